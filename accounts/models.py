@@ -1,0 +1,71 @@
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from courses.vietnamese import clean_person_name
+
+
+class Role(models.TextChoices):
+    # The department (Sở TT&TT) staff who run the plan: everything.
+    COORDINATOR = "coordinator", _("Department coordinator")
+    # An officer of a nominating unit (district/commune UBND, department, press agency):
+    # sees and nominates only that unit's people.
+    NOMINATOR = "nominator", _("Unit nominator")
+    # Teaches sessions; sees the classes they teach.
+    TRAINER = "trainer", _("Trainer")
+    # Read-only access to everything except sensitive personal data (e.g. the province).
+    VIEWER = "viewer", _("Viewer")
+
+
+class User(AbstractUser):
+    full_name = models.CharField(_("full name"), max_length=150, blank=True)
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, blank=True)
+    organisation = models.ForeignKey(
+        "courses.Organisation",
+        verbose_name=_("organisation"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+        help_text=_("Required for unit nominators: the unit whose people they manage."),
+    )
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(role=Role.NOMINATOR) | Q(organisation__isnull=False),
+                name="nominator_has_organisation",
+                violation_error_message=_("A unit nominator must belong to an organisation."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name or self.username
+
+    def save(self, *args, **kwargs):
+        self.full_name = clean_person_name(self.full_name) if self.full_name else ""
+        super().save(*args, **kwargs)
+
+    # Superusers act as coordinators so that `createsuperuser` gives a working account.
+    @property
+    def is_coordinator(self) -> bool:
+        return self.is_active and (self.is_superuser or self.role == Role.COORDINATOR)
+
+    @property
+    def is_nominator(self) -> bool:
+        return self.is_active and self.role == Role.NOMINATOR and not self.is_superuser
+
+    @property
+    def is_trainer(self) -> bool:
+        return self.is_active and self.role == Role.TRAINER and not self.is_superuser
+
+    @property
+    def is_viewer(self) -> bool:
+        return self.is_active and self.role == Role.VIEWER and not self.is_superuser
+
+    @property
+    def can_view_all_classes(self) -> bool:
+        return self.is_coordinator or self.is_viewer

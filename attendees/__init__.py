@@ -1,0 +1,1 @@
+"""Participants, nominations and attendance (issues #3 and #4)."""

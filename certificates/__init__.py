@@ -1,0 +1,1 @@
+"""Certificates: issuing, PDF and public verification (issue #5)."""

@@ -1,0 +1,1 @@
+"""The plan's classes: organisations, classes, sessions, venues, trainers, quotas, audit log."""

@@ -1,0 +1,123 @@
+"""Vietnamese text rules the whole system relies on.
+
+* Text is stored NFC-normalised: "Nguyễn" typed on a Mac (NFD) and on Windows (NFC) must
+  be the same string, or duplicates and lookups silently fail.
+* Collation follows the Vietnamese alphabet (a < ă < â < b < c < d < đ < e < ê …), with
+  tones as a *secondary* difference (ngang < huyền < hỏi < ngã < sắc < nặng) and case as a
+  tertiary one. Plain ``sorted()`` puts "Đ" after "Z" and ICU's root collation treats
+  "ă" as a variant of "a"; both are wrong on an official list.
+* People are listed by given name, then middle name(s), then family name.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_ALPHABET = "aăâbcdđeêfghijklmnoôơpqrstuưvwxyz"
+_LETTER_RANK = {letter: rank for rank, letter in enumerate(_ALPHABET)}
+
+# Combining marks that make a *different letter* (ă, â, ê, ô, ơ, ư) …
+_BREVE, _CIRCUMFLEX, _HORN = "\u0306", "\u0302", "\u031b"
+# … and the five tone marks, in dictionary order after the unmarked (ngang) tone.
+_TONES = {"\u0300": 1, "\u0309": 2, "\u0303": 3, "\u0301": 4, "\u0323": 5}
+
+_SPACES = re.compile(r"\s+")
+
+
+def nfc(value: str) -> str:
+    """NFC-normalise text; the single entry point for text arriving from outside."""
+    return unicodedata.normalize("NFC", value)
+
+
+def clean_text(value: str) -> str:
+    """NFC-normalise, and collapse runs of whitespace (spreadsheets love double spaces)."""
+    return _SPACES.sub(" ", nfc(value)).strip()
+
+
+def clean_person_name(value: str) -> str:
+    """A person's name as it is written on official lists: 'Nguyễn Thị Hường'.
+
+    Words are title-cased letter by letter because ``str.title()`` would also capitalise
+    after apostrophes and hyphens in ethnic-minority names (e.g. "Lò Văn Pành" is fine,
+    but "Y-Moan" must stay "Y-Moan").
+    """
+    words = clean_text(value).split(" ")
+    return " ".join(word[:1].upper() + word[1:].lower() if word else word for word in words)
+
+
+_LETTER_MARKS = {
+    ("a", _BREVE): "ă",
+    ("a", _CIRCUMFLEX): "â",
+    ("e", _CIRCUMFLEX): "ê",
+    ("o", _CIRCUMFLEX): "ô",
+    ("o", _HORN): "ơ",
+    ("u", _HORN): "ư",
+}
+
+
+def _letters(text: str) -> list[tuple[int, int, int]]:
+    """(letter rank, tone, case) for each character, from its NFD decomposition."""
+    out: list[tuple[int, int, int]] = []
+    for char in text:
+        decomposed = unicodedata.normalize("NFD", char)
+        base, marks = decomposed[0], decomposed[1:]
+        letter = "đ" if base in "đĐ" else base.lower()
+        tone = 0
+        for mark in marks:
+            letter = _LETTER_MARKS.get((letter, mark), letter)
+            tone = _TONES.get(mark, tone)
+        rank = _LETTER_RANK.get(letter)
+        if rank is None:
+            # Spaces, digits and punctuation sort before letters, by code point.
+            rank = ord(letter) - 0x110000 if ord(letter) < 0x80 else len(_ALPHABET) + ord(letter)
+        case = 1 if base.isupper() else 0
+        out.append((rank, tone, case))
+    return out
+
+
+def collation_key(text: str) -> tuple:
+    """Sort key for Vietnamese text: letters first, then tones, then case."""
+    letters = _letters(clean_text(text))
+    return (
+        tuple(rank for rank, _, _ in letters),
+        tuple(tone for _, tone, _ in letters),
+        tuple(case for _, _, case in letters),
+    )
+
+
+def name_parts(full_name: str) -> tuple[str, str, str]:
+    """Split 'Nguyễn Thị Hường' into (family, middle, given). Not every name has three
+    words: 'Lò Pành' has no middle name, a one-word name is only a given name."""
+    words = clean_text(full_name).split(" ")
+    if len(words) == 1:
+        return "", "", words[0]
+    return words[0], " ".join(words[1:-1]), words[-1]
+
+
+def person_sort_key(full_name: str) -> tuple:
+    """Official list order: given name, then middle name, then family name, comparing
+    letters of all three before any tone (the secondary difference)."""
+    family, middle, given = name_parts(full_name)
+    parts = [collation_key(given), collation_key(middle), collation_key(family)]
+    return (
+        tuple(p[0] for p in parts),
+        tuple(p[1] for p in parts),
+        tuple(p[2] for p in parts),
+    )
+
+
+def sorted_by_name(items, name=lambda item: item.full_name):
+    """Sort people (or anything with a name) in official list order."""
+    return sorted(items, key=lambda item: person_sort_key(name(item)))
+
+
+def sorted_by_text(items, text=str):
+    """Sort labels (organisation names, titles) in Vietnamese alphabetical order."""
+    return sorted(items, key=lambda item: collation_key(text(item)))
+
+
+def fold(text: str) -> str:
+    """Accent- and case-insensitive form for searching: 'Đoàn Thị Hường' -> 'doan thi huong'."""
+    decomposed = unicodedata.normalize("NFD", clean_text(text).replace("đ", "d").replace("Đ", "D"))
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()

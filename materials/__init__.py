@@ -1,0 +1,1 @@
+"""Course materials and their distribution (issue #6)."""
