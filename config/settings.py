@@ -151,6 +151,8 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_TZ = True
+# dd/mm/yyyy on screen and in forms, in both languages.
+FORMAT_MODULE_PATH = ["config.formats"]
 
 # --- Static and media files -----------------------------------------------------------
 STATIC_URL = "static/"

@@ -451,6 +451,19 @@ class Session(NFCModel):
         )
 
 
+class QuotaQuerySet(models.QuerySet):
+    def visible_to(self, user) -> QuotaQuerySet:
+        """Coordinators and viewers see every unit's seats, a nominator only their own
+        unit's; trainers see the class total, not the split."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.can_view_all_classes:
+            return self
+        if user.is_nominator:
+            return self.filter(organisation_id=user.organisation_id)
+        return self.none()
+
+
 class Quota(models.Model):
     """Seats a nominating unit may fill in one category of one class."""
 
@@ -470,6 +483,8 @@ class Quota(models.Model):
         related_name="quotas",
     )
     seats = models.PositiveIntegerField(_("seats"), validators=[MinValueValidator(1)])
+
+    objects = QuotaQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("quota")

@@ -1,0 +1,61 @@
+# The two commands a newcomer needs: `make run` and `make test`. Everything else is here
+# so that those two work on a fresh machine (venv, packages, front-end assets, messages).
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+PY     := $(VENV)/bin/python
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+
+# Optional local overrides (see .env.example); the environment wins over the file.
+-include .env
+export
+
+.PHONY: run test setup deps assets messages migrate seed bench lint format clean
+
+run: setup seed ## Set everything up, then serve the app and its task worker.
+	@echo "→ http://$(HOST):$(PORT)/  (Ctrl-C stops the web server and the worker)"
+	@trap 'kill 0' INT TERM; \
+	DEBUG=$${DEBUG:-1} $(PY) manage.py db_worker & \
+	DEBUG=$${DEBUG:-1} $(PY) manage.py runserver $(HOST):$(PORT); \
+	kill 0
+
+test: deps assets messages ## Run every test (browser tests included when Chromium is present).
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+bench: deps assets messages ## Performance benchmarks, reported as ratios against a floor.
+	$(PY) -m bench
+
+lint:
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format:
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+setup: deps assets messages migrate
+
+deps: $(VENV)/.installed
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+assets: node_modules/.installed
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+messages: deps
+	DEBUG=1 $(PY) manage.py compilemessages -v 0 --ignore=.venv --ignore=node_modules
+
+migrate: deps
+	DEBUG=$${DEBUG:-1} $(PY) manage.py migrate --noinput
+
+seed: migrate
+	DEBUG=$${DEBUG:-1} $(PY) manage.py seed_demo
+
+clean:
+	rm -rf $(VENV) node_modules staticfiles .pytest_cache

@@ -1,0 +1,253 @@
+from __future__ import annotations
+
+from collections import defaultdict
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import OuterRef, Subquery
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from courses import services
+from courses.forms import ClassStateForm, QuotaGridForm, SessionForm, TrainingClassForm
+from courses.models import (
+    STATE_TRANSITIONS,
+    ClassState,
+    ParticipantCategory,
+    Quota,
+    Session,
+    TrainingClass,
+)
+from courses.vietnamese import sorted_by_name, sorted_by_text
+
+# --- Access helpers: the only place that decides who may see or change what. ------------
+
+
+def role_required(view):
+    """Logged in *and* given a role: an account nobody has assigned yet sees nothing."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs):
+        user = request.user
+        if not (user.is_coordinator or user.is_nominator or user.is_trainer or user.is_viewer):
+            raise PermissionDenied(
+                _("Your account has no role yet. Ask the department to assign one.")
+            )
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def coordinator_required(view):
+    @login_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs):
+        if not request.user.is_coordinator:
+            raise PermissionDenied(_("Only the department coordinator can do this."))
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _get_class_for_user(request: HttpRequest, code: str) -> TrainingClass:
+    """The class if this user may see it; 404 otherwise (not 403: whether a class
+    exists is none of an outsider's business)."""
+    return get_object_or_404(TrainingClass.objects.visible_to(request.user), code=code)
+
+
+def _get_session_for_coordinator(request: HttpRequest, pk: int) -> Session:
+    return get_object_or_404(Session.objects.select_related("training_class"), pk=pk)
+
+
+# --- Pages -----------------------------------------------------------------------------
+
+
+@role_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    now = timezone.localtime()
+    upcoming = Session.objects.filter(training_class=OuterRef("pk"), date__gte=now.date()).order_by(
+        "date", "start_time"
+    )
+    classes = (
+        TrainingClass.objects.visible_to(request.user)
+        .with_seats()
+        .select_related("venue")
+        .annotate(
+            next_date=Subquery(upcoming.values("date")[:1]),
+            next_start=Subquery(upcoming.values("start_time")[:1]),
+        )
+        .order_by("start_date", "code")
+    )
+    own_seats: dict[int, int] = {}
+    if request.user.is_nominator:
+        for quota in Quota.objects.visible_to(request.user).filter(training_class__in=classes):
+            own_seats[quota.training_class_id] = own_seats.get(quota.training_class_id, 0) + quota.seats
+    rows = []
+    for klass in classes:
+        rows.append(
+            {
+                "klass": klass,
+                "fill_percent": round(100 * klass.allocated_seats / klass.capacity) if klass.capacity else 0,
+                "own_seats": own_seats.get(klass.pk),
+            }
+        )
+    totals = {
+        "classes": len(rows),
+        "capacity": sum(r["klass"].capacity for r in rows),
+        "allocated": sum(r["klass"].allocated_seats for r in rows),
+    }
+    return render(request, "courses/dashboard.html", {"rows": rows, "totals": totals, "now": now})
+
+
+@role_required
+def class_detail(request: HttpRequest, code: str) -> HttpResponse:
+    klass = _get_class_for_user(request, code)
+    sessions = list(klass.sessions.select_related("venue").prefetch_related("trainers"))
+    for session in sessions:
+        session.trainer_list = sorted_by_name(session.trainers.all())
+    categories = list(ParticipantCategory.objects.all())
+    quotas = Quota.objects.visible_to(request.user).filter(training_class=klass).select_related(
+        "organisation"
+    )
+    grid: dict = defaultdict(dict)
+    for quota in quotas:
+        grid[quota.organisation][quota.category_id] = quota.seats
+    quota_rows = [
+        (unit, [grid[unit].get(c.pk, 0) for c in categories], sum(grid[unit].values()))
+        for unit in sorted_by_text(grid, str)
+    ]
+    column_totals = [sum(row[1][i] for row in quota_rows) for i in range(len(categories))]
+    return render(
+        request,
+        "courses/class_detail.html",
+        {
+            "klass": klass,
+            "sessions": sessions,
+            "trainers": sorted_by_name(klass.trainers()),
+            "categories": categories,
+            "quota_rows": quota_rows,
+            "column_totals": column_totals,
+            "quota_total": sum(column_totals),
+            "allocated": klass.allocated_seats(),
+            "next_states": [(s, ClassState(s).label) for s in STATE_TRANSITIONS[klass.state]],
+            "can_manage": request.user.is_coordinator,
+        },
+    )
+
+
+@coordinator_required
+def class_create(request: HttpRequest) -> HttpResponse:
+    form = TrainingClassForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        klass = form.save(commit=False)
+        try:
+            services.training_class_save(actor=request.user, training_class=klass)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Class %(code)s created.") % {"code": klass.code})
+            return redirect("courses:class-detail", code=klass.code)
+    return render(request, "courses/class_form.html", {"form": form})
+
+
+@coordinator_required
+def class_edit(request: HttpRequest, code: str) -> HttpResponse:
+    klass = _get_class_for_user(request, code)
+    form = TrainingClassForm(request.POST or None, instance=klass)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.training_class_save(actor=request.user, training_class=form.save(commit=False))
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Class %(code)s saved.") % {"code": klass.code})
+            return redirect("courses:class-detail", code=klass.code)
+    return render(request, "courses/class_form.html", {"form": form, "klass": klass})
+
+
+@coordinator_required
+@require_POST
+def class_change_state(request: HttpRequest, code: str) -> HttpResponse:
+    klass = _get_class_for_user(request, code)
+    form = ClassStateForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Unknown state."))
+    else:
+        try:
+            services.training_class_change_state(
+                actor=request.user, training_class=klass, state=form.cleaned_data["state"]
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(
+                request, _("The class is now “%(state)s”.") % {"state": klass.get_state_display()}
+            )
+    return redirect("courses:class-detail", code=klass.code)
+
+
+@coordinator_required
+def session_create(request: HttpRequest, code: str) -> HttpResponse:
+    klass = _get_class_for_user(request, code)
+    form = SessionForm(request.POST or None, instance=Session(training_class=klass))
+    return _session_form(request, form, klass, created=True)
+
+
+@coordinator_required
+def session_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    session = _get_session_for_coordinator(request, pk)
+    form = SessionForm(request.POST or None, instance=session)
+    return _session_form(request, form, session.training_class, created=False)
+
+
+def _session_form(request, form: SessionForm, klass: TrainingClass, *, created: bool) -> HttpResponse:
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.session_save(
+                actor=request.user,
+                session=form.save(commit=False),
+                trainers=list(form.cleaned_data["trainers"]),
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Session added.") if created else _("Session saved."))
+            return redirect("courses:class-detail", code=klass.code)
+    return render(
+        request, "courses/session_form.html", {"form": form, "klass": klass, "created": created}
+    )
+
+
+@coordinator_required
+@require_POST
+def session_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    session = _get_session_for_coordinator(request, pk)
+    code = session.training_class.code
+    services.session_delete(actor=request.user, session=session)
+    messages.success(request, _("Session deleted."))
+    return redirect("courses:class-detail", code=code)
+
+
+@coordinator_required
+def quota_edit(request: HttpRequest, code: str) -> HttpResponse:
+    klass = _get_class_for_user(request, code)
+    form = QuotaGridForm(request.POST or None, training_class=klass)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.quota_grid_save(actor=request.user, training_class=klass, seats=form.seats())
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Quotas saved."))
+            return redirect("courses:class-detail", code=klass.code)
+    return render(
+        request,
+        "courses/quota_form.html",
+        {"form": form, "klass": klass, "categories": form.categories},
+    )
