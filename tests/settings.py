@@ -18,3 +18,4 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}  # noqa: F405
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend", "QUEUES": ["default"]}}
 MEDIA_ROOT = BASE_DIR / "test-artifacts" / "media"  # noqa: F405
+WHITENOISE_AUTOREFRESH = True  # serve from the finders; no collectstatic in tests

@@ -1,0 +1,79 @@
+"""A newcomer's first minutes, in a real browser: log in per role, open a class."""
+
+import importlib
+
+import pytest
+from django.core.management import call_command
+
+from courses.seed import DEMO_PASSWORD
+from tests.browser.conftest import screenshot
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def demo(transactional_db):
+    # A transactional test flushes the tables afterwards, data migrations included, so
+    # put the participant categories back before seeding.
+    from django.apps import apps
+
+    categories = importlib.import_module("courses.migrations.0002_participant_categories")
+    categories.create_categories(apps, None)
+    call_command("seed_demo", stdout=open("/dev/null", "w"))
+
+
+def _login(page, username):
+    page.goto("/")
+    page.get_by_label("Tên đăng nhập").fill(username)
+    page.get_by_label("Mật khẩu").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Đăng nhập").click()
+
+
+def test_coordinator_logs_in_and_opens_a_class(page, demo):
+    _login(page, "dieuphoi")
+    page.wait_for_selector("[data-class-code]")
+    codes = page.locator("[data-class-code]").evaluate_all("els => els.map(e => e.dataset.classCode)")
+    assert codes == ["TTDN-2023-L1", "TTDN-2023-L2", "TTDN-2023-L3", "TTDN-2023-L4"]
+    assert "360/360" in page.content() or "360" in page.locator("main").inner_text()
+    screenshot(page, "dashboard-coordinator")
+
+    page.get_by_role("link", name="TTDN-2023-L1").click()
+    page.wait_for_selector("#sessions")
+    assert page.locator("#sessions tbody tr").count() == 6
+    assert "Báo Lai Châu" in page.locator("#quotas").inner_text()
+    assert "Nguyễn Văn Hùng" in page.locator("#trainers").inner_text()
+    screenshot(page, "class-detail-coordinator")
+
+
+def test_nominator_sees_only_their_class_and_unit(page, demo):
+    _login(page, "muongte")
+    page.wait_for_selector("[data-class-code]")
+    codes = page.locator("[data-class-code]").evaluate_all("els => els.map(e => e.dataset.classCode)")
+    assert codes == ["TTDN-2023-L3"]
+    page.get_by_role("link", name="TTDN-2023-L3").click()
+    quotas = page.locator("#quotas").inner_text()
+    assert "Mường Tè" in quotas and "Nậm Nhùn" not in quotas
+
+
+def test_wrong_password_is_explained_in_vietnamese(page, demo):
+    page.goto("/")
+    page.get_by_label("Tên đăng nhập").fill("dieuphoi")
+    page.get_by_label("Mật khẩu").fill("sai-mat-khau")
+    page.get_by_role("button", name="Đăng nhập").click()
+    assert "mật khẩu" in page.locator(".alert").inner_text().lower()
+
+
+def test_phone_layout_and_language_switch(browser, live_server, demo):
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    _login(page, "giangvien")
+    page.wait_for_selector("[data-class-code]")
+    # The menu collapses behind the toggler on a phone.
+    assert page.locator(".navbar-toggler").is_visible()
+    assert page.locator("[data-class-code]").count() == 2
+    screenshot(page, "dashboard-trainer-phone")
+    page.locator(".navbar-toggler").click()
+    page.get_by_role("button", name="English").click()
+    page.wait_for_selector("text=Training classes")
+    assert page.locator("html").get_attribute("lang") == "en"
+    context.close()
