@@ -11,9 +11,11 @@ class UserAdmin(BaseUserAdmin):
     list_filter = ("role", "is_active", "is_staff")
     search_fields = ("username", "full_name", "email")
     autocomplete_fields = ("organisation",)
-    fieldsets = BaseUserAdmin.fieldsets + (
+    fieldsets = (
+        *BaseUserAdmin.fieldsets,
         (_("Role"), {"fields": ("full_name", "role", "organisation")}),
     )
-    add_fieldsets = BaseUserAdmin.add_fieldsets + (
+    add_fieldsets = (
+        *BaseUserAdmin.add_fieldsets,
         (_("Role"), {"fields": ("full_name", "role", "organisation")}),
     )

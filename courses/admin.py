@@ -16,7 +16,17 @@ from courses.models import (
 
 @admin.register(Organisation)
 class OrganisationAdmin(admin.ModelAdmin):
-    list_display = ("name", "code", "kind", "parent", "valid_from", "valid_to", "can_nominate", "is_border", "is_region_iii")
+    list_display = (
+        "name",
+        "code",
+        "kind",
+        "parent",
+        "valid_from",
+        "valid_to",
+        "can_nominate",
+        "is_border",
+        "is_region_iii",
+    )
     list_filter = ("kind", "can_nominate", "is_border", "is_region_iii")
     search_fields = ("name", "code", "gso_code", "short_name")
     autocomplete_fields = ("parent",)

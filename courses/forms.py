@@ -149,7 +149,10 @@ class QuotaGridForm(forms.Form):
                     required=False,
                     initial=existing.get((unit.pk, category.pk), 0),
                     widget=forms.NumberInput(
-                        attrs={"class": "form-control form-control-sm text-end", "inputmode": "numeric"}
+                        attrs={
+                            "class": "form-control form-control-sm text-end",
+                            "inputmode": "numeric",
+                        }
                     ),
                 )
                 cells.append(self[name])

@@ -14,7 +14,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import F, Q, Sum
+from django.db.models import F, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -29,6 +30,14 @@ class NFCModel(models.Model):
     class Meta:
         abstract = True
 
+    def save(self, *args, **kwargs):
+        self.normalise_text()
+        super().save(*args, **kwargs)
+
+    def clean_fields(self, exclude=None):
+        self.normalise_text()
+        super().clean_fields(exclude=exclude)
+
     def normalise_text(self) -> None:
         for field in self._meta.concrete_fields:
             value = getattr(self, field.attname)
@@ -38,14 +47,6 @@ class NFCModel(models.Model):
                 setattr(self, field.attname, nfc(value).strip())
             elif isinstance(field, models.CharField):
                 setattr(self, field.attname, clean_text(value))
-
-    def clean_fields(self, exclude=None):
-        self.normalise_text()
-        super().clean_fields(exclude=exclude)
-
-    def save(self, *args, **kwargs):
-        self.normalise_text()
-        super().save(*args, **kwargs)
 
 
 # --- Organisations ---------------------------------------------------------------------
@@ -118,7 +119,9 @@ class Organisation(NFCModel):
             models.UniqueConstraint(
                 fields=["code", "valid_from"],
                 name="organisation_code_unique_per_period",
-                violation_error_message=_("Another unit already uses this code from the same date."),
+                violation_error_message=_(
+                    "Another unit already uses this code from the same date."
+                ),
             ),
             # NULLs are distinct in a unique index, so an open-ended start needs its own.
             models.UniqueConstraint(
@@ -265,17 +268,27 @@ class TrainingClassQuerySet(models.QuerySet):
             return self.none()
         if user.can_view_all_classes:
             return self
+        # Filter through subqueries, not joins: a join would multiply the rows that
+        # aggregate annotations (seats, later enrolments) are computed over.
         if user.is_nominator:
             # A unit sees the classes it has seats in, and nothing while they are being planned.
-            return self.filter(quotas__organisation=user.organisation_id).exclude(
+            with_seats = Quota.objects.filter(organisation=user.organisation_id)
+            return self.filter(pk__in=with_seats.values("training_class")).exclude(
                 state=ClassState.PLANNING
-            ).distinct()
+            )
         if user.is_trainer:
-            return self.filter(sessions__trainers__user=user).distinct()
+            taught = Session.objects.filter(trainers__user=user)
+            return self.filter(pk__in=taught.values("training_class"))
         return self.none()
 
     def with_seats(self) -> TrainingClassQuerySet:
-        return self.annotate(allocated_seats=Sum("quotas__seats", default=0))
+        seats = (
+            Quota.objects.filter(training_class=OuterRef("pk"))
+            .values("training_class")
+            .annotate(total=Sum("seats"))
+            .values("total")
+        )
+        return self.annotate(allocated_seats=Coalesce(Subquery(seats), 0))
 
 
 class TrainingClass(NFCModel):
@@ -440,15 +453,12 @@ class Session(NFCModel):
             raise ValidationError(errors)
 
     def overlapping_sessions(self) -> models.QuerySet[Session]:
-        return (
-            Session.objects.filter(
-                venue_id=self.venue_id,
-                date=self.date,
-                start_time__lt=self.end_time,
-                end_time__gt=self.start_time,
-            )
-            .exclude(pk=self.pk)
-        )
+        return Session.objects.filter(
+            venue_id=self.venue_id,
+            date=self.date,
+            start_time__lt=self.end_time,
+            end_time__gt=self.start_time,
+        ).exclude(pk=self.pk)
 
 
 class QuotaQuerySet(models.QuerySet):
@@ -498,7 +508,9 @@ class Quota(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.training_class.code} · {self.organisation} · {self.category.code}: {self.seats}"
+        return (
+            f"{self.training_class.code} · {self.organisation} · {self.category.code}: {self.seats}"
+        )
 
 
 # --- Audit log -------------------------------------------------------------------------

@@ -25,9 +25,18 @@ from courses.models import (
 
 # Tokens raised by the triggers of migration 0003 → the field and message for the user.
 _TRIGGER_ERRORS = {
-    "session_outside_class_dates": ("date", gettext_noop("The date must be within the class dates.")),
-    "session_venue_overlap": ("start_time", gettext_noop("The venue is already used at that time.")),
-    "quota_exceeds_capacity": (None, gettext_noop("The quotas add up to more than the class capacity.")),
+    "session_outside_class_dates": (
+        "date",
+        gettext_noop("The date must be within the class dates."),
+    ),
+    "session_venue_overlap": (
+        "start_time",
+        gettext_noop("The venue is already used at that time."),
+    ),
+    "quota_exceeds_capacity": (
+        None,
+        gettext_noop("The quotas add up to more than the class capacity."),
+    ),
 }
 
 
@@ -131,7 +140,10 @@ def session_save(*, actor: User, session: Session, trainers: Iterable[Trainer]) 
     before: dict = {}
     if not creating:
         old = Session.objects.get(pk=session.pk)
-        before = {**_field_values(old), "trainers": sorted(old.trainers.values_list("pk", flat=True))}
+        before = {
+            **_field_values(old),
+            "trainers": sorted(old.trainers.values_list("pk", flat=True)),
+        }
     # Lock the class so that its dates cannot change under us (SQLite serialises anyway).
     TrainingClass.objects.select_for_update().get(pk=session.training_class_id)
     session.full_clean()

@@ -6,7 +6,7 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import OuterRef, Subquery
+from django.db.models import Count, OuterRef, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -81,19 +81,24 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         .annotate(
             next_date=Subquery(upcoming.values("date")[:1]),
             next_start=Subquery(upcoming.values("start_time")[:1]),
+            session_count=Count("sessions", distinct=True),
         )
         .order_by("start_date", "code")
     )
     own_seats: dict[int, int] = {}
     if request.user.is_nominator:
         for quota in Quota.objects.visible_to(request.user).filter(training_class__in=classes):
-            own_seats[quota.training_class_id] = own_seats.get(quota.training_class_id, 0) + quota.seats
+            own_seats[quota.training_class_id] = (
+                own_seats.get(quota.training_class_id, 0) + quota.seats
+            )
     rows = []
     for klass in classes:
         rows.append(
             {
                 "klass": klass,
-                "fill_percent": round(100 * klass.allocated_seats / klass.capacity) if klass.capacity else 0,
+                "fill_percent": round(100 * klass.allocated_seats / klass.capacity)
+                if klass.capacity
+                else 0,
                 "own_seats": own_seats.get(klass.pk),
             }
         )
@@ -112,8 +117,10 @@ def class_detail(request: HttpRequest, code: str) -> HttpResponse:
     for session in sessions:
         session.trainer_list = sorted_by_name(session.trainers.all())
     categories = list(ParticipantCategory.objects.all())
-    quotas = Quota.objects.visible_to(request.user).filter(training_class=klass).select_related(
-        "organisation"
+    quotas = (
+        Quota.objects.visible_to(request.user)
+        .filter(training_class=klass)
+        .select_related("organisation")
     )
     grid: dict = defaultdict(dict)
     for quota in quotas:
@@ -206,7 +213,9 @@ def session_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return _session_form(request, form, session.training_class, created=False)
 
 
-def _session_form(request, form: SessionForm, klass: TrainingClass, *, created: bool) -> HttpResponse:
+def _session_form(
+    request, form: SessionForm, klass: TrainingClass, *, created: bool
+) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.session_save(

@@ -32,7 +32,9 @@ def world(db) -> World:
     unit_b = f.organisation(name="UBND huyện Phong Thổ", code="109")
     class_a = f.training_class(code="TTDN-2023-L3")
     class_b = f.training_class(code="TTDN-2023-L2")
-    class_planning = f.training_class(code="TTDN-2024-L1", state="planning", start_date=class_a.start_date.replace(year=2024))
+    class_planning = f.training_class(
+        code="TTDN-2024-L1", state="planning", start_date=class_a.start_date.replace(year=2024)
+    )
     f.quota(class_a, unit_a, "a", 30)
     f.quota(class_a, unit_b, "c", 5)
     f.quota(class_b, unit_b, "a", 40)
@@ -58,4 +60,3 @@ def world(db) -> World:
         viewer=f.user(Role.VIEWER, username="xem"),
         outsider=f.user("", username="nguoingoai"),
     )
-

@@ -22,7 +22,12 @@ _seq = itertools.count(1)
 
 def organisation(**kw) -> Organisation:
     n = next(_seq)
-    defaults = {"name": f"UBND huyện Thử {n}", "code": f"U{n}", "kind": "district_ubnd", "can_nominate": True}
+    defaults = {
+        "name": f"UBND huyện Thử {n}",
+        "code": f"U{n}",
+        "kind": "district_ubnd",
+        "can_nominate": True,
+    }
     return Organisation.objects.create(**{**defaults, **kw})
 
 
@@ -73,7 +78,9 @@ def category(code: str = "a") -> ParticipantCategory:
 
 
 def quota(klass: TrainingClass, org: Organisation, code: str = "a", seats: int = 10) -> Quota:
-    return Quota.objects.create(training_class=klass, organisation=org, category=category(code), seats=seats)
+    return Quota.objects.create(
+        training_class=klass, organisation=org, category=category(code), seats=seats
+    )
 
 
 def user(role: str = "", organisation: Organisation | None = None, **kw) -> User:
@@ -85,7 +92,9 @@ def user(role: str = "", organisation: Organisation | None = None, **kw) -> User
 
 
 def trainer(user_account: User | None = None, **kw) -> Trainer:
-    return Trainer.objects.create(**{"full_name": f"Giảng Viên {next(_seq)}", "user": user_account, **kw})
+    return Trainer.objects.create(
+        **{"full_name": f"Giảng Viên {next(_seq)}", "user": user_account, **kw}
+    )
 
 
 __all__ = ["Role"]

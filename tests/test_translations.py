@@ -14,7 +14,11 @@ def _entries():
 
 
 def test_catalogue_compiles_and_is_complete():
-    result = subprocess.run(["msgfmt", "--check", "--statistics", "-o", "/dev/null", str(PO)], capture_output=True, text=True)
+    result = subprocess.run(
+        ["msgfmt", "--check", "--statistics", "-o", "/dev/null", str(PO)],
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 0, result.stderr
     assert "untranslated" not in result.stderr and "fuzzy" not in result.stderr, result.stderr
 
@@ -29,7 +33,9 @@ def test_placeholders_survive_translation():
     placeholder = re.compile(r"%\(\w+\)s|\{\{ ?\w+ ?\}\}|%s|%d")
     for entry in entries:
         msgid = re.search(r'^msgid "(.*?)"\n(?:msgid_plural|msgstr)', entry, re.S | re.M)
-        msgstr = re.search(r'^msgstr(?:\[0\])? "(.*?)"(?:\n\n|\Z|\n#|\nmsgstr)', entry + "\n\n", re.S | re.M)
+        msgstr = re.search(
+            r'^msgstr(?:\[0\])? "(.*?)"(?:\n\n|\Z|\n#|\nmsgstr)', entry + "\n\n", re.S | re.M
+        )
         if not msgid or not msgstr or not msgid.group(1):
             continue
         ids = sorted(placeholder.findall(msgid.group(1).replace('"\n"', "")))

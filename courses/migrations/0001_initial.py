@@ -8,214 +8,540 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('contenttypes', '0002_remove_content_type_name'),
+        ("contenttypes", "0002_remove_content_type_name"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ParticipantCategory',
+            name="ParticipantCategory",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=2, unique=True, verbose_name='code')),
-                ('name_vi', models.CharField(max_length=300, verbose_name='name (Vietnamese)')),
-                ('name_en', models.CharField(max_length=300, verbose_name='name (English)')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=2, unique=True, verbose_name="code")),
+                ("name_vi", models.CharField(max_length=300, verbose_name="name (Vietnamese)")),
+                ("name_en", models.CharField(max_length=300, verbose_name="name (English)")),
             ],
             options={
-                'verbose_name': 'participant category',
-                'verbose_name_plural': 'participant categories',
-                'ordering': ['code'],
+                "verbose_name": "participant category",
+                "verbose_name_plural": "participant categories",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='Organisation',
+            name="Organisation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=255, verbose_name='name')),
-                ('short_name', models.CharField(blank=True, help_text='Used in document numbers, e.g. STTTT in “Số: 001/GCN-STTTT”.', max_length=40, verbose_name='abbreviation')),
-                ('kind', models.CharField(choices=[('province_ubnd', "Provincial People's Committee"), ('department', 'Provincial department'), ('district_ubnd', "District People's Committee"), ('commune_ubnd', "Commune/ward People's Committee"), ('press', 'Press agency'), ('radio_tv', 'Radio and television station'), ('border_post', 'Border post'), ('cultural_house', 'Cultural house'), ('ministry', 'Ministry')], max_length=20, verbose_name='kind')),
-                ('code', models.CharField(help_text='Code used in imports and commands; unique within a validity period.', max_length=30, verbose_name='unit code')),
-                ('gso_code', models.CharField(blank=True, max_length=10, verbose_name='GSO code')),
-                ('valid_from', models.DateField(blank=True, null=True, verbose_name='valid from')),
-                ('valid_to', models.DateField(blank=True, null=True, verbose_name='valid to')),
-                ('can_nominate', models.BooleanField(default=False, verbose_name='nominates participants')),
-                ('is_border', models.BooleanField(default=False, verbose_name='border area')),
-                ('is_region_iii', models.BooleanField(default=False, verbose_name='Region III commune')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='courses.organisation', verbose_name='parent organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=255, verbose_name="name")),
+                (
+                    "short_name",
+                    models.CharField(
+                        blank=True,
+                        help_text="Used in document numbers, e.g. STTTT in “Số: 001/GCN-STTTT”.",
+                        max_length=40,
+                        verbose_name="abbreviation",
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("province_ubnd", "Provincial People's Committee"),
+                            ("department", "Provincial department"),
+                            ("district_ubnd", "District People's Committee"),
+                            ("commune_ubnd", "Commune/ward People's Committee"),
+                            ("press", "Press agency"),
+                            ("radio_tv", "Radio and television station"),
+                            ("border_post", "Border post"),
+                            ("cultural_house", "Cultural house"),
+                            ("ministry", "Ministry"),
+                        ],
+                        max_length=20,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "code",
+                    models.CharField(
+                        help_text="Code used in imports and commands; unique within a validity period.",
+                        max_length=30,
+                        verbose_name="unit code",
+                    ),
+                ),
+                ("gso_code", models.CharField(blank=True, max_length=10, verbose_name="GSO code")),
+                ("valid_from", models.DateField(blank=True, null=True, verbose_name="valid from")),
+                ("valid_to", models.DateField(blank=True, null=True, verbose_name="valid to")),
+                (
+                    "can_nominate",
+                    models.BooleanField(default=False, verbose_name="nominates participants"),
+                ),
+                ("is_border", models.BooleanField(default=False, verbose_name="border area")),
+                (
+                    "is_region_iii",
+                    models.BooleanField(default=False, verbose_name="Region III commune"),
+                ),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="courses.organisation",
+                        verbose_name="parent organisation",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'organisation',
-                'verbose_name_plural': 'organisations',
-                'ordering': ['name'],
+                "verbose_name": "organisation",
+                "verbose_name_plural": "organisations",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Plan',
+            name="Plan",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.CharField(blank=True, max_length=50, verbose_name='document number')),
-                ('title', models.CharField(max_length=500, verbose_name='title')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='year')),
-                ('issued_on', models.DateField(blank=True, null=True, verbose_name='issued on')),
-                ('budget_vnd', models.PositiveBigIntegerField(blank=True, null=True, verbose_name='budget (VND)')),
-                ('issued_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='plans', to='courses.organisation', verbose_name='issued by')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "number",
+                    models.CharField(blank=True, max_length=50, verbose_name="document number"),
+                ),
+                ("title", models.CharField(max_length=500, verbose_name="title")),
+                ("year", models.PositiveSmallIntegerField(verbose_name="year")),
+                ("issued_on", models.DateField(blank=True, null=True, verbose_name="issued on")),
+                (
+                    "budget_vnd",
+                    models.PositiveBigIntegerField(
+                        blank=True, null=True, verbose_name="budget (VND)"
+                    ),
+                ),
+                (
+                    "issued_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="plans",
+                        to="courses.organisation",
+                        verbose_name="issued by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'plan',
-                'verbose_name_plural': 'plans',
-                'ordering': ['-year', 'title'],
+                "verbose_name": "plan",
+                "verbose_name_plural": "plans",
+                "ordering": ["-year", "title"],
             },
         ),
         migrations.CreateModel(
-            name='Trainer',
+            name="Trainer",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('full_name', models.CharField(max_length=150, verbose_name='full name')),
-                ('title', models.CharField(blank=True, max_length=150, verbose_name='title/position')),
-                ('affiliation', models.CharField(blank=True, max_length=255, verbose_name='affiliation')),
-                ('phone', models.CharField(blank=True, max_length=20, verbose_name='phone')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='email')),
-                ('user', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='trainer', to=settings.AUTH_USER_MODEL, verbose_name='login account')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("full_name", models.CharField(max_length=150, verbose_name="full name")),
+                (
+                    "title",
+                    models.CharField(blank=True, max_length=150, verbose_name="title/position"),
+                ),
+                (
+                    "affiliation",
+                    models.CharField(blank=True, max_length=255, verbose_name="affiliation"),
+                ),
+                ("phone", models.CharField(blank=True, max_length=20, verbose_name="phone")),
+                ("email", models.EmailField(blank=True, max_length=254, verbose_name="email")),
+                (
+                    "user",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="trainer",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="login account",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'trainer',
-                'verbose_name_plural': 'trainers',
-                'ordering': ['full_name'],
+                "verbose_name": "trainer",
+                "verbose_name_plural": "trainers",
+                "ordering": ["full_name"],
             },
         ),
         migrations.CreateModel(
-            name='TrainingClass',
+            name="TrainingClass",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(error_messages={'unique': 'Another class already has this code.'}, help_text='For example TTDN-2023-L1.', max_length=30, unique=True, verbose_name='class code')),
-                ('title', models.CharField(max_length=300, verbose_name='title')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='year')),
-                ('start_date', models.DateField(verbose_name='start date')),
-                ('end_date', models.DateField(verbose_name='end date')),
-                ('capacity', models.PositiveIntegerField(validators=[django.core.validators.MinValueValidator(1)], verbose_name='capacity')),
-                ('certificate_threshold', models.PositiveSmallIntegerField(default=80, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(100)], verbose_name='attendance needed for a certificate (%)')),
-                ('late_grace_minutes', models.PositiveSmallIntegerField(default=15, help_text='A participant scanned this many minutes after the start is late.', validators=[django.core.validators.MaxValueValidator(240)], verbose_name='late after (minutes)')),
-                ('state', models.CharField(choices=[('planning', 'Planning'), ('nominating', 'Nominating'), ('running', 'Running'), ('closed', 'Closed')], default='planning', max_length=20, verbose_name='state')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('organiser', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='organised_classes', to='courses.organisation', verbose_name='organiser')),
-                ('plan', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='classes', to='courses.plan', verbose_name='plan')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "code",
+                    models.CharField(
+                        error_messages={"unique": "Another class already has this code."},
+                        help_text="For example TTDN-2023-L1.",
+                        max_length=30,
+                        unique=True,
+                        verbose_name="class code",
+                    ),
+                ),
+                ("title", models.CharField(max_length=300, verbose_name="title")),
+                ("year", models.PositiveSmallIntegerField(verbose_name="year")),
+                ("start_date", models.DateField(verbose_name="start date")),
+                ("end_date", models.DateField(verbose_name="end date")),
+                (
+                    "capacity",
+                    models.PositiveIntegerField(
+                        validators=[django.core.validators.MinValueValidator(1)],
+                        verbose_name="capacity",
+                    ),
+                ),
+                (
+                    "certificate_threshold",
+                    models.PositiveSmallIntegerField(
+                        default=80,
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(100),
+                        ],
+                        verbose_name="attendance needed for a certificate (%)",
+                    ),
+                ),
+                (
+                    "late_grace_minutes",
+                    models.PositiveSmallIntegerField(
+                        default=15,
+                        help_text="A participant scanned this many minutes after the start is late.",
+                        validators=[django.core.validators.MaxValueValidator(240)],
+                        verbose_name="late after (minutes)",
+                    ),
+                ),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("planning", "Planning"),
+                            ("nominating", "Nominating"),
+                            ("running", "Running"),
+                            ("closed", "Closed"),
+                        ],
+                        default="planning",
+                        max_length=20,
+                        verbose_name="state",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                (
+                    "organiser",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="organised_classes",
+                        to="courses.organisation",
+                        verbose_name="organiser",
+                    ),
+                ),
+                (
+                    "plan",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="classes",
+                        to="courses.plan",
+                        verbose_name="plan",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'training class',
-                'verbose_name_plural': 'training classes',
-                'ordering': ['start_date', 'code'],
+                "verbose_name": "training class",
+                "verbose_name_plural": "training classes",
+                "ordering": ["start_date", "code"],
             },
         ),
         migrations.CreateModel(
-            name='Quota',
+            name="Quota",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('seats', models.PositiveIntegerField(validators=[django.core.validators.MinValueValidator(1)], verbose_name='seats')),
-                ('category', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='quotas', to='courses.participantcategory', verbose_name='participant category')),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='quotas', to='courses.organisation', verbose_name='nominating unit')),
-                ('training_class', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='quotas', to='courses.trainingclass', verbose_name='class')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "seats",
+                    models.PositiveIntegerField(
+                        validators=[django.core.validators.MinValueValidator(1)],
+                        verbose_name="seats",
+                    ),
+                ),
+                (
+                    "category",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="quotas",
+                        to="courses.participantcategory",
+                        verbose_name="participant category",
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="quotas",
+                        to="courses.organisation",
+                        verbose_name="nominating unit",
+                    ),
+                ),
+                (
+                    "training_class",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="quotas",
+                        to="courses.trainingclass",
+                        verbose_name="class",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'quota',
-                'verbose_name_plural': 'quotas',
+                "verbose_name": "quota",
+                "verbose_name_plural": "quotas",
             },
         ),
         migrations.CreateModel(
-            name='Venue',
+            name="Venue",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=255, verbose_name='name')),
-                ('address', models.CharField(blank=True, max_length=255, verbose_name='address')),
-                ('seats', models.PositiveIntegerField(blank=True, null=True, verbose_name='seats')),
-                ('organisation', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='venues', to='courses.organisation', verbose_name='host organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=255, verbose_name="name")),
+                ("address", models.CharField(blank=True, max_length=255, verbose_name="address")),
+                ("seats", models.PositiveIntegerField(blank=True, null=True, verbose_name="seats")),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="venues",
+                        to="courses.organisation",
+                        verbose_name="host organisation",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'venue',
-                'verbose_name_plural': 'venues',
-                'ordering': ['name'],
+                "verbose_name": "venue",
+                "verbose_name_plural": "venues",
+                "ordering": ["name"],
             },
         ),
         migrations.AddField(
-            model_name='trainingclass',
-            name='venue',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='classes', to='courses.venue', verbose_name='venue'),
+            model_name="trainingclass",
+            name="venue",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="classes",
+                to="courses.venue",
+                verbose_name="venue",
+            ),
         ),
         migrations.CreateModel(
-            name='Session',
+            name="Session",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('date', models.DateField(verbose_name='date')),
-                ('start_time', models.TimeField(verbose_name='start time')),
-                ('end_time', models.TimeField(verbose_name='end time')),
-                ('topic', models.CharField(max_length=300, verbose_name='topic')),
-                ('trainers', models.ManyToManyField(blank=True, related_name='sessions', to='courses.trainer', verbose_name='trainers')),
-                ('training_class', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='sessions', to='courses.trainingclass', verbose_name='class')),
-                ('venue', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='sessions', to='courses.venue', verbose_name='venue')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("date", models.DateField(verbose_name="date")),
+                ("start_time", models.TimeField(verbose_name="start time")),
+                ("end_time", models.TimeField(verbose_name="end time")),
+                ("topic", models.CharField(max_length=300, verbose_name="topic")),
+                (
+                    "trainers",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="sessions",
+                        to="courses.trainer",
+                        verbose_name="trainers",
+                    ),
+                ),
+                (
+                    "training_class",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="sessions",
+                        to="courses.trainingclass",
+                        verbose_name="class",
+                    ),
+                ),
+                (
+                    "venue",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="sessions",
+                        to="courses.venue",
+                        verbose_name="venue",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'session',
-                'verbose_name_plural': 'sessions',
-                'ordering': ['date', 'start_time'],
+                "verbose_name": "session",
+                "verbose_name_plural": "sessions",
+                "ordering": ["date", "start_time"],
             },
         ),
         migrations.CreateModel(
-            name='AuditLog',
+            name="AuditLog",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now, verbose_name='time')),
-                ('action', models.CharField(max_length=60, verbose_name='action')),
-                ('target_id', models.CharField(blank=True, max_length=64, verbose_name='object id')),
-                ('target_repr', models.CharField(blank=True, max_length=300, verbose_name='object')),
-                ('changes', models.JSONField(blank=True, default=dict, verbose_name='changes')),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='user')),
-                ('target_type', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, to='contenttypes.contenttype', verbose_name='object type')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        db_index=True, default=django.utils.timezone.now, verbose_name="time"
+                    ),
+                ),
+                ("action", models.CharField(max_length=60, verbose_name="action")),
+                (
+                    "target_id",
+                    models.CharField(blank=True, max_length=64, verbose_name="object id"),
+                ),
+                (
+                    "target_repr",
+                    models.CharField(blank=True, max_length=300, verbose_name="object"),
+                ),
+                ("changes", models.JSONField(blank=True, default=dict, verbose_name="changes")),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="user",
+                    ),
+                ),
+                (
+                    "target_type",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="contenttypes.contenttype",
+                        verbose_name="object type",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'audit log entry',
-                'verbose_name_plural': 'audit log',
-                'ordering': ['-created_at', '-id'],
-                'indexes': [models.Index(fields=['target_type', 'target_id'], name='courses_aud_target__e0dfd6_idx')],
+                "verbose_name": "audit log entry",
+                "verbose_name_plural": "audit log",
+                "ordering": ["-created_at", "-id"],
+                "indexes": [
+                    models.Index(
+                        fields=["target_type", "target_id"], name="courses_aud_target__e0dfd6_idx"
+                    )
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='organisation',
-            constraint=models.UniqueConstraint(fields=('code', 'valid_from'), name='organisation_code_unique_per_period', violation_error_message='Another unit already uses this code from the same date.'),
+            model_name="organisation",
+            constraint=models.UniqueConstraint(
+                fields=("code", "valid_from"),
+                name="organisation_code_unique_per_period",
+                violation_error_message="Another unit already uses this code from the same date.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='organisation',
-            constraint=models.UniqueConstraint(condition=models.Q(('valid_from__isnull', True)), fields=('code',), name='organisation_code_unique_without_start', violation_error_message='Another unit already uses this code.'),
+            model_name="organisation",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("valid_from__isnull", True)),
+                fields=("code",),
+                name="organisation_code_unique_without_start",
+                violation_error_message="Another unit already uses this code.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='organisation',
-            constraint=models.CheckConstraint(condition=models.Q(('valid_to__isnull', True), ('valid_from__isnull', True), ('valid_to__gte', models.F('valid_from')), _connector='OR'), name='organisation_validity_ordered', violation_error_message='“Valid to” must not be before “valid from”.'),
+            model_name="organisation",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("valid_to__isnull", True),
+                    ("valid_from__isnull", True),
+                    ("valid_to__gte", models.F("valid_from")),
+                    _connector="OR",
+                ),
+                name="organisation_validity_ordered",
+                violation_error_message="“Valid to” must not be before “valid from”.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='quota',
-            constraint=models.UniqueConstraint(fields=('training_class', 'organisation', 'category'), name='quota_unique_per_unit_and_category'),
+            model_name="quota",
+            constraint=models.UniqueConstraint(
+                fields=("training_class", "organisation", "category"),
+                name="quota_unique_per_unit_and_category",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='quota',
-            constraint=models.CheckConstraint(condition=models.Q(('seats__gte', 1)), name='quota_seats_positive'),
+            model_name="quota",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("seats__gte", 1)), name="quota_seats_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='trainingclass',
-            constraint=models.CheckConstraint(condition=models.Q(('end_date__gte', models.F('start_date'))), name='class_end_not_before_start', violation_error_message='The end date must not be before the start date.'),
+            model_name="trainingclass",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("end_date__gte", models.F("start_date"))),
+                name="class_end_not_before_start",
+                violation_error_message="The end date must not be before the start date.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='trainingclass',
-            constraint=models.CheckConstraint(condition=models.Q(('capacity__gte', 1)), name='class_capacity_positive'),
+            model_name="trainingclass",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("capacity__gte", 1)), name="class_capacity_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='trainingclass',
-            constraint=models.CheckConstraint(condition=models.Q(('certificate_threshold__gte', 1), ('certificate_threshold__lte', 100)), name='class_threshold_is_percentage'),
+            model_name="trainingclass",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("certificate_threshold__gte", 1), ("certificate_threshold__lte", 100)
+                ),
+                name="class_threshold_is_percentage",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='session',
-            constraint=models.CheckConstraint(condition=models.Q(('end_time__gt', models.F('start_time'))), name='session_ends_after_start', violation_error_message='The session must end after it starts.'),
+            model_name="session",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("end_time__gt", models.F("start_time"))),
+                name="session_ends_after_start",
+                violation_error_message="The session must end after it starts.",
+            ),
         ),
     ]

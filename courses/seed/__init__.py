@@ -27,7 +27,7 @@ from courses.models import (
 )
 
 DEMO_FILE = Path(__file__).with_name("laichau_2023.json")
-DEMO_PASSWORD = "laichau2023"
+DEMO_PASSWORD = "laichau2023"  # noqa: S105 -- printed by seed_demo, for demo accounts only
 
 
 @dataclass
@@ -146,7 +146,11 @@ def load_seed(path: str | Path) -> SeedReport:
         for s in row["sessions"]:
             session = report.upsert(
                 Session,
-                {"training_class": klass, "date": _date(s["date"]), "start_time": _time(s["start_time"])},
+                {
+                    "training_class": klass,
+                    "date": _date(s["date"]),
+                    "start_time": _time(s["start_time"]),
+                },
                 {
                     "end_time": _time(s["end_time"]),
                     "topic": s["topic"],

@@ -13,7 +13,9 @@ import pytest
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMIUM = (
+    os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+)
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -29,7 +31,9 @@ CHROMIUM_ARGS = [
 def browser():
     if not CHROMIUM:
         if os.environ.get("REQUIRE_BROWSER") == "1":
-            pytest.fail("Chromium not found but REQUIRE_BROWSER=1: install it (apt-get install chromium).")
+            pytest.fail(
+                "Chromium not found but REQUIRE_BROWSER=1: install it (apt-get install chromium)."
+            )
         pytest.skip("Chromium not installed (apt-get install chromium)")
     from playwright.sync_api import sync_playwright
 

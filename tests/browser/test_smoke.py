@@ -32,7 +32,9 @@ def _login(page, username):
 def test_coordinator_logs_in_and_opens_a_class(page, demo):
     _login(page, "dieuphoi")
     page.wait_for_selector("[data-class-code]")
-    codes = page.locator("[data-class-code]").evaluate_all("els => els.map(e => e.dataset.classCode)")
+    codes = page.locator("[data-class-code]").evaluate_all(
+        "els => els.map(e => e.dataset.classCode)"
+    )
     assert codes == ["TTDN-2023-L1", "TTDN-2023-L2", "TTDN-2023-L3", "TTDN-2023-L4"]
     assert "360/360" in page.content() or "360" in page.locator("main").inner_text()
     screenshot(page, "dashboard-coordinator")
@@ -48,7 +50,9 @@ def test_coordinator_logs_in_and_opens_a_class(page, demo):
 def test_nominator_sees_only_their_class_and_unit(page, demo):
     _login(page, "muongte")
     page.wait_for_selector("[data-class-code]")
-    codes = page.locator("[data-class-code]").evaluate_all("els => els.map(e => e.dataset.classCode)")
+    codes = page.locator("[data-class-code]").evaluate_all(
+        "els => els.map(e => e.dataset.classCode)"
+    )
     assert codes == ["TTDN-2023-L3"]
     page.get_by_role("link", name="TTDN-2023-L3").click()
     quotas = page.locator("#quotas").inner_text()
@@ -64,7 +68,12 @@ def test_wrong_password_is_explained_in_vietnamese(page, demo):
 
 
 def test_phone_layout_and_language_switch(browser, live_server, demo):
-    context = browser.new_context(base_url=live_server.url, viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    context = browser.new_context(
+        base_url=live_server.url,
+        viewport={"width": 390, "height": 844},
+        is_mobile=True,
+        has_touch=True,
+    )
     page = context.new_page()
     _login(page, "giangvien")
     page.wait_for_selector("[data-class-code]")

@@ -77,8 +77,14 @@ def test_overlapping_sessions_in_one_venue_are_refused_by_the_database(klass):
 def test_overlap_is_reported_on_the_start_time_with_the_other_class(klass):
     f.session(klass, start_time=datetime.time(7, 30), end_time=datetime.time(11))
     other = f.training_class(start_date=klass.start_date, venue=klass.venue)
-    s = Session(training_class=other, date=klass.start_date, start_time=datetime.time(10),
-                end_time=datetime.time(12), topic="x", venue=klass.venue)
+    s = Session(
+        training_class=other,
+        date=klass.start_date,
+        start_time=datetime.time(10),
+        end_time=datetime.time(12),
+        topic="x",
+        venue=klass.venue,
+    )
     with pytest.raises(ValidationError) as err:
         s.full_clean()
     assert klass.code in err.value.message_dict["start_time"][0]

@@ -1,10 +1,21 @@
 """Every page × every persona. A unit's officer sees only classes its unit has seats in,
 and only its own quotas; a trainer only the classes they teach; outsiders nothing."""
 
+import datetime
+
 import pytest
 from django.urls import reverse
 
-PERSONAS = ["anonymous", "outsider", "nominator_a", "nominator_b", "trainer", "other_trainer", "viewer", "coordinator"]
+PERSONAS = [
+    "anonymous",
+    "outsider",
+    "nominator_a",
+    "nominator_b",
+    "trainer",
+    "other_trainer",
+    "viewer",
+    "coordinator",
+]
 
 
 def _client(client, world, persona):
@@ -31,14 +42,14 @@ def _pages(world):
 # Expected status of each page of class A for each persona (302 = sent to the login page).
 EXPECTED = {
     #                 anon  outsider nomA nomB trainer other viewer coord
-    "dashboard":      (302, 403, 200, 200, 200, 200, 200, 200),
-    "class_detail":   (302, 403, 200, 200, 200, 404, 200, 200),
-    "class_create":   (302, 403, 403, 403, 403, 403, 403, 200),
-    "class_edit":     (302, 403, 403, 403, 403, 403, 403, 200),
-    "class_state":    (302, 403, 403, 403, 403, 403, 403, 302),
-    "quota_edit":     (302, 403, 403, 403, 403, 403, 403, 200),
+    "dashboard": (302, 403, 200, 200, 200, 200, 200, 200),
+    "class_detail": (302, 403, 200, 200, 200, 404, 200, 200),
+    "class_create": (302, 403, 403, 403, 403, 403, 403, 200),
+    "class_edit": (302, 403, 403, 403, 403, 403, 403, 200),
+    "class_state": (302, 403, 403, 403, 403, 403, 403, 302),
+    "quota_edit": (302, 403, 403, 403, 403, 403, 403, 200),
     "session_create": (302, 403, 403, 403, 403, 403, 403, 200),
-    "session_edit":   (302, 403, 403, 403, 403, 403, 403, 200),
+    "session_edit": (302, 403, 403, 403, 403, 403, 403, 200),
     "session_delete": (302, 403, 403, 403, 403, 403, 403, 302),
 }
 
@@ -59,12 +70,20 @@ def test_every_courses_url_is_in_the_matrix(world):
 
     covered = {url for _m, url in _pages(world).values()}
     names = {p.name for p in urlpatterns}
-    resolved = {reverse(f"courses:{name}", args=args) for name, args in [
-        ("dashboard", []), ("class-create", []), ("class-detail", [world.class_a.code]),
-        ("class-edit", [world.class_a.code]), ("class-change-state", [world.class_a.code]),
-        ("quota-edit", [world.class_a.code]), ("session-create", [world.class_a.code]),
-        ("session-edit", [world.session_a.pk]), ("session-delete", [world.session_a.pk]),
-    ]}
+    resolved = {
+        reverse(f"courses:{name}", args=args)
+        for name, args in [
+            ("dashboard", []),
+            ("class-create", []),
+            ("class-detail", [world.class_a.code]),
+            ("class-edit", [world.class_a.code]),
+            ("class-change-state", [world.class_a.code]),
+            ("quota-edit", [world.class_a.code]),
+            ("session-create", [world.class_a.code]),
+            ("session-edit", [world.session_a.pk]),
+            ("session-delete", [world.session_a.pk]),
+        ]
+    }
     assert len(names) == len(resolved) and resolved == covered
 
 
@@ -89,7 +108,10 @@ def test_nominator_sees_only_their_units_quota_on_a_shared_class(client, world):
 def test_nominator_cannot_open_a_class_without_seats(client, world):
     client.force_login(world.nominator_a)
     assert client.get(reverse("courses:class-detail", args=[world.class_b.code])).status_code == 404
-    assert client.get(reverse("courses:class-detail", args=[world.class_planning.code])).status_code == 404
+    assert (
+        client.get(reverse("courses:class-detail", args=[world.class_planning.code])).status_code
+        == 404
+    )
 
 
 def test_trainer_sees_only_the_classes_they_teach_and_no_unit_split(client, world):
@@ -105,7 +127,9 @@ def test_viewer_and_coordinator_see_every_class_and_every_unit(client, world):
         client.force_login(persona)
         body = client.get(reverse("courses:dashboard")).content.decode()
         assert all(k.code in body for k in (world.class_a, world.class_b, world.class_planning))
-        detail = client.get(reverse("courses:class-detail", args=[world.class_a.code])).content.decode()
+        detail = client.get(
+            reverse("courses:class-detail", args=[world.class_a.code])
+        ).content.decode()
         assert world.unit_a.name in detail and world.unit_b.name in detail
 
 
@@ -126,3 +150,18 @@ def test_outsider_is_told_to_ask_for_a_role(client, world):
 def test_admin_is_closed_to_non_staff(client, world):
     client.force_login(world.coordinator)  # coordinator role without is_staff
     assert client.get("/admin/").status_code == 302
+
+
+def test_seat_totals_are_not_multiplied_by_the_scoping_joins(world):
+    from courses.models import Session, TrainingClass
+    from tests import factories as f
+
+    # A trainer teaching several sessions of a class must not see its seats counted twice.
+    t = world.trainer.trainer
+    f.session(
+        world.class_a, start_time=datetime.time(13, 30), end_time=datetime.time(17), trainers=[t]
+    )
+    assert Session.objects.filter(training_class=world.class_a, trainers=t).count() == 2
+    for persona in (world.trainer, world.nominator_a, world.coordinator):
+        klass = TrainingClass.objects.visible_to(persona).with_seats().get(pk=world.class_a.pk)
+        assert klass.allocated_seats == 35, persona

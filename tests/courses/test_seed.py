@@ -16,12 +16,22 @@ def test_seed_loads_the_2023_plan(db):
     assert Quota.objects.aggregate(total=Sum("seats"))["total"] == 360
     districts = Organisation.objects.filter(kind="district_ubnd")
     assert districts.count() == 8
-    assert set(districts.filter(is_border=True).values_list("gso_code", flat=True)) == {"107", "108", "109", "112"}
+    assert set(districts.filter(is_border=True).values_list("gso_code", flat=True)) == {
+        "107",
+        "108",
+        "109",
+        "112",
+    }
     for klass in TrainingClass.objects.all():
         assert klass.allocated_seats() <= klass.capacity
         assert klass.sessions.count() == 6
         assert all(s.trainers.exists() for s in klass.sessions.all())
-    assert set(User.objects.values_list("role", flat=True)) == {"coordinator", "nominator", "trainer", "viewer"}
+    assert set(User.objects.values_list("role", flat=True)) == {
+        "coordinator",
+        "nominator",
+        "trainer",
+        "viewer",
+    }
 
 
 def test_seed_twice_changes_nothing(db, capsys):
@@ -54,6 +64,11 @@ def test_seed_does_not_reset_a_changed_password(db):
 def test_seeded_nominators_see_only_their_class(db):
     call_command("seed_demo", stdout=open("/dev/null", "w"))
     muongte = User.objects.get(username="muongte")
-    assert list(TrainingClass.objects.visible_to(muongte).values_list("code", flat=True)) == ["TTDN-2023-L3"]
+    assert list(TrainingClass.objects.visible_to(muongte).values_list("code", flat=True)) == [
+        "TTDN-2023-L3"
+    ]
     trainer = User.objects.get(username="giangvien")
-    assert sorted(TrainingClass.objects.visible_to(trainer).values_list("code", flat=True)) == ["TTDN-2023-L1", "TTDN-2023-L2"]
+    assert sorted(TrainingClass.objects.visible_to(trainer).values_list("code", flat=True)) == [
+        "TTDN-2023-L1",
+        "TTDN-2023-L2",
+    ]

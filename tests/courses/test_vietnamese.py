@@ -16,11 +16,32 @@ def test_person_name_is_trimmed_collapsed_and_capitalised():
 
 def test_vietnamese_letters_sort_in_alphabet_order():
     letters = ["đ", "d", "ư", "u", "ơ", "ô", "o", "ê", "e", "â", "ă", "a", "z"]
-    assert sorted(letters, key=collation_key) == ["a", "ă", "â", "d", "đ", "e", "ê", "o", "ô", "ơ", "u", "ư", "z"]
+    assert sorted(letters, key=collation_key) == [
+        "a",
+        "ă",
+        "â",
+        "d",
+        "đ",
+        "e",
+        "ê",
+        "o",
+        "ô",
+        "ơ",
+        "u",
+        "ư",
+        "z",
+    ]
 
 
 def test_tones_are_a_secondary_difference_in_dictionary_order():
-    assert sorted(["mạ", "má", "mã", "mả", "mà", "ma"], key=collation_key) == ["ma", "mà", "mả", "mã", "má", "mạ"]
+    assert sorted(["mạ", "má", "mã", "mả", "mà", "ma"], key=collation_key) == [
+        "ma",
+        "mà",
+        "mả",
+        "mã",
+        "má",
+        "mạ",
+    ]
     # A tone never beats a letter: "mà" sorts before "mb" although "à" > "b" in code points.
     assert sorted(["mb", "mà"], key=collation_key) == ["mà", "mb"]
 
@@ -30,7 +51,15 @@ def test_capital_đ_sorts_after_d_not_after_z():
 
 
 def test_people_sort_by_given_name_then_middle_then_family():
-    names = ["Nguyễn Thị Hường", "Đỗ Văn An", "Trần Anh", "Vũ Thị Ánh", "Lò Văn Ăn", "Hoàng Đức", "Lê Dũng"]
+    names = [
+        "Nguyễn Thị Hường",
+        "Đỗ Văn An",
+        "Trần Anh",
+        "Vũ Thị Ánh",
+        "Lò Văn Ăn",
+        "Hoàng Đức",
+        "Lê Dũng",
+    ]
     assert sorted(names, key=person_sort_key) == [
         "Đỗ Văn An",
         "Trần Anh",

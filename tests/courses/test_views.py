@@ -39,7 +39,9 @@ def test_coordinator_creates_a_class_with_vietnamese_dates(coord, world):
 
 
 def test_class_ending_before_start_shows_vietnamese_error_on_end_date(coord, world):
-    response = coord.post(reverse("courses:class-create"), _class_form(world, end_date="01/12/2023"))
+    response = coord.post(
+        reverse("courses:class-create"), _class_form(world, end_date="01/12/2023")
+    )
     assert response.status_code == 200
     assert "end_date" in response.context["form"].errors
     assert "Ngày kết thúc" in response.context["form"].errors["end_date"][0]
@@ -47,7 +49,9 @@ def test_class_ending_before_start_shows_vietnamese_error_on_end_date(coord, wor
 
 
 def test_unreadable_date_is_explained(coord, world):
-    response = coord.post(reverse("courses:class-create"), _class_form(world, start_date="12/31/2023"))
+    response = coord.post(
+        reverse("courses:class-create"), _class_form(world, start_date="12/31/2023")
+    )
     assert "start_date" in response.context["form"].errors
     assert not TrainingClass.objects.filter(code="TTDN-2023-L9").exists()
 
@@ -55,7 +59,16 @@ def test_unreadable_date_is_explained(coord, world):
 def test_session_outside_class_dates_is_refused_with_the_dates(coord, world):
     url = reverse("courses:session-create", args=[world.class_a.code])
     before = Session.objects.count()
-    response = coord.post(url, {"date": "01/01/2023", "start_time": "07:30", "end_time": "11:00", "topic": "X", "venue": world.class_a.venue_id})
+    response = coord.post(
+        url,
+        {
+            "date": "01/01/2023",
+            "start_time": "07:30",
+            "end_time": "11:00",
+            "topic": "X",
+            "venue": world.class_a.venue_id,
+        },
+    )
     errors = response.context["form"].errors
     assert "date" in errors and world.class_a.start_date.strftime("%d/%m/%Y") in errors["date"][0]
     assert Session.objects.count() == before
@@ -63,14 +76,32 @@ def test_session_outside_class_dates_is_refused_with_the_dates(coord, world):
 
 def test_session_ending_before_it_starts_is_refused_on_end_time(coord, world):
     url = reverse("courses:session-create", args=[world.class_a.code])
-    response = coord.post(url, {"date": world.class_a.start_date.strftime("%d/%m/%Y"), "start_time": "13:30", "end_time": "11:00", "topic": "X", "venue": world.class_a.venue_id})
+    response = coord.post(
+        url,
+        {
+            "date": world.class_a.start_date.strftime("%d/%m/%Y"),
+            "start_time": "13:30",
+            "end_time": "11:00",
+            "topic": "X",
+            "venue": world.class_a.venue_id,
+        },
+    )
     assert "end_time" in response.context["form"].errors
 
 
 def test_overlapping_session_in_same_venue_is_refused(coord, world):
     url = reverse("courses:session-create", args=[world.class_a.code])
     day = world.session_a.date.strftime("%d/%m/%Y")
-    response = coord.post(url, {"date": day, "start_time": "09:00", "end_time": "10:00", "topic": "Trùng giờ", "venue": world.class_a.venue_id})
+    response = coord.post(
+        url,
+        {
+            "date": day,
+            "start_time": "09:00",
+            "end_time": "10:00",
+            "topic": "Trùng giờ",
+            "venue": world.class_a.venue_id,
+        },
+    )
     assert "start_time" in response.context["form"].errors
     assert not Session.objects.filter(topic="Trùng giờ").exists()
 
@@ -79,11 +110,23 @@ def test_session_is_added_with_trainers_and_audited(coord, world):
     t = f.trainer(full_name="Đặng Thị Mai")
     url = reverse("courses:session-create", args=[world.class_a.code])
     day = world.class_a.end_date.strftime("%d/%m/%Y")
-    response = coord.post(url, {"date": day, "start_time": "13:30", "end_time": "17:00", "topic": "Thực hành", "venue": world.class_a.venue_id, "trainers": [t.pk]})
+    response = coord.post(
+        url,
+        {
+            "date": day,
+            "start_time": "13:30",
+            "end_time": "17:00",
+            "topic": "Thực hành",
+            "venue": world.class_a.venue_id,
+            "trainers": [t.pk],
+        },
+    )
     assert response.status_code == 302
     s = Session.objects.get(topic="Thực hành")
     assert list(s.trainers.all()) == [t]
-    assert AuditLog.objects.filter(action="session.create", target_id=str(s.pk), actor=world.coordinator).exists()
+    assert AuditLog.objects.filter(
+        action="session.create", target_id=str(s.pk), actor=world.coordinator
+    ).exists()
 
 
 def test_session_delete_is_audited(coord, world):
@@ -102,7 +145,10 @@ def test_quota_grid_moves_seats_between_units(coord, world):
     url, data = _grid(world, world.class_a, {(world.unit_a, "a"): 10, (world.unit_b, "c"): 80})
     response = coord.post(url, data)
     assert response.status_code == 302
-    seats = {(q.organisation_id, q.category.code): q.seats for q in Quota.objects.filter(training_class=world.class_a)}
+    seats = {
+        (q.organisation_id, q.category.code): q.seats
+        for q in Quota.objects.filter(training_class=world.class_a)
+    }
     assert seats == {(world.unit_a.pk, "a"): 10, (world.unit_b.pk, "c"): 80}
     assert AuditLog.objects.filter(action="quota.update", actor=world.coordinator).count() == 1
 
@@ -119,7 +165,9 @@ def test_quota_grid_above_capacity_names_the_total_and_saves_nothing(coord, worl
 def test_zero_removes_a_quota(coord, world):
     url, data = _grid(world, world.class_a, {(world.unit_b, "c"): 0})
     coord.post(url, data)
-    assert not Quota.objects.filter(training_class=world.class_a, organisation=world.unit_b).exists()
+    assert not Quota.objects.filter(
+        training_class=world.class_a, organisation=world.unit_b
+    ).exists()
 
 
 def test_negative_quota_is_refused(coord, world):
@@ -130,9 +178,13 @@ def test_negative_quota_is_refused(coord, world):
 
 
 def test_capacity_below_allocated_quotas_is_refused_on_capacity(coord, world):
-    data = _class_form(world, code=world.class_a.code, capacity="20",
-                       start_date=world.class_a.start_date.strftime("%d/%m/%Y"),
-                       end_date=world.class_a.end_date.strftime("%d/%m/%Y"))
+    data = _class_form(
+        world,
+        code=world.class_a.code,
+        capacity="20",
+        start_date=world.class_a.start_date.strftime("%d/%m/%Y"),
+        end_date=world.class_a.end_date.strftime("%d/%m/%Y"),
+    )
     response = coord.post(reverse("courses:class-edit", args=[world.class_a.code]), data)
     assert "capacity" in response.context["form"].errors
     world.class_a.refresh_from_db()
@@ -144,7 +196,9 @@ def test_state_moves_forward_and_is_audited(coord, world):
     coord.post(url, {"state": "running"})
     world.class_a.refresh_from_db()
     assert world.class_a.state == "running"
-    assert AuditLog.objects.get(action="class.state").changes == {"state": ["nominating", "running"]}
+    assert AuditLog.objects.get(action="class.state").changes == {
+        "state": ["nominating", "running"]
+    }
     coord.post(url, {"state": "planning"})  # running cannot go back to planning
     world.class_a.refresh_from_db()
     assert world.class_a.state == "running"

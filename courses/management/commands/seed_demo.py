@@ -17,6 +17,6 @@ class Command(BaseCommand):
             f"Seed: {report.created} rows created, {report.updated} updated, "
             f"{report.unchanged} unchanged."
         )
-        self.stdout.write("Demo logins (password for all: %s):" % DEMO_PASSWORD)
+        self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
         for username, role, unit in report.users:
             self.stdout.write(f"  {username:<12} {role:<12} {unit}")
