@@ -6,7 +6,8 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, OuterRef, Subquery
+from django.core.paginator import Paginator
+from django.db.models import Count, Exists, OuterRef, Subquery, Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -68,46 +69,61 @@ def _get_session_for_coordinator(request: HttpRequest, pk: int) -> Session:
 # --- Pages -----------------------------------------------------------------------------
 
 
+DASHBOARD_PAGE_SIZE = 24
+
+
 @role_required
 def dashboard(request: HttpRequest) -> HttpResponse:
+    """The classes of one year (the latest by default), a page at a time: a province runs
+    a handful a year, the Ministry's view holds hundreds."""
     now = timezone.localtime()
+    visible = TrainingClass.objects.visible_to(request.user)
+    years = sorted(set(visible.values_list("year", flat=True)), reverse=True)
+    try:
+        year = int(request.GET.get("year") or (years[0] if years else now.year))
+    except ValueError:
+        year = years[0] if years else now.year
     upcoming = Session.objects.filter(training_class=OuterRef("pk"), date__gte=now.date()).order_by(
         "date", "start_time"
     )
     classes = (
-        TrainingClass.objects.visible_to(request.user)
+        visible.filter(year=year)
         .with_seats()
         .select_related("venue")
         .annotate(
             next_date=Subquery(upcoming.values("date")[:1]),
             next_start=Subquery(upcoming.values("start_time")[:1]),
-            session_count=Count("sessions", distinct=True),
+            has_sessions=Exists(Session.objects.filter(training_class=OuterRef("pk"))),
         )
         .order_by("start_date", "code")
     )
+    totals = classes.aggregate(classes=Count("pk"), capacity=Sum("capacity", default=0))
+    totals["allocated"] = Quota.objects.filter(training_class__in=classes.values("pk")).aggregate(
+        n=Sum("seats", default=0)
+    )["n"]
+    page = Paginator(classes, DASHBOARD_PAGE_SIZE).get_page(request.GET.get("page"))
     own_seats: dict[int, int] = {}
     if request.user.is_nominator:
-        for quota in Quota.objects.visible_to(request.user).filter(training_class__in=classes):
+        mine = Quota.objects.visible_to(request.user).filter(
+            training_class__in=[k.pk for k in page]
+        )
+        for quota in mine:
             own_seats[quota.training_class_id] = (
                 own_seats.get(quota.training_class_id, 0) + quota.seats
             )
-    rows = []
-    for klass in classes:
-        rows.append(
-            {
-                "klass": klass,
-                "fill_percent": round(100 * klass.allocated_seats / klass.capacity)
-                if klass.capacity
-                else 0,
-                "own_seats": own_seats.get(klass.pk),
-            }
-        )
-    totals = {
-        "classes": len(rows),
-        "capacity": sum(r["klass"].capacity for r in rows),
-        "allocated": sum(r["klass"].allocated_seats for r in rows),
-    }
-    return render(request, "courses/dashboard.html", {"rows": rows, "totals": totals, "now": now})
+    rows = [
+        {
+            "klass": klass,
+            "fill_percent": round(100 * klass.allocated_seats / klass.capacity),
+            "own_seats": own_seats.get(klass.pk),
+        }
+        for klass in page
+    ]
+    return render(
+        request,
+        "courses/dashboard.html",
+        {"rows": rows, "page": page, "totals": totals, "years": years, "year": year},
+    )
 
 
 @role_required

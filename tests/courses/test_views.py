@@ -205,5 +205,32 @@ def test_state_moves_forward_and_is_audited(coord, world):
 
 
 def test_dashboard_shows_fill_rate_and_next_session(coord, world):
-    body = coord.get(reverse("courses:dashboard")).content.decode()
+    body = coord.get(reverse("courses:dashboard") + "?year=2023").content.decode()
     assert "35/90" in body  # unit A 30 + unit B 5 in class A
+
+
+def test_dashboard_shows_the_latest_year_and_offers_the_others(coord, world):
+    body = coord.get(reverse("courses:dashboard")).content.decode()
+    assert world.class_planning.code in body  # 2024 is the latest year
+    assert world.class_a.code not in body
+    assert "?year=2023" in body
+    body = coord.get(reverse("courses:dashboard") + "?year=2023").content.decode()
+    assert world.class_a.code in body and world.class_planning.code not in body
+
+
+def test_dashboard_pages_through_many_classes(coord, world):
+    from courses.views import DASHBOARD_PAGE_SIZE
+
+    for i in range(DASHBOARD_PAGE_SIZE + 1):
+        f.training_class(
+            code=f"X-{i:02d}", venue=world.class_a.venue, start_date=world.class_a.start_date
+        )
+    first = coord.get(reverse("courses:dashboard") + "?year=2023")
+    assert len(first.context["rows"]) == DASHBOARD_PAGE_SIZE
+    assert first.context["totals"]["classes"] == DASHBOARD_PAGE_SIZE + 3
+    second = coord.get(reverse("courses:dashboard") + "?year=2023&page=2")
+    assert len(second.context["rows"]) == 3
+
+
+def test_dashboard_ignores_a_mangled_year(coord, world):
+    assert coord.get(reverse("courses:dashboard") + "?year=abc").status_code == 200
