@@ -36,13 +36,12 @@ def main() -> int:
     django.setup()
     from django.core.management import call_command
     from django.db import connection
+    from django.db.models import Count
     from django.test import Client
     from django.test.utils import setup_test_environment
 
     from accounts.models import User
     from bench.generate import generate
-    from django.db.models import Count
-
     from courses.models import Quota, Session, TrainingClass
 
     setup_test_environment()
