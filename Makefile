@@ -15,10 +15,9 @@ export
 
 run: setup seed ## Set everything up, then serve the app and its task worker.
 	@echo "→ http://$(HOST):$(PORT)/  (Ctrl-C stops the web server and the worker)"
-	@trap 'kill 0' INT TERM; \
-	DEBUG=$${DEBUG:-1} $(PY) manage.py db_worker & \
-	DEBUG=$${DEBUG:-1} $(PY) manage.py runserver $(HOST):$(PORT); \
-	kill 0
+	@DEBUG=$${DEBUG:-1} $(PY) manage.py db_worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
+	DEBUG=$${DEBUG:-1} $(PY) manage.py runserver $(HOST):$(PORT)
 
 test: deps assets messages ## Run every test (browser tests included when Chromium is present).
 	$(PY) -m pytest $(PYTEST_ARGS)

@@ -19,4 +19,4 @@ class Command(BaseCommand):
         )
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
         for username, role, unit in report.users:
-            self.stdout.write(f"  {username:<12} {role:<12} {unit}")
+            self.stdout.write(f"  {username:<10} {role}{f' — {unit}' if unit else ''}")
