@@ -102,8 +102,6 @@ class SessionForm(forms.ModelForm):
         self.fields["trainers"].choices = [
             (t.pk, str(t)) for t in sorted_by_name(Trainer.objects.all())
         ]
-        if not self.instance.pk and self.instance.training_class_id:
-            self.initial.setdefault("venue", self.instance.training_class.venue_id)
         self.helper = _form_helper()
         self.helper.layout = Layout(
             Row(

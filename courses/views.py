@@ -20,6 +20,7 @@ from courses.models import (
     STATE_TRANSITIONS,
     ClassState,
     ParticipantCategory,
+    Plan,
     Quota,
     Session,
     TrainingClass,
@@ -166,7 +167,11 @@ def class_detail(request: HttpRequest, code: str) -> HttpResponse:
 
 @coordinator_required
 def class_create(request: HttpRequest) -> HttpResponse:
-    form = TrainingClassForm(request.POST or None)
+    latest_plan = Plan.objects.order_by("-year", "-pk").first()
+    form = TrainingClassForm(
+        request.POST or None,
+        initial={"plan": latest_plan, "organiser": request.user.organisation},
+    )
     if request.method == "POST" and form.is_valid():
         klass = form.save(commit=False)
         try:
@@ -218,7 +223,10 @@ def class_change_state(request: HttpRequest, code: str) -> HttpResponse:
 @coordinator_required
 def session_create(request: HttpRequest, code: str) -> HttpResponse:
     klass = _get_class_for_user(request, code)
-    form = SessionForm(request.POST or None, instance=Session(training_class=klass))
+    # Most sessions take place where the class does.
+    form = SessionForm(
+        request.POST or None, instance=Session(training_class=klass, venue=klass.venue)
+    )
     return _session_form(request, form, klass, created=True)
 
 

@@ -86,3 +86,42 @@ def test_phone_layout_and_language_switch(browser, live_server, demo):
     page.wait_for_selector("text=Training classes")
     assert page.locator("html").get_attribute("lang") == "en"
     context.close()
+
+
+def test_coordinator_edits_quotas_with_live_totals(page, demo):
+    _login(page, "dieuphoi")
+    page.wait_for_selector("[data-class-code]")
+    page.goto("/classes/TTDN-2023-L2/quotas/")
+    status = page.locator("#quota-status")
+    assert status.inner_text() == "Còn lại: 0 chỗ"
+    row = page.locator("tr", has=page.locator("th", has_text="UBND huyện Phong Thổ"))
+    first = row.locator("input").first
+    first.fill("40")  # was 30: ten over the capacity of 90
+    assert status.inner_text() == "Vượt sĩ số tối đa 10 chỗ"
+    page.get_by_role("button", name="Lưu chỉ tiêu").click()
+    assert "100" in page.locator(".alert-danger").inner_text()
+    # Nothing was saved; take the ten seats from Tam Đường instead.
+    page.locator("tr", has=page.locator("th", has_text="UBND huyện Tam Đường")).locator(
+        "input"
+    ).first.fill("6")
+    assert status.inner_text() == "Còn lại: 0 chỗ"
+    page.get_by_role("button", name="Lưu chỉ tiêu").click()
+    page.wait_for_selector("#quotas")
+    quotas = page.locator("#quotas").inner_text()
+    assert "UBND huyện Phong Thổ\t40" in quotas and "UBND huyện Tam Đường\t6" in quotas
+    screenshot(page, "quota-saved")
+
+
+def test_coordinator_adds_a_session_in_the_class_venue(page, demo):
+    _login(page, "dieuphoi")
+    page.wait_for_selector("[data-class-code]")
+    page.goto("/classes/TTDN-2023-L2/sessions/new/")
+    page.get_by_label("Ngày").fill("26/10/2023")
+    page.get_by_label("Giờ bắt đầu").fill("17:00")
+    page.get_by_label("Giờ kết thúc").fill("18:30")
+    page.get_by_label("Nội dung").fill("Tổng kết lớp học")
+    page.get_by_label("Tòng Thị Ánh").check()
+    page.get_by_role("button", name="Lưu").click()
+    page.wait_for_selector("#sessions")
+    assert page.locator("#sessions tbody tr").count() == 7
+    assert "Tổng kết lớp học" in page.locator("#sessions").inner_text()
