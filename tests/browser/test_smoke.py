@@ -1,7 +1,5 @@
 """A newcomer's first minutes, in a real browser: log in per role, open a class."""
 
-import importlib
-
 import pytest
 from django.core.management import call_command
 
@@ -13,12 +11,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture
 def demo(transactional_db):
-    # A transactional test flushes the tables afterwards, data migrations included, so
-    # put the participant categories back before seeding.
-    from django.apps import apps
-
-    categories = importlib.import_module("courses.migrations.0002_participant_categories")
-    categories.create_categories(apps, None)
     call_command("seed_demo", stdout=open("/dev/null", "w"))
 
 
