@@ -1,0 +1,113 @@
+"""Validation and normalisation of personal data as it arrives from forms and spreadsheets.
+
+Each function takes what a clerk typed (or what Excel made of it) and returns the stored
+form, or raises ValidationError with a Vietnamese-translatable message that says what is
+wrong in the clerk's terms.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+_DIGITS = re.compile(r"\D")
+# Mobile prefixes since the 2018 renumbering: 03x, 05x, 07x, 08x, 09x.
+_MOBILE = re.compile(r"^0[35789]\d{8}$")
+
+
+def normalise_citizen_id(value: str | int | float | None) -> str:
+    """A CCCD is 12 digits. Excel turns '001203004567' into the number 1203004567, and
+    people type spaces or dots in it; put the digits back as they were."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, float):
+        if not value.is_integer():
+            raise ValidationError(_("The citizen ID must be 12 digits."))
+        value = int(value)
+    text = str(value).strip()
+    if re.fullmatch(r"[\d .\-]+", text) is None:
+        raise ValidationError(_("The citizen ID may contain only digits."))
+    digits = _DIGITS.sub("", text)
+    if len(digits) in (10, 11) and text.isdigit():
+        # Every CCCD starts with a province code 001–096, so a 10/11-digit number is one
+        # whose leading zeros a numeric cell dropped. (9 digits is an old CMND, not a CCCD.)
+        digits = digits.zfill(12)
+    if len(digits) != 12:
+        raise ValidationError(
+            _("The citizen ID must be 12 digits (%(n)s given).") % {"n": len(digits)}
+        )
+    if not 1 <= int(digits[:3]) <= 96:
+        raise ValidationError(
+            _("The citizen ID must start with a province code from 001 to 096.")
+        )
+    return digits
+
+
+def citizen_id_mismatch(citizen_id: str, gender: str, date_of_birth: datetime.date | None) -> str:
+    """The 4th digit encodes century and sex (0/1: 1900s male/female, 2/3: 2000s, …) and
+    digits 5–6 the year of birth. Return an explanation if they contradict the person's
+    gender or date of birth, or "" when they agree (or cannot be checked)."""
+    if not citizen_id or len(citizen_id) != 12 or not date_of_birth:
+        return ""
+    code = int(citizen_id[3])
+    century = 1900 + 100 * (code // 2)
+    female = code % 2 == 1
+    year = century + int(citizen_id[4:6])
+    if year != date_of_birth.year:
+        return _(
+            "The citizen ID says born in %(id_year)s but the date of birth is in %(year)s."
+        ) % {"id_year": year, "year": date_of_birth.year}
+    if gender in {"male", "female"} and female != (gender == "female"):
+        return _("The citizen ID is that of a %(id_gender)s but the gender given is %(gender)s.") % {
+            "id_gender": _("woman") if female else _("man"),
+            "gender": _("female") if gender == "female" else _("male"),
+        }
+    return ""
+
+
+def normalise_phone(value: str | int | float | None) -> str:
+    """Vietnamese mobile to E.164 (+84…). Accepts 0912 345 678, 912345678 (leading zero
+    lost in Excel), +84 912 345 678, 84912345678. Old 11-digit 01xx numbers are refused."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, float):
+        value = int(value)
+    text = str(value).strip()
+    if re.fullmatch(r"\+?[\d .\-()]+", text) is None:
+        raise ValidationError(_("The phone number may contain only digits."))
+    digits = _DIGITS.sub("", text)
+    if digits.startswith("84") and len(digits) == 11:
+        digits = "0" + digits[2:]
+    elif len(digits) == 9:
+        digits = "0" + digits
+    if len(digits) == 11 and digits.startswith("01"):
+        raise ValidationError(
+            _("%(number)s is an old 11-digit number; since 2018 mobile numbers have 10 digits.")
+            % {"number": text}
+        )
+    if not _MOBILE.match(digits):
+        raise ValidationError(
+            _("%(number)s is not a Vietnamese mobile number (10 digits, starting 03, 05, 07, 08 or 09).")
+            % {"number": text}
+        )
+    return "+84" + digits[1:]
+
+
+def display_phone(e164: str) -> str:
+    """+84912345678 → 0912 345 678, the way it is written on lists."""
+    if not e164.startswith("+84"):
+        return e164
+    local = "0" + e164[3:]
+    return f"{local[:4]} {local[4:7]} {local[7:]}"
+
+
+def mask(value: str, keep_start: int = 3, keep_end: int = 2) -> str:
+    """Masked form for people who may not see the whole value: 001203004567 → 001*******67."""
+    if not value:
+        return ""
+    if len(value) <= keep_start + keep_end:
+        return "*" * len(value)
+    return value[:keep_start] + "*" * (len(value) - keep_start - keep_end) + value[-keep_end:]
