@@ -40,9 +40,7 @@ def normalise_citizen_id(value: str | int | float | None) -> str:
             _("The citizen ID must be 12 digits (%(n)s given).") % {"n": len(digits)}
         )
     if not 1 <= int(digits[:3]) <= 96:
-        raise ValidationError(
-            _("The citizen ID must start with a province code from 001 to 096.")
-        )
+        raise ValidationError(_("The citizen ID must start with a province code from 001 to 096."))
     return digits
 
 
@@ -61,7 +59,9 @@ def citizen_id_mismatch(citizen_id: str, gender: str, date_of_birth: datetime.da
             "The citizen ID says born in %(id_year)s but the date of birth is in %(year)s."
         ) % {"id_year": year, "year": date_of_birth.year}
     if gender in {"male", "female"} and female != (gender == "female"):
-        return _("The citizen ID is that of a %(id_gender)s but the gender given is %(gender)s.") % {
+        return _(
+            "The citizen ID is that of a %(id_gender)s but the gender given is %(gender)s."
+        ) % {
             "id_gender": _("woman") if female else _("man"),
             "gender": _("female") if gender == "female" else _("male"),
         }
@@ -90,7 +90,9 @@ def normalise_phone(value: str | int | float | None) -> str:
         )
     if not _MOBILE.match(digits):
         raise ValidationError(
-            _("%(number)s is not a Vietnamese mobile number (10 digits, starting 03, 05, 07, 08 or 09).")
+            _(
+                "%(number)s is not a Vietnamese mobile number (10 digits, starting 03, 05, 07, 08 or 09)."
+            )
             % {"number": text}
         )
     return "+84" + digits[1:]

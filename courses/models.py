@@ -105,6 +105,14 @@ class Organisation(NFCModel):
     gso_code = models.CharField(_("GSO code"), max_length=10, blank=True)
     valid_from = models.DateField(_("valid from"), null=True, blank=True)
     valid_to = models.DateField(_("valid to"), null=True, blank=True)
+    place = models.CharField(
+        _("place name"),
+        max_length=60,
+        blank=True,
+        help_text=_(
+            "Written before the date on its documents, e.g. “Lai Châu, ngày 05 tháng 12 năm 2023”."
+        ),
+    )
     can_nominate = models.BooleanField(_("nominates participants"), default=False)
     is_border = models.BooleanField(_("border area"), default=False)
     is_region_iii = models.BooleanField(_("Region III commune"), default=False)

@@ -1,11 +1,9 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from functools import wraps
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Exists, OuterRef, Subquery, Sum
 from django.http import HttpRequest, HttpResponse
@@ -14,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.decorators import coordinator_required, role_required
 from courses import services
 from courses.forms import ClassStateForm, QuotaGridForm, SessionForm, TrainingClassForm
 from courses.models import (
@@ -28,33 +27,6 @@ from courses.models import (
 from courses.vietnamese import sorted_by_name, sorted_by_text
 
 # --- Access helpers: the only place that decides who may see or change what. ------------
-
-
-def role_required(view):
-    """Logged in *and* given a role: an account nobody has assigned yet sees nothing."""
-
-    @login_required
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs):
-        user = request.user
-        if not (user.is_coordinator or user.is_nominator or user.is_trainer or user.is_viewer):
-            raise PermissionDenied(
-                _("Your account has no role yet. Ask the department to assign one.")
-            )
-        return view(request, *args, **kwargs)
-
-    return wrapper
-
-
-def coordinator_required(view):
-    @login_required
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs):
-        if not request.user.is_coordinator:
-            raise PermissionDenied(_("Only the department coordinator can do this."))
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 def _get_class_for_user(request: HttpRequest, code: str) -> TrainingClass:

@@ -76,5 +76,7 @@ def _data_migrations_survive_flush(request):
         request.getfixturevalue("transactional_db")
         from django.apps import apps
 
-        migration = importlib.import_module("courses.migrations.0002_participant_categories")
-        migration.create_categories(apps, None)
+        importlib.import_module("courses.migrations.0002_participant_categories").create_categories(
+            apps, None
+        )
+        importlib.import_module("attendees.migrations.0002_ethnicities").load(apps, None)

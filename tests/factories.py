@@ -98,3 +98,31 @@ def trainer(user_account: User | None = None, **kw) -> Trainer:
 
 
 __all__ = ["Role"]
+
+
+def participant(org: Organisation, **kw):
+    import datetime as _dt
+
+    from attendees.models import Participant
+
+    defaults = {
+        "full_name": f"Lò Văn Thử {next(_seq)}",
+        "gender": "male",
+        "date_of_birth": _dt.date(1990, 5, 17),
+        "organisation": org,
+    }
+    return Participant.objects.create(**{**defaults, **kw})
+
+
+def nomination(
+    klass: TrainingClass, org: Organisation, code: str = "a", person=None, state: str = "draft"
+):
+    from attendees.models import Nomination
+
+    return Nomination.objects.create(
+        training_class=klass,
+        organisation=org,
+        category=category(code),
+        participant=person or participant(org),
+        state=state,
+    )

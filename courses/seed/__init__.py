@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.db import models
+from django.utils import timezone
 
 from accounts.models import User
 from courses.models import (
@@ -79,6 +80,7 @@ def load_seed(path: str | Path) -> SeedReport:
             {
                 "name": row["name"],
                 "short_name": row.get("short_name", ""),
+                "place": row.get("place", ""),
                 "kind": row["kind"],
                 "gso_code": row.get("gso_code", ""),
                 "parent": orgs[row["parent"]] if row.get("parent") else None,
@@ -172,6 +174,9 @@ def load_seed(path: str | Path) -> SeedReport:
                 {"seats": q["seats"]},
             )
 
+    if "people" in data:
+        _seed_people(data["people"], report)
+
     for row in data["users"]:
         user = User.objects.filter(username=row["username"]).first()
         values = {
@@ -200,3 +205,99 @@ def load_seed(path: str | Path) -> SeedReport:
         unit = user.organisation.name if user.organisation else ""
         report.users.append((user.username, user.get_role_display(), unit))
     return report
+
+
+def _seed_people(spec: dict, report: SeedReport) -> None:
+    """Fill every quota of the seeded classes with invented, approved participants.
+
+    The generator is seeded, so the same people come out every time; each person is
+    looked up by name + date of birth + unit before being created, which keeps the
+    command idempotent.
+    """
+    import random
+
+    from attendees.models import Enrollment, Ethnicity, Nomination, NominationState, Participant
+    from courses.vietnamese import fold
+
+    rng = random.Random(2023)
+    groups = spec["ethnic_groups"]
+    weights = [g["weight"] for g in groups]
+    ethnicities = {e.code: e for e in Ethnicity.objects.all()}
+    quotas = Quota.objects.select_related("training_class", "organisation", "category").order_by(
+        "training_class__code", "organisation__code", "category__code"
+    )
+    for quota in quotas:
+        klass = quota.training_class
+        free = spec.get("leave_free", {}).get(quota.organisation.code, 0)
+        for _seat in range(max(quota.seats - free, 0)):
+            group = rng.choices(groups, weights)[0]
+            female = rng.random() < 0.45
+            sex = "f" if female else "m"
+            full_name = " ".join(
+                [
+                    rng.choice(group["family"]),
+                    rng.choice(group[f"middle_{sex}"]),
+                    rng.choice(group[f"given_{sex}"]),
+                ]
+            )
+            born = datetime.date(rng.randint(1968, 2001), rng.randint(1, 12), rng.randint(1, 28))
+            # CCCD: Lai Châu (012), century/sex digit, year of birth, serial.
+            century_digit = (0 if born.year < 2000 else 2) + (1 if female else 0)
+            citizen_id = f"012{century_digit}{born.year % 100:02d}{rng.randint(0, 999999):06d}"
+            has_id = rng.random() < spec["share_with_citizen_id"]
+            phone = (
+                "+84" + rng.choice(spec["mobile_prefixes"])[1:] + f"{rng.randint(0, 9999999):07d}"
+            )
+            has_phone = rng.random() < spec["share_with_phone"]
+            position = rng.choice(spec["positions"][quota.category.code])
+            on_payroll = rng.random() < spec["share_on_payroll"]
+            person = Participant.objects.filter(
+                search_name=fold(full_name), date_of_birth=born, organisation=quota.organisation
+            ).first()
+            if person is None:
+                if has_id and Participant.objects.filter(citizen_id=citizen_id).exists():
+                    has_id = False  # a serial drawn twice; leave this one without
+                person = Participant(
+                    full_name=full_name,
+                    gender="female" if female else "male",
+                    date_of_birth=born,
+                    ethnicity=ethnicities[group["code"]],
+                    citizen_id=citizen_id if has_id else "",
+                    phone=phone if has_phone else "",
+                    position=position,
+                    workplace=quota.organisation.name,
+                    organisation=quota.organisation,
+                    on_state_payroll=on_payroll,
+                )
+                person.full_clean()
+                person.save()
+                report.created += 1
+            else:
+                report.unchanged += 1
+            if Nomination.objects.live().filter(training_class=klass, participant=person).exists():
+                continue
+            nomination = Nomination.objects.create(
+                training_class=klass,
+                organisation=quota.organisation,
+                category=quota.category,
+                participant=person,
+                state=NominationState.APPROVED,
+                created_at=timezone.make_aware(
+                    datetime.datetime(klass.start_date.year, 9, 15, 9, 0)
+                ),
+                submitted_at=timezone.make_aware(
+                    datetime.datetime(klass.start_date.year, 9, 20, 9, 0)
+                ),
+                decided_at=timezone.make_aware(
+                    datetime.datetime(klass.start_date.year, 9, 25, 9, 0)
+                ),
+            )
+            Enrollment.objects.create(
+                nomination=nomination,
+                training_class=klass,
+                participant=person,
+                organisation=quota.organisation,
+                category=quota.category,
+                created_at=nomination.decided_at,
+            )
+            report.created += 2

@@ -1,0 +1,283 @@
+"""Nominee / enrollment lists as Excel workbooks and as official PDF lists.
+
+The caller decides the columns and the order of the rows (lists are sorted the Vietnamese
+way — given name first — before they get here); this module only lays them out:
+
+    columns = [Column("stt", "STT", 0.5, "int"), Column("name", "Họ và tên", 3),
+               Column("dob", "Ngày sinh", 1.4, "date"), Column("unit", "Đơn vị", 4)]
+    people_list_xlsx(title="DANH SÁCH HỌC VIÊN LỚP L3", subtitle="…", columns=columns, rows=rows)
+
+Row values are ``str``, ``int`` or ``datetime.date`` (``None`` prints as an empty cell).
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+from dataclasses import dataclass
+
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.page import PageMargins
+from reportlab.lib.enums import TA_CENTER, TA_LEFT
+from reportlab.lib.pagesizes import A4, landscape
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.platypus import KeepTogether, Spacer
+
+from courses.pdf import (
+    build_pdf,
+    document_table,
+    frame_width,
+    nfc_text,
+    official_header,
+    para,
+    style,
+)
+
+DATE_FORMAT = "%d/%m/%Y"
+XLSX_DATE_FORMAT = "dd/mm/yyyy"
+LANDSCAPE_ABOVE = 6  # more columns than this → landscape page
+
+
+@dataclass
+class Column:
+    key: str
+    title: str  # Vietnamese header
+    width: float = 1.0  # relative width (PDF); xlsx uses it for column width too
+    kind: str = "text"  # "text" | "date" | "int"
+
+
+def _display(value: object) -> str:
+    """A value as it is printed: dates dd/mm/yyyy, everything else as NFC text."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime.date):
+        return value.strftime(DATE_FORMAT)
+    return nfc_text(value)
+
+
+# ---------------------------------------------------------------------------- xlsx
+
+_THIN = Side(style="thin", color="000000")
+_GRID = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+_HEADER_FILL = PatternFill("solid", fgColor="D9E1F2")
+_XLSX_FONT = "Times New Roman"
+
+
+def _xlsx_text(value: str) -> str:
+    # Control characters make openpyxl refuse the cell; they never belong in a name anyway.
+    return ILLEGAL_CHARACTERS_RE.sub("", nfc_text(value))
+
+
+def _xlsx_width(column: Column, rows: list[dict]) -> float:
+    """Column width in characters: the relative width, widened for the longest value."""
+    if column.kind == "date":
+        return max(12.0, column.width * 8)
+    longest = max([len(word) for word in column.title.split()] or [0])
+    for row in rows:
+        longest = max(longest, len(_display(row.get(column.key))))
+    return round(min(max(column.width * 8, longest + 2, 6), 60), 1)
+
+
+def people_list_xlsx(
+    *, title: str, subtitle: str, columns: list[Column], rows: list[dict]
+) -> bytes:
+    """The list as an .xlsx workbook: title rows, a frozen filterable header, A4 print setup."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Danh sách"
+    ncols = max(len(columns), 1)
+    last_col = get_column_letter(ncols)
+
+    ws["A1"] = _xlsx_text(title)
+    ws["A1"].font = Font(name=_XLSX_FONT, size=14, bold=True)
+    ws["A1"].alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    ws.merge_cells(f"A1:{last_col}1")
+    ws.row_dimensions[1].height = 24
+    ws["A2"] = _xlsx_text(subtitle)
+    ws["A2"].font = Font(name=_XLSX_FONT, size=12, italic=True)
+    ws["A2"].alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    ws.merge_cells(f"A2:{last_col}2")
+
+    header_row = 4  # row 3 is left blank between the titles and the table
+    header_font = Font(name=_XLSX_FONT, size=12, bold=True)
+    header_align = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    for c, column in enumerate(columns, start=1):
+        cell = ws.cell(row=header_row, column=c, value=_xlsx_text(column.title))
+        cell.font = header_font
+        cell.fill = _HEADER_FILL
+        cell.border = _GRID
+        cell.alignment = header_align
+        ws.column_dimensions[get_column_letter(c)].width = _xlsx_width(column, rows)
+
+    body_font = Font(name=_XLSX_FONT, size=12)
+    aligns = {
+        "text": Alignment(horizontal="left", vertical="top", wrap_text=True),
+        "date": Alignment(horizontal="center", vertical="top"),
+        "int": Alignment(horizontal="center", vertical="top"),
+    }
+    for r, row in enumerate(rows, start=header_row + 1):
+        for c, column in enumerate(columns, start=1):
+            value = row.get(column.key)
+            cell = ws.cell(row=r, column=c)
+            if value is None:
+                pass
+            elif isinstance(value, datetime.date):
+                cell.value = value
+                cell.number_format = XLSX_DATE_FORMAT
+            elif isinstance(value, int) and not isinstance(value, bool):
+                cell.value = value
+                cell.number_format = "0"
+            else:
+                cell.value = _xlsx_text(value)
+                if cell.data_type == "f":
+                    # "=…" typed into a name must stay text, never become a formula.
+                    cell.data_type = "s"
+            cell.font = body_font
+            cell.border = _GRID
+            cell.alignment = aligns.get(column.kind, aligns["text"])
+
+    last_row = header_row + len(rows)
+    ws.freeze_panes = ws.cell(row=header_row + 1, column=1)
+    ws.auto_filter.ref = f"A{header_row}:{last_col}{last_row}"
+
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = (
+        ws.ORIENTATION_LANDSCAPE if len(columns) > LANDSCAPE_ABOVE else ws.ORIENTATION_PORTRAIT
+    )
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0  # as many pages tall as needed
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = f"{header_row}:{header_row}"
+    ws.print_options.horizontalCentered = True
+    ws.page_margins = PageMargins(left=0.6, right=0.4, top=0.6, bottom=0.6)
+    ws.oddFooter.center.text = "Trang &P/&N"
+
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+# ---------------------------------------------------------------------------- pdf
+
+TABLE_SIZE = 10.5
+
+
+def _pdf_widths(
+    columns: list[Column],
+    cells: list[list[str]],
+    width: float,
+    head: ParagraphStyle,
+    body: ParagraphStyle,
+) -> list[float]:
+    """Relative widths scaled to the frame, then widened so that no word is broken.
+
+    A column gets at least its longest header word (bold) and its longest value word —
+    so a date never wraps as "01/01/19 | 80" — capped at 40 % of the frame for a freak
+    long word. The room comes from the columns with slack, in proportion to it.
+    """
+    padding = 7  # left + right cell padding, plus a hair
+    total = sum(max(column.width, 0.1) for column in columns) or 1
+    widths = [width * max(column.width, 0.1) / total for column in columns]
+    needed = []
+    for i, column in enumerate(columns):
+        words = [stringWidth(w, head.fontName, head.fontSize) for w in column.title.split()]
+        words += [
+            stringWidth(w, body.fontName, body.fontSize) for row in cells for w in row[i].split()
+        ]
+        needed.append(min(max(words, default=0) + padding, width * 0.4))
+    if sum(needed) > width:  # too many columns to honour every word; keep the ratios
+        return widths
+    deficit = sum(max(n - w, 0) for n, w in zip(needed, widths, strict=True))
+    slack = sum(max(w - n, 0) for n, w in zip(needed, widths, strict=True))
+    if deficit <= 0:
+        return widths
+    return [
+        n if w <= n else w - (w - n) * deficit / slack for n, w in zip(needed, widths, strict=True)
+    ]
+
+
+def people_list_pdf(
+    *,
+    title: str,
+    subtitle: str,
+    columns: list[Column],
+    rows: list[dict],
+    parent_body: str,
+    issuing_body: str,
+    place: str,
+    on: datetime.date,
+    signer_title: str = "",
+    signer_name: str = "",
+) -> bytes:
+    """The list as an official A4 PDF (landscape above six columns), "Trang x/y" footers."""
+    pagesize = landscape(A4) if len(columns) > LANDSCAPE_ABOVE else A4
+    width = frame_width(pagesize)
+
+    story = official_header(
+        parent_body=parent_body, issuing_body=issuing_body, place=place, on=on, width=width
+    )
+    story += [
+        Spacer(0, 7 * mm),
+        para(title, style("title", size=14, bold=True, align=TA_CENTER, spaceAfter=2)),
+        para(subtitle, style("subtitle", size=13, italic=True, align=TA_CENTER)),
+        Spacer(0, 5 * mm),
+    ]
+
+    head = style("th", size=TABLE_SIZE, bold=True, align=TA_CENTER)
+    cell_styles = {
+        "text": style("td", size=TABLE_SIZE, align=TA_LEFT),
+        "date": style("td-date", size=TABLE_SIZE, align=TA_CENTER),
+        "int": style("td-int", size=TABLE_SIZE, align=TA_CENTER),
+    }
+    cells = [[_display(row.get(column.key)) for column in columns] for row in rows]
+    data = [[para(column.title, head) for column in columns]]
+    data += [
+        [
+            para(text, cell_styles.get(column.kind, cell_styles["text"]))
+            for text, column in zip(texts, columns, strict=True)
+        ]
+        for texts in cells
+    ]
+    table = document_table(
+        data,
+        col_widths=_pdf_widths(columns, cells, width, head, cell_styles["text"]),
+        repeatRows=1,
+        hAlign="CENTER",
+        commands=[
+            ("GRID", (0, 0), (-1, -1), 0.5, "black"),
+            ("VALIGN", (0, 0), (-1, 0), "MIDDLE"),
+            ("VALIGN", (0, 1), (-1, -1), "TOP"),
+            ("LEFTPADDING", (0, 0), (-1, -1), 3),
+            ("RIGHTPADDING", (0, 0), (-1, -1), 3),
+            ("TOPPADDING", (0, 0), (-1, -1), 2.5),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), 3.5),
+        ],
+    )
+    story.append(table)
+
+    if signer_title or signer_name:
+        sign = [
+            para(
+                nfc_text(signer_title).upper(),
+                style("sign-title", size=13, bold=True, align=TA_CENTER),
+            ),
+            Spacer(0, 22 * mm),
+            para(signer_name, style("sign-name", size=13, bold=True, align=TA_CENTER)),
+        ]
+        block = document_table(
+            [["", sign]],
+            col_widths=[width * 0.45, width * 0.55],
+            commands=[
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+            ],
+        )
+        story.append(KeepTogether([Spacer(0, 6 * mm), block]))
+
+    return build_pdf(story, pagesize=pagesize, title=title, author=issuing_body)

@@ -1,0 +1,174 @@
+from __future__ import annotations
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Column, Layout, Row
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from attendees.models import Ethnicity, Gender, NominationState, Participant
+from attendees.validators import display_phone, normalise_citizen_id, normalise_phone
+from courses.forms import DateInput
+from courses.models import ParticipantCategory
+from courses.vietnamese import sorted_by_text
+
+
+class ParticipantForm(forms.ModelForm):
+    """A person's record. For anyone but the coordinator the sensitive fields (ethnicity,
+    citizen ID) are write-only: they can be given or replaced, never read back."""
+
+    class Meta:
+        model = Participant
+        fields = [
+            "full_name",
+            "gender",
+            "date_of_birth",
+            "ethnicity",
+            "citizen_id",
+            "phone",
+            "position",
+            "workplace",
+            "on_state_payroll",
+        ]
+        widgets = {"date_of_birth": DateInput(), "gender": forms.RadioSelect}
+
+    def __init__(self, *args, show_sensitive: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.show_sensitive = show_sensitive
+        self.fields["date_of_birth"].required = True
+        self.fields["ethnicity"].choices = [("", "---------")] + [
+            (e.pk, e.name) for e in sorted_by_text(Ethnicity.objects.all(), lambda e: e.name)
+        ]
+        self.fields["citizen_id"].widget.attrs.update(inputmode="numeric", autocomplete="off")
+        self.fields["phone"].widget.attrs.update(inputmode="tel", placeholder="09xx xxx xxx")
+        if self.instance.phone:
+            self.initial["phone"] = display_phone(self.instance.phone)
+        if not show_sensitive and self.instance.pk:
+            for name in ("citizen_id", "ethnicity"):
+                if getattr(self.instance, name if name == "citizen_id" else "ethnicity_id"):
+                    self.initial[name] = None
+                    self.fields[name].help_text = _("Recorded (hidden). Leave empty to keep it.")
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout(
+            Row(
+                Column("full_name", css_class="col-md-6"),
+                Column("date_of_birth", css_class="col-md-3"),
+                Column("gender", css_class="col-md-3"),
+            ),
+            Row(
+                Column("ethnicity", css_class="col-md-4"),
+                Column("citizen_id", css_class="col-md-4"),
+                Column("phone", css_class="col-md-4"),
+            ),
+            Row(
+                Column("position", css_class="col-md-6"), Column("workplace", css_class="col-md-6")
+            ),
+            "on_state_payroll",
+        )
+
+    def clean_citizen_id(self):
+        value = self.cleaned_data.get("citizen_id", "")
+        if not value and not self.show_sensitive and self.instance.pk:
+            return self.instance.citizen_id  # hidden value kept
+        return normalise_citizen_id(value)
+
+    def clean_ethnicity(self):
+        value = self.cleaned_data.get("ethnicity")
+        if value is None and not self.show_sensitive and self.instance.pk:
+            return self.instance.ethnicity
+        return value
+
+    def clean_phone(self):
+        return normalise_phone(self.cleaned_data.get("phone", ""))
+
+
+class NominationForm(ParticipantForm):
+    category = forms.ModelChoiceField(
+        label=_("Participant category"), queryset=ParticipantCategory.objects.none()
+    )
+    reuse = forms.ModelChoiceField(
+        queryset=Participant.objects.none(), required=False, widget=forms.HiddenInput
+    )
+
+    def __init__(self, *args, categories, reuse_candidates=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = categories
+        self.fields["category"].label_from_instance = lambda c: f"{c.code}) {c.name}"
+        self.fields["reuse"].queryset = (
+            reuse_candidates if reuse_candidates is not None else Participant.objects.none()
+        )
+        self.helper.layout.insert(0, "category")
+        self.helper.layout.append("reuse")
+
+
+class BulkDecisionForm(forms.Form):
+    ACTIONS = [("approve", _("Approve")), ("return", _("Return to the unit"))]
+    action = forms.ChoiceField(choices=ACTIONS)
+    ids = forms.TypedMultipleChoiceField(
+        coerce=int, choices=(), error_messages={"required": _("Tick at least one nomination.")}
+    )
+    reason = forms.CharField(required=False, max_length=500)
+
+    def __init__(self, *args, nominations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["ids"].choices = [(n.pk, n.pk) for n in nominations]
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("action") == "return" and not (cleaned.get("reason") or "").strip():
+            raise ValidationError(
+                {"reason": _("Say why the nominations are returned, so the unit can fix them.")}
+            )
+        return cleaned
+
+
+class ReviewFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search name"), required=False)
+    training_class = forms.ChoiceField(label=_("Class"), required=False)
+    unit = forms.ChoiceField(label=_("Unit"), required=False)
+    category = forms.ChoiceField(label=_("Category"), required=False)
+    state = forms.ChoiceField(
+        label=_("State"), required=False, choices=[("", _("All states")), *NominationState.choices]
+    )
+
+    def __init__(self, *args, classes, units, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["training_class"].choices = [("", _("All classes"))] + [
+            (k.code, k.code) for k in classes
+        ]
+        self.fields["unit"].choices = [("", _("All units"))] + [(u.pk, u.name) for u in units]
+        self.fields["category"].choices = [("", _("All categories"))] + [
+            (c.code, f"{c.code})") for c in ParticipantCategory.objects.all()
+        ]
+
+
+class ImportUploadForm(forms.Form):
+    MAX_BYTES = 5 * 1024 * 1024
+    file = forms.FileField(
+        label=_("Spreadsheet (.xlsx, .xls, .ods or .csv)"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.xls,.ods,.csv"}),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > self.MAX_BYTES:
+            raise ValidationError(
+                _("The file is larger than 5 MB; split it or remove pictures from it.")
+            )
+        return upload
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), max_length=500)
+
+
+__all__ = [
+    "BulkDecisionForm",
+    "Gender",
+    "ImportUploadForm",
+    "NominationForm",
+    "ParticipantForm",
+    "ReasonForm",
+    "ReviewFilterForm",
+]

@@ -1,0 +1,343 @@
+"""People, their nominations into classes, and enrollments (approved nominations).
+
+A Participant is a person, reused across classes and years; the category a–d and the
+nominating unit belong to the Nomination. An approved nomination gets an Enrollment, which
+is what attendance and certificates hang on.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from attendees.validators import citizen_id_mismatch, mask
+from courses.models import NFCModel, Organisation, ParticipantCategory, TrainingClass
+from courses.vietnamese import clean_person_name, fold, person_sort_key
+
+
+class Gender(models.TextChoices):
+    MALE = "male", _("Male")
+    FEMALE = "female", _("Female")
+
+
+class Ethnicity(models.Model):
+    """The 54 officially recognised ethnic groups (GSO list), loaded from
+    attendees/data/ethnicities.json by a data migration."""
+
+    code = models.CharField(_("code"), max_length=2, unique=True)
+    name = models.CharField(_("name"), max_length=60)
+    aliases = models.JSONField(_("other spellings"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("ethnic group")
+        verbose_name_plural = _("ethnic groups")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ParticipantQuerySet(models.QuerySet):
+    def visible_to(self, user) -> ParticipantQuerySet:
+        """Who may see which people: the coordinator and viewers everyone, a nominator the
+        people their unit manages, a trainer the people enrolled in classes they teach."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.can_view_all_classes:
+            return self
+        if user.is_nominator:
+            # The unit's own people, and anyone it has nominated (a person who moved
+            # from another unit is reused, not copied).
+            nominated = Nomination.objects.filter(organisation_id=user.organisation_id)
+            return self.filter(
+                Q(organisation_id=user.organisation_id) | Q(pk__in=nominated.values("participant"))
+            )
+        if user.is_trainer:
+            taught = TrainingClass.objects.visible_to(user)
+            return self.filter(
+                pk__in=Enrollment.objects.filter(training_class__in=taught).values("participant")
+            )
+        return self.none()
+
+    def search(self, query: str) -> ParticipantQuerySet:
+        """Accent-insensitive: "huong" finds "Hường", "dang" finds "Đặng"."""
+        words = fold(query).split()
+        qs = self
+        for word in words:
+            qs = qs.filter(search_name__contains=word)
+        return qs
+
+    def active(self) -> ParticipantQuerySet:
+        return self.filter(erased_at__isnull=True)
+
+
+class Participant(NFCModel):
+    full_name = models.CharField(_("full name"), max_length=150)
+    # Folded (accent-free, lower-case) name, kept in step by save(): searching and
+    # duplicate detection must not depend on how the name was typed.
+    search_name = models.CharField(max_length=150, db_index=True, editable=False)
+    gender = models.CharField(_("gender"), max_length=10, choices=Gender.choices)
+    date_of_birth = models.DateField(_("date of birth"), null=True)
+    ethnicity = models.ForeignKey(
+        Ethnicity, verbose_name=_("ethnic group"), on_delete=models.PROTECT, null=True, blank=True
+    )
+    citizen_id = models.CharField(_("citizen ID (CCCD)"), max_length=12, blank=True)
+    phone = models.CharField(_("mobile phone"), max_length=16, blank=True)
+    position = models.CharField(_("position"), max_length=150, blank=True)
+    workplace = models.CharField(_("workplace"), max_length=255, blank=True)
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("managing unit"),
+        on_delete=models.PROTECT,
+        related_name="participants",
+        help_text=_("The unit that nominated this person and may edit their record."),
+    )
+    on_state_payroll = models.BooleanField(
+        _("on the state payroll"),
+        default=True,
+        help_text=_(
+            "Salaried staff are paid by their own agency; others get allowances from the class budget."
+        ),
+    )
+    birth_year = models.PositiveSmallIntegerField(_("year of birth"), null=True, editable=False)
+    erased_at = models.DateTimeField(_("erased at"), null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = ParticipantQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("participant")
+        verbose_name_plural = _("participants")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["citizen_id"],
+                condition=~Q(citizen_id=""),
+                name="participant_citizen_id_unique",
+                violation_error_message=_("Another person already has this citizen ID."),
+            ),
+            models.CheckConstraint(
+                condition=Q(citizen_id="") | Q(citizen_id__regex=r"^[0-9]{12}$"),
+                name="participant_citizen_id_12_digits",
+            ),
+        ]
+        indexes = [models.Index(fields=["search_name", "date_of_birth"])]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    def save(self, *args, **kwargs):
+        if not self.erased_at:
+            self.full_name = clean_person_name(self.full_name)
+        self.search_name = fold(self.full_name)
+        if self.date_of_birth:
+            self.birth_year = self.date_of_birth.year
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        mismatch = citizen_id_mismatch(self.citizen_id, self.gender, self.date_of_birth)
+        if mismatch:
+            raise ValidationError({"citizen_id": mismatch})
+
+    @property
+    def sort_key(self) -> tuple:
+        return person_sort_key(self.full_name)
+
+    @property
+    def masked_citizen_id(self) -> str:
+        return mask(self.citizen_id)
+
+    def duplicates(self) -> models.QuerySet[Participant]:
+        """Existing people who are probably this person: same CCCD, or same name (ignoring
+        accents and case) and date of birth."""
+        match = Q(search_name=fold(self.full_name), date_of_birth=self.date_of_birth)
+        if self.citizen_id:
+            match |= Q(citizen_id=self.citizen_id)
+        return Participant.objects.active().filter(match).exclude(pk=self.pk)
+
+
+class NominationState(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    APPROVED = "approved", _("Approved")
+    RETURNED = "returned", _("Returned")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    SUBSTITUTED = "substituted", _("Replaced by a substitute")
+
+
+# States that hold a seat against the unit's quota.
+SEAT_HOLDING = (NominationState.SUBMITTED, NominationState.APPROVED)
+# States in which a person counts as nominated into the class (one of them per person).
+LIVE_STATES = (
+    NominationState.DRAFT,
+    NominationState.SUBMITTED,
+    NominationState.APPROVED,
+    NominationState.RETURNED,
+)
+
+
+class NominationQuerySet(models.QuerySet):
+    def visible_to(self, user) -> NominationQuerySet:
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.can_view_all_classes:
+            return self
+        if user.is_nominator:
+            return self.filter(organisation_id=user.organisation_id)
+        return self.none()
+
+    def live(self) -> NominationQuerySet:
+        return self.filter(state__in=LIVE_STATES)
+
+
+class Nomination(models.Model):
+    training_class = models.ForeignKey(
+        TrainingClass, verbose_name=_("class"), on_delete=models.PROTECT, related_name="nominations"
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("nominating unit"),
+        on_delete=models.PROTECT,
+        related_name="nominations",
+    )
+    category = models.ForeignKey(
+        ParticipantCategory, verbose_name=_("participant category"), on_delete=models.PROTECT
+    )
+    participant = models.ForeignKey(
+        Participant,
+        verbose_name=_("participant"),
+        on_delete=models.PROTECT,
+        related_name="nominations",
+    )
+    state = models.CharField(
+        _("state"), max_length=12, choices=NominationState.choices, default=NominationState.DRAFT
+    )
+    return_reason = models.CharField(_("reason for return"), max_length=500, blank=True)
+    substitute_for = models.OneToOneField(
+        "self",
+        verbose_name=_("replaces"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="substituted_by",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    objects = NominationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("nomination")
+        verbose_name_plural = _("nominations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["training_class", "participant"],
+                condition=Q(state__in=LIVE_STATES),
+                name="nomination_one_live_per_person_and_class",
+                violation_error_message=_("This person is already nominated to this class."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(state=NominationState.RETURNED) | ~Q(return_reason=""),
+                name="nomination_returned_has_reason",
+            ),
+        ]
+        indexes = [models.Index(fields=["training_class", "organisation", "category", "state"])]
+
+    def __str__(self) -> str:
+        return f"{self.participant} → {self.training_class.code} ({self.category.code})"
+
+    @property
+    def is_editable_by_unit(self) -> bool:
+        return self.state in (NominationState.DRAFT, NominationState.RETURNED)
+
+
+class EnrollmentQuerySet(models.QuerySet):
+    def visible_to(self, user) -> EnrollmentQuerySet:
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.can_view_all_classes:
+            return self
+        if user.is_nominator:
+            return self.filter(organisation_id=user.organisation_id)
+        if user.is_trainer:
+            return self.filter(training_class__in=TrainingClass.objects.visible_to(user))
+        return self.none()
+
+
+class Enrollment(models.Model):
+    """An approved nomination: this person takes part in this class."""
+
+    nomination = models.OneToOneField(
+        Nomination,
+        verbose_name=_("nomination"),
+        on_delete=models.PROTECT,
+        related_name="enrollment",
+    )
+    training_class = models.ForeignKey(
+        TrainingClass, verbose_name=_("class"), on_delete=models.PROTECT, related_name="enrollments"
+    )
+    participant = models.ForeignKey(
+        Participant,
+        verbose_name=_("participant"),
+        on_delete=models.PROTECT,
+        related_name="enrollments",
+    )
+    # Copied from the nomination so that reports group without joining through it.
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("nominating unit"), on_delete=models.PROTECT, related_name="+"
+    )
+    category = models.ForeignKey(
+        ParticipantCategory,
+        verbose_name=_("participant category"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("enrolled at"), default=timezone.now)
+
+    objects = EnrollmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("enrollment")
+        verbose_name_plural = _("enrollments")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["training_class", "participant"], name="enrollment_one_per_person_and_class"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.participant} @ {self.training_class.code}"
+
+
+class ImportBatch(models.Model):
+    """An uploaded spreadsheet, kept from the preview to the confirmation (and as a record
+    of what was imported by whom)."""
+
+    training_class = models.ForeignKey(TrainingClass, on_delete=models.CASCADE, related_name="+")
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    filename = models.CharField(max_length=255)
+    content = models.BinaryField()
+    created_at = models.DateTimeField(default=timezone.now)
+    imported_at = models.DateTimeField(null=True, blank=True)
+    imported_rows = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+
+    def __str__(self) -> str:
+        return f"{self.filename} ({self.created_at:%d/%m/%Y %H:%M})"

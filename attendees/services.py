@@ -1,0 +1,609 @@
+"""Writes for people and nominations. Quota rules are decided here, under a lock on the
+class row, so that two coordinators (or a coordinator and an import) acting at the same
+moment are checked one after the other and can never exceed a quota."""
+
+from __future__ import annotations
+
+import datetime
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from attendees.models import (
+    SEAT_HOLDING,
+    Enrollment,
+    Ethnicity,
+    ImportBatch,
+    Nomination,
+    NominationState,
+    Participant,
+)
+from courses.models import ClassState, Organisation, ParticipantCategory, Quota, TrainingClass
+from courses.services import audit
+from courses.vietnamese import fold
+
+# --- People ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def participant_save(*, actor: User, participant: Participant) -> Participant:
+    """Create or update a person after checking the record and its duplicates."""
+    creating = participant.pk is None
+    participant.full_clean()
+    if creating:
+        twin = participant.duplicates().first()
+        if twin is not None:
+            raise ValidationError(
+                _("%(name)s (born %(dob)s) is already registered; reuse that record.")
+                % {"name": twin.full_name, "dob": _date(twin.date_of_birth)}
+            )
+    participant.save()
+    audit(
+        actor=actor,
+        action="participant.create" if creating else "participant.update",
+        target=participant,
+        changes={
+            "fields": sorted(
+                f.name for f in Participant._meta.concrete_fields if f.name not in {"id"}
+            )
+        }
+        if creating
+        else {},
+    )
+    return participant
+
+
+def log_sensitive_view(*, actor: User, participants: Iterable[Participant], where: str) -> None:
+    """Ethnicity and citizen ID are sensitive data (Law 91/2025): every time someone is
+    shown them unmasked, record who saw whose."""
+    ids = [p.pk for p in participants]
+    if ids:
+        audit(
+            actor=actor,
+            action="participant.view_sensitive",
+            target=None,
+            changes={"where": where, "ids": ids},
+        )
+
+
+@transaction.atomic
+def participant_erase(*, actor: User, participant: Participant) -> Participant:
+    """Erase a person on request: identifying data goes, what statistics need stays
+    (gender, year of birth, ethnicity, the nominations and enrollments)."""
+    participant = Participant.objects.select_for_update().get(pk=participant.pk)
+    participant.erased_at = timezone.now()
+    participant.full_name = _("Erased person #%(id)s") % {"id": participant.pk}
+    participant.date_of_birth = None
+    participant.citizen_id = ""
+    participant.phone = ""
+    participant.position = ""
+    participant.workplace = ""
+    participant.save()
+    audit(actor=actor, action="participant.erase", target=participant)
+    return participant
+
+
+def participant_export(*, actor: User, participant: Participant) -> dict:
+    """Everything held about a person, for a data-subject access request."""
+    audit(actor=actor, action="participant.export", target=participant)
+    return {
+        "full_name": participant.full_name,
+        "gender": participant.get_gender_display(),
+        "date_of_birth": _date(participant.date_of_birth),
+        "ethnicity": str(participant.ethnicity or ""),
+        "citizen_id": participant.citizen_id,
+        "phone": participant.phone,
+        "position": participant.position,
+        "workplace": participant.workplace,
+        "managing_unit": str(participant.organisation),
+        "on_state_payroll": participant.on_state_payroll,
+        "nominations": [
+            {
+                "class": n.training_class.code,
+                "class_title": n.training_class.title,
+                "category": n.category.code,
+                "state": n.get_state_display(),
+                "unit": str(n.organisation),
+            }
+            for n in participant.nominations.select_related(
+                "training_class", "category", "organisation"
+            )
+        ],
+    }
+
+
+def _date(value: datetime.date | None) -> str:
+    return value.strftime("%d/%m/%Y") if value else ""
+
+
+# --- Nominations -----------------------------------------------------------------------
+
+
+def _lock_class(training_class: TrainingClass) -> TrainingClass:
+    return TrainingClass.objects.select_for_update().get(pk=training_class.pk)
+
+
+def _check_open_for_nomination(klass: TrainingClass) -> None:
+    if klass.state != ClassState.NOMINATING:
+        raise ValidationError(
+            _("Class %(code)s is not taking nominations (it is “%(state)s”).")
+            % {"code": klass.code, "state": klass.get_state_display()}
+        )
+
+
+def _quota_seats(klass: TrainingClass) -> dict[tuple[int, int], int]:
+    return {
+        (q.organisation_id, q.category_id): q.seats
+        for q in Quota.objects.filter(training_class=klass)
+    }
+
+
+def _check_quotas(klass: TrainingClass, adding: Counter, states: tuple[str, ...]) -> None:
+    """`adding` counts the nominations about to enter `states`, per (unit, category)."""
+    seats = _quota_seats(klass)
+    held = Counter(
+        {
+            (row["organisation"], row["category"]): row["n"]
+            for row in Nomination.objects.filter(training_class=klass, state__in=states)
+            .values("organisation", "category")
+            .annotate(n=Count("pk"))
+        }
+    )
+    for (org_id, cat_id), n in adding.items():
+        quota = seats.get((org_id, cat_id), 0)
+        if held[(org_id, cat_id)] + n > quota:
+            category = ParticipantCategory.objects.get(pk=cat_id)
+            raise ValidationError(
+                _(
+                    "%(unit)s has %(quota)s seats in category %(category)s of class %(code)s; "
+                    "%(held)s are taken and %(n)s more would exceed the quota."
+                )
+                % {
+                    "unit": Organisation.objects.get(pk=org_id).name,
+                    "quota": quota,
+                    "category": category.code,
+                    "code": klass.code,
+                    "held": held[(org_id, cat_id)],
+                    "n": n,
+                }
+            )
+    if NominationState.APPROVED in states:
+        enrolled = Enrollment.objects.filter(training_class=klass).count()
+        if enrolled + sum(adding.values()) > klass.capacity:
+            raise ValidationError(
+                _("Class %(code)s has %(capacity)s places and %(enrolled)s are filled.")
+                % {"code": klass.code, "capacity": klass.capacity, "enrolled": enrolled}
+            )
+
+
+@transaction.atomic
+def nomination_create(
+    *,
+    actor: User,
+    training_class: TrainingClass,
+    organisation: Organisation,
+    category: ParticipantCategory,
+    participant: Participant,
+) -> Nomination:
+    klass = _lock_class(training_class)
+    _check_open_for_nomination(klass)
+    if not Quota.objects.filter(
+        training_class=klass, organisation=organisation, category=category
+    ).exists():
+        raise ValidationError(
+            _("%(unit)s has no seats in category %(category)s of this class.")
+            % {"unit": organisation.name, "category": category.code}
+        )
+    nomination = Nomination(
+        training_class=klass,
+        organisation=organisation,
+        category=category,
+        participant=participant,
+        created_by=actor,
+    )
+    nomination.full_clean()
+    nomination.save()
+    audit(
+        actor=actor,
+        action="nomination.create",
+        target=nomination,
+        changes={"state": [None, "draft"]},
+    )
+    return nomination
+
+
+def _transition(
+    *,
+    actor: User,
+    nominations: Iterable[Nomination],
+    allowed_from: tuple[str, ...],
+    to: str,
+    action: str,
+    extra: dict | None = None,
+) -> list[Nomination]:
+    ids = [n.pk for n in nominations]
+    locked = list(
+        Nomination.objects.select_for_update()
+        .filter(pk__in=ids)
+        .select_related("participant", "training_class", "category", "organisation")
+    )
+    if len(locked) != len(set(ids)):
+        raise ValidationError(_("Some nominations no longer exist; reload the page."))
+    wrong = [n for n in locked if n.state not in allowed_from]
+    if wrong:
+        raise ValidationError(
+            _("%(name)s is “%(state)s” and cannot be changed this way.")
+            % {"name": wrong[0].participant.full_name, "state": wrong[0].get_state_display()}
+        )
+    now = timezone.now()
+    for n in locked:
+        previous = n.state
+        n.state = to
+        for key, value in (extra or {}).items():
+            setattr(n, key, value)
+        if to == NominationState.SUBMITTED:
+            n.submitted_at = now
+        elif to in (NominationState.APPROVED, NominationState.RETURNED):
+            n.decided_at, n.decided_by = now, actor
+        n.save()
+        audit(
+            actor=actor, action=action, target=n, changes={"state": [previous, to], **(extra or {})}
+        )
+    return locked
+
+
+def _by_class(nominations: Iterable[Nomination]) -> dict[int, list[Nomination]]:
+    groups: dict[int, list[Nomination]] = {}
+    for n in nominations:
+        groups.setdefault(n.training_class_id, []).append(n)
+    return groups
+
+
+@transaction.atomic
+def nominations_submit(*, actor: User, nominations: Iterable[Nomination]) -> list[Nomination]:
+    """A unit sends its drafts (or corrected returned items) to the department."""
+    done: list[Nomination] = []
+    for class_id, group in _by_class(nominations).items():
+        klass = _lock_class(TrainingClass(pk=class_id))
+        _check_open_for_nomination(klass)
+        _check_quotas(
+            klass, Counter((n.organisation_id, n.category_id) for n in group), SEAT_HOLDING
+        )
+        done += _transition(
+            actor=actor,
+            nominations=group,
+            allowed_from=(NominationState.DRAFT, NominationState.RETURNED),
+            to=NominationState.SUBMITTED,
+            action="nomination.submit",
+            extra={"return_reason": ""},
+        )
+    return done
+
+
+@transaction.atomic
+def nominations_approve(*, actor: User, nominations: Iterable[Nomination]) -> list[Nomination]:
+    done: list[Nomination] = []
+    for class_id, group in _by_class(nominations).items():
+        klass = _lock_class(TrainingClass(pk=class_id))
+        if klass.state not in (ClassState.NOMINATING, ClassState.RUNNING):
+            raise ValidationError(
+                _("Class %(code)s is “%(state)s”; nominations can no longer be approved.")
+                % {"code": klass.code, "state": klass.get_state_display()}
+            )
+        _check_quotas(
+            klass,
+            Counter((n.organisation_id, n.category_id) for n in group),
+            (NominationState.APPROVED,),
+        )
+        approved = _transition(
+            actor=actor,
+            nominations=group,
+            allowed_from=(NominationState.SUBMITTED,),
+            to=NominationState.APPROVED,
+            action="nomination.approve",
+        )
+        Enrollment.objects.bulk_create(
+            Enrollment(
+                nomination=n,
+                training_class_id=n.training_class_id,
+                participant_id=n.participant_id,
+                organisation_id=n.organisation_id,
+                category_id=n.category_id,
+            )
+            for n in approved
+        )
+        done += approved
+    return done
+
+
+@transaction.atomic
+def nominations_return(
+    *, actor: User, nominations: Iterable[Nomination], reason: str
+) -> list[Nomination]:
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError(
+            {"reason": _("Say why the nominations are returned, so the unit can fix them.")}
+        )
+    return _transition(
+        actor=actor,
+        nominations=nominations,
+        allowed_from=(NominationState.SUBMITTED,),
+        to=NominationState.RETURNED,
+        action="nomination.return",
+        extra={"return_reason": reason[:500]},
+    )
+
+
+@transaction.atomic
+def nomination_withdraw(*, actor: User, nomination: Nomination) -> Nomination:
+    klass = _lock_class(nomination.training_class)
+    if nomination.state == NominationState.APPROVED:
+        _check_before_start(klass)
+        Enrollment.objects.filter(nomination=nomination).delete()
+    (n,) = _transition(
+        actor=actor,
+        nominations=[nomination],
+        allowed_from=(
+            NominationState.DRAFT,
+            NominationState.SUBMITTED,
+            NominationState.RETURNED,
+            NominationState.APPROVED,
+        ),
+        to=NominationState.WITHDRAWN,
+        action="nomination.withdraw",
+    )
+    return n
+
+
+def _check_before_start(klass: TrainingClass) -> None:
+    if timezone.localdate() >= klass.start_date:
+        raise ValidationError(
+            _(
+                "Class %(code)s has started; an approved participant can no longer be replaced or withdrawn."
+            )
+            % {"code": klass.code}
+        )
+
+
+@transaction.atomic
+def nomination_substitute(
+    *, actor: User, nomination: Nomination, participant: Participant
+) -> Nomination:
+    """Another person takes this nominee's seat before the class starts. The seat (unit,
+    category, state) is kept: no quota check, no new approval needed."""
+    klass = _lock_class(nomination.training_class)
+    _check_before_start(klass)
+    old = Nomination.objects.select_for_update().get(pk=nomination.pk)
+    if old.state not in (NominationState.SUBMITTED, NominationState.APPROVED):
+        raise ValidationError(
+            _("Only a submitted or approved nomination can be substituted; edit a draft instead.")
+        )
+    if old.participant_id == participant.pk:
+        raise ValidationError(_("The substitute is the same person."))
+    state = old.state
+    enrollment = Enrollment.objects.filter(nomination=old).first()
+    if enrollment:
+        enrollment.delete()
+    old.state = NominationState.SUBSTITUTED
+    old.save(update_fields=["state"])
+    new = Nomination(
+        training_class=klass,
+        organisation=old.organisation,
+        category=old.category,
+        participant=participant,
+        state=state,
+        substitute_for=old,
+        created_by=actor,
+        submitted_at=old.submitted_at,
+        decided_at=old.decided_at,
+        decided_by=old.decided_by,
+    )
+    new.full_clean()
+    new.save()
+    if enrollment:
+        Enrollment.objects.create(
+            nomination=new,
+            training_class=klass,
+            participant=participant,
+            organisation=old.organisation,
+            category=old.category,
+        )
+    audit(
+        actor=actor,
+        action="nomination.substitute",
+        target=new,
+        changes={
+            "replaces": old.pk,
+            "old_participant": old.participant_id,
+            "new_participant": participant.pk,
+        },
+    )
+    return new
+
+
+# --- Spreadsheet import ----------------------------------------------------------------
+
+
+@dataclass
+class ImportReport:
+    rows: list = field(default_factory=list)  # ImportRow
+    errors: list = field(default_factory=list)  # RowError
+    reused: dict = field(default_factory=dict)  # row_number -> existing Participant
+    created: int = 0
+    nominated: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def ethnicity_lookup() -> dict[str, str]:
+    """Every accepted spelling of every ethnic group → its code."""
+    lookup = {}
+    for e in Ethnicity.objects.all():
+        for name in [e.name, *e.aliases]:
+            lookup[name] = e.code
+    return lookup
+
+
+def import_nominations(
+    *,
+    actor: User | None,
+    training_class: TrainingClass,
+    organisation: Organisation,
+    data: bytes,
+    filename: str,
+    dry_run: bool = False,
+) -> ImportReport:
+    """Parse a unit's spreadsheet and, if every row is valid, create the people (reusing
+    known ones) and their draft nominations in one transaction. With errors, or with
+    `dry_run`, nothing is written."""
+    from attendees.importing import RowError, parse_nomination_file
+
+    categories = {c.code: c for c in ParticipantCategory.objects.all()}
+    parsed = parse_nomination_file(
+        data, filename, ethnicities=ethnicity_lookup(), categories=set(categories)
+    )
+    report = ImportReport(rows=parsed.rows, errors=list(parsed.errors))
+    if not parsed.rows and not report.errors:
+        report.errors.append(RowError(None, "", _("The file has no data rows under the header.")))
+    if training_class.state != ClassState.NOMINATING:
+        report.errors.append(
+            RowError(
+                None,
+                "",
+                _("Class %(code)s is not taking nominations.") % {"code": training_class.code},
+            )
+        )
+    if report.errors:
+        return report
+
+    # Match people already known: by CCCD, else by folded name + date of birth.
+    ids = {r.citizen_id for r in parsed.rows if r.citizen_id}
+    keys = {(fold(r.full_name), r.date_of_birth) for r in parsed.rows}
+    known_by_id = {p.citizen_id: p for p in Participant.objects.active().filter(citizen_id__in=ids)}
+    known_by_key = {
+        (p.search_name, p.date_of_birth): p
+        for p in Participant.objects.active().filter(search_name__in={k[0] for k in keys})
+        if (p.search_name, p.date_of_birth) in keys
+    }
+    nominated = set(
+        Nomination.objects.live()
+        .filter(training_class=training_class)
+        .values_list("participant_id", flat=True)
+    )
+    seats = _quota_seats(training_class)
+    held = Counter(
+        {
+            row["category"]: row["n"]
+            for row in Nomination.objects.live()
+            .filter(training_class=training_class, organisation=organisation)
+            .values("category")
+            .annotate(n=Count("pk"))
+        }
+    )
+    for row in parsed.rows:
+        person = known_by_id.get(row.citizen_id) if row.citizen_id else None
+        person = person or known_by_key.get((fold(row.full_name), row.date_of_birth))
+        if person is not None:
+            if person.pk in nominated:
+                report.errors.append(
+                    RowError(
+                        row.row_number,
+                        "Họ và tên",
+                        _("%(name)s is already nominated to this class.")
+                        % {"name": person.full_name},
+                    )
+                )
+            report.reused[row.row_number] = person
+        held[categories[row.category_code].pk] += 1
+    for category_id, n in held.items():
+        quota = seats.get((organisation.pk, category_id), 0)
+        if n > quota:
+            code = next(c.code for c in categories.values() if c.pk == category_id)
+            report.errors.append(
+                RowError(
+                    None,
+                    "Đối tượng",
+                    _(
+                        "Category %(category)s: %(n)s people for %(quota)s seats of your unit in this class."
+                    )
+                    % {"category": code, "n": n, "quota": quota},
+                )
+            )
+    if report.errors or dry_run:
+        return report
+
+    ethnicities = {e.code: e for e in Ethnicity.objects.all()}
+    with transaction.atomic():
+        klass = _lock_class(training_class)
+        new_people = [
+            Participant(
+                full_name=row.full_name,
+                search_name=fold(row.full_name),
+                gender=row.gender,
+                date_of_birth=row.date_of_birth,
+                birth_year=row.date_of_birth.year,
+                ethnicity=ethnicities.get(row.ethnicity_code),
+                citizen_id=row.citizen_id,
+                phone=row.phone,
+                position=row.position,
+                workplace=row.workplace or organisation.name,
+                organisation=organisation,
+                on_state_payroll=row.on_state_payroll,
+            )
+            for row in parsed.rows
+            if row.row_number not in report.reused
+        ]
+        Participant.objects.bulk_create(new_people)
+        if not all(p.pk for p in new_people):  # backends without RETURNING (none we use)
+            raise RuntimeError("bulk_create did not return primary keys")
+        people = iter(new_people)
+        nominations = []
+        for row in parsed.rows:
+            person = report.reused.get(row.row_number) or next(people)
+            nominations.append(
+                Nomination(
+                    training_class=klass,
+                    organisation=organisation,
+                    category=categories[row.category_code],
+                    participant=person,
+                    created_by=actor,
+                )
+            )
+        Nomination.objects.bulk_create(nominations)
+        report.created = len(new_people)
+        report.nominated = len(nominations)
+        audit(
+            actor=actor,
+            action="nomination.import",
+            target=klass,
+            changes={
+                "unit": organisation.pk,
+                "file": filename,
+                "rows": len(parsed.rows),
+                "new_people": report.created,
+                "reused_people": len(report.reused),
+            },
+        )
+    return report
+
+
+def import_batch_store(
+    *, actor: User, training_class: TrainingClass, organisation: Organisation, upload
+) -> ImportBatch:
+    return ImportBatch.objects.create(
+        training_class=training_class,
+        organisation=organisation,
+        uploaded_by=actor,
+        filename=upload.name[:255],
+        content=upload.read(),
+    )

@@ -1,0 +1,34 @@
+from django.urls import path
+
+from attendees import views
+
+app_name = "attendees"
+
+urlpatterns = [
+    path("nominations/", views.home, name="home"),
+    path("nominations/review/", views.review, name="review"),
+    path("nominations/template.xlsx", views.import_template, name="import-template"),
+    path("nominations/<int:pk>/withdraw/", views.nomination_withdraw, name="nomination-withdraw"),
+    path(
+        "nominations/<int:pk>/substitute/",
+        views.nomination_substitute,
+        name="nomination-substitute",
+    ),
+    path("nominations/imports/<int:pk>/", views.import_preview, name="import-preview"),
+    path("classes/<str:code>/nominations/", views.unit_nominations, name="unit-nominations"),
+    path("classes/<str:code>/nominations/new/", views.nomination_add, name="nomination-add"),
+    path("classes/<str:code>/nominations/submit/", views.unit_submit, name="unit-submit"),
+    path("classes/<str:code>/nominations/import/", views.import_upload, name="import-upload"),
+    path("classes/<str:code>/composition/", views.composition, name="composition"),
+    path("classes/<str:code>/enrollments/", views.enrollment_list, name="enrollments"),
+    path(
+        "classes/<str:code>/enrollments.<str:fmt>",
+        views.enrollment_export,
+        name="enrollments-export",
+    ),
+    path("people/", views.people, name="people"),
+    path("people/<int:pk>/", views.person_detail, name="person-detail"),
+    path("people/<int:pk>/edit/", views.person_edit, name="person-edit"),
+    path("people/<int:pk>/export/", views.person_export, name="person-export"),
+    path("people/<int:pk>/erase/", views.person_erase, name="person-erase"),
+]

@@ -1,0 +1,648 @@
+"""Nomination pages: a unit fills its seats, the department reviews them."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter, defaultdict
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.decorators import (
+    coordinator_or_nominator_required,
+    coordinator_required,
+    role_required,
+    staff_reader_required,
+)
+from attendees import services
+from attendees.forms import (
+    BulkDecisionForm,
+    ImportUploadForm,
+    NominationForm,
+    ParticipantForm,
+    ReviewFilterForm,
+)
+from attendees.models import (
+    SEAT_HOLDING,
+    Enrollment,
+    ImportBatch,
+    Nomination,
+    NominationState,
+    Participant,
+)
+from courses.models import ClassState, Organisation, ParticipantCategory, Quota, TrainingClass
+from courses.vietnamese import sorted_by_name, sorted_by_text
+
+# --- Access helpers --------------------------------------------------------------------
+
+
+def _class_for_unit(request: HttpRequest, code: str) -> tuple[TrainingClass, Organisation]:
+    """The class and the unit whose nominations are managed: a nominator's own unit, or
+    for the coordinator the unit chosen with ?unit=."""
+    klass = get_object_or_404(TrainingClass.objects.visible_to(request.user), code=code)
+    if request.user.is_nominator:
+        return klass, request.user.organisation
+    unit_id = request.GET.get("unit") or request.POST.get("unit")
+    units = Organisation.objects.filter(quotas__training_class=klass).distinct()
+    return klass, get_object_or_404(units, pk=unit_id)
+
+
+def _nomination_for_user(request: HttpRequest, pk: int) -> Nomination:
+    return get_object_or_404(
+        Nomination.objects.visible_to(request.user).select_related(
+            "training_class", "participant", "organisation", "category"
+        ),
+        pk=pk,
+    )
+
+
+def _participant_for_user(request: HttpRequest, pk: int) -> Participant:
+    return get_object_or_404(
+        Participant.objects.visible_to(request.user).select_related("ethnicity", "organisation"),
+        pk=pk,
+    )
+
+
+def _unit_url(klass: TrainingClass, unit: Organisation, user) -> str:
+    url = reverse("attendees:unit-nominations", args=[klass.code])
+    return url if user.is_nominator else f"{url}?unit={unit.pk}"
+
+
+# --- The unit's side -------------------------------------------------------------------
+
+
+@role_required
+def home(request: HttpRequest) -> HttpResponse:
+    """Nominators: their classes and seats. Others: the review list."""
+    if not request.user.is_nominator:
+        return redirect("attendees:review")
+    unit = request.user.organisation
+    classes = TrainingClass.objects.visible_to(request.user).order_by("start_date")
+    rows = [(klass, _seat_table(klass, unit)) for klass in classes]
+    return render(request, "attendees/home.html", {"rows": rows, "unit": unit})
+
+
+def _seat_table(klass: TrainingClass, unit: Organisation) -> list[dict]:
+    quotas = Quota.objects.filter(training_class=klass, organisation=unit).select_related(
+        "category"
+    )
+    counts = Counter(
+        {
+            (row["category"], row["state"]): row["n"]
+            for row in Nomination.objects.filter(training_class=klass, organisation=unit)
+            .values("category", "state")
+            .annotate(n=Count("pk"))
+        }
+    )
+    table = []
+    for q in sorted(quotas, key=lambda q: q.category.code):
+        c = q.category_id
+        live = sum(counts[(c, s)] for s in ("draft", "submitted", "approved", "returned"))
+        table.append(
+            {
+                "category": q.category,
+                "seats": q.seats,
+                "draft": counts[(c, "draft")],
+                "returned": counts[(c, "returned")],
+                "submitted": counts[(c, "submitted")],
+                "approved": counts[(c, "approved")],
+                "free": max(q.seats - live, 0),
+                "over": max(live - q.seats, 0),
+            }
+        )
+    return table
+
+
+@coordinator_or_nominator_required
+def unit_nominations(request: HttpRequest, code: str) -> HttpResponse:
+    klass, unit = _class_for_unit(request, code)
+    nominations = list(
+        Nomination.objects.filter(training_class=klass, organisation=unit)
+        .exclude(state__in=[NominationState.WITHDRAWN, NominationState.SUBSTITUTED])
+        .select_related("participant", "category")
+    )
+    nominations = sorted_by_name(nominations, name=lambda n: n.participant.full_name)
+    return render(
+        request,
+        "attendees/unit_nominations.html",
+        {
+            "klass": klass,
+            "unit": unit,
+            "seats": _seat_table(klass, unit),
+            "nominations": nominations,
+            "returned": [n for n in nominations if n.state == NominationState.RETURNED],
+            "to_submit": [
+                n
+                for n in nominations
+                if n.state in (NominationState.DRAFT, NominationState.RETURNED)
+            ],
+            "open": klass.state == ClassState.NOMINATING,
+            "unit_query": "" if request.user.is_nominator else f"?unit={unit.pk}",
+        },
+    )
+
+
+@coordinator_or_nominator_required
+def nomination_add(request: HttpRequest, code: str) -> HttpResponse:
+    klass, unit = _class_for_unit(request, code)
+    return _person_form(request, klass, unit, substitute_for=None)
+
+
+@coordinator_or_nominator_required
+def nomination_substitute(request: HttpRequest, pk: int) -> HttpResponse:
+    nomination = _nomination_for_user(request, pk)
+    return _person_form(
+        request, nomination.training_class, nomination.organisation, substitute_for=nomination
+    )
+
+
+def _person_form(
+    request, klass: TrainingClass, unit: Organisation, *, substitute_for: Nomination | None
+):
+    categories = ParticipantCategory.objects.filter(
+        quotas__training_class=klass, quotas__organisation=unit
+    )
+    if substitute_for:
+        categories = ParticipantCategory.objects.filter(pk=substitute_for.category_id)
+    data = request.POST or None
+    candidates = Participant.objects.none()
+    form = NominationForm(
+        data,
+        categories=categories,
+        show_sensitive=request.user.is_coordinator,
+        reuse_candidates=Participant.objects.active(),
+        initial={
+            "category": substitute_for.category_id if substitute_for else None,
+            "workplace": unit.name,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        person = form.cleaned_data.get("reuse")
+        try:
+            if person is None:
+                candidates = Participant(
+                    full_name=form.cleaned_data["full_name"],
+                    date_of_birth=form.cleaned_data["date_of_birth"],
+                    citizen_id=form.cleaned_data["citizen_id"],
+                ).duplicates()
+                if candidates.exists():
+                    raise _Duplicates
+                person = form.save(commit=False)
+                person.organisation = unit
+                person = services.participant_save(actor=request.user, participant=person)
+            if substitute_for:
+                services.nomination_substitute(
+                    actor=request.user, nomination=substitute_for, participant=person
+                )
+                messages.success(
+                    request,
+                    _("%(new)s replaces %(old)s.")
+                    % {"new": person.full_name, "old": substitute_for.participant.full_name},
+                )
+            else:
+                services.nomination_create(
+                    actor=request.user,
+                    training_class=klass,
+                    organisation=unit,
+                    category=form.cleaned_data["category"],
+                    participant=person,
+                )
+                messages.success(
+                    request,
+                    _("%(name)s added as a draft. Submit when the list is complete.")
+                    % {"name": person.full_name},
+                )
+            return redirect(_unit_url(klass, unit, request.user))
+        except _Duplicates:
+            pass
+        except ValidationError as exc:
+            form.add_error(None, exc)
+    return render(
+        request,
+        "attendees/person_form.html",
+        {
+            "form": form,
+            "klass": klass,
+            "unit": unit,
+            "substitute_for": substitute_for,
+            "candidates": list(candidates),
+            "back": _unit_url(klass, unit, request.user),
+        },
+    )
+
+
+class _Duplicates(Exception):
+    """Probable duplicates found: show them and let the clerk choose."""
+
+
+@coordinator_or_nominator_required
+@require_POST
+def unit_submit(request: HttpRequest, code: str) -> HttpResponse:
+    klass, unit = _class_for_unit(request, code)
+    pending = Nomination.objects.filter(
+        training_class=klass,
+        organisation=unit,
+        state__in=[NominationState.DRAFT, NominationState.RETURNED],
+    )
+    if not pending.exists():
+        messages.info(request, _("There is nothing to submit."))
+    else:
+        try:
+            done = services.nominations_submit(actor=request.user, nominations=list(pending))
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(
+                request, _("%(n)s nominations sent to the department.") % {"n": len(done)}
+            )
+    return redirect(_unit_url(klass, unit, request.user))
+
+
+@coordinator_or_nominator_required
+@require_POST
+def nomination_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    nomination = _nomination_for_user(request, pk)
+    try:
+        services.nomination_withdraw(actor=request.user, nomination=nomination)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request, _("%(name)s withdrawn.") % {"name": nomination.participant.full_name}
+        )
+    return redirect(_unit_url(nomination.training_class, nomination.organisation, request.user))
+
+
+# --- Spreadsheet import ----------------------------------------------------------------
+
+
+@role_required
+def import_template(request: HttpRequest) -> HttpResponse:
+    from attendees.importing import build_template
+
+    response = HttpResponse(
+        build_template(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = 'attachment; filename="mau-danh-sach-cu-hoc-vien.xlsx"'
+    return response
+
+
+@coordinator_or_nominator_required
+def import_upload(request: HttpRequest, code: str) -> HttpResponse:
+    klass, unit = _class_for_unit(request, code)
+    form = ImportUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        batch = services.import_batch_store(
+            actor=request.user,
+            training_class=klass,
+            organisation=unit,
+            upload=form.cleaned_data["file"],
+        )
+        return redirect("attendees:import-preview", pk=batch.pk)
+    return render(
+        request,
+        "attendees/import_upload.html",
+        {"form": form, "klass": klass, "unit": unit, "back": _unit_url(klass, unit, request.user)},
+    )
+
+
+def _batch_for_user(request: HttpRequest, pk: int) -> ImportBatch:
+    batch = get_object_or_404(
+        ImportBatch.objects.select_related("training_class", "organisation"), pk=pk
+    )
+    if not (
+        request.user.is_coordinator
+        or (request.user.is_nominator and batch.organisation_id == request.user.organisation_id)
+    ):
+        raise PermissionDenied
+    return batch
+
+
+@coordinator_or_nominator_required
+def import_preview(request: HttpRequest, pk: int) -> HttpResponse:
+    batch = _batch_for_user(request, pk)
+    dry = request.method != "POST" or batch.imported_at is not None
+    report = services.import_nominations(
+        actor=request.user,
+        training_class=batch.training_class,
+        organisation=batch.organisation,
+        data=bytes(batch.content),
+        filename=batch.filename,
+        dry_run=dry,
+    )
+    if not dry and report.ok:
+        batch.imported_at = batch.imported_at or timezone.now()
+        batch.imported_rows = report.nominated
+        batch.save(update_fields=["imported_at", "imported_rows"])
+        messages.success(
+            request,
+            _(
+                "%(n)s people imported as drafts (%(new)s new, %(reused)s already known). Check them, then submit."
+            )
+            % {"n": report.nominated, "new": report.created, "reused": len(report.reused)},
+        )
+        return redirect(_unit_url(batch.training_class, batch.organisation, request.user))
+    return render(
+        request,
+        "attendees/import_preview.html",
+        {
+            "batch": batch,
+            "report": report,
+            "klass": batch.training_class,
+            "unit": batch.organisation,
+            "back": _unit_url(batch.training_class, batch.organisation, request.user),
+        },
+    )
+
+
+# --- The department's side -------------------------------------------------------------
+
+
+@staff_reader_required
+def review(request: HttpRequest) -> HttpResponse:
+    classes = TrainingClass.objects.order_by("-year", "start_date")
+    units = sorted_by_text(Organisation.objects.filter(nominations__isnull=False).distinct(), str)
+    filters = ReviewFilterForm(request.GET or None, classes=classes, units=units)
+    qs = (
+        Nomination.objects.visible_to(request.user)
+        .live()
+        .select_related("participant", "organisation", "category", "training_class")
+    )
+    if filters.is_valid():
+        f = filters.cleaned_data
+        if f["training_class"]:
+            qs = qs.filter(training_class__code=f["training_class"])
+        if f["unit"]:
+            qs = qs.filter(organisation_id=f["unit"])
+        if f["category"]:
+            qs = qs.filter(category__code=f["category"])
+        if f["state"]:
+            qs = qs.filter(state=f["state"])
+        if f["q"]:
+            qs = qs.filter(participant__in=Participant.objects.search(f["q"]))
+    nominations = sorted_by_name(list(qs[:2000]), name=lambda n: n.participant.full_name)
+    bulk = BulkDecisionForm(request.POST or None, nominations=nominations)
+    if request.method == "POST":
+        if not request.user.is_coordinator:
+            raise PermissionDenied
+        if bulk.is_valid():
+            chosen = [n for n in nominations if n.pk in set(bulk.cleaned_data["ids"])]
+            try:
+                if bulk.cleaned_data["action"] == "approve":
+                    done = services.nominations_approve(actor=request.user, nominations=chosen)
+                    messages.success(request, _("%(n)s nominations approved.") % {"n": len(done)})
+                else:
+                    done = services.nominations_return(
+                        actor=request.user, nominations=chosen, reason=bulk.cleaned_data["reason"]
+                    )
+                    messages.success(
+                        request, _("%(n)s nominations returned to their units.") % {"n": len(done)}
+                    )
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
+            else:
+                return redirect(request.get_full_path())
+        else:
+            for errors in bulk.errors.values():
+                messages.error(request, " ".join(errors))
+    return render(
+        request,
+        "attendees/review.html",
+        {
+            "filters": filters,
+            "nominations": nominations,
+            "bulk": bulk,
+            "can_decide": request.user.is_coordinator,
+        },
+    )
+
+
+@staff_reader_required
+def composition(request: HttpRequest, code: str) -> HttpResponse:
+    """Quota vs nominated vs approved, per unit × category: is the class composed as the
+    plan intends?"""
+    klass = get_object_or_404(TrainingClass, code=code)
+    categories = list(ParticipantCategory.objects.all())
+    quotas = {(q.organisation_id, q.category_id): q.seats for q in klass.quotas.all()}
+    counts = defaultdict(Counter)
+    for row in (
+        Nomination.objects.filter(training_class=klass)
+        .live()
+        .values("organisation", "category", "state")
+        .annotate(n=Count("pk"))
+    ):
+        key = (row["organisation"], row["category"])
+        counts[key]["nominated"] += row["n"]
+        if row["state"] in SEAT_HOLDING:
+            counts[key]["submitted"] += row["n"]
+        if row["state"] == NominationState.APPROVED:
+            counts[key]["approved"] += row["n"]
+    unit_ids = {o for o, _c in quotas} | {o for o, _c in counts}
+    units = sorted_by_text(Organisation.objects.filter(pk__in=unit_ids), str)
+    rows = []
+    totals = [Counter() for _ in categories]
+    for unit in units:
+        cells = []
+        for i, c in enumerate(categories):
+            cell = {"quota": quotas.get((unit.pk, c.pk), 0), **counts[(unit.pk, c.pk)]}
+            cell.setdefault("nominated", 0)
+            cell.setdefault("approved", 0)
+            totals[i].update({k: v for k, v in cell.items() if isinstance(v, int)})
+            cells.append(cell)
+        rows.append((unit, cells))
+    return render(
+        request,
+        "attendees/composition.html",
+        {"klass": klass, "categories": categories, "rows": rows, "totals": totals},
+    )
+
+
+# --- People ----------------------------------------------------------------------------
+
+
+@role_required
+def people(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "").strip()
+    qs = Participant.objects.visible_to(request.user).active().select_related("organisation")
+    if query:
+        qs = qs.search(query)
+    found = sorted_by_name(list(qs[:500]))
+    return render(request, "attendees/people.html", {"people": found, "q": query})
+
+
+@role_required
+def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    person = _participant_for_user(request, pk)
+    show = request.user.is_coordinator
+    if show:
+        services.log_sensitive_view(
+            actor=request.user, participants=[person], where="person_detail"
+        )
+    nominations = person.nominations.select_related(
+        "training_class", "category", "organisation"
+    ).order_by("-created_at")
+    if request.user.is_nominator:
+        nominations = nominations.filter(organisation=request.user.organisation)
+    return render(
+        request,
+        "attendees/person_detail.html",
+        {
+            "person": person,
+            "show_sensitive": show,
+            "nominations": nominations,
+            "can_edit": request.user.is_coordinator
+            or (
+                request.user.is_nominator and person.organisation_id == request.user.organisation_id
+            ),
+        },
+    )
+
+
+@coordinator_or_nominator_required
+def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    person = _participant_for_user(request, pk)
+    if request.user.is_nominator and person.organisation_id != request.user.organisation_id:
+        raise PermissionDenied(_("This person is managed by another unit."))
+    form = ParticipantForm(
+        request.POST or None, instance=person, show_sensitive=request.user.is_coordinator
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.participant_save(actor=request.user, participant=form.save(commit=False))
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("attendees:person-detail", pk=person.pk)
+    return render(request, "attendees/person_edit.html", {"form": form, "person": person})
+
+
+@coordinator_required
+def person_export(request: HttpRequest, pk: int) -> HttpResponse:
+    person = _participant_for_user(request, pk)
+    data = services.participant_export(actor=request.user, participant=person)
+    response = HttpResponse(
+        json.dumps(data, ensure_ascii=False, indent=2),
+        content_type="application/json; charset=utf-8",
+    )
+    response["Content-Disposition"] = f'attachment; filename="du-lieu-ca-nhan-{person.pk}.json"'
+    return response
+
+
+@coordinator_required
+@require_POST
+def person_erase(request: HttpRequest, pk: int) -> HttpResponse:
+    person = _participant_for_user(request, pk)
+    services.participant_erase(actor=request.user, participant=person)
+    messages.success(
+        request, _("The person's identifying data has been erased; statistics are kept.")
+    )
+    return redirect("attendees:person-detail", pk=person.pk)
+
+
+# --- Enrollment lists ------------------------------------------------------------------
+
+
+def _enrollment_rows(request: HttpRequest, klass: TrainingClass) -> list[Enrollment]:
+    qs = (
+        Enrollment.objects.visible_to(request.user)
+        .filter(training_class=klass)
+        .select_related("participant", "participant__ethnicity", "organisation", "category")
+    )
+    query = request.GET.get("q", "").strip()
+    if query:
+        qs = qs.filter(participant__in=Participant.objects.search(query))
+    return sorted_by_name(list(qs), name=lambda e: e.participant.full_name)
+
+
+@role_required
+def enrollment_list(request: HttpRequest, code: str) -> HttpResponse:
+    klass = get_object_or_404(TrainingClass.objects.visible_to(request.user), code=code)
+    rows = _enrollment_rows(request, klass)
+    return render(
+        request,
+        "attendees/enrollments.html",
+        {
+            "klass": klass,
+            "rows": rows,
+            "q": request.GET.get("q", ""),
+            "scoped": request.user.is_nominator,
+        },
+    )
+
+
+def _list_columns():
+    from attendees.exports import Column
+
+    return [
+        Column("stt", "STT", 0.5, "int"),
+        Column("full_name", "Họ và tên", 2.2),
+        Column("gender", "Giới tính", 0.8),
+        Column("date_of_birth", "Ngày sinh", 1.1, "date"),
+        Column("position", "Chức vụ", 1.6),
+        Column("unit", "Đơn vị cử", 2.0),
+        Column("category", "Đối tượng", 0.8),
+        Column("payroll", "Hưởng lương NSNN", 1.0),
+    ]
+
+
+def _export_rows(rows: list[Enrollment]) -> list[dict]:
+    return [
+        {
+            "stt": i,
+            "full_name": e.participant.full_name,
+            "gender": "Nữ" if e.participant.gender == "female" else "Nam",
+            "date_of_birth": e.participant.date_of_birth,
+            "position": e.participant.position,
+            "unit": e.organisation.name,
+            "category": e.category.code,
+            "payroll": "Có" if e.participant.on_state_payroll else "Không",
+        }
+        for i, e in enumerate(rows, start=1)
+    ]
+
+
+@role_required
+def enrollment_export(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
+    from attendees import exports
+
+    if fmt not in ("xlsx", "pdf"):
+        raise Http404
+    klass = get_object_or_404(TrainingClass.objects.visible_to(request.user), code=code)
+    rows = _export_rows(_enrollment_rows(request, klass))
+    title = "DANH SÁCH HỌC VIÊN"
+    subtitle = f"{klass.title} ({klass.code}), {klass.start_date:%d/%m/%Y} – {klass.end_date:%d/%m/%Y}, {klass.venue}"
+    if request.user.is_nominator:
+        subtitle += f" — {request.user.organisation.name}"
+    filename = f"danh-sach-hoc-vien-{klass.code}"
+    if fmt == "xlsx":
+        content = exports.people_list_xlsx(
+            title=title, subtitle=subtitle, columns=_list_columns(), rows=rows
+        )
+        response = HttpResponse(
+            content,
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    else:
+        organiser = klass.organiser
+        content = exports.people_list_pdf(
+            title=title,
+            subtitle=subtitle,
+            columns=_list_columns(),
+            rows=rows,
+            parent_body=organiser.parent.name if organiser.parent else "",
+            issuing_body=organiser.name,
+            place=organiser.place,
+            on=timezone.localdate(),
+        )
+        response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
+    return response

@@ -1,0 +1,262 @@
+"""attendees.exports — nominee/enrollment lists as xlsx and as official PDF lists.
+
+Each test reads the produced file back: openpyxl for the workbook, poppler for the PDF.
+"""
+
+import datetime
+import io
+import re
+import subprocess
+import unicodedata
+
+import openpyxl
+import pytest
+
+from attendees.exports import Column, people_list_pdf, people_list_xlsx
+from tests.courses.test_pdf import page_count, pdffonts, pdftotext, vietnamese_words
+
+NAMES = [
+    "Nguyễn Thị Hường",
+    "Lò Văn Pành",
+    "Đặng Thị Ánh",
+    "Vừ A Dính",
+    "Hoàng Thị Ửng",
+    "Phạm Quỳnh Anh",
+    "Giàng Thị Dợ",
+]
+
+COLUMNS = [
+    Column("stt", "STT", 0.6, "int"),
+    Column("name", "Họ và tên", 3),
+    Column("dob", "Ngày sinh", 1.4, "date"),
+    Column("unit", "Chức vụ, đơn vị công tác", 4),
+]
+
+
+def rows_for(names):
+    return [
+        {
+            "stt": i,
+            "name": name,
+            "dob": datetime.date(1980 + i % 20, 1 + i % 12, 1 + i % 28),
+            "unit": "UBND xã Mù Cả, huyện Mường Tè",
+        }
+        for i, name in enumerate(names, start=1)
+    ]
+
+
+def make_pdf(rows, columns=COLUMNS, **kwargs):
+    return people_list_pdf(
+        title="DANH SÁCH HỌC VIÊN LỚP TTDN-2023-L3",
+        subtitle="(Kèm theo Quyết định số 45/QĐ-STTTT ngày 05/6/2023)",
+        columns=columns,
+        rows=rows,
+        parent_body="UBND tỉnh Lai Châu",
+        issuing_body="Sở Thông tin và Truyền thông",
+        place="Lai Châu",
+        on=datetime.date(2023, 12, 5),
+        **kwargs,
+    )
+
+
+def make_xlsx(rows, columns=COLUMNS):
+    data = people_list_xlsx(
+        title="DANH SÁCH HỌC VIÊN LỚP TTDN-2023-L3",
+        subtitle="Lớp bồi dưỡng nghiệp vụ thông tin đối ngoại",
+        columns=columns,
+        rows=rows,
+    )
+    return openpyxl.load_workbook(io.BytesIO(data)).active
+
+
+def header_row_of(ws) -> int:
+    return next(row[0].row for row in ws.iter_rows() if row[0].value == "STT")
+
+
+# ---------------------------------------------------------------------------- PDF
+
+
+def test_pdf_names_with_every_kind_of_diacritic_come_out_exactly(tmp_path):
+    text = pdftotext(make_pdf(rows_for(NAMES)), tmp_path)
+    for number, name in enumerate(NAMES, start=1):
+        assert re.search(rf"^\s*{number}\s+{name}\s+\d\d/\d\d/\d{{4}}\s", text, re.MULTILINE), name
+
+
+def test_pdf_every_vietnamese_letter_survives_in_table_cells(tmp_path):
+    words = vietnamese_words()
+    text = pdftotext(make_pdf(rows_for(words)), tmp_path)
+    for number, word in enumerate(words, start=1):
+        assert re.search(rf"^\s*{number}\s+{word}\s", text, re.MULTILINE), word
+
+
+def test_pdf_nfd_input_is_printed_nfc(tmp_path):
+    nfd = [unicodedata.normalize("NFD", name) for name in NAMES]
+    assert nfd != NAMES
+    text = pdftotext(make_pdf(rows_for(nfd)), tmp_path)
+    for name in NAMES:
+        assert name in text
+    assert unicodedata.normalize("NFC", text) == text
+
+
+def test_pdf_header_block_title_and_subtitle(tmp_path):
+    text = pdftotext(make_pdf(rows_for(NAMES)), tmp_path)
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    assert re.fullmatch(r"UBND TỈNH LAI CHÂU\s+CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", lines[0])
+    assert re.fullmatch(r"SỞ THÔNG TIN VÀ TRUYỀN THÔNG\s+Độc lập - Tự do - Hạnh phúc", lines[1])
+    assert lines[2] == "Lai Châu, ngày 05 tháng 12 năm 2023"
+    assert lines[3] == "DANH SÁCH HỌC VIÊN LỚP TTDN-2023-L3"
+    assert lines[4] == "(Kèm theo Quyết định số 45/QĐ-STTTT ngày 05/6/2023)"
+    assert re.fullmatch(r"STT\s+Họ và tên\s+Ngày sinh\s+Chức vụ, đơn vị công tác", lines[5])
+
+
+def test_pdf_dates_are_dd_mm_yyyy(tmp_path):
+    rows = rows_for(NAMES[:1])
+    rows[0]["dob"] = datetime.date(1985, 3, 7)
+    text = pdftotext(make_pdf(rows), tmp_path)
+    assert re.search(r"Nguyễn Thị Hường\s+07/03/1985\s", text)
+
+
+def test_pdf_narrow_columns_are_widened_so_no_word_or_date_is_broken(tmp_path):
+    columns = [
+        Column("stt", "STT", 0.1, "int"),
+        Column("name", "Họ và tên", 1),
+        Column("dob", "Ngày sinh", 0.2, "date"),
+        Column("unit", "Chức vụ, đơn vị công tác", 8),
+    ]
+    rows = rows_for(["Giàng Thị Dợ"])
+    rows[0]["dob"] = datetime.date(1985, 3, 7)
+    text = pdftotext(make_pdf(rows, columns=columns), tmp_path)
+    # Cells may wrap between words, never inside one.
+    assert {"STT", "Họ", "tên", "Ngày", "sinh", "Giàng", "Dợ", "07/03/1985"} <= set(text.split())
+    assert re.search(r"^\s*1\s+\S+.*07/03/1985\s+UBND", text, re.M)
+
+
+def test_pdf_fonts_are_all_embedded_and_none_is_base14(tmp_path):
+    rows = rows_for(NAMES)
+    rows[0]["unit"] = None  # an empty cell
+    fonts = pdffonts(make_pdf(rows, signer_title="Giám đốc", signer_name="Lò Văn Pành"), tmp_path)
+    assert fonts
+    for row in fonts:
+        assert row[-5] == "yes", row  # the "emb" column
+        assert not re.search(r"Helvetica|Times|Courier|Symbol|ZapfDingbats", row[0]), row
+
+
+def test_pdf_long_list_repeats_the_header_row_and_numbers_pages(tmp_path):
+    names = [f"{NAMES[i % len(NAMES)]} {i:03d}" for i in range(1, 201)]
+    pdf = make_pdf(rows_for(names))
+    pages = pdftotext(pdf, tmp_path).split("\f")[:-1]
+    total = page_count(pdf, tmp_path)
+    assert total == len(pages) > 1
+    for number, page in enumerate(pages, start=1):
+        header = re.search(
+            r"^\s*STT\s+Họ và tên\s+Ngày sinh\s+Chức vụ, đơn vị công tác", page, re.M
+        )
+        first_row = re.search(r"^\s*\d+\s+\S.* \d{3}\s", page, re.M)
+        assert header and first_row and header.start() < first_row.start(), number
+        assert re.search(rf"^\s*Trang {number}/{total}\s*$", page, re.M), number
+    # Every row, once, in the caller's order.
+    found = re.findall(r"^\s*(\d+)\s+\S.*? (\d{3})\s", "".join(pages), re.M)
+    assert [(int(a), int(b)) for a, b in found] == [(i, i) for i in range(1, 201)]
+
+
+def test_pdf_signature_block_follows_the_table(tmp_path):
+    text = pdftotext(
+        make_pdf(
+            rows_for(NAMES), signer_title="KT. Giám đốc\nPhó Giám đốc", signer_name="Lò Văn Pành"
+        ),
+        tmp_path,
+    )
+    tail = text[text.index("Giàng Thị Dợ") :]
+    lines = [line.strip() for line in tail.splitlines() if line.strip()]
+    assert lines[1:4] == ["KT. GIÁM ĐỐC", "PHÓ GIÁM ĐỐC", "Lò Văn Pành"]
+
+
+def test_pdf_is_a4_portrait_up_to_six_columns_and_landscape_above(tmp_path):
+    wide = [*COLUMNS, *(Column(f"x{i}", f"Cột {i}") for i in range(3))]
+    for columns, size in [(COLUMNS, "595.276 x 841.89"), (wide, "841.89 x 595.276")]:
+        path = tmp_path / f"{len(columns)}.pdf"
+        path.write_bytes(make_pdf(rows_for(NAMES), columns=columns))
+        info = subprocess.run(["pdfinfo", str(path)], check=True, capture_output=True, text=True)
+        assert re.search(rf"Page size:\s+{re.escape(size)} pts", info.stdout), len(columns)
+
+
+def test_pdf_markup_characters_in_values_are_printed_literally(tmp_path):
+    rows = rows_for(["Lò Văn <b>Pành</b> & con"])
+    assert "Lò Văn <b>Pành</b> & con" in pdftotext(make_pdf(rows), tmp_path)
+
+
+# ---------------------------------------------------------------------------- XLSX
+
+
+def test_xlsx_title_subtitle_and_header_texts():
+    ws = make_xlsx(rows_for(NAMES))
+    assert ws["A1"].value == "DANH SÁCH HỌC VIÊN LỚP TTDN-2023-L3"
+    assert ws["A2"].value == "Lớp bồi dưỡng nghiệp vụ thông tin đối ngoại"
+    assert {str(r) for r in ws.merged_cells.ranges} >= {"A1:D1", "A2:D2"}
+    row = header_row_of(ws)
+    assert [c.value for c in ws[row]] == [
+        "STT",
+        "Họ và tên",
+        "Ngày sinh",
+        "Chức vụ, đơn vị công tác",
+    ]
+    assert all(c.font.b and c.fill.fgColor.rgb.endswith("D9E1F2") for c in ws[row])
+    assert all(c.border.left.style == "thin" for c in ws[row])
+
+
+def test_xlsx_header_is_frozen_and_filterable():
+    ws = make_xlsx(rows_for(NAMES))
+    row = header_row_of(ws)
+    assert ws.freeze_panes == f"A{row + 1}"
+    assert ws.auto_filter.ref == f"A{row}:D{row + len(NAMES)}"
+
+
+def test_xlsx_dates_are_real_dates_formatted_dd_mm_yyyy():
+    ws = make_xlsx(rows_for(NAMES))
+    cell = ws.cell(row=header_row_of(ws) + 1, column=3)
+    assert cell.is_date
+    assert cell.value == datetime.datetime(1981, 2, 2)
+    assert cell.number_format == "dd/mm/yyyy"
+
+
+def test_xlsx_ints_are_numbers():
+    ws = make_xlsx(rows_for(NAMES))
+    first = header_row_of(ws) + 1
+    values = [ws.cell(row=r, column=1).value for r in range(first, first + len(NAMES))]
+    assert values == list(range(1, len(NAMES) + 1))
+    assert all(type(v) is int for v in values)
+
+
+def test_xlsx_row_order_is_preserved_and_text_is_nfc():
+    names = list(reversed(NAMES))
+    ws = make_xlsx(rows_for([unicodedata.normalize("NFD", n) for n in names]))
+    first = header_row_of(ws) + 1
+    assert [ws.cell(row=r, column=2).value for r in range(first, first + len(names))] == names
+    assert ws.max_row == first + len(names) - 1
+
+
+def test_xlsx_text_that_looks_like_a_formula_stays_text():
+    ws = make_xlsx(rows_for(['=HYPERLINK("http://x","Pành")']))
+    cell = ws.cell(row=header_row_of(ws) + 1, column=2)
+    assert cell.data_type == "s"
+    assert cell.value == '=HYPERLINK("http://x","Pành")'
+
+
+@pytest.mark.parametrize(("extra", "orientation"), [(0, "portrait"), (3, "landscape")])
+def test_xlsx_print_setup(extra, orientation):
+    columns = [*COLUMNS, *(Column(f"x{i}", f"Cột {i}") for i in range(extra))]
+    ws = make_xlsx(rows_for(NAMES), columns=columns)
+    row = header_row_of(ws)
+    assert int(ws.page_setup.paperSize) == 9  # A4
+    assert ws.page_setup.orientation == orientation
+    assert ws.sheet_properties.pageSetUpPr.fitToPage
+    assert (ws.page_setup.fitToWidth, ws.page_setup.fitToHeight) == (1, 0)
+    assert ws.print_title_rows == f"${row}:${row}"
+
+
+def test_xlsx_column_widths_follow_relative_widths_and_content():
+    ws = make_xlsx(rows_for(NAMES))
+    widths = {c: ws.column_dimensions[c].width for c in "ABCD"}
+    assert widths["A"] < widths["C"] < widths["B"] < widths["D"]
+    assert widths["B"] >= len("Nguyễn Thị Hường")
+    assert widths["C"] >= len("dd/mm/yyyy")
