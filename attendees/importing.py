@@ -1,0 +1,997 @@
+"""Reading the nominations spreadsheet that district offices send: parse and check, no
+database writes.
+
+Real files are messy: a title above the header, headers merged over two rows or typed
+without diacritics, IDs that Excel turned into numbers, dates as text, serial numbers or
+real dates, CSV saved in Windows-1258 with decomposed tone marks. Everything is read into
+plain values first and every problem is reported with the row number the clerk sees in
+their spreadsheet program and the column header, in Vietnamese, so they can fix the file
+in one pass. The caller imports only when there are no errors.
+
+Spreadsheets are read with python-calamine directly (the fastest reader available to us:
+no DataFrame, one pass over plain lists).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+import re
+import unicodedata
+import zipfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import python_calamine
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from attendees.validators import citizen_id_mismatch, normalise_citizen_id, normalise_phone
+from courses.vietnamese import clean_person_name, clean_text, fold
+
+STT = "STT"
+NAME = "Họ và tên"
+DOB = "Ngày sinh"
+GENDER = "Giới tính"
+ETHNICITY = "Dân tộc"
+CITIZEN_ID = "Số CCCD"
+PHONE = "Số điện thoại"
+POSITION = "Chức vụ"
+WORKPLACE = "Cơ quan/Đơn vị công tác"
+CATEGORY = "Đối tượng"
+PAYROLL = "Hưởng lương NSNN"
+
+COLUMNS = [
+    STT,
+    NAME,
+    DOB,
+    GENDER,
+    ETHNICITY,
+    CITIZEN_ID,
+    PHONE,
+    POSITION,
+    WORKPLACE,
+    CATEGORY,
+    PAYROLL,
+]
+REQUIRED = [NAME, DOB, GENDER, CATEGORY, PAYROLL]
+
+# Other headers met in district files for the same columns.
+_HEADER_ALIASES = {
+    STT: ["Số thứ tự", "TT"],
+    NAME: ["Họ tên", "Họ và tên cán bộ", "Họ và tên người được cử"],
+    DOB: ["Ngày tháng năm sinh", "Ngày, tháng, năm sinh"],
+    GENDER: ["Nam/Nữ", "Giới"],
+    CITIZEN_ID: [
+        "CCCD",
+        "Số căn cước",
+        "Số căn cước công dân",
+        "Căn cước công dân",
+        "Số định danh cá nhân",
+        "Số CCCD/CMND",
+    ],
+    PHONE: ["Điện thoại", "SĐT", "Số ĐT", "Điện thoại di động", "Số điện thoại di động"],
+    POSITION: ["Chức danh", "Chức vụ/Chức danh", "Chức vụ, chức danh"],
+    WORKPLACE: [
+        "Cơ quan, đơn vị công tác",
+        "Cơ quan đơn vị công tác",
+        "Đơn vị công tác",
+        "Cơ quan công tác",
+        "Nơi công tác",
+        "Cơ quan/Đơn vị",
+        "Đơn vị",
+    ],
+    CATEGORY: ["Đối tượng bồi dưỡng", "Đối tượng tham gia"],
+    PAYROLL: [
+        "Hưởng lương ngân sách nhà nước",
+        "Hưởng lương từ NSNN",
+        "Hưởng lương từ ngân sách nhà nước",
+        "Hưởng lương ngân sách",
+    ],
+}
+
+HEADER_SEARCH_ROWS = 20
+MIN_AGE, MAX_AGE = 16, 80
+# Field lengths of attendees.Participant, checked here so that a long cell is a row
+# error rather than a database error at import.
+_MAX_LENGTH = {NAME: 150, POSITION: 150, WORKPLACE: 255}
+
+_EXAMPLE_DATE = "05/03/1990"
+_NOT_A_SPREADSHEET = (
+    "Tệp “{filename}” không phải bảng tính Excel/ODS/CSV{what}. Hãy tải lên tệp .xlsx, "
+    ".xls, .ods hoặc .csv theo mẫu."
+)
+
+
+@dataclass(slots=True)
+class ImportRow:
+    row_number: int
+    full_name: str
+    gender: str
+    date_of_birth: datetime.date
+    ethnicity_code: str
+    citizen_id: str
+    phone: str
+    position: str
+    workplace: str
+    category_code: str
+    on_state_payroll: bool
+
+
+@dataclass(slots=True)
+class RowError:
+    row_number: int | None
+    column: str
+    message: str
+
+
+@dataclass
+class ParseResult:
+    rows: list[ImportRow]
+    errors: list[RowError]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+class _FileError(Exception):
+    """A problem with the file as a whole; its message is shown to the clerk."""
+
+
+# --- Reading the file -------------------------------------------------------------------
+
+_OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_SIGNATURES = [
+    (b"%PDF", " (đây là tệp PDF)"),
+    (b"MZ", " (đây là tệp chương trình .exe)"),
+    (b"\x7fELF", " (đây là tệp chương trình)"),
+    (b"\x89PNG", " (đây là tệp ảnh)"),
+    (b"\xff\xd8\xff", " (đây là tệp ảnh)"),
+    (b"GIF8", " (đây là tệp ảnh)"),
+    (b"Rar!", " (đây là tệp nén RAR)"),
+    (b"7z\xbc\xaf", " (đây là tệp nén 7z)"),
+    (b"\x1f\x8b", " (đây là tệp nén gzip)"),
+    (b"{\\rtf", " (đây là tệp văn bản RTF)"),
+]
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1a\x1c-\x1f\x7f]")
+
+
+def _sniff_format(data: bytes, filename: str) -> str:
+    """'xlsx', 'xls', 'ods' or 'csv', decided by the content: clerks rename files."""
+    if not data.strip():
+        raise _FileError(_NOT_A_SPREADSHEET.format(filename=filename, what=" (tệp rỗng)"))
+    if data.startswith(_OLE2):
+        return "xls"  # or a password-protected .xlsx; calamine tells us when reading
+    if data.startswith((b"PK\x03\x04", b"PK\x05\x06")):
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                names = set(archive.namelist())
+                mimetype = archive.read("mimetype") if "mimetype" in names else b""
+        except (zipfile.BadZipFile, OSError, KeyError, ValueError) as exc:
+            raise _FileError(
+                _NOT_A_SPREADSHEET.format(filename=filename, what=" (tệp nén bị hỏng)")
+            ) from exc
+        if "xl/workbook.xml" in names or "xl/workbook.bin" in names:
+            return "xlsx"
+        if mimetype.startswith(b"application/vnd.oasis.opendocument.spreadsheet"):
+            return "ods"
+        what = " (đây là tệp nén ZIP)"
+        if "word/document.xml" in names or b"opendocument.text" in mimetype:
+            what = " (đây là tệp văn bản Word)"
+        elif "ppt/presentation.xml" in names:
+            what = " (đây là tệp trình chiếu)"
+        raise _FileError(_NOT_A_SPREADSHEET.format(filename=filename, what=what))
+    for signature, what in _SIGNATURES:
+        if data.startswith(signature):
+            raise _FileError(_NOT_A_SPREADSHEET.format(filename=filename, what=what))
+    head = data[:2048].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if head.startswith((b"<!doctype html", b"<html", b"<table", b"<meta")) or (
+        head.startswith(b"<?xml") and b"urn:schemas-microsoft-com:office:spreadsheet" in head
+    ):
+        raise _FileError(
+            f"Tệp “{filename}” là trang web/XML được đặt tên như tệp Excel, không phải bảng "
+            "tính thật. Mở tệp bằng Excel rồi chọn Lưu thành (Save As) dạng Excel Workbook "
+            "(.xlsx) và tải lên lại."
+        )
+    return "csv"
+
+
+def _read_workbook(data: bytes, filename: str) -> list[list]:
+    """The cells of the first visible sheet, row 0 being sheet row 1."""
+    try:
+        workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+        index = next(
+            (
+                i
+                for i, sheet in enumerate(workbook.sheets_metadata)
+                if sheet.visible == python_calamine.SheetVisibleEnum.Visible
+                and sheet.typ == python_calamine.SheetTypeEnum.WorkSheet
+            ),
+            0,
+        )
+        return workbook.get_sheet_by_index(index).to_python(skip_empty_area=False)
+    except python_calamine.PasswordError as exc:
+        raise _FileError(
+            f"Tệp “{filename}” được đặt mật khẩu. Mở bằng Excel, bỏ mật khẩu rồi lưu và tải lên lại."
+        ) from exc
+    except Exception as exc:  # calamine raises several types for damaged files
+        raise _FileError(
+            f"Không đọc được tệp “{filename}”: tệp bị hỏng, được đặt mật khẩu hoặc không phải "
+            "bảng tính Excel/ODS. Mở bằng Excel, lưu lại dạng .xlsx rồi tải lên lại."
+        ) from exc
+
+
+def _decode_text(data: bytes, filename: str) -> str:
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # Excel's "Unicode text"
+        encodings = ["utf-16"]
+    else:
+        encodings = ["utf-8-sig", "cp1258"]
+    for encoding in encodings:
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if _CONTROL.search(text, 0, 65536):
+            break  # binary content that happens to decode
+        # Windows-1258 has no precomposed toned vowels: "ễ" arrives as "ê" + U+0303.
+        return unicodedata.normalize("NFC", text)
+    raise _FileError(_NOT_A_SPREADSHEET.format(filename=filename, what=""))
+
+
+def _read_csv(data: bytes, filename: str) -> tuple[list[list], list[int]]:
+    """Rows of a CSV file and the line each row starts on. The delimiter (comma,
+    semicolon — Excel's choice in a Vietnamese locale — or tab) is the one under which
+    the header is found."""
+    text = _decode_text(data, filename)
+    head = "\n".join(text.split("\n", HEADER_SEARCH_ROWS + 2)[: HEADER_SEARCH_ROWS + 2])
+    best_delimiter, best_score = ",", (-1, -1)
+    for delimiter in (",", ";", "\t"):
+        sample = list(csv.reader(io.StringIO(head), delimiter=delimiter))
+        found = _find_header(sample)
+        score = (found[0] if found else 0, max((len(r) for r in sample), default=0))
+        if score > best_score:
+            best_delimiter, best_score = delimiter, score
+    rows, lines = [], []
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=best_delimiter)
+    previous_end = 0
+    try:
+        for row in reader:
+            rows.append(row)
+            lines.append(previous_end + 1)
+            previous_end = reader.line_num
+    except csv.Error as exc:
+        raise _FileError(
+            f"Tệp CSV “{filename}” bị lỗi ở dòng {reader.line_num}: {exc}. Mở bằng Excel, "
+            "lưu lại rồi tải lên lại."
+        ) from exc
+    return rows, lines
+
+
+# --- The header -------------------------------------------------------------------------
+
+_PARENTHESES = re.compile(r"\(.*?\)|\[.*?\]")
+_NOT_ALNUM = re.compile(r"[^0-9a-z]")
+_ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
+
+
+def _key(value: str) -> str:
+    """Spelling-insensitive form: 'Khơ-mú', "KHO MU" -> 'khomu'."""
+    return _NOT_ALNUM.sub("", fold(value.translate(_ZERO_WIDTH)))
+
+
+def _header_key(value) -> str:
+    if not isinstance(value, str) or not value:
+        return ""
+    # "Ngày sinh (dd/mm/yyyy)", "Đối tượng (a, b, c, d)": the hint is not the name.
+    return _key(_PARENTHESES.sub("", value))
+
+
+_HEADERS = {_key(name): name for name in COLUMNS}
+_HEADERS.update(
+    {_key(alias): name for name, aliases in _HEADER_ALIASES.items() for alias in aliases}
+)
+
+
+def _match_row(row: Sequence) -> dict[int, str]:
+    matched = {}
+    for index, value in enumerate(row):
+        name = _HEADERS.get(_header_key(value))
+        if name:
+            matched[index] = name
+    return matched
+
+
+def _find_header(rows: Sequence[Sequence]) -> tuple[int, int, int, dict[int, str]] | None:
+    """(score, first row, last row, column index -> header) of the header among the
+    first rows: the row matching the most known headers, or two adjacent rows together
+    when the header is merged over two rows (a group title above some columns, "STT"
+    merged vertically) and the pair matches more than either row alone."""
+    limit = min(len(rows), HEADER_SEARCH_ROWS)
+    singles = [_match_row(row) for row in rows[: limit + 1]]
+
+    def score(matched: dict[int, str]) -> int:
+        return len(set(matched.values()))
+
+    best: tuple[int, int, int, dict[int, str]] | None = None
+    for r in range(limit):
+        candidates = [(r, r, singles[r])]
+        if r + 1 < len(singles):
+            # The lower row is the more specific one where both have a header.
+            pair = {**singles[r], **singles[r + 1]}
+            if score(pair) > max(score(singles[r]), score(singles[r + 1])):
+                candidates.append((r, r + 1, pair))
+        for first, last, matched in candidates:
+            if score(matched) and (best is None or score(matched) > best[0]):
+                best = (score(matched), first, last, matched)
+    return best
+
+
+def _column_letter(index: int) -> str:
+    letters = ""
+    index += 1
+    while index:
+        index, remainder = divmod(index - 1, 26)
+        letters = chr(65 + remainder) + letters
+    return letters
+
+
+_COLUMN_NUMBER = re.compile(r"^[(\[]?\s*\d{1,2}\s*[)\]]?$")
+
+
+def _is_column_numbering(row: Sequence) -> bool:
+    """The '(1) (2) (3) …' row official forms put under the header."""
+    filled = [v for v in row if not _blank(v)]
+    return len(filled) >= 3 and all(
+        (isinstance(v, str) and _COLUMN_NUMBER.match(v.strip()))
+        or (isinstance(v, float | int) and not isinstance(v, bool) and float(v).is_integer())
+        for v in filled
+    )
+
+
+# --- Cell values ------------------------------------------------------------------------
+
+
+def _blank(value) -> bool:
+    return value is None or value == "" or (isinstance(value, str) and not value.strip())
+
+
+def _as_text(value) -> str:
+    """A cell as the clerk sees it."""
+    if isinstance(value, str):
+        return value.translate(_ZERO_WIDTH)
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime.datetime | datetime.date):
+        return value.strftime("%d/%m/%Y")
+    return str(value)
+
+
+_DMY = re.compile(
+    r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$"
+)
+_YMD = re.compile(
+    r"^(\d{4})[/.\-](\d{1,2})[/.\-](\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$"
+)
+_SHORT_YEAR = re.compile(r"^\d{1,2}[/.\-]\d{1,2}[/.\-]\d{2}$")
+_WORDS_DATE = re.compile(r"^ngay\s*(\d{1,2})\s*thang\s*(\d{1,2})\s*nam\s*(\d{4})$")
+_SEPARATOR_SPACES = re.compile(r"\s*([/.\-])\s*")
+_EXCEL_EPOCH = datetime.date(1899, 12, 30)
+
+
+def _parse_date(value) -> tuple[datetime.date | None, str]:
+    """(date, "") or (None, what is wrong)."""
+    if isinstance(value, datetime.datetime):
+        return value.date(), ""
+    if isinstance(value, datetime.date):
+        return value, ""
+    shown = clean_text(_as_text(value))
+    expected = f"ghi theo dạng dd/mm/yyyy, ví dụ {_EXAMPLE_DATE}"
+    number: float | None = None
+    if isinstance(value, float | int) and not isinstance(value, bool):
+        number = float(value)
+    elif shown.isdigit():
+        number = float(shown)  # a serial number stored as text
+    if number is not None:
+        if number.is_integer() and 1900 <= number <= 2100:
+            return None, f"Ngày sinh “{shown}” chỉ có năm sinh; {expected}."
+        if 1 <= number < 2958466:  # Excel's serial day numbers (1900 date system)
+            return _EXCEL_EPOCH + datetime.timedelta(days=int(number)), ""
+        return None, f"Ngày sinh “{shown}” không phải ngày; {expected}."
+    text = _SEPARATOR_SPACES.sub(r"\1", shown)
+    match = _DMY.match(text)
+    if match:
+        day, month, year = (int(g) for g in match.groups())
+    elif match := _YMD.match(text):
+        year, month, day = (int(g) for g in match.groups())
+    elif match := _WORDS_DATE.match(fold(text)):
+        day, month, year = (int(g) for g in match.groups())
+    elif _SHORT_YEAR.match(text):
+        return None, f"Ngày sinh “{shown}” có năm 2 chữ số; năm phải đủ 4 chữ số, {expected}."
+    else:
+        return None, f"Ngày sinh “{shown}” không đúng dạng; {expected}."
+    try:
+        return datetime.date(year, month, day), ""
+    except ValueError:
+        return None, f"Ngày sinh “{shown}” không có thật; ghi theo dạng dd/mm/yyyy."
+
+
+# A name needs letters; a date, an ID or an e-mail address in the name column means the
+# columns were shifted. (Digits alone are tolerated: some lists number namesakes.)
+_NOT_A_NAME = re.compile(r"[_@#$%&*+=<>/\\|{}\[\]]")
+_LETTER = re.compile(r"[^\W\d_]")
+# Combining marks, removed after NFD: a faster courses.vietnamese.fold for names that
+# are already clean (NFC, single spaces).
+_COMBINING = dict.fromkeys(range(0x300, 0x370))
+
+
+def _fast_fold(name: str) -> str:
+    return (
+        unicodedata.normalize("NFD", name.replace("đ", "d").replace("Đ", "D"))
+        .translate(_COMBINING)
+        .lower()
+    )
+
+
+_GENDERS = {"nam": "male", "nu": "female"}
+_YES = {"co", "c", "x", "yes", "y", "1", "true", "co huong luong"}
+_NO = {"khong", "k", "ko", "kh", "no", "n", "0", "false", "khong huong luong"}
+# "a", "A", "a)", "(a)", "a.", "Đối tượng a", "a) Cán bộ làm công tác quản lý…"
+_CATEGORY = re.compile(r"^(?:doi\s*tuong\s*)?[(\[]?([a-z])(?:[)\].:]|\s*[-–])?(?:\s+\S{2,}.*)?$")
+_SCIENTIFIC = re.compile(r"^\d+(?:[.,]\d+)?[eE]\+?\d+$")
+
+
+def _ethnicity_index(ethnicities: dict[str, str]) -> dict[str, str | None]:
+    """Spelling key -> code; None where two groups fold to the same key (ambiguous)."""
+    index: dict[str, str | None] = {}
+    for name, code in ethnicities.items():
+        key = _key(name)
+        if key:
+            index[key] = code if index.get(key, code) == code else None
+    for code in set(ethnicities.values()):
+        index.setdefault(code, code)  # the 2-digit code itself is accepted too
+    return index
+
+
+def _parse_position(raw) -> tuple[str, str]:
+    text = clean_text(_as_text(raw))
+    if len(text) > _MAX_LENGTH[POSITION]:
+        return text, f"Chức vụ dài quá {_MAX_LENGTH[POSITION]} ký tự."
+    return text, ""
+
+
+def _parse_workplace(raw) -> tuple[str, str]:
+    text = clean_text(_as_text(raw))
+    if len(text) > _MAX_LENGTH[WORKPLACE]:
+        return text, f"Cơ quan/Đơn vị công tác dài quá {_MAX_LENGTH[WORKPLACE]} ký tự."
+    return text, ""
+
+
+def _parse_gender(raw) -> tuple[str, str]:
+    shown = clean_text(_as_text(raw))
+    gender = _GENDERS.get(fold(shown))
+    if gender:
+        return gender, ""
+    return "", f"Giới tính “{shown}” không hợp lệ; ghi Nam hoặc Nữ."
+
+
+def _parse_payroll(raw) -> tuple[bool | None, str]:
+    if isinstance(raw, bool):
+        return raw, ""
+    shown = clean_text(_as_text(raw))
+    folded = fold(shown).strip(" .")
+    if folded in _YES:
+        return True, ""
+    if folded in _NO:
+        return False, ""
+    return None, f"Hưởng lương NSNN “{shown}” không hợp lệ; ghi Có hoặc Không."
+
+
+def _excel_lost_digits(column: str, shown: str) -> str:
+    return (
+        f"{column} “{shown}” đã bị Excel đổi thành dạng số mũ và mất chữ số; định dạng cột "
+        "là Văn bản (Text), gõ lại số rồi lưu."
+    )
+
+
+def _parse_citizen_id(raw) -> tuple[str, str]:
+    if isinstance(raw, str):
+        raw = clean_text(raw.translate(_ZERO_WIDTH))
+        if _SCIENTIFIC.match(raw):
+            return "", _excel_lost_digits(CITIZEN_ID, raw)
+    try:
+        return normalise_citizen_id(raw), ""
+    except ValidationError as exc:
+        return "", f"Số CCCD “{clean_text(_as_text(raw))}”: {exc.messages[0]}"
+
+
+def _parse_phone(raw) -> tuple[str, str]:
+    if isinstance(raw, str):
+        raw = clean_text(raw.translate(_ZERO_WIDTH))
+        if _SCIENTIFIC.match(raw):
+            return "", _excel_lost_digits(PHONE, raw)
+    try:
+        return normalise_phone(raw), ""
+    except ValidationError as exc:
+        return "", exc.messages[0]
+
+
+# --- Parsing ----------------------------------------------------------------------------
+
+
+def parse_nomination_file(
+    data: bytes,
+    filename: str,
+    *,
+    ethnicities: dict[str, str],
+    categories: set[str],
+    max_rows: int = 20000,
+    today: datetime.date | None = None,
+) -> ParseResult:
+    """Parse a nominations spreadsheet (.xlsx, .xls, .ods or .csv). `rows` holds the valid
+    rows; `errors` every problem found, file-level ones with row_number None."""
+    try:
+        file_format = _sniff_format(data, filename)
+        if file_format == "csv":
+            table, line_numbers = _read_csv(data, filename)
+        else:
+            table, line_numbers = _read_workbook(data, filename), None
+    except _FileError as exc:
+        return ParseResult([], [RowError(None, "", str(exc))])
+
+    found = _find_header(table)
+    if found is None or found[0] < 2:
+        return ParseResult(
+            [],
+            [
+                RowError(
+                    None,
+                    "",
+                    f"Không tìm thấy dòng tiêu đề trong {HEADER_SEARCH_ROWS} dòng đầu của trang "
+                    f"tính đầu tiên. Dòng tiêu đề phải có các cột: {', '.join(COLUMNS)} "
+                    "(tải tệp mẫu để xem).",
+                )
+            ],
+        )
+    _, first, last, matched = found
+
+    def sheet_row(index: int) -> int:
+        return line_numbers[index] if line_numbers is not None else index + 1
+
+    header_rows = f"dòng {sheet_row(first)}" + (f"–{sheet_row(last)}" if last != first else "")
+    errors: list[RowError] = []
+    columns: dict[str, int] = {}
+    for index, name in sorted(matched.items()):
+        if name in columns:
+            errors.append(
+                RowError(
+                    None,
+                    "",
+                    f"Cột “{name}” có hai lần trong dòng tiêu đề ({header_rows}, cột "
+                    f"{_column_letter(columns[name])} và {_column_letter(index)}); chỉ giữ một cột.",
+                )
+            )
+        else:
+            columns[name] = index
+    for name in REQUIRED:
+        if name not in columns:
+            errors.append(
+                RowError(
+                    None,
+                    "",
+                    f"Không tìm thấy cột “{name}” trong dòng tiêu đề ({header_rows}). Các cột "
+                    f"bắt buộc: {', '.join(REQUIRED)}.",
+                )
+            )
+    if errors:
+        return ParseResult([], errors)
+
+    start = last + 1
+    if start < len(table) and _is_column_numbering(table[start]):
+        start += 1
+    parser = _RowParser(
+        columns,
+        ethnicities=_ethnicity_index(ethnicities),
+        categories={c.lower() for c in categories},
+        today=today or timezone.localdate(),
+    )
+    count = 0
+    for index in range(start, len(table)):
+        values = parser.values(table[index])
+        if values is None:
+            continue
+        count += 1
+        if count > max_rows:
+            return ParseResult(
+                [],
+                [
+                    RowError(
+                        None,
+                        "",
+                        f"Tệp có hơn {max_rows} dòng dữ liệu; chia thành nhiều tệp nhỏ hơn "
+                        "rồi tải lên từng tệp.",
+                    )
+                ],
+            )
+        parser.parse(sheet_row(index), values)
+    return ParseResult(parser.rows, parser.errors)
+
+
+_FIELDS = [NAME, DOB, GENDER, ETHNICITY, CITIZEN_ID, PHONE, POSITION, WORKPLACE, CATEGORY, PAYROLL]
+
+
+class _Memo(dict):
+    """Cell value -> its interpretation, computed once per distinct value: genders,
+    categories, ethnic groups and units repeat on every row."""
+
+    def __init__(self, interpret):
+        super().__init__()
+        self.interpret = interpret
+
+    def __missing__(self, raw):
+        result = self[raw] = self.interpret(raw)
+        return result
+
+
+class _RowParser:
+    """Turns one row's cells into an ImportRow or RowErrors, and remembers earlier rows
+    to find duplicates."""
+
+    def __init__(self, columns, *, ethnicities, categories, today):
+        self.indices = [columns.get(name) for name in _FIELDS]
+        self.ethnicities = ethnicities
+        self.categories = categories
+        self.category_list = ", ".join(sorted(categories))
+        self.today = today
+        self.rows: list[ImportRow] = []
+        self.errors: list[RowError] = []
+        self.seen_ids: dict[str, int] = {}
+        self.seen_people: dict[tuple[str, datetime.date], int] = {}
+        self.genders = _Memo(_parse_gender)
+        self.ethnic_groups = _Memo(self._parse_ethnicity)
+        self.positions = _Memo(_parse_position)
+        self.workplaces = _Memo(_parse_workplace)
+        self.category_codes = _Memo(self._parse_category)
+        self.payrolls = _Memo(_parse_payroll)
+
+    def values(self, row: Sequence) -> list | None:
+        """The cells of the known columns (STT aside), whitespace-only cells as "", or
+        None for a blank row."""
+        width = len(row)
+        values = [row[i] if i is not None and i < width else "" for i in self.indices]
+        filled = False
+        for k, value in enumerate(values):
+            if value == "" or value is None or (value.__class__ is str and value.isspace()):
+                values[k] = ""
+            else:
+                filled = True
+        return values if filled else None
+
+    def parse(self, row_number: int, values: list) -> None:
+        (
+            raw_name,
+            raw_dob,
+            raw_gender,
+            raw_ethnicity,
+            raw_id,
+            raw_phone,
+            raw_position,
+            raw_workplace,
+            raw_category,
+            raw_payroll,
+        ) = values
+        errors: list[RowError] = []
+
+        def error(column: str, message: str) -> None:
+            errors.append(RowError(row_number, column, message))
+
+        name = ""
+        if raw_name == "":
+            error(NAME, "Chưa ghi họ và tên.")
+        else:
+            name = clean_person_name(_as_text(raw_name))
+            if _NOT_A_NAME.search(name) or not _LETTER.search(name):
+                error(
+                    NAME,
+                    f"Họ và tên “{name}” không phải tên người; ghi họ và tên, ví dụ Lò Thị Mai.",
+                )
+            elif len(name) > _MAX_LENGTH[NAME]:
+                error(NAME, f"Họ và tên dài quá {_MAX_LENGTH[NAME]} ký tự.")
+
+        born = None
+        if raw_dob == "":
+            error(DOB, f"Chưa ghi ngày sinh; ghi theo dạng dd/mm/yyyy, ví dụ {_EXAMPLE_DATE}.")
+        else:
+            if raw_dob.__class__ is datetime.date:
+                born = raw_dob
+            else:
+                born, problem = _parse_date(raw_dob)
+                if problem:
+                    error(DOB, problem)
+            if born is not None:
+                today = self.today
+                age = today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+                if not MIN_AGE <= age <= MAX_AGE:
+                    error(
+                        DOB,
+                        f"Ngày sinh {born:%d/%m/%Y} cho tuổi {age}, ngoài khoảng {MIN_AGE}–{MAX_AGE} "
+                        "tuổi; kiểm tra lại năm sinh.",
+                    )
+                    born = None
+
+        gender = ""
+        if raw_gender == "":
+            error(GENDER, "Chưa ghi giới tính; ghi Nam hoặc Nữ.")
+        else:
+            gender, problem = self.genders[raw_gender]
+            if problem:
+                error(GENDER, problem)
+
+        ethnicity = ""
+        if raw_ethnicity != "":
+            ethnicity, problem = self.ethnic_groups[raw_ethnicity]
+            if problem:
+                error(ETHNICITY, problem)
+
+        citizen_id = ""
+        if raw_id != "":
+            citizen_id, problem = _parse_citizen_id(raw_id)
+            if not problem and born is not None and gender:
+                problem = citizen_id_mismatch(citizen_id, gender, born)
+            if problem:
+                error(CITIZEN_ID, problem)
+            else:
+                # Duplicates inside the file: the later row is the one to fix or delete.
+                earlier = self.seen_ids.setdefault(citizen_id, row_number)
+                if earlier != row_number:
+                    error(CITIZEN_ID, f"Số CCCD {citizen_id} trùng với dòng {earlier}.")
+
+        phone = ""
+        if raw_phone != "":
+            phone, problem = _parse_phone(raw_phone)
+            if problem:
+                error(PHONE, problem)
+
+        position = workplace = ""
+        if raw_position != "":
+            position, problem = self.positions[raw_position]
+            if problem:
+                error(POSITION, problem)
+        if raw_workplace != "":
+            workplace, problem = self.workplaces[raw_workplace]
+            if problem:
+                error(WORKPLACE, problem)
+
+        category = ""
+        if raw_category == "":
+            error(CATEGORY, f"Chưa ghi đối tượng; ghi một trong {self.category_list}.")
+        else:
+            category, problem = self.category_codes[raw_category]
+            if problem:
+                error(CATEGORY, problem)
+
+        payroll = False
+        if raw_payroll == "":
+            error(PAYROLL, "Chưa ghi Hưởng lương NSNN; ghi Có hoặc Không.")
+        else:
+            payroll, problem = self.payrolls[raw_payroll]
+            if problem:
+                error(PAYROLL, problem)
+
+        if name and born is not None:
+            earlier = self.seen_people.setdefault((_fast_fold(name), born), row_number)
+            if earlier != row_number:
+                error(
+                    NAME,
+                    f"{name}, sinh ngày {born:%d/%m/%Y}, trùng với dòng {earlier}; mỗi người chỉ ghi một dòng.",
+                )
+
+        if errors:
+            self.errors.extend(errors)
+            return
+        self.rows.append(
+            ImportRow(
+                row_number,
+                name,
+                gender,
+                born,
+                ethnicity,
+                citizen_id,
+                phone,
+                position,
+                workplace,
+                category,
+                payroll,
+            )
+        )
+
+    def _parse_ethnicity(self, raw) -> tuple[str, str]:
+        shown = clean_text(_as_text(raw))
+        key = _key(shown)
+        code = self.ethnicities.get(key.zfill(2) if key.isdigit() else key)
+        if code:
+            return code, ""
+        return "", (
+            f"Dân tộc “{shown}” không có trong danh mục 54 dân tộc; ghi tên dân tộc, ví dụ "
+            "Thái, Mông, Dao, Hà Nhì, hoặc để trống."
+        )
+
+    def _parse_category(self, raw) -> tuple[str, str]:
+        shown = clean_text(_as_text(raw))
+        match = _CATEGORY.match(fold(shown))
+        if match and match.group(1) in self.categories:
+            return match.group(1), ""
+        return "", f"Đối tượng “{shown}” không hợp lệ; ghi một trong {self.category_list}."
+
+
+# --- The template -----------------------------------------------------------------------
+
+TITLE = "DANH SÁCH CỬ CÁN BỘ THAM GIA LỚP BỒI DƯỠNG"
+DEFAULT_CATEGORIES = [
+    (
+        "a",
+        "Cán bộ làm công tác quản lý, cán bộ làm công tác thông tin đối ngoại cấp tỉnh, "
+        "cấp huyện, xã có biên giới",
+    ),
+    ("b", "Lãnh đạo, phóng viên, biên tập viên các cơ quan thông tấn, báo chí"),
+    (
+        "c",
+        "Cán bộ phụ trách cổng, trang thông tin điện tử, thông tin đối ngoại của các sở, "
+        "ban, ngành, Ủy ban nhân dân các cấp có biên giới",
+    ),
+    (
+        "d",
+        "Cán bộ cơ sở truyền thanh - truyền hình cấp huyện, đài truyền thanh cấp xã ở địa "
+        "bàn có biên giới",
+    ),
+]
+_EXAMPLE = [
+    1,
+    "Lò Thị Mai",
+    datetime.date(1990, 3, 5),
+    "Nữ",
+    "Thái",
+    "012190001234",
+    "0912345678",
+    "Chuyên viên",
+    "UBND huyện Mường Tè",
+    "a",
+    "Có",
+]
+_WIDTHS = [6, 28, 13, 10, 12, 16, 15, 22, 34, 11, 12]
+_GUIDE = {
+    STT: ("Không", "Số thứ tự; không bắt buộc, chương trình không dùng cột này."),
+    NAME: ("Có", "Họ, tên đệm và tên, có dấu, ví dụ Lò Thị Mai."),
+    DOB: (
+        "Có",
+        f"Ngày/tháng/năm đủ 4 chữ số, dạng dd/mm/yyyy, ví dụ {_EXAMPLE_DATE}. Tuổi từ {MIN_AGE} đến {MAX_AGE}.",
+    ),
+    GENDER: ("Có", "Nam hoặc Nữ."),
+    ETHNICITY: (
+        "Không",
+        "Tên một trong 54 dân tộc, ví dụ Thái, Mông, Dao, Hà Nhì, Khơ Mú. Đây là thông tin nhạy cảm: chỉ ghi khi cần.",
+    ),
+    CITIZEN_ID: (
+        "Không",
+        "12 chữ số, giữ nguyên số 0 ở đầu (cột đã để dạng Văn bản). Phải khớp giới tính và năm sinh.",
+    ),
+    PHONE: ("Không", "Số di động 10 chữ số, bắt đầu 03, 05, 07, 08 hoặc 09."),
+    POSITION: ("Không", "Chức vụ hoặc chức danh, ví dụ Chuyên viên, Phó trưởng phòng."),
+    WORKPLACE: ("Không", "Tên cơ quan, đơn vị đang công tác."),
+    CATEGORY: ("Có", "Một chữ a, b, c hoặc d theo mục 2.1 của Kế hoạch (xem bảng dưới)."),
+    PAYROLL: (
+        "Có",
+        "Có nếu hưởng lương từ ngân sách nhà nước (do cơ quan chi trả chế độ), Không nếu không hưởng lương (được hỗ trợ từ kinh phí lớp học).",
+    ),
+}
+
+
+def build_template(categories: Iterable[tuple[str, str]] | None = None) -> bytes:
+    """The .xlsx template units fill in: title, header, one example row, validation lists
+    and a 'Hướng dẫn' (instructions) sheet. `categories` is (code, description) pairs,
+    the plan's a–d by default."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    categories = list(categories or DEFAULT_CATEGORIES)
+    codes = [code for code, _ in categories]
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "Danh sách"
+    last_column = _column_letter(len(COLUMNS) - 1)
+    header_row, first_data_row, last_data_row = 3, 4, 3 + 20000
+
+    sheet["A1"] = TITLE
+    sheet["A1"].font = Font(bold=True, size=14)
+    sheet["A1"].alignment = Alignment(horizontal="center")
+    sheet.merge_cells(f"A1:{last_column}1")
+    sheet["A2"] = (
+        "Mỗi người một dòng, bắt đầu từ dòng 4 (thay dòng ví dụ). Không đổi tên, không xóa "
+        "các cột. Cách ghi từng cột: xem trang “Hướng dẫn”."
+    )
+    sheet["A2"].font = Font(italic=True)
+    sheet["A2"].alignment = Alignment(horizontal="center")
+    sheet.merge_cells(f"A2:{last_column}2")
+
+    thin = Side(style="thin")
+    border = Border(left=thin, right=thin, top=thin, bottom=thin)
+    fill = PatternFill("solid", fgColor="DDEBF7")
+    for index, (name, width) in enumerate(zip(COLUMNS, _WIDTHS, strict=True)):
+        letter = _column_letter(index)
+        cell = sheet.cell(row=header_row, column=index + 1, value=name)
+        cell.font = Font(bold=True)
+        cell.fill = fill
+        cell.border = border
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        sheet.column_dimensions[letter].width = width
+        value = _EXAMPLE[index]
+        example = sheet.cell(row=first_data_row, column=index + 1, value=value)
+        example.border = border
+        if name in (CITIZEN_ID, PHONE):
+            # Text format keeps the leading zeros Excel would otherwise drop.
+            sheet.column_dimensions[letter].number_format = "@"
+            example.number_format = "@"
+        elif name == DOB:
+            sheet.column_dimensions[letter].number_format = "dd/mm/yyyy"
+            example.number_format = "dd/mm/yyyy"
+    sheet.row_dimensions[header_row].height = 32
+    sheet.freeze_panes = f"A{first_data_row}"
+
+    for name, options, prompt in [
+        (GENDER, ["Nam", "Nữ"], "Chọn Nam hoặc Nữ."),
+        (CATEGORY, codes, "Chọn đối tượng " + ", ".join(codes) + " (xem trang Hướng dẫn)."),
+        (PAYROLL, ["Có", "Không"], "Có: hưởng lương NSNN; Không: không hưởng lương."),
+    ]:
+        validation = DataValidation(
+            type="list",
+            formula1='"' + ",".join(options) + '"',
+            allow_blank=True,
+            showErrorMessage=True,
+            errorTitle="Giá trị không hợp lệ",
+            error="Chọn một giá trị trong danh sách: " + ", ".join(options) + ".",
+            promptTitle=name,
+            prompt=prompt,
+        )
+        letter = _column_letter(COLUMNS.index(name))
+        validation.add(f"{letter}{first_data_row}:{letter}{last_data_row}")
+        sheet.add_data_validation(validation)
+
+    guide = workbook.create_sheet("Hướng dẫn")
+    guide.append(["HƯỚNG DẪN GHI DANH SÁCH"])
+    guide["A1"].font = Font(bold=True, size=13)
+    guide.append([])
+    guide.append(["Cột", "Bắt buộc", "Cách ghi"])
+    for cell in guide[3]:
+        cell.font = Font(bold=True)
+        cell.fill = fill
+    for name in COLUMNS:
+        required, how = _GUIDE[name]
+        guide.append([name, required, how])
+    guide.append([])
+    guide.append(["Đối tượng bồi dưỡng (mục 2.1 của Kế hoạch)"])
+    guide.cell(row=guide.max_row, column=1).font = Font(bold=True)
+    for code, description in categories:
+        guide.append([code, "", description])
+    guide.append([])
+    guide.append(
+        [
+            "Lưu ý",
+            "",
+            "Có thể lưu dạng .xlsx, .xls, .ods hoặc .csv (UTF-8). Chương trình báo mọi lỗi "
+            "kèm số dòng và tên cột; danh sách chỉ được nhập khi không còn lỗi.",
+        ]
+    )
+    guide.column_dimensions["A"].width = 26
+    guide.column_dimensions["B"].width = 10
+    guide.column_dimensions["C"].width = 100
+    for row in guide.iter_rows(min_row=4):
+        for cell in row:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
