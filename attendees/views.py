@@ -285,7 +285,7 @@ def nomination_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 
 @role_required
 def import_template(request: HttpRequest) -> HttpResponse:
-    from attendees.importing import build_template
+    from attendees.template import build_template
 
     response = HttpResponse(
         build_template(),

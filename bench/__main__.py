@@ -88,7 +88,9 @@ def main() -> int:
     def report(name: str, t: float, f: float, target: float) -> bool:
         ratio = t / f
         ok = ratio <= target
-        print(f"{name:<42} {t * 1000:7.1f}ms {f * 1000:7.2f}ms {ratio:7.1f} {target:>6}× {'ok' if ok else 'FAIL'}")
+        print(
+            f"{name:<42} {t * 1000:7.1f}ms {f * 1000:7.2f}ms {ratio:7.1f} {target:>6}× {'ok' if ok else 'FAIL'}"
+        )
         return ok
 
     for name, fn, floor, target in benchmarks:

@@ -26,8 +26,19 @@ def make_workbook(rows: int, seed: int = 7) -> bytes:
     ws = wb.create_sheet()
     ws.append(["DANH SÁCH CỬ CÁN BỘ THAM GIA LỚP BỒI DƯỠNG"])
     ws.append(
-        ["STT", "Họ và tên", "Ngày sinh", "Giới tính", "Dân tộc", "Số CCCD", "Số điện thoại",
-         "Chức vụ", "Cơ quan/Đơn vị công tác", "Đối tượng", "Hưởng lương NSNN"]
+        [
+            "STT",
+            "Họ và tên",
+            "Ngày sinh",
+            "Giới tính",
+            "Dân tộc",
+            "Số CCCD",
+            "Số điện thoại",
+            "Chức vụ",
+            "Cơ quan/Đơn vị công tác",
+            "Đối tượng",
+            "Hưởng lương NSNN",
+        ]
     )
     for i in range(rows):
         female = rng.random() < 0.5
@@ -64,9 +75,13 @@ def run(median_seconds, report) -> bool:
     rows = 10_000
     data = make_workbook(rows)
     klass = f.training_class(code="BENCH-IMPORT", capacity=rows * 2)
-    unit = Organisation.objects.create(name="UBND huyện Thử", code="BENCH-U", kind="district_ubnd", can_nominate=True)
+    unit = Organisation.objects.create(
+        name="UBND huyện Thử", code="BENCH-U", kind="district_ubnd", can_nominate=True
+    )
     for category in ParticipantCategory.objects.all():
-        Quota.objects.create(training_class=klass, organisation=unit, category=category, seats=rows // 2)
+        Quota.objects.create(
+            training_class=klass, organisation=unit, category=category, seats=rows // 2
+        )
 
     def rolled_back(fn):
         def wrapper():
@@ -79,14 +94,22 @@ def run(median_seconds, report) -> bool:
 
     @rolled_back
     def full_import():
-        result = import_nominations(actor=None, training_class=klass, organisation=unit, data=data, filename="ds.xlsx")
+        result = import_nominations(
+            actor=None, training_class=klass, organisation=unit, data=data, filename="ds.xlsx"
+        )
         assert result.ok and result.nominated == rows, result.errors[:3]
 
     @rolled_back
     def floor():
         sheet = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0).to_python()
         Participant.objects.bulk_create(
-            Participant(full_name=r[1], search_name=r[1], gender="male", date_of_birth=r[2], organisation=unit)
+            Participant(
+                full_name=r[1],
+                search_name=r[1],
+                gender="male",
+                date_of_birth=r[2],
+                organisation=unit,
+            )
             for r in sheet[2:]
         )
 

@@ -24,9 +24,9 @@ from attendees.importing import (
     COLUMNS,
     ImportRow,
     RowError,
-    build_template,
     parse_nomination_file,
 )
+from attendees.template import build_template
 
 DATA = Path(__file__).resolve().parents[2] / "attendees" / "data" / "ethnicities.json"
 TITLE = "DANH SÁCH CỬ CÁN BỘ THAM GIA LỚP BỒI DƯỠNG"
@@ -788,13 +788,12 @@ def test_too_many_rows_is_one_file_level_error(parse):
 # --- Template ---------------------------------------------------------------------------
 
 
-def test_template_parses_back_with_one_example_row_and_no_errors(parse):
+def test_the_templates_example_row_left_in_place_is_refused(parse):
+    # Left in by mistake, the example person would be nominated; it is named instead.
     result = parse(build_template(), "mau.xlsx")
-
-    assert result.errors == []
-    assert len(result.rows) == 1
-    assert result.rows[0].row_number == 4
-    assert result.rows[0].citizen_id.startswith("0")
+    assert not result.rows
+    assert where(result) == [(4, "Họ và tên")]
+    assert "dòng ví dụ" in result.errors[0].message
 
 
 def test_template_has_title_header_formats_lists_and_instructions():

@@ -35,9 +35,17 @@ def _fill(template: bytes, people) -> bytes:
     for i, (name, born, gender, ethnicity, cccd, phone, category) in enumerate(people, start=1):
         row = header_row + i
         values = {
-            "STT": i, "Họ và tên": name, "Ngày sinh": born, "Giới tính": gender, "Dân tộc": ethnicity,
-            "Số CCCD": cccd, "Số điện thoại": phone, "Chức vụ": "Công chức Văn hóa - Xã hội",
-            "Cơ quan/Đơn vị công tác": "UBND xã Mù Cả", "Đối tượng": category, "Hưởng lương NSNN": "Có",
+            "STT": i,
+            "Họ và tên": name,
+            "Ngày sinh": born,
+            "Giới tính": gender,
+            "Dân tộc": ethnicity,
+            "Số CCCD": cccd,
+            "Số điện thoại": phone,
+            "Chức vụ": "Công chức Văn hóa - Xã hội",
+            "Cơ quan/Đơn vị công tác": "UBND xã Mù Cả",
+            "Đối tượng": category,
+            "Hưởng lương NSNN": "Có",
         }
         for title, value in values.items():
             ws.cell(row=row, column=columns[title], value=value)
@@ -77,10 +85,15 @@ def test_nominate_by_spreadsheet_then_approve_then_print(browser, live_server, t
     errors = page.locator("#import-errors").inner_text()
     screenshot(page, "import-errors")
     assert "Ngày sinh" in errors and "Số điện thoại" in errors
-    assert Nomination.objects.filter(participant__full_name="Giàng Thị Dợ").count() == 0  # nothing saved
+    assert (
+        Nomination.objects.filter(participant__full_name="Giàng Thị Dợ").count() == 0
+    )  # nothing saved
 
     # 3. Fixes the reported cells and uploads again.
-    fixed_people = [*PEOPLE[:2], ("Đặng Thị Ánh", "28/02/1991", "Nữ", "Dao", None, "0398765432", "d")]
+    fixed_people = [
+        *PEOPLE[:2],
+        ("Đặng Thị Ánh", "28/02/1991", "Nữ", "Dao", None, "0398765432", "d"),
+    ]
     good = tmp_path / "danh-sach-muong-te-sua.xlsx"
     good.write_bytes(_fill(template, fixed_people))
     page.get_by_role("link", name="Tải lên tệp đã sửa").click()
@@ -89,9 +102,17 @@ def test_nominate_by_spreadsheet_then_approve_then_print(browser, live_server, t
     assert page.locator("#import-rows tbody tr").count() == 3
     page.get_by_role("button", name="Nhập thành bản nháp").click()
     page.get_by_role("button", name="Gửi 3").click()
-    assert set(Nomination.objects.filter(organisation__code="107", participant__full_name__in=[p[0] for p in PEOPLE]).values_list("state", flat=True)) == {"submitted"}
+    assert set(
+        Nomination.objects.filter(
+            organisation__code="107", participant__full_name__in=[p[0] for p in PEOPLE]
+        ).values_list("state", flat=True)
+    ) == {"submitted"}
     dợ = Nomination.objects.get(participant__full_name="Giàng Thị Dợ").participant
-    assert dợ.citizen_id == "012194004321" and dợ.phone == "+84987654321" and dợ.ethnicity.name == "Mông"
+    assert (
+        dợ.citizen_id == "012194004321"
+        and dợ.phone == "+84987654321"
+        and dợ.ethnicity.name == "Mông"
+    )
 
     # 4. The coordinator approves them.
     page.get_by_role("button", name="Đăng xuất").click()
@@ -100,7 +121,12 @@ def test_nominate_by_spreadsheet_then_approve_then_print(browser, live_server, t
     for box in page.locator("#review input[type=checkbox]").all():
         box.check()
     page.get_by_role("button", name="Thực hiện").click()
-    assert Enrollment.objects.filter(training_class__code="TTDN-2023-L3", participant__full_name__in=[p[0] for p in PEOPLE]).count() == 3
+    assert (
+        Enrollment.objects.filter(
+            training_class__code="TTDN-2023-L3", participant__full_name__in=[p[0] for p in PEOPLE]
+        ).count()
+        == 3
+    )
 
     # 5. The enrollment list, in Vietnamese order, printed to PDF with correct diacritics.
     page.goto("/classes/TTDN-2023-L3/enrollments/")
@@ -114,7 +140,9 @@ def test_nominate_by_spreadsheet_then_approve_then_print(browser, live_server, t
         page.get_by_role("link", name="PDF").click()
     pdf = ARTIFACTS / "danh-sach-hoc-vien-L3.pdf"
     pdf.write_bytes(download.value.path().read_bytes())
-    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
     for name in ("Giàng Thị Dợ", "Lò Văn Ửng", "Đặng Thị Ánh", "DANH SÁCH HỌC VIÊN"):
         assert name in text
     context.close()

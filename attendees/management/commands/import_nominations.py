@@ -16,8 +16,12 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("file", type=Path)
-        parser.add_argument("--class", dest="class_code", required=True, help="Class code, e.g. TTDN-2023-L3")
-        parser.add_argument("--unit", dest="unit_code", required=True, help="Nominating unit code, e.g. 107")
+        parser.add_argument(
+            "--class", dest="class_code", required=True, help="Class code, e.g. TTDN-2023-L3"
+        )
+        parser.add_argument(
+            "--unit", dest="unit_code", required=True, help="Nominating unit code, e.g. 107"
+        )
         parser.add_argument("--dry-run", action="store_true", help="Check the file, save nothing.")
 
     def handle(self, *args, file: Path, class_code: str, unit_code: str, dry_run: bool, **options):
@@ -39,14 +43,21 @@ class Command(BaseCommand):
                 raise CommandError(f"Không đọc được tệp {file}: {exc.strerror}") from exc
 
             report = import_nominations(
-                actor=None, training_class=klass, organisation=unit, data=data, filename=file.name, dry_run=dry_run
+                actor=None,
+                training_class=klass,
+                organisation=unit,
+                data=data,
+                filename=file.name,
+                dry_run=dry_run,
             )
             if report.errors:
                 for e in report.errors:
                     where = f"Dòng {e.row_number}" if e.row_number else "Tệp"
                     column = f", cột “{e.column}”" if e.column else ""
                     self.stderr.write(f"{where}{column}: {e.message}")
-                raise CommandError(f"{len(report.errors)} lỗi; không có dữ liệu nào được lưu.", returncode=1)
+                raise CommandError(
+                    f"{len(report.errors)} lỗi; không có dữ liệu nào được lưu.", returncode=1
+                )
             if dry_run:
                 self.stdout.write(
                     f"Tệp hợp lệ: {len(report.rows)} dòng ({len(report.reused)} người đã có). Chạy lại không có --dry-run để lưu."
