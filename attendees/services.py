@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -567,21 +567,20 @@ def import_nominations(
         if not all(p.pk for p in new_people):  # backends without RETURNING (none we use)
             raise RuntimeError("bulk_create did not return primary keys")
         people = iter(new_people)
-        nominations = []
-        for row in parsed.rows:
-            person = report.reused.get(row.row_number) or next(people)
-            nominations.append(
-                Nomination(
-                    training_class=klass,
-                    organisation=organisation,
-                    category=categories[row.category_code],
-                    participant=person,
-                    created_by=actor,
-                )
-            )
-        Nomination.objects.bulk_create(nominations)
+        participant_ids = [
+            (report.reused.get(row.row_number) or next(people)).pk for row in parsed.rows
+        ]
+        _insert_draft_nominations(
+            klass=klass,
+            organisation=organisation,
+            actor=actor,
+            rows=[
+                (pid, categories[row.category_code].pk)
+                for pid, row in zip(participant_ids, parsed.rows, strict=True)
+            ],
+        )
+        report.nominated = len(participant_ids)
         report.created = len(new_people)
-        report.nominated = len(nominations)
         audit(
             actor=actor,
             action="nomination.import",
@@ -595,6 +594,45 @@ def import_nominations(
             },
         )
     return report
+
+
+def _insert_draft_nominations(
+    *,
+    klass: TrainingClass,
+    organisation: Organisation,
+    actor: User | None,
+    rows: list[tuple[int, int]],
+) -> None:
+    """Insert (participant_id, category_id) drafts with one executemany.
+
+    bulk_create spends most of a 10,000-row import compiling SQL value by value; these rows
+    are plain integers and constants, already validated above, so a parameterised
+    executemany does the same insert in a fraction of the time (bench/importing.py).
+    """
+    table = connection.ops.quote_name(Nomination._meta.db_table)
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    sql = (
+        f"INSERT INTO {table} (training_class_id, organisation_id, category_id, participant_id, "  # noqa: S608 -- table name from the model, values are parameters
+        "state, return_reason, created_by_id, created_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)"
+    )
+    actor_id = actor.pk if actor and actor.pk else None
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            sql,
+            [
+                (
+                    klass.pk,
+                    organisation.pk,
+                    category_id,
+                    participant_id,
+                    NominationState.DRAFT,
+                    "",
+                    actor_id,
+                    now,
+                )
+                for participant_id, category_id in rows
+            ],
+        )
 
 
 def import_batch_store(
