@@ -594,7 +594,8 @@ def _list_columns():
     ]
 
 
-def _export_rows(rows: list[Enrollment]) -> list[dict]:
+def _export_rows(rows: list[Enrollment] | list[Nomination], *, with_state: bool = False) -> list[dict]:
+    """Enrollments or nominations (both have participant, organisation, category)."""
     return [
         {
             "stt": i,
@@ -605,6 +606,7 @@ def _export_rows(rows: list[Enrollment]) -> list[dict]:
             "unit": e.organisation.name,
             "category": e.category.code,
             "payroll": "Có" if e.participant.on_state_payroll else "Không",
+            **({"state": e.get_state_display()} if with_state else {}),
         }
         for i, e in enumerate(rows, start=1)
     ]
@@ -612,31 +614,60 @@ def _export_rows(rows: list[Enrollment]) -> list[dict]:
 
 @role_required
 def enrollment_export(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
+    klass = get_object_or_404(TrainingClass.objects.visible_to(request.user), code=code)
+    return _list_file(
+        klass,
+        request.user.organisation if request.user.is_nominator else None,
+        fmt,
+        title="DANH SÁCH HỌC VIÊN",
+        filename=f"danh-sach-hoc-vien-{klass.code}",
+        rows=_export_rows(_enrollment_rows(request, klass)),
+        columns=_list_columns(),
+    )
+
+
+@coordinator_or_nominator_required
+def unit_nominations_export(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
+    from attendees.exports import Column
+
+    klass, unit = _class_for_unit(request, code)
+    nominations = Nomination.objects.filter(training_class=klass, organisation=unit).live()
+    nominations = sorted_by_name(
+        list(nominations.select_related("participant", "category", "organisation")),
+        name=lambda n: n.participant.full_name,
+    )
+    return _list_file(
+        klass,
+        unit,
+        fmt,
+        title="DANH SÁCH CỬ CÁN BỘ THAM GIA LỚP BỒI DƯỠNG",
+        filename=f"danh-sach-cu-{klass.code}-{unit.code}",
+        rows=_export_rows(nominations, with_state=True),
+        columns=[*_list_columns(), Column("state", "Trạng thái", 1.0)],
+    )
+
+
+def _list_file(klass, unit, fmt: str, *, title: str, filename: str, rows: list[dict], columns) -> HttpResponse:
     from attendees import exports
 
     if fmt not in ("xlsx", "pdf"):
         raise Http404
-    klass = get_object_or_404(TrainingClass.objects.visible_to(request.user), code=code)
-    rows = _export_rows(_enrollment_rows(request, klass))
-    title = "DANH SÁCH HỌC VIÊN"
-    subtitle = f"{klass.title} ({klass.code}), {klass.start_date:%d/%m/%Y} – {klass.end_date:%d/%m/%Y}, {klass.venue}"
-    if request.user.is_nominator:
-        subtitle += f" — {request.user.organisation.name}"
-    filename = f"danh-sach-hoc-vien-{klass.code}"
+    subtitle = (
+        f"{klass.title} ({klass.code}), {klass.start_date:%d/%m/%Y} – {klass.end_date:%d/%m/%Y}, {klass.venue}"
+    )
+    if unit is not None:
+        subtitle += f" — {unit.name}"
     if fmt == "xlsx":
-        content = exports.people_list_xlsx(
-            title=title, subtitle=subtitle, columns=_list_columns(), rows=rows
-        )
+        content = exports.people_list_xlsx(title=title, subtitle=subtitle, columns=columns, rows=rows)
         response = HttpResponse(
-            content,
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
         )
     else:
         organiser = klass.organiser
         content = exports.people_list_pdf(
             title=title,
             subtitle=subtitle,
-            columns=_list_columns(),
+            columns=columns,
             rows=rows,
             parent_body=organiser.parent.name if organiser.parent else "",
             issuing_body=organiser.name,

@@ -66,6 +66,7 @@ def _pages(w, p):
         "person_a_edit": ("get", reverse("attendees:person-edit", args=[p["pa"].pk])),
         "person_a_export": ("get", reverse("attendees:person-export", args=[p["pa"].pk])),
         "substitute_a": ("get", reverse("attendees:nomination-substitute", args=[p["na"].pk])),
+        "unit_export": ("get", reverse("attendees:unit-nominations-export", args=[a, "pdf"])),
     }
 
 
@@ -87,6 +88,7 @@ EXPECTED = {
     "person_a_edit": (302, 403, 200, 404, 403, 403, 200),
     "person_a_export": (302, 403, 403, 403, 403, 403, 200),
     "substitute_a": (302, 403, 200, 404, 403, 403, 200),
+    "unit_export": (302, 403, 200, 200, 403, 403, 404),
 }
 
 
@@ -123,6 +125,7 @@ def test_every_attendees_url_is_covered(world, people):
         "unit-submit",
         "import-preview",
         "person-erase",
+        "unit-nominations-export",
     }
     assert {p.name for p in urlpatterns} == covered_names
 
