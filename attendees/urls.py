@@ -16,7 +16,11 @@ urlpatterns = [
     ),
     path("nominations/imports/<int:pk>/", views.import_preview, name="import-preview"),
     path("classes/<str:code>/nominations/", views.unit_nominations, name="unit-nominations"),
-    path("classes/<str:code>/nominations.<str:fmt>", views.unit_nominations_export, name="unit-nominations-export"),
+    path(
+        "classes/<str:code>/nominations.<str:fmt>",
+        views.unit_nominations_export,
+        name="unit-nominations-export",
+    ),
     path("classes/<str:code>/nominations/new/", views.nomination_add, name="nomination-add"),
     path("classes/<str:code>/nominations/submit/", views.unit_submit, name="unit-submit"),
     path("classes/<str:code>/nominations/import/", views.import_upload, name="import-upload"),

@@ -594,7 +594,9 @@ def _list_columns():
     ]
 
 
-def _export_rows(rows: list[Enrollment] | list[Nomination], *, with_state: bool = False) -> list[dict]:
+def _export_rows(
+    rows: list[Enrollment] | list[Nomination], *, with_state: bool = False
+) -> list[dict]:
     """Enrollments or nominations (both have participant, organisation, category)."""
     return [
         {
@@ -647,20 +649,23 @@ def unit_nominations_export(request: HttpRequest, code: str, fmt: str) -> HttpRe
     )
 
 
-def _list_file(klass, unit, fmt: str, *, title: str, filename: str, rows: list[dict], columns) -> HttpResponse:
+def _list_file(
+    klass, unit, fmt: str, *, title: str, filename: str, rows: list[dict], columns
+) -> HttpResponse:
     from attendees import exports
 
     if fmt not in ("xlsx", "pdf"):
         raise Http404
-    subtitle = (
-        f"{klass.title} ({klass.code}), {klass.start_date:%d/%m/%Y} – {klass.end_date:%d/%m/%Y}, {klass.venue}"
-    )
+    subtitle = f"{klass.title} ({klass.code}), {klass.start_date:%d/%m/%Y} – {klass.end_date:%d/%m/%Y}, {klass.venue}"
     if unit is not None:
         subtitle += f" — {unit.name}"
     if fmt == "xlsx":
-        content = exports.people_list_xlsx(title=title, subtitle=subtitle, columns=columns, rows=rows)
+        content = exports.people_list_xlsx(
+            title=title, subtitle=subtitle, columns=columns, rows=rows
+        )
         response = HttpResponse(
-            content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            content,
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
     else:
         organiser = klass.organiser
