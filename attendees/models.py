@@ -7,6 +7,8 @@ is what attendance and certificates hang on.
 
 from __future__ import annotations
 
+import secrets
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -15,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from attendees.validators import citizen_id_mismatch, mask
-from courses.models import NFCModel, Organisation, ParticipantCategory, TrainingClass
+from courses.models import NFCModel, Organisation, ParticipantCategory, Session, TrainingClass
 from courses.vietnamese import clean_person_name, fold, person_sort_key
 
 
@@ -275,6 +277,12 @@ class EnrollmentQuerySet(models.QuerySet):
         return self.none()
 
 
+def new_badge_token() -> str:
+    """128 random bits, URL-safe: printed in the QR badge. Never derived from the CCCD or
+    a sequential id, so a badge cannot be guessed or forged from another."""
+    return secrets.token_urlsafe(16)
+
+
 class Enrollment(models.Model):
     """An approved nomination: this person takes part in this class."""
 
@@ -304,6 +312,7 @@ class Enrollment(models.Model):
         related_name="+",
     )
     created_at = models.DateTimeField(_("enrolled at"), default=timezone.now)
+    badge_token = models.CharField(_("badge code"), max_length=64, unique=True, default=new_badge_token)
 
     objects = EnrollmentQuerySet.as_manager()
 
@@ -341,3 +350,79 @@ class ImportBatch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.filename} ({self.created_at:%d/%m/%Y %H:%M})"
+
+
+class AttendanceStatus(models.TextChoices):
+    PRESENT = "present", _("Present")
+    LATE = "late", _("Late")
+    EXCUSED = "excused", _("Excused")
+    ABSENT = "absent", _("Absent")
+
+
+class Attendance(models.Model):
+    """One row per (enrollment, session): attendance is a set, so scans from several
+    offline devices merge instead of conflicting. The earliest scan time wins."""
+
+    enrollment = models.ForeignKey(
+        Enrollment, verbose_name=_("enrollment"), on_delete=models.CASCADE, related_name="attendances"
+    )
+    session = models.ForeignKey(
+        Session, verbose_name=_("session"), on_delete=models.CASCADE, related_name="attendances"
+    )
+    status = models.CharField(_("status"), max_length=10, choices=AttendanceStatus.choices)
+    first_scan_at = models.DateTimeField(_("first scan"), null=True, blank=True)
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("attendance")
+        verbose_name_plural = _("attendance")
+        constraints = [
+            models.UniqueConstraint(fields=["enrollment", "session"], name="attendance_one_per_session"),
+            models.CheckConstraint(
+                condition=~Q(status__in=["present", "late"]) | Q(first_scan_at__isnull=False),
+                name="attendance_present_has_scan_time",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.enrollment.participant} · {self.session}: {self.status}"
+
+
+class ScanResult(models.TextChoices):
+    PRESENT = "present", _("Present")
+    LATE = "late", _("Late")
+    ALREADY_RECORDED = "already_recorded", _("Already recorded")
+    UNKNOWN_TOKEN = "unknown_token", _("Unknown badge")
+    NOT_ENROLLED = "not_enrolled", _("Not in this class")
+    SESSION_NOT_OPEN = "session_not_open", _("Session not open")
+
+
+class ScanEvent(models.Model):
+    """Every scan as it arrived, accepted or refused: the audit trail of attendance.
+    The client's nonce makes uploads idempotent: a replayed scan finds its event here."""
+
+    nonce = models.UUIDField(_("nonce"), unique=True)
+    token = models.CharField(_("code as scanned"), max_length=200)
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="scan_events")
+    enrollment = models.ForeignKey(Enrollment, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    device = models.CharField(_("device"), max_length=64)
+    operator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    scanned_at = models.DateTimeField(_("scan time (device)"))
+    received_at = models.DateTimeField(_("received at"), default=timezone.now)
+    result = models.CharField(_("result"), max_length=20, choices=ScanResult.choices)
+    clock_skew_seconds = models.IntegerField(_("device clock skew (s)"), null=True, blank=True)
+    clock_flagged = models.BooleanField(_("clock not trusted"), default=False)
+
+    class Meta:
+        verbose_name = _("scan")
+        verbose_name_plural = _("scans")
+        indexes = [models.Index(fields=["session", "received_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.scanned_at:%H:%M:%S} {self.device} {self.result}"

@@ -335,6 +335,12 @@ class TrainingClass(NFCModel):
         validators=[MaxValueValidator(240)],
         help_text=_("A participant scanned this many minutes after the start is late."),
     )
+    checkin_opens_before = models.PositiveSmallIntegerField(
+        _("check-in opens (minutes before a session)"), default=60, validators=[MaxValueValidator(600)]
+    )
+    checkin_closes_after = models.PositiveSmallIntegerField(
+        _("check-in closes (minutes after a session ends)"), default=60, validators=[MaxValueValidator(600)]
+    )
     state = models.CharField(
         _("state"), max_length=20, choices=ClassState.choices, default=ClassState.PLANNING
     )
@@ -406,6 +412,19 @@ class TrainingClass(NFCModel):
         return Trainer.objects.filter(sessions__training_class=self).distinct()
 
 
+class SessionQuerySet(models.QuerySet):
+    def run_by(self, user) -> SessionQuerySet:
+        """Sessions whose attendance this user may take: a trainer's own classes, or all
+        for the coordinator."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_coordinator:
+            return self
+        if user.is_trainer:
+            return self.filter(training_class__in=TrainingClass.objects.visible_to(user))
+        return self.none()
+
+
 class Session(NFCModel):
     training_class = models.ForeignKey(
         TrainingClass, verbose_name=_("class"), on_delete=models.CASCADE, related_name="sessions"
@@ -420,6 +439,9 @@ class Session(NFCModel):
     trainers = models.ManyToManyField(
         Trainer, verbose_name=_("trainers"), related_name="sessions", blank=True
     )
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True, editable=False)
+
+    objects = SessionQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("session")
@@ -459,6 +481,26 @@ class Session(NFCModel):
                 }
         if errors:
             raise ValidationError(errors)
+
+    def starts_at(self) -> datetime.datetime:
+        return timezone.make_aware(datetime.datetime.combine(self.date, self.start_time))
+
+    def ends_at(self) -> datetime.datetime:
+        return timezone.make_aware(datetime.datetime.combine(self.date, self.end_time))
+
+    def checkin_window(self) -> tuple[datetime.datetime, datetime.datetime]:
+        klass = self.training_class
+        return (
+            self.starts_at() - datetime.timedelta(minutes=klass.checkin_opens_before),
+            self.ends_at() + datetime.timedelta(minutes=klass.checkin_closes_after),
+        )
+
+    def late_after(self) -> datetime.datetime:
+        return self.starts_at() + datetime.timedelta(minutes=self.training_class.late_grace_minutes)
+
+    def is_open_for_checkin(self, *, at: datetime.datetime) -> bool:
+        opens, closes = self.checkin_window()
+        return opens <= at <= closes
 
     def overlapping_sessions(self) -> models.QuerySet[Session]:
         return Session.objects.filter(

@@ -4,8 +4,10 @@
 * two sessions never use one venue at overlapping times;
 * the quotas of a class never add up to more than its capacity (also when it shrinks).
 
-Beware: SQLite rebuilds a table (dropping its triggers) when a later migration alters it;
-such a migration must re-create them. tests/courses/test_invariants.py fails if one goes.
+Beware: SQLite rebuilds a table to alter it, which drops its triggers and fails while
+other tables' triggers name it. A later migration that alters these tables must drop the
+triggers first and re-create them after (see 0005). tests/courses/test_invariants.py
+fails if one goes missing.
 
 `clean()` on the models reports these to users in Vietnamese; the triggers make sure that
 nothing else (a bulk update, a race between two coordinators, a script) can break them.
