@@ -1,6 +1,6 @@
 from django.urls import path
 
-from attendees import views
+from attendees import attendance_views, views
 
 app_name = "attendees"
 
@@ -32,6 +32,16 @@ urlpatterns = [
         name="enrollments-export",
     ),
     path("people/", views.people, name="people"),
+    path("scan/", attendance_views.session_picker, name="session-picker"),
+    path("scan/sw.js", attendance_views.scanner_service_worker, name="scanner-sw"),
+    path("scan/manifest.webmanifest", attendance_views.scanner_manifest, name="scanner-manifest"),
+    path("scan/<int:pk>/", attendance_views.scanner, name="scanner"),
+    path("sessions/<int:pk>/attendance/", attendance_views.attendance_panel, name="attendance-panel"),
+    path("sessions/<int:pk>/attendance/correct/", attendance_views.attendance_correct, name="attendance-correct"),
+    path("sessions/<int:pk>/close/", attendance_views.session_close, name="session-close"),
+    path("classes/<str:code>/badges.pdf", attendance_views.class_badges, name="class-badges"),
+    path("enrollments/<int:pk>/invitation.pdf", attendance_views.invitation, name="invitation"),
+    path("enrollments/<int:pk>/reissue/", attendance_views.badge_reissue, name="badge-reissue"),
     path("people/<int:pk>/", views.person_detail, name="person-detail"),
     path("people/<int:pk>/edit/", views.person_edit, name="person-edit"),
     path("people/<int:pk>/export/", views.person_export, name="person-export"),

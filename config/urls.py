@@ -4,6 +4,7 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from accounts.forms import LoginForm
+from attendees import api
 
 urlpatterns = [
     path(
@@ -16,6 +17,10 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),
+    path("api/v1/openapi.json", api.openapi, name="api-openapi"),
+    path("api/v1/sessions/<int:pk>/roster", api.roster, name="api-roster"),
+    path("api/v1/checkins", api.checkin, name="api-checkin"),
+    path("api/v1/checkins/batch", api.checkin_batch, name="api-checkin-batch"),
     path("", include("attendees.urls")),
     path("", include("courses.urls")),
 ]

@@ -336,10 +336,14 @@ class TrainingClass(NFCModel):
         help_text=_("A participant scanned this many minutes after the start is late."),
     )
     checkin_opens_before = models.PositiveSmallIntegerField(
-        _("check-in opens (minutes before a session)"), default=60, validators=[MaxValueValidator(600)]
+        _("check-in opens (minutes before a session)"),
+        default=60,
+        validators=[MaxValueValidator(600)],
     )
     checkin_closes_after = models.PositiveSmallIntegerField(
-        _("check-in closes (minutes after a session ends)"), default=60, validators=[MaxValueValidator(600)]
+        _("check-in closes (minutes after a session ends)"),
+        default=60,
+        validators=[MaxValueValidator(600)],
     )
     state = models.CharField(
         _("state"), max_length=20, choices=ClassState.choices, default=ClassState.PLANNING

@@ -5,26 +5,35 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('courses', '0004_organisation_place'),
+        ("courses", "0004_organisation_place"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='session',
-            name='closed_at',
-            field=models.DateTimeField(blank=True, editable=False, null=True, verbose_name='closed at'),
+            model_name="session",
+            name="closed_at",
+            field=models.DateTimeField(
+                blank=True, editable=False, null=True, verbose_name="closed at"
+            ),
         ),
         migrations.AddField(
-            model_name='trainingclass',
-            name='checkin_closes_after',
-            field=models.PositiveSmallIntegerField(default=60, validators=[django.core.validators.MaxValueValidator(600)], verbose_name='check-in closes (minutes after a session ends)'),
+            model_name="trainingclass",
+            name="checkin_closes_after",
+            field=models.PositiveSmallIntegerField(
+                default=60,
+                validators=[django.core.validators.MaxValueValidator(600)],
+                verbose_name="check-in closes (minutes after a session ends)",
+            ),
         ),
         migrations.AddField(
-            model_name='trainingclass',
-            name='checkin_opens_before',
-            field=models.PositiveSmallIntegerField(default=60, validators=[django.core.validators.MaxValueValidator(600)], verbose_name='check-in opens (minutes before a session)'),
+            model_name="trainingclass",
+            name="checkin_opens_before",
+            field=models.PositiveSmallIntegerField(
+                default=60,
+                validators=[django.core.validators.MaxValueValidator(600)],
+                verbose_name="check-in opens (minutes before a session)",
+            ),
         ),
     ]
 

@@ -175,7 +175,9 @@ def load_seed(path: str | Path) -> SeedReport:
             )
 
     if "people" in data:
-        _seed_people(data["people"], report)
+        _seed_people(data["people"], [row["code"] for row in data["classes"]], report)
+    if "practice_class" in data:
+        _seed_practice_class(data["practice_class"], plan, venues, trainers, report)
 
     for row in data["users"]:
         user = User.objects.filter(username=row["username"]).first()
@@ -207,7 +209,7 @@ def load_seed(path: str | Path) -> SeedReport:
     return report
 
 
-def _seed_people(spec: dict, report: SeedReport) -> None:
+def _seed_people(spec: dict, class_codes: list[str], report: SeedReport) -> None:
     """Fill every quota of the seeded classes with invented, approved participants.
 
     The generator is seeded, so the same people come out every time; each person is
@@ -223,8 +225,10 @@ def _seed_people(spec: dict, report: SeedReport) -> None:
     groups = spec["ethnic_groups"]
     weights = [g["weight"] for g in groups]
     ethnicities = {e.code: e for e in Ethnicity.objects.all()}
-    quotas = Quota.objects.select_related("training_class", "organisation", "category").order_by(
-        "training_class__code", "organisation__code", "category__code"
+    quotas = (
+        Quota.objects.filter(training_class__code__in=class_codes)
+        .select_related("training_class", "organisation", "category")
+        .order_by("training_class__code", "organisation__code", "category__code")
     )
     for quota in quotas:
         klass = quota.training_class
@@ -301,3 +305,78 @@ def _seed_people(spec: dict, report: SeedReport) -> None:
                 created_at=nomination.decided_at,
             )
             report.created += 2
+
+
+def _seed_practice_class(
+    spec: dict, plan: Plan, venues: dict, trainers: dict, report: SeedReport
+) -> None:
+    """A running class with sessions today, its people taken from a 2023 class. Run on
+    another day, the class stretches to cover today and gets today's sessions; earlier
+    practice sessions and their scans are kept."""
+    from attendees.models import Enrollment, Nomination, NominationState
+
+    today = timezone.localdate()
+    source = TrainingClass.objects.get(code=spec["people_from"])
+    klass = TrainingClass.objects.filter(code=spec["code"]).first()
+    start, end = today, today
+    if klass is not None:
+        start, end = min(klass.start_date, today), max(klass.end_date, today)
+    klass = report.upsert(
+        TrainingClass,
+        {"code": spec["code"]},
+        {
+            "title": spec["title"],
+            "plan": plan,
+            # Listed with the plan it belongs to, whatever day it is replayed on.
+            "year": plan.year,
+            "venue": venues[spec["venue"]],
+            "start_date": start,
+            "end_date": end,
+            "capacity": spec["capacity"],
+            "organiser": source.organiser,
+            "state": "running",
+        },
+    )
+    for s in spec["sessions"]:
+        session = report.upsert(
+            Session,
+            {"training_class": klass, "date": today, "start_time": _time(s["start_time"])},
+            {"end_time": _time(s["end_time"]), "topic": s["topic"], "venue": klass.venue},
+        )
+        wanted = {trainers[key].pk for key in spec["trainers"]}
+        if set(session.trainers.values_list("pk", flat=True)) != wanted:
+            session.trainers.set(wanted)
+    people = Enrollment.objects.filter(training_class=source).select_related(
+        "organisation", "category", "participant"
+    )
+    chosen = sorted(people, key=lambda e: e.pk)[: spec["people"]]
+    seats: dict = {}
+    for e in chosen:
+        seats[(e.organisation_id, e.category_id)] = (
+            seats.get((e.organisation_id, e.category_id), 0) + 1
+        )
+    for (org_id, cat_id), n in seats.items():
+        report.upsert(
+            Quota,
+            {"training_class": klass, "organisation_id": org_id, "category_id": cat_id},
+            {"seats": n},
+        )
+    for e in chosen:
+        if Enrollment.objects.filter(training_class=klass, participant=e.participant).exists():
+            report.unchanged += 1
+            continue
+        nomination = Nomination.objects.create(
+            training_class=klass,
+            organisation=e.organisation,
+            category=e.category,
+            participant=e.participant,
+            state=NominationState.APPROVED,
+        )
+        Enrollment.objects.create(
+            nomination=nomination,
+            training_class=klass,
+            participant=e.participant,
+            organisation=e.organisation,
+            category=e.category,
+        )
+        report.created += 2

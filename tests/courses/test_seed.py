@@ -12,8 +12,12 @@ def _snapshot():
 
 def test_seed_loads_the_2023_plan(db):
     call_command("seed_demo", stdout=open("/dev/null", "w"))
-    assert TrainingClass.objects.count() == 4
-    assert Quota.objects.aggregate(total=Sum("seats"))["total"] == 360
+    plan_2023 = TrainingClass.objects.exclude(code="TTDN-THUCHANH")
+    assert plan_2023.count() == 4
+    assert (
+        Quota.objects.filter(training_class__in=plan_2023).aggregate(total=Sum("seats"))["total"]
+        == 360
+    )
     districts = Organisation.objects.filter(kind="district_ubnd")
     assert districts.count() == 8
     assert set(districts.filter(is_border=True).values_list("gso_code", flat=True)) == {
@@ -22,7 +26,7 @@ def test_seed_loads_the_2023_plan(db):
         "109",
         "112",
     }
-    for klass in TrainingClass.objects.all():
+    for klass in plan_2023:
         assert klass.allocated_seats() <= klass.capacity
         assert klass.sessions.count() == 6
         assert all(s.trainers.exists() for s in klass.sessions.all())
@@ -71,4 +75,20 @@ def test_seeded_nominators_see_only_their_class(db):
     assert sorted(TrainingClass.objects.visible_to(trainer).values_list("code", flat=True)) == [
         "TTDN-2023-L1",
         "TTDN-2023-L2",
+        "TTDN-THUCHANH",
     ]
+
+
+def test_seed_adds_a_practice_class_open_today(db):
+    import datetime
+
+    from django.utils import timezone
+
+    call_command("seed_demo", stdout=open("/dev/null", "w"))
+    klass = TrainingClass.objects.get(code="TTDN-THUCHANH")
+    today = timezone.localdate()
+    assert klass.state == "running" and klass.start_date <= today <= klass.end_date
+    sessions = klass.sessions.filter(date=today)
+    assert sessions.count() == 3 and klass.enrollments.count() == 20
+    noon = timezone.make_aware(datetime.datetime.combine(today, datetime.time(9, 0)))
+    assert any(s.is_open_for_checkin(at=noon) for s in sessions)

@@ -1,0 +1,199 @@
+"""Pages for taking attendance: pick a session, scan, watch and correct, print badges."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from accounts.decorators import coordinator_required
+from attendees import checkin
+from attendees.models import Attendance, AttendanceStatus, Enrollment
+from courses.models import Session, TrainingClass
+from courses.vietnamese import sorted_by_name
+
+
+def _scanner_required(view):
+    @login_required
+    def wrapper(request: HttpRequest, *args, **kwargs):
+        if not (request.user.is_coordinator or request.user.is_trainer):
+            raise PermissionDenied(_("Only trainers and the department take attendance."))
+        return view(request, *args, **kwargs)
+
+    wrapper.__name__ = view.__name__
+    wrapper.__doc__ = view.__doc__
+    return wrapper
+
+
+def _session_for_user(request: HttpRequest, pk: int) -> Session:
+    return get_object_or_404(
+        Session.objects.run_by(request.user).select_related("training_class", "venue"), pk=pk
+    )
+
+
+@_scanner_required
+def session_picker(request: HttpRequest) -> HttpResponse:
+    """Today's sessions first: that is what a trainer at the door needs."""
+    today = timezone.localdate()
+    sessions = Session.objects.run_by(request.user).select_related("training_class", "venue")
+    return render(
+        request,
+        "attendees/session_picker.html",
+        {
+            "today": list(sessions.filter(date=today).order_by("start_time")),
+            "upcoming": list(sessions.filter(date__gt=today).order_by("date", "start_time")[:10]),
+            "recent": list(sessions.filter(date__lt=today).order_by("-date", "-start_time")[:10]),
+        },
+    )
+
+
+@_scanner_required
+def scanner(request: HttpRequest, pk: int) -> HttpResponse:
+    session = _session_for_user(request, pk)
+    return render(
+        request,
+        "attendees/scanner.html",
+        {
+            "session": session,
+            "roster_url": reverse("api-roster", args=[session.pk]),
+            "batch_url": reverse("api-checkin-batch"),
+            "manifest_url": reverse("attendees:scanner-manifest"),
+            "sw_url": reverse("attendees:scanner-sw"),
+            "scan_home_url": reverse("attendees:session-picker"),
+            "jsqr_url": settings.STATIC_URL + "vendor/jsqr/jsQR.js",
+        },
+    )
+
+
+@never_cache
+def scanner_service_worker(request: HttpRequest) -> HttpResponse:
+    """Served from /scan/ (not /static/) so that it may control the scanner pages."""
+    source = Path(settings.BASE_DIR, "static", "js", "scanner-sw.js").read_text(encoding="utf-8")
+    response = HttpResponse(source, content_type="application/javascript; charset=utf-8")
+    response["Service-Worker-Allowed"] = "/scan/"
+    return response
+
+
+def scanner_manifest(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "attendees/scanner_manifest.webmanifest",
+        {"start_url": reverse("attendees:session-picker")},
+        content_type="application/manifest+json",
+    )
+
+
+@_scanner_required
+def attendance_panel(request: HttpRequest, pk: int) -> HttpResponse:
+    """Who came to a session; the trainer corrects (excused, forgot badge) and closes it."""
+    session = _session_for_user(request, pk)
+    enrollments = sorted_by_name(
+        Enrollment.objects.filter(training_class_id=session.training_class_id).select_related(
+            "participant", "organisation"
+        ),
+        name=lambda e: e.participant.full_name,
+    )
+    records = {a.enrollment_id: a for a in Attendance.objects.filter(session=session)}
+    rows = [(e, records.get(e.pk)) for e in enrollments]
+    counts = {s: sum(1 for _e, a in rows if a and a.status == s) for s in AttendanceStatus.values}
+    counts["missing"] = sum(1 for _e, a in rows if a is None)
+    return render(
+        request,
+        "attendees/attendance_panel.html",
+        {"session": session, "rows": rows, "counts": counts, "statuses": AttendanceStatus.choices},
+    )
+
+
+@_scanner_required
+@require_POST
+def attendance_correct(request: HttpRequest, pk: int) -> HttpResponse:
+    session = _session_for_user(request, pk)
+    enrollment = get_object_or_404(
+        Enrollment, pk=request.POST.get("enrollment"), training_class_id=session.training_class_id
+    )
+    try:
+        checkin.attendance_set(
+            actor=request.user,
+            enrollment=enrollment,
+            session=session,
+            status=request.POST.get("status", ""),
+            reason=request.POST.get("reason", ""),
+        )
+    except ValidationError as exc:
+        messages.error(request, f"{enrollment.participant.full_name}: {' '.join(exc.messages)}")
+    else:
+        messages.success(
+            request, _("%(name)s updated.") % {"name": enrollment.participant.full_name}
+        )
+    return redirect("attendees:attendance-panel", pk=session.pk)
+
+
+@_scanner_required
+@require_POST
+def session_close(request: HttpRequest, pk: int) -> HttpResponse:
+    session = _session_for_user(request, pk)
+    absent = checkin.session_close(actor=request.user, session=session)
+    messages.success(request, _("Session closed: %(n)s marked absent.") % {"n": absent})
+    return redirect("attendees:attendance-panel", pk=session.pk)
+
+
+def _class_for_badges(request: HttpRequest, code: str) -> TrainingClass:
+    if not (request.user.is_coordinator or request.user.is_trainer):
+        raise PermissionDenied(_("Only trainers and the department print badges."))
+    return get_object_or_404(TrainingClass.objects.visible_to(request.user), code=code)
+
+
+@login_required
+def class_badges(request: HttpRequest, code: str) -> HttpResponse:
+    from attendees.badges import badges_pdf
+
+    klass = _class_for_badges(request, code)
+    enrollments = sorted_by_name(
+        Enrollment.objects.filter(training_class=klass).select_related(
+            "participant", "organisation", "category"
+        ),
+        name=lambda e: e.participant.full_name,
+    )
+    response = HttpResponse(badges_pdf(klass, enrollments), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="the-diem-danh-{klass.code}.pdf"'
+    return response
+
+
+@login_required
+def invitation(request: HttpRequest, pk: int) -> HttpResponse:
+    from attendees.badges import invitation_pdf
+
+    enrollment = get_object_or_404(
+        Enrollment.objects.visible_to(request.user).select_related(
+            "participant", "organisation", "training_class"
+        ),
+        pk=pk,
+    )
+    if request.user.is_viewer:
+        raise PermissionDenied
+    response = HttpResponse(invitation_pdf(enrollment), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="giay-moi-{enrollment.pk}.pdf"'
+    return response
+
+
+@coordinator_required
+@require_POST
+def badge_reissue(request: HttpRequest, pk: int) -> HttpResponse:
+    enrollment = get_object_or_404(Enrollment.objects.select_related("participant"), pk=pk)
+    checkin.badge_reissue(actor=request.user, enrollment=enrollment)
+    messages.success(
+        request,
+        _("New badge code for %(name)s; the old badge no longer works.")
+        % {"name": enrollment.participant.full_name},
+    )
+    return redirect("attendees:person-detail", pk=enrollment.participant_id)

@@ -1,0 +1,289 @@
+"""Attendance by badge scan: the rules the server applies to every scan, online or uploaded
+hours later from a phone that was offline.
+
+Attendance is a set: one row per (enrollment, session) keeping the earliest scan, so scans
+of the same person from several devices merge instead of conflicting. Every scan is kept as
+a ScanEvent whose client nonce makes uploads idempotent: a replayed scan returns the answer
+it got the first time and changes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from attendees.models import (
+    Attendance,
+    AttendanceStatus,
+    Enrollment,
+    ScanEvent,
+    ScanResult,
+)
+from courses.models import Session
+from courses.services import audit
+
+# A device whose clock is further off than this is flagged, and its scan times are
+# corrected by the measured offset instead of being trusted.
+MAX_CLOCK_SKEW = datetime.timedelta(minutes=2)
+
+
+@dataclass(frozen=True)
+class Scan:
+    token: str
+    session_id: int
+    nonce: uuid.UUID
+    scanned_at: datetime.datetime
+    device: str
+
+
+@dataclass(frozen=True)
+class CheckinOutcome:
+    nonce: uuid.UUID
+    result: str
+    enrollment: Enrollment | None
+    status: str | None
+
+    def as_json(self) -> dict:
+        participant = None
+        if self.enrollment is not None:
+            participant = {
+                "name": self.enrollment.participant.full_name,
+                "unit": self.enrollment.organisation.name,
+            }
+        return {
+            "nonce": str(self.nonce),
+            "result": self.result,
+            "participant": participant,
+            "status": self.status,
+        }
+
+
+def session_for_operator(*, operator: User, session_id: int) -> Session:
+    """Trainers act only on their own classes' sessions; the coordinator on any."""
+    session = (
+        Session.objects.run_by(operator)
+        .select_related("training_class")
+        .filter(pk=session_id)
+        .first()
+    )
+    if session is None:
+        if Session.objects.filter(pk=session_id).exists():
+            raise PermissionDenied(
+                _("You do not teach this class, so you cannot take its attendance.")
+            )
+        raise ValidationError({"session": _("There is no session %(id)s.") % {"id": session_id}})
+    return session
+
+
+def checkin_record(
+    *, operator: User, scans: list[Scan], device_time: datetime.datetime | None = None
+) -> list[CheckinOutcome]:
+    """Apply a batch of scans from one device. `device_time` is the device's clock at upload:
+    its difference from ours is the device's clock skew."""
+    received_at = timezone.now()
+    skew = (received_at - device_time) if device_time else datetime.timedelta(0)
+    flagged = abs(skew) > MAX_CLOCK_SKEW
+    sessions: dict[int, Session] = {}
+    outcomes = []
+    for scan in scans:
+        if scan.session_id not in sessions:
+            sessions[scan.session_id] = session_for_operator(
+                operator=operator, session_id=scan.session_id
+            )
+        outcomes.append(
+            _record_one(
+                operator=operator,
+                session=sessions[scan.session_id],
+                scan=scan,
+                received_at=received_at,
+                skew=skew,
+                flagged=flagged,
+            )
+        )
+    return outcomes
+
+
+def _previous_outcome(nonce: uuid.UUID) -> CheckinOutcome | None:
+    event = (
+        ScanEvent.objects.filter(nonce=nonce)
+        .select_related("enrollment__participant", "enrollment__organisation")
+        .first()
+    )
+    if event is None:
+        return None
+    status = None
+    if event.enrollment_id:
+        status = (
+            Attendance.objects.filter(
+                enrollment_id=event.enrollment_id, session_id=event.session_id
+            )
+            .values_list("status", flat=True)
+            .first()
+        )
+    return CheckinOutcome(event.nonce, event.result, event.enrollment, status)
+
+
+def _record_one(
+    *,
+    operator: User,
+    session: Session,
+    scan: Scan,
+    received_at: datetime.datetime,
+    skew: datetime.timedelta,
+    flagged: bool,
+) -> CheckinOutcome:
+    previous = _previous_outcome(scan.nonce)
+    if previous is not None:
+        return previous  # a replay: same answer, nothing changes
+    scanned_at = scan.scanned_at
+    if flagged:
+        scanned_at = scanned_at + skew  # the device's clock is off: correct, and flag it
+    if scanned_at > received_at + MAX_CLOCK_SKEW:
+        flagged, scanned_at = True, received_at  # a scan from the future cannot be trusted
+    token = scan.token.strip()[:200]
+    try:
+        with transaction.atomic():
+            enrollment = (
+                Enrollment.objects.select_for_update()
+                .select_related("participant", "organisation")
+                .filter(badge_token=token)
+                .first()
+            )
+            result, status = _decide(
+                session=session, enrollment=enrollment, scanned_at=scanned_at, operator=operator
+            )
+            ScanEvent.objects.create(
+                nonce=scan.nonce,
+                token=token,
+                session=session,
+                enrollment=enrollment,
+                device=scan.device[:64],
+                operator=operator,
+                scanned_at=scanned_at,
+                received_at=received_at,
+                result=result,
+                clock_skew_seconds=round(skew.total_seconds()),
+                clock_flagged=flagged,
+            )
+    except IntegrityError:
+        # The same nonce arrived twice at once (a retry racing the original): the other
+        # request recorded it; answer as it did.
+        previous = _previous_outcome(scan.nonce)
+        if previous is None:
+            raise
+        return previous
+    return CheckinOutcome(scan.nonce, result, enrollment, status)
+
+
+def _decide(
+    *,
+    session: Session,
+    enrollment: Enrollment | None,
+    scanned_at: datetime.datetime,
+    operator: User,
+) -> tuple[str, str | None]:
+    """The result for one scan, recording attendance when it counts. Runs with the
+    enrollment row locked, so two devices scanning one person are applied in turn."""
+    if enrollment is None:
+        return ScanResult.UNKNOWN_TOKEN, None
+    if enrollment.training_class_id != session.training_class_id:
+        return ScanResult.NOT_ENROLLED, None
+    if not session.is_open_for_checkin(at=scanned_at):
+        return ScanResult.SESSION_NOT_OPEN, None
+    status = (
+        AttendanceStatus.LATE if scanned_at > session.late_after() else AttendanceStatus.PRESENT
+    )
+    attendance = Attendance.objects.filter(enrollment=enrollment, session=session).first()
+    if attendance is None:
+        Attendance.objects.create(
+            enrollment=enrollment,
+            session=session,
+            status=status,
+            first_scan_at=scanned_at,
+            updated_by=operator,
+        )
+        return status, status
+    if attendance.status in (AttendanceStatus.ABSENT, AttendanceStatus.EXCUSED):
+        # Marked absent when the session closed (or excused), but a scan within the window
+        # arrived later from an offline device: the person was there.
+        attendance.status, attendance.first_scan_at, attendance.reason = status, scanned_at, ""
+        attendance.save(update_fields=["status", "first_scan_at", "reason", "updated_at"])
+        return status, status
+    if scanned_at < attendance.first_scan_at:
+        # An earlier scan uploaded after a later one: the earliest time wins.
+        attendance.first_scan_at, attendance.status = scanned_at, status
+        attendance.save(update_fields=["status", "first_scan_at", "updated_at"])
+    return ScanResult.ALREADY_RECORDED, attendance.status
+
+
+@transaction.atomic
+def session_close(*, actor: User, session: Session) -> int:
+    """Close a session: everyone enrolled without an attendance row is absent. Returns how
+    many were marked absent. Late uploads still count (see _decide)."""
+    session = Session.objects.select_for_update().get(pk=session.pk)
+    enrolled = Enrollment.objects.filter(training_class_id=session.training_class_id)
+    missing = enrolled.exclude(attendances__session=session)
+    rows = [
+        Attendance(enrollment=e, session=session, status=AttendanceStatus.ABSENT, updated_by=actor)
+        for e in missing
+    ]
+    Attendance.objects.bulk_create(rows)
+    session.closed_at = timezone.now()
+    session.save(update_fields=["closed_at"])
+    audit(actor=actor, action="session.close", target=session, changes={"absent": len(rows)})
+    return len(rows)
+
+
+@transaction.atomic
+def attendance_set(
+    *, actor: User, enrollment: Enrollment, session: Session, status: str, reason: str = ""
+) -> Attendance:
+    """A manual correction by a trainer or the coordinator (excused with a reason, or a
+    person who forgot their badge marked present), audited with the previous value."""
+    if status not in AttendanceStatus.values:
+        raise ValidationError({"status": _("Unknown attendance status.")})
+    if status == AttendanceStatus.EXCUSED and not reason.strip():
+        raise ValidationError({"reason": _("Give the reason for the excuse.")})
+    attendance = (
+        Attendance.objects.select_for_update()
+        .filter(enrollment=enrollment, session=session)
+        .first()
+    )
+    before = attendance.status if attendance else None
+    if attendance is None:
+        attendance = Attendance(enrollment=enrollment, session=session)
+    attendance.status = status
+    attendance.reason = reason.strip()[:300]
+    attendance.updated_by = actor
+    if (
+        status in (AttendanceStatus.PRESENT, AttendanceStatus.LATE)
+        and attendance.first_scan_at is None
+    ):
+        attendance.first_scan_at = timezone.now()
+    attendance.save()
+    audit(
+        actor=actor,
+        action="attendance.correct",
+        target=attendance,
+        changes={"status": [before, status], "reason": attendance.reason},
+    )
+    return attendance
+
+
+@transaction.atomic
+def badge_reissue(*, actor: User, enrollment: Enrollment) -> Enrollment:
+    """A lost or copied badge: issue a new code; the old one stops working at once."""
+    from attendees.models import new_badge_token
+
+    enrollment = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
+    enrollment.badge_token = new_badge_token()
+    enrollment.save(update_fields=["badge_token"])
+    audit(actor=actor, action="badge.reissue", target=enrollment)
+    return enrollment
