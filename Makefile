@@ -11,13 +11,20 @@ PORT   ?= 8000
 -include .env
 export
 
-.PHONY: run test setup deps assets messages migrate seed bench lint format clean
+.PHONY: run https test setup deps assets messages migrate seed bench lint format clean
 
 run: setup seed ## Set everything up, then serve the app and its task worker.
 	@echo "→ http://$(HOST):$(PORT)/  (Ctrl-C stops the web server and the worker)"
 	@DEBUG=$${DEBUG:-1} $(PY) manage.py db_worker & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	DEBUG=$${DEBUG:-1} $(PY) manage.py runserver $(HOST):$(PORT)
+
+https: setup seed ## Serve over https on the LAN (port 8443) for phones at a venue; see README.
+	./deploy/venue-cert.sh
+	@DEBUG=$${DEBUG:-1} $(PY) manage.py db_worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
+	DEBUG=$${DEBUG:-1} ALLOWED_HOSTS=$${ALLOWED_HOSTS:-*} $(VENV)/bin/gunicorn config.wsgi --bind 0.0.0.0:8443 \
+	  --certfile certs/server.crt --keyfile certs/server.key --workers 2 --threads 4 --access-logfile -
 
 test: deps assets messages ## Run every test (browser tests included when Chromium is present).
 	$(PY) -m pytest $(PYTEST_ARGS)
