@@ -1,0 +1,514 @@
+"""Name badges (8 per A4 sheet) and personal invitation letters, each with the
+participant's QR attendance code.
+
+The QR code carries ``Enrollment.badge_token`` only — an opaque random string, never the
+citizen ID or a database id — and is drawn as vectors (reportlab's QrCodeWidget), so it
+stays sharp at any printer resolution. Error correction M, a 4-module quiet zone.
+
+The sheet geometry is public (:func:`badge_box`, :func:`badge_qr_box`): the tests crop a
+badge's QR code out of a rendered page and feed it to the same decoder the browser uses.
+
+Every string goes through ``courses.pdf`` (NFC, IBM Plex Serif embedded); nothing is
+drawn in reportlab's Helvetica.
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from django.utils import timezone
+from reportlab.graphics import renderPDF
+from reportlab.graphics.barcode.qr import QrCodeWidget
+from reportlab.graphics.shapes import Drawing
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import KeepInFrame, Spacer
+
+from courses.pdf import (
+    MARGIN_BOTTOM,
+    MARGIN_TOP,
+    build_pdf,
+    document_table,
+    frame_width,
+    nfc_text,
+    official_header,
+    para,
+    register_fonts,
+    style,
+    vietnamese_date,
+)
+
+if TYPE_CHECKING:
+    from attendees.models import Enrollment
+    from courses.models import TrainingClass
+
+# ---------------------------------------------------------------------------- geometry
+# All lengths in PDF points; y grows upwards from the page's bottom edge.
+
+PAGE_SIZE = A4
+COLUMNS = 2
+ROWS = 4
+BADGES_PER_PAGE = COLUMNS * ROWS
+BADGE_WIDTH = 97 * mm
+BADGE_HEIGHT = 70 * mm
+# The grid is centred on the sheet: 8 mm left/right and 8.5 mm top/bottom on A4, inside
+# what every office printer can print, with room for the cut marks.
+SHEET_MARGIN_X = (PAGE_SIZE[0] - COLUMNS * BADGE_WIDTH) / 2
+SHEET_MARGIN_Y = (PAGE_SIZE[1] - ROWS * BADGE_HEIGHT) / 2
+BADGE_PADDING = 4.5 * mm
+HEADER_HEIGHT = 17 * mm  # class code, two title lines and a rule, from the badge's top
+QR_QUIET_MODULES = 4
+QR_SIZE = 38 * mm  # the whole symbol, quiet zone included (modules ≈ 29 mm for a token)
+QR_INSET = 2.5 * mm  # from the badge's right edge to the symbol (the quiet zone adds more)
+TOKEN_TAIL = 6  # characters of the token printed under the code, for typing in by hand
+TAIL_CELL_WIDTH = 4.2 * mm
+TAIL_CELL_HEIGHT = 5 * mm
+TAIL_GAP = 0.8 * mm  # between the QR's quiet zone and the row of characters
+INVITATION_QR_SIZE = 45 * mm
+
+Box = tuple[float, float, float, float]
+
+
+def badge_box(index: int) -> Box:
+    """(x0, y0, x1, y1) of badge ``index`` on its sheet, in points from the page's
+    bottom-left corner. Badges fill rows left to right, top to bottom; index 8 is the
+    first badge of the second sheet, so only ``index % 8`` matters."""
+    slot = index % BADGES_PER_PAGE
+    row, column = divmod(slot, COLUMNS)
+    x0 = SHEET_MARGIN_X + column * BADGE_WIDTH
+    y1 = PAGE_SIZE[1] - SHEET_MARGIN_Y - row * BADGE_HEIGHT
+    return (x0, y1 - BADGE_HEIGHT, x0 + BADGE_WIDTH, y1)
+
+
+def badge_qr_box(index: int) -> Box:
+    """(x0, y0, x1, y1) of the QR symbol of badge ``index`` (quiet zone included), in
+    points from the page's bottom-left corner. The symbol and the row of token
+    characters under it are centred in the badge's body, at its right edge."""
+    _bx0, by0, bx1, by1 = badge_box(index)
+    block = QR_SIZE + TAIL_GAP + TAIL_CELL_HEIGHT
+    body_top = by1 - HEADER_HEIGHT
+    body_bottom = by0 + BADGE_PADDING
+    y1 = body_top - (body_top - body_bottom - block) / 2
+    x1 = bx1 - QR_INSET
+    return (x1 - QR_SIZE, y1 - QR_SIZE, x1, y1)
+
+
+# ---------------------------------------------------------------------------- drawing helpers
+
+
+def qr_drawing(value: str, size: float) -> Drawing:
+    """A vector QR code of ``value`` (error correction M, 4-module quiet zone) as a
+    ``size`` × ``size`` Drawing — a platypus flowable, or drawn with renderPDF."""
+    widget = QrCodeWidget(
+        nfc_text(value),
+        barLevel="M",
+        barBorder=QR_QUIET_MODULES,
+        barWidth=size,
+        barHeight=size,
+    )
+    widget.barFillColor = colors.black
+    drawing = Drawing(size, size)
+    # The renderer starts every drawing by selecting its default font, Helvetica, even
+    # when it draws no text; give it the document face instead.
+    drawing.initialFontName = register_fonts().regular
+    drawing.initialFontSize = 10
+    drawing.add(widget)
+    return drawing
+
+
+def _wrap(words: Sequence[str], font: str, size: float, width: float) -> list[str]:
+    """Greedy word wrap."""
+    lines: list[str] = []
+    current = ""
+    for word in words:
+        candidate = f"{current} {word}" if current else word
+        if current and stringWidth(candidate, font, size) > width:
+            lines.append(current)
+            current = word
+        else:
+            current = candidate
+    if current:
+        lines.append(current)
+    return lines
+
+
+def _clamp(text: str, font: str, size: float, width: float, max_lines: int) -> list[str]:
+    """``text`` wrapped to ``width``, at most ``max_lines`` lines, the last one cut at a
+    word and ended with "…" if the text is longer."""
+    lines = _wrap(nfc_text(text).split(), font, size, width)
+    if len(lines) <= max_lines:
+        return lines
+    kept = lines[:max_lines]
+    words = kept[-1].split()
+    while words and stringWidth(" ".join(words) + " …", font, size) > width:
+        words.pop()
+    kept[-1] = (" ".join(words) + " …").strip()
+    return kept
+
+
+def fit_name(
+    name: str,
+    font: str,
+    width: float,
+    *,
+    largest: float = 22,
+    one_line_down_to: float = 16,
+    smallest: float = 11,
+) -> tuple[float, list[str]]:
+    """The size and lines of ``name`` in ``width``: one line if it fits at
+    ``one_line_down_to`` or more, else two balanced lines at the largest size that fits
+    (down to ``smallest``). A name that fits no way at ``smallest`` (one enormous word)
+    is shrunk further until it does."""
+    words = nfc_text(name).split() or [""]
+
+    def layout(size: float) -> list[str] | None:
+        whole = " ".join(words)
+        if stringWidth(whole, font, size) <= width:
+            return [whole]
+        best: tuple[float, list[str]] | None = None
+        for k in range(1, len(words)):
+            lines = [" ".join(words[:k]), " ".join(words[k:])]
+            widest = max(stringWidth(line, font, size) for line in lines)
+            if widest <= width and (best is None or widest < best[0]):
+                best = (widest, lines)
+        return best[1] if best else None
+
+    # One line if the name fits at a good size, else two lines as large as they fit.
+    whole = " ".join(words)
+    size = largest
+    while size >= one_line_down_to:
+        if stringWidth(whole, font, size) <= width:
+            return size, [whole]
+        size -= 0.5
+    size = largest
+    while size >= smallest:
+        lines = layout(size)
+        if lines:
+            return size, lines
+        size -= 0.5
+    # Give up on two lines: balanced split (or the lone word) shrunk to the width.
+    if len(words) > 1:
+        k = min(
+            range(1, len(words)),
+            key=lambda k: max(
+                stringWidth(" ".join(words[:k]), font, smallest),
+                stringWidth(" ".join(words[k:]), font, smallest),
+            ),
+        )
+        lines = [" ".join(words[:k]), " ".join(words[k:])]
+    else:
+        lines = words
+    widest = max(stringWidth(line, font, smallest) for line in lines) or 1
+    return smallest * min(1, width / widest), lines
+
+
+def _draw_code_cells(
+    canvas: Canvas, text: str, centre_x: float, top: float, font: str, size: float
+) -> None:
+    """``text`` one character per light box, the row centred on ``centre_x`` below
+    ``top``: reads like monospace in a proportional face, and "-", "_" or a repeated
+    letter cannot be miscounted when typed in by hand."""
+    start_x = centre_x - TAIL_CELL_WIDTH * len(text) / 2
+    bottom = top - TAIL_CELL_HEIGHT
+    canvas.saveState()
+    canvas.setStrokeColor(colors.Color(0.7, 0.7, 0.7))
+    canvas.setLineWidth(0.4)
+    for n, char in enumerate(text):
+        x = start_x + n * TAIL_CELL_WIDTH
+        canvas.rect(x, bottom, TAIL_CELL_WIDTH, TAIL_CELL_HEIGHT, stroke=1, fill=0)
+        canvas.setFont(font, size)
+        canvas.drawCentredString(
+            x + TAIL_CELL_WIDTH / 2, bottom + (TAIL_CELL_HEIGHT - size * 0.7) / 2, char
+        )
+    canvas.restoreState()
+
+
+def category_label(enrollment: Enrollment) -> str:
+    category = enrollment.category
+    return f"Đối tượng {category.code}) {category.name_vi}"
+
+
+# ---------------------------------------------------------------------------- badges
+
+
+def _draw_cut_marks(canvas: Canvas) -> None:
+    """Light grey outlines of every badge, and dark ticks in the margins on each cut line
+    (they survive when the outlines are trimmed off)."""
+    width, height = PAGE_SIZE
+    x_lines = [SHEET_MARGIN_X + c * BADGE_WIDTH for c in range(COLUMNS + 1)]
+    y_lines = [SHEET_MARGIN_Y + r * BADGE_HEIGHT for r in range(ROWS + 1)]
+    canvas.saveState()
+    canvas.setStrokeColor(colors.Color(0.78, 0.78, 0.78))
+    canvas.setLineWidth(0.4)
+    canvas.setDash(2, 2)
+    for x in x_lines:
+        canvas.line(x, y_lines[0], x, y_lines[-1])
+    for y in y_lines:
+        canvas.line(x_lines[0], y, x_lines[-1], y)
+    canvas.setDash()
+    canvas.setStrokeColor(colors.Color(0.35, 0.35, 0.35))
+    canvas.setLineWidth(0.5)
+    gap = 1.5 * mm
+    for x in x_lines:
+        canvas.line(x, 1.5 * mm, x, y_lines[0] - gap)
+        canvas.line(x, y_lines[-1] + gap, x, height - 1.5 * mm)
+    for y in y_lines:
+        canvas.line(1.5 * mm, y, x_lines[0] - gap, y)
+        canvas.line(x_lines[-1] + gap, y, width - 1.5 * mm, y)
+    canvas.restoreState()
+
+
+def _draw_badge(
+    canvas: Canvas, index: int, training_class: TrainingClass, enrollment: Enrollment
+) -> None:
+    fonts = register_fonts()
+    bx0, by0, bx1, by1 = badge_box(index)
+    left = bx0 + BADGE_PADDING
+    inner = bx1 - bx0 - 2 * BADGE_PADDING
+    grey = colors.Color(0.3, 0.3, 0.3)
+
+    # Class code and (shortened) title, a rule under them.
+    canvas.setFillColor(colors.black)
+    baseline = by1 - BADGE_PADDING - 9.5 * 0.75
+    canvas.setFont(fonts.bold, 9.5)
+    canvas.drawString(left, baseline, nfc_text(training_class.code))
+    canvas.setFillColor(grey)
+    canvas.setFont(fonts.regular, 7.5)
+    baseline -= 2
+    for line in _clamp(training_class.title, fonts.regular, 7.5, inner, 2):
+        baseline -= 9
+        canvas.drawString(left, baseline, line)
+    rule_y = by1 - HEADER_HEIGHT + 2 * mm  # 3.5 pt under the second title line
+    canvas.saveState()
+    canvas.setStrokeColor(colors.Color(0.55, 0.55, 0.55))
+    canvas.setLineWidth(0.5)
+    canvas.line(left, rule_y, bx1 - BADGE_PADDING, rule_y)
+    canvas.restoreState()
+
+    # The QR code on the right, the last characters of the token under it.
+    qx0, qy0, qx1, _qy1 = badge_qr_box(index)
+    renderPDF.draw(qr_drawing(enrollment.badge_token, QR_SIZE), canvas, qx0, qy0)
+    tail = nfc_text(enrollment.badge_token)[-TOKEN_TAIL:]
+    canvas.setFillColor(colors.black)
+    _draw_code_cells(canvas, tail, (qx0 + qx1) / 2, qy0 - TAIL_GAP, fonts.regular, 10)
+
+    # On the left, clear of the QR's quiet zone: the name and unit from the top, the
+    # category from the bottom.
+    text_width = qx0 - 1.5 * mm - left
+    size, lines = fit_name(enrollment.participant.full_name, fonts.bold, text_width)
+    baseline = by1 - HEADER_HEIGHT - 0.5 * mm - size * 0.8
+    canvas.setFont(fonts.bold, size)
+    for n, line in enumerate(lines):
+        if n:
+            baseline -= size * 1.15
+        canvas.drawString(left, baseline, line)
+
+    unit_size = 10.5
+    baseline -= size * 0.25 + 2.5 * mm + unit_size * 0.75
+    canvas.setFont(fonts.regular, unit_size)
+    for n, line in enumerate(
+        _clamp(enrollment.organisation.name, fonts.regular, unit_size, text_width, 3)
+    ):
+        if n:
+            baseline -= unit_size * 1.2
+        canvas.drawString(left, baseline, line)
+
+    cat_size = 7.5
+    cat_leading = cat_size * 1.2
+    bottom = by0 + BADGE_PADDING + cat_size * 0.25
+    room = int((baseline - unit_size * 0.3 - 1.5 * mm - bottom - cat_size * 0.75) // cat_leading)
+    lines = _clamp(
+        category_label(enrollment), fonts.regular, cat_size, text_width, max(1, min(3, room + 1))
+    )
+    canvas.setFillColor(grey)
+    canvas.setFont(fonts.regular, cat_size)
+    for n, line in enumerate(lines):
+        canvas.drawString(left, bottom + (len(lines) - 1 - n) * cat_leading, line)
+    canvas.setFillColor(colors.black)
+
+
+def badges_pdf(training_class: TrainingClass, enrollments: Sequence[Enrollment]) -> bytes:
+    """Badges for ``enrollments`` (in the order given), 8 to an A4 sheet, with cut marks."""
+    fonts = register_fonts()
+    buffer = io.BytesIO()
+    canvas = Canvas(
+        buffer,
+        pagesize=PAGE_SIZE,
+        initialFontName=fonts.regular,
+        initialFontSize=10,
+        lang="vi",
+    )
+    canvas.setTitle(nfc_text(f"Thẻ học viên — {training_class.code}"))
+    canvas.setAuthor(nfc_text(training_class.organiser.name))
+    enrollments = list(enrollments)
+    for start in range(0, max(len(enrollments), 1), BADGES_PER_PAGE):
+        _draw_cut_marks(canvas)
+        for index, enrollment in enumerate(enrollments[start : start + BADGES_PER_PAGE]):
+            _draw_badge(canvas, index, training_class, enrollment)
+        canvas.showPage()
+    canvas.save()
+    return buffer.getvalue()
+
+
+# ---------------------------------------------------------------------------- invitation
+
+WEEKDAYS = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật")
+
+
+def honorific(participant) -> str:
+    """ "Ông" for a man, "Bà" for a woman, "Ông/Bà" when the gender is unknown."""
+    return {"male": "Ông", "female": "Bà"}.get(participant.gender, "Ông/Bà")
+
+
+def _date_range(start: datetime.date, end: datetime.date) -> str:
+    if start == end:
+        return vietnamese_date(start)
+    return f"từ {vietnamese_date(start)} đến {vietnamese_date(end)}"
+
+
+def _venue_text(venue) -> str:
+    if venue is None:
+        return ""
+    return ", ".join(part for part in (venue.name, venue.address) if part)
+
+
+def invitation_pdf(enrollment: Enrollment, *, on: datetime.date | None = None) -> bytes:
+    """A one-page A4 invitation letter for the enrolled person, with their QR code.
+
+    ``on`` is the date in the header (default: today).
+    """
+    klass = enrollment.training_class
+    person = enrollment.participant
+    organiser = klass.organiser
+    parent = organiser.parent
+    on = on or timezone.localdate()
+    you = honorific(person)
+    width = frame_width(A4)
+
+    body = style("inv-body", size=13, align=TA_JUSTIFY, leading=17, spaceAfter=4)
+    label = style("inv-label", size=13, leading=17, spaceAfter=4)
+    cell = style("inv-cell", size=11, leading=13.5)
+    cell_centre = style("inv-cell-c", size=11, leading=13.5, align=TA_CENTER)
+    head = style("inv-th", size=11, bold=True, leading=13.5, align=TA_CENTER)
+
+    story = official_header(
+        parent_body=parent.name if parent else "",
+        issuing_body=organiser.name,
+        place=organiser.place or (parent.place if parent else ""),
+        on=on,
+        width=width,
+    )
+    story += [
+        Spacer(0, 8 * mm),
+        para("GIẤY MỜI", style("inv-title", size=16, bold=True, align=TA_CENTER, spaceAfter=2)),
+        para(
+            "Tham dự lớp bồi dưỡng, tập huấn",
+            style("inv-sub", size=13, italic=True, align=TA_CENTER),
+        ),
+        Spacer(0, 6 * mm),
+        para(
+            f"Kính gửi: {you} {person.full_name}",
+            style("inv-to", size=14, bold=True, align=TA_CENTER, leading=18),
+        ),
+        para(
+            f"Đơn vị: {enrollment.organisation.name}",
+            style("inv-unit", size=13, align=TA_CENTER, leading=17),
+        ),
+        Spacer(0, 5 * mm),
+        para(
+            f"{organiser.name} trân trọng kính mời {you} tham dự lớp "
+            f"“{klass.title}” (mã lớp {klass.code}).",
+            body,
+        ),
+        para(f"Thời gian: {_date_range(klass.start_date, klass.end_date)}.", label),
+        para(f"Địa điểm: {_venue_text(klass.venue)}.", label),
+        para("Lịch học:", label),
+    ]
+
+    sessions = list(klass.sessions.select_related("venue").order_by("date", "start_time"))
+    rows = [[para(h, head) for h in ("STT", "Ngày", "Thời gian", "Nội dung")]]
+    for n, s in enumerate(sessions, start=1):
+        topic = s.topic
+        if s.venue_id and s.venue_id != klass.venue_id:
+            topic = f"{topic} (tại {_venue_text(s.venue)})"
+        rows.append(
+            [
+                para(str(n), cell_centre),
+                para(f"{WEEKDAYS[s.date.weekday()]}, {s.date:%d/%m/%Y}", cell_centre),
+                para(f"{s.start_time:%H:%M} – {s.end_time:%H:%M}", cell_centre),
+                para(topic, cell),
+            ]
+        )
+    if not sessions:
+        rows.append(["", "", "", para("(Lịch học sẽ được thông báo sau.)", cell)])
+    # Dates and times never wrap; the topic takes the rest of the width.
+    fonts = register_fonts()
+    padding = 7
+
+    def column_width(texts: list[str], minimum: float) -> float:
+        widths = [stringWidth(t, fonts.regular, cell.fontSize) for t in texts]
+        return max([minimum, *(w + padding for w in widths)])
+
+    col_widths = [
+        11 * mm,
+        column_width(
+            [f"{WEEKDAYS[s.date.weekday()]}, {s.date:%d/%m/%Y}" for s in sessions], 30 * mm
+        ),
+        column_width([f"{s.start_time:%H:%M} – {s.end_time:%H:%M}" for s in sessions], 24 * mm),
+    ]
+    col_widths.append(width - sum(col_widths))
+    story.append(
+        document_table(
+            rows,
+            col_widths=col_widths,
+            repeatRows=1,
+            hAlign="CENTER",
+            commands=[
+                ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
+                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 3),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 3),
+                ("TOPPADDING", (0, 0), (-1, -1), 2.5),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 3.5),
+            ],
+        )
+    )
+    story += [
+        Spacer(0, 4 * mm),
+        para(
+            f"Đề nghị {you} mang theo thẻ học viên hoặc giấy mời này và xuất trình mã điểm "
+            "danh dưới đây khi đến lớp mỗi buổi học.",
+            body,
+        ),
+        para("Trân trọng./.", style("inv-regards", size=13, italic=True, align=TA_LEFT)),
+        Spacer(0, 5 * mm),
+    ]
+    qr = qr_drawing(enrollment.badge_token, INVITATION_QR_SIZE)
+    qr.hAlign = "CENTER"
+    qr_block = [
+        qr,
+        para("Mã điểm danh", style("inv-qr", size=12, bold=True, align=TA_CENTER, leading=15)),
+        para(
+            nfc_text(enrollment.badge_token)[-TOKEN_TAIL:],
+            style("inv-tail", size=10, align=TA_CENTER),
+        ),
+    ]
+    qr_height = sum(flowable.wrap(width, A4[1])[1] for flowable in qr_block)
+
+    # One page whatever the number of sessions: the letter shrinks rather than overflows,
+    # the QR code keeps its size.
+    frame_height = A4[1] - MARGIN_TOP - MARGIN_BOTTOM - 12  # the frame's 6 pt paddings
+    fitted = KeepInFrame(width, frame_height - qr_height - 2, story, mode="shrink")
+    return build_pdf(
+        [fitted, *qr_block],
+        pagesize=A4,
+        title=f"Giấy mời — {person.full_name} — {klass.code}",
+        author=organiser.name,
+    )
