@@ -491,11 +491,17 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     ).order_by("-created_at")
     if request.user.is_nominator:
         nominations = nominations.filter(organisation=request.user.organisation)
+    enrollments = (
+        Enrollment.objects.visible_to(request.user)
+        .filter(participant=person)
+        .select_related("training_class")
+    )
     return render(
         request,
         "attendees/person_detail.html",
         {
             "person": person,
+            "enrollments": enrollments,
             "show_sensitive": show,
             "nominations": nominations,
             "can_edit": request.user.is_coordinator

@@ -9,6 +9,7 @@ from django.urls import reverse
 from attendees.models import Enrollment, Nomination, Participant
 from courses.models import AuditLog
 from tests import factories as f
+from tests.attendees.test_attendance_pages import ATTENDANCE_URL_NAMES
 
 PERSONAS = [
     "anonymous",
@@ -126,6 +127,8 @@ def test_every_attendees_url_is_covered(world, people):
         "import-preview",
         "person-erase",
         "unit-nominations-export",
+        # attendance pages, matrix in test_attendance_pages.py:
+        *ATTENDANCE_URL_NAMES,
     }
     assert {p.name for p in urlpatterns} == covered_names
 
