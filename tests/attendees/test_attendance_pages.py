@@ -61,8 +61,8 @@ def _pages(w, e):
     }
 
 
+# fmt: off
 EXPECTED = {
-    # fmt: off
     #              anon outsider nomA trainer other viewer coord
     "picker": (302, 403, 403, 200, 200, 403, 200),
     "scanner": (302, 403, 403, 200, 404, 403, 200),
@@ -83,8 +83,8 @@ EXPECTED = {
     "sw": (200, 200, 200, 200, 200, 200, 200),  # public JS, like any static file
     "manifest": (200, 200, 200, 200, 200, 200, 200),
     "roster": (401, 403, 403, 200, 403, 403, 200),
-    # fmt: on
 }
+# fmt: on
 
 
 @pytest.mark.parametrize("page", list(EXPECTED))

@@ -32,7 +32,15 @@ def test_eight_devices_posting_concurrently_lose_nothing_and_duplicate_nothing(w
     for i in range(60):
         p = f.participant(world.unit_a, full_name=f"Lò Văn Thử {i:02d}")
         n = f.nomination(world.class_a, world.unit_a, person=p, state="approved")
-        people.append(Enrollment.objects.create(nomination=n, training_class=world.class_a, participant=p, organisation=world.unit_a, category=n.category))
+        people.append(
+            Enrollment.objects.create(
+                nomination=n,
+                training_class=world.class_a,
+                participant=p,
+                organisation=world.unit_a,
+                category=n.category,
+            )
+        )
     client = Client()
     client.force_login(world.trainer)
     session_cookie = client.cookies["sessionid"].value
@@ -46,8 +54,14 @@ def test_eight_devices_posting_concurrently_lose_nothing_and_duplicate_nothing(w
                 scans.append(dict(rng.choice(scans)))  # a replayed upload: same nonce
             else:
                 e = rng.choice(people)  # many people are scanned by several devices
-                scans.append({"token": e.badge_token, "session": world.session_a.pk, "nonce": str(uuid.uuid4()),
-                              "scanned_at": (start + timezone.timedelta(seconds=d * 100 + i)).isoformat()})
+                scans.append(
+                    {
+                        "token": e.badge_token,
+                        "session": world.session_a.pk,
+                        "nonce": str(uuid.uuid4()),
+                        "scanned_at": (start + timezone.timedelta(seconds=d * 100 + i)).isoformat(),
+                    }
+                )
         return scans
 
     plans = [device_scans(d) for d in range(8)]
@@ -57,11 +71,19 @@ def test_eight_devices_posting_concurrently_lose_nothing_and_duplicate_nothing(w
 
     def run(d: int):
         for chunk in range(0, 100, 10):
-            body = json.dumps({"device": f"dev-{d}", "scans": plans[d][chunk:chunk + 10]}).encode()
+            body = json.dumps(
+                {"device": f"dev-{d}", "scans": plans[d][chunk : chunk + 10]}
+            ).encode()
             request = urllib.request.Request(
-                live_server.url + "/api/v1/checkins/batch", data=body, method="POST",
-                headers={"Content-Type": "application/json", "X-CSRFToken": CSRF,
-                         "Cookie": f"sessionid={session_cookie}; csrftoken={CSRF}", "Referer": live_server.url},
+                live_server.url + "/api/v1/checkins/batch",
+                data=body,
+                method="POST",
+                headers={
+                    "Content-Type": "application/json",
+                    "X-CSRFToken": CSRF,
+                    "Cookie": f"sessionid={session_cookie}; csrftoken={CSRF}",
+                    "Referer": live_server.url,
+                },
             )
             try:
                 with urllib.request.urlopen(request, timeout=30) as response:
@@ -88,5 +110,10 @@ def test_eight_devices_posting_concurrently_lose_nothing_and_duplicate_nothing(w
     scanned = {s["token"] for plan in plans for s in plan}
     assert Attendance.objects.count() == len(scanned)  # one per person, no duplicate
     for a in Attendance.objects.select_related("enrollment"):
-        earliest = min(datetime.fromisoformat(s["scanned_at"]) for plan in plans for s in plan if s["token"] == a.enrollment.badge_token)
+        earliest = min(
+            datetime.fromisoformat(s["scanned_at"])
+            for plan in plans
+            for s in plan
+            if s["token"] == a.enrollment.badge_token
+        )
         assert a.first_scan_at == earliest
