@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -70,7 +71,7 @@ def scanner(request: HttpRequest, pk: int) -> HttpResponse:
             "manifest_url": reverse("attendees:scanner-manifest"),
             "sw_url": reverse("attendees:scanner-sw"),
             "scan_home_url": reverse("attendees:session-picker"),
-            "jsqr_url": settings.STATIC_URL + "vendor/jsqr/jsQR.js",
+            "jsqr_url": static("vendor/jsqr/jsQR.js"),
         },
     )
 

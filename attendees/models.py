@@ -312,7 +312,9 @@ class Enrollment(models.Model):
         related_name="+",
     )
     created_at = models.DateTimeField(_("enrolled at"), default=timezone.now)
-    badge_token = models.CharField(_("badge code"), max_length=64, unique=True, default=new_badge_token)
+    badge_token = models.CharField(
+        _("badge code"), max_length=64, unique=True, default=new_badge_token
+    )
 
     objects = EnrollmentQuerySet.as_manager()
 
@@ -364,7 +366,10 @@ class Attendance(models.Model):
     offline devices merge instead of conflicting. The earliest scan time wins."""
 
     enrollment = models.ForeignKey(
-        Enrollment, verbose_name=_("enrollment"), on_delete=models.CASCADE, related_name="attendances"
+        Enrollment,
+        verbose_name=_("enrollment"),
+        on_delete=models.CASCADE,
+        related_name="attendances",
     )
     session = models.ForeignKey(
         Session, verbose_name=_("session"), on_delete=models.CASCADE, related_name="attendances"
@@ -381,7 +386,9 @@ class Attendance(models.Model):
         verbose_name = _("attendance")
         verbose_name_plural = _("attendance")
         constraints = [
-            models.UniqueConstraint(fields=["enrollment", "session"], name="attendance_one_per_session"),
+            models.UniqueConstraint(
+                fields=["enrollment", "session"], name="attendance_one_per_session"
+            ),
             models.CheckConstraint(
                 condition=~Q(status__in=["present", "late"]) | Q(first_scan_at__isnull=False),
                 name="attendance_present_has_scan_time",
@@ -408,7 +415,9 @@ class ScanEvent(models.Model):
     nonce = models.UUIDField(_("nonce"), unique=True)
     token = models.CharField(_("code as scanned"), max_length=200)
     session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="scan_events")
-    enrollment = models.ForeignKey(Enrollment, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    enrollment = models.ForeignKey(
+        Enrollment, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     device = models.CharField(_("device"), max_length=64)
     operator = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"

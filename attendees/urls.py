@@ -36,8 +36,14 @@ urlpatterns = [
     path("scan/sw.js", attendance_views.scanner_service_worker, name="scanner-sw"),
     path("scan/manifest.webmanifest", attendance_views.scanner_manifest, name="scanner-manifest"),
     path("scan/<int:pk>/", attendance_views.scanner, name="scanner"),
-    path("sessions/<int:pk>/attendance/", attendance_views.attendance_panel, name="attendance-panel"),
-    path("sessions/<int:pk>/attendance/correct/", attendance_views.attendance_correct, name="attendance-correct"),
+    path(
+        "sessions/<int:pk>/attendance/", attendance_views.attendance_panel, name="attendance-panel"
+    ),
+    path(
+        "sessions/<int:pk>/attendance/correct/",
+        attendance_views.attendance_correct,
+        name="attendance-correct",
+    ),
     path("sessions/<int:pk>/close/", attendance_views.session_close, name="session-close"),
     path("classes/<str:code>/badges.pdf", attendance_views.class_badges, name="class-badges"),
     path("enrollments/<int:pk>/invitation.pdf", attendance_views.invitation, name="invitation"),

@@ -7,57 +7,173 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('attendees', '0002_ethnicities'),
-        ('courses', '0005_attendance'),
+        ("attendees", "0002_ethnicities"),
+        ("courses", "0005_attendance"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='enrollment',
-            name='badge_token',
-            field=models.CharField(max_length=64, null=True, verbose_name='badge code'),
+            model_name="enrollment",
+            name="badge_token",
+            field=models.CharField(max_length=64, null=True, verbose_name="badge code"),
         ),
         migrations.CreateModel(
-            name='Attendance',
+            name="Attendance",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('present', 'Present'), ('late', 'Late'), ('excused', 'Excused'), ('absent', 'Absent')], max_length=10, verbose_name='status')),
-                ('first_scan_at', models.DateTimeField(blank=True, null=True, verbose_name='first scan')),
-                ('reason', models.CharField(blank=True, max_length=300, verbose_name='reason')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('enrollment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='attendances', to='attendees.enrollment', verbose_name='enrollment')),
-                ('session', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='attendances', to='courses.session', verbose_name='session')),
-                ('updated_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("present", "Present"),
+                            ("late", "Late"),
+                            ("excused", "Excused"),
+                            ("absent", "Absent"),
+                        ],
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "first_scan_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="first scan"),
+                ),
+                ("reason", models.CharField(blank=True, max_length=300, verbose_name="reason")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                (
+                    "enrollment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="attendances",
+                        to="attendees.enrollment",
+                        verbose_name="enrollment",
+                    ),
+                ),
+                (
+                    "session",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="attendances",
+                        to="courses.session",
+                        verbose_name="session",
+                    ),
+                ),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'attendance',
-                'verbose_name_plural': 'attendance',
-                'constraints': [models.UniqueConstraint(fields=('enrollment', 'session'), name='attendance_one_per_session'), models.CheckConstraint(condition=models.Q(models.Q(('status__in', ['present', 'late']), _negated=True), ('first_scan_at__isnull', False), _connector='OR'), name='attendance_present_has_scan_time')],
+                "verbose_name": "attendance",
+                "verbose_name_plural": "attendance",
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("enrollment", "session"), name="attendance_one_per_session"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("status__in", ["present", "late"]), _negated=True),
+                            ("first_scan_at__isnull", False),
+                            _connector="OR",
+                        ),
+                        name="attendance_present_has_scan_time",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='ScanEvent',
+            name="ScanEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('nonce', models.UUIDField(unique=True, verbose_name='nonce')),
-                ('token', models.CharField(max_length=200, verbose_name='code as scanned')),
-                ('device', models.CharField(max_length=64, verbose_name='device')),
-                ('scanned_at', models.DateTimeField(verbose_name='scan time (device)')),
-                ('received_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='received at')),
-                ('result', models.CharField(choices=[('present', 'Present'), ('late', 'Late'), ('already_recorded', 'Already recorded'), ('unknown_token', 'Unknown badge'), ('not_enrolled', 'Not in this class'), ('session_not_open', 'Session not open')], max_length=20, verbose_name='result')),
-                ('clock_skew_seconds', models.IntegerField(blank=True, null=True, verbose_name='device clock skew (s)')),
-                ('clock_flagged', models.BooleanField(default=False, verbose_name='clock not trusted')),
-                ('enrollment', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='attendees.enrollment')),
-                ('operator', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('session', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='scan_events', to='courses.session')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("nonce", models.UUIDField(unique=True, verbose_name="nonce")),
+                ("token", models.CharField(max_length=200, verbose_name="code as scanned")),
+                ("device", models.CharField(max_length=64, verbose_name="device")),
+                ("scanned_at", models.DateTimeField(verbose_name="scan time (device)")),
+                (
+                    "received_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="received at"
+                    ),
+                ),
+                (
+                    "result",
+                    models.CharField(
+                        choices=[
+                            ("present", "Present"),
+                            ("late", "Late"),
+                            ("already_recorded", "Already recorded"),
+                            ("unknown_token", "Unknown badge"),
+                            ("not_enrolled", "Not in this class"),
+                            ("session_not_open", "Session not open"),
+                        ],
+                        max_length=20,
+                        verbose_name="result",
+                    ),
+                ),
+                (
+                    "clock_skew_seconds",
+                    models.IntegerField(
+                        blank=True, null=True, verbose_name="device clock skew (s)"
+                    ),
+                ),
+                (
+                    "clock_flagged",
+                    models.BooleanField(default=False, verbose_name="clock not trusted"),
+                ),
+                (
+                    "enrollment",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="attendees.enrollment",
+                    ),
+                ),
+                (
+                    "operator",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "session",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="scan_events",
+                        to="courses.session",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'scan',
-                'verbose_name_plural': 'scans',
-                'indexes': [models.Index(fields=['session', 'received_at'], name='attendees_s_session_2e7684_idx')],
+                "verbose_name": "scan",
+                "verbose_name_plural": "scans",
+                "indexes": [
+                    models.Index(
+                        fields=["session", "received_at"], name="attendees_s_session_2e7684_idx"
+                    )
+                ],
             },
         ),
     ]

@@ -23,7 +23,10 @@ class Migration(migrations.Migration):
             model_name="enrollment",
             name="badge_token",
             field=models.CharField(
-                default=attendees.models.new_badge_token, max_length=64, unique=True, verbose_name="badge code"
+                default=attendees.models.new_badge_token,
+                max_length=64,
+                unique=True,
+                verbose_name="badge code",
             ),
         ),
     ]

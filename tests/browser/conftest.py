@@ -27,6 +27,11 @@ CHROMIUM_ARGS = [
 ]
 
 
+# Chromium opens its fake camera's file when a page starts the camera, not at launch: a
+# test writes the picture it wants "in front of the camera" here first (see camera.py).
+FAKE_CAMERA = ARTIFACTS / "fake-camera.y4m"
+
+
 @pytest.fixture(scope="session")
 def browser():
     if not CHROMIUM:
@@ -38,7 +43,17 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        ARTIFACTS.mkdir(exist_ok=True)
+        browser = pw.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                *CHROMIUM_ARGS,
+                "--use-fake-device-for-media-stream",
+                "--use-fake-ui-for-media-stream",
+                f"--use-file-for-fake-video-capture={FAKE_CAMERA}",
+            ],
+        )
         yield browser
         browser.close()
 

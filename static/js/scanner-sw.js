@@ -1,0 +1,125 @@
+// Service worker of the attendance scanner, served at /scan/sw.js with scope /scan/.
+//
+// It keeps the app shell so that the scanner page reloads with no network. It cannot know
+// the (possibly hashed) static URLs itself, so the page sends the list in a message
+// ({type: "precache", urls}) on every load; each URL missing from the cache is fetched.
+// Scans are never handled here: POSTs go straight to the network and the page's
+// IndexedDB queue retries them.
+//
+// Strategies:
+//   page navigations, GET /api/…  network first (with a timeout for "lie-fi"), cache fallback
+//   anything already cached       cache first, refreshed in the background (static files)
+//   everything else               not touched
+"use strict";
+
+const CACHE = "scanner-v1"; // bump to drop every cached copy on the next visit
+const PAGE_TIMEOUT_MS = 5000;
+const API_TIMEOUT_MS = 8000;
+const MATCH = { ignoreVary: true }; // Django varies on Cookie; the same user reloads the page
+
+self.addEventListener("install", () => self.skipWaiting());
+
+self.addEventListener("activate", (event) => {
+  event.waitUntil((async () => {
+    for (const key of await caches.keys()) {
+      if (key.startsWith("scanner-") && key !== CACHE) await caches.delete(key);
+    }
+    await self.clients.claim(); // control the open page now, not after its next reload
+  })());
+});
+
+self.addEventListener("message", (event) => {
+  const data = event.data || {};
+  if (data.type !== "precache" || !Array.isArray(data.urls)) return;
+  event.waitUntil(precache(data.urls).then((report) => {
+    if (event.source) event.source.postMessage(Object.assign({ type: "precached" }, report));
+  }));
+});
+
+// A response worth keeping: a real, same-origin 200, not a login page we were redirected to.
+function cacheable(response) {
+  return Boolean(response) && response.ok && response.type === "basic" && !response.redirected;
+}
+
+async function precache(urls) {
+  const cache = await caches.open(CACHE);
+  const cached = [];
+  const failed = [];
+  await Promise.all(urls.map(async (raw) => {
+    const url = new URL(raw, self.location.href);
+    if (url.origin !== self.location.origin) return;
+    try {
+      // Already there: the runtime strategies below keep it fresh, no need to spend 3G on it.
+      if (!(await cache.match(url.href, MATCH))) {
+        const response = await fetch(url.href, { credentials: "same-origin" });
+        if (!cacheable(response)) throw new Error(String(response.status));
+        await cache.put(url.href, response);
+      }
+      cached.push(url.href);
+    } catch (error) {
+      failed.push(url.href);
+    }
+  }));
+  return { cached, failed };
+}
+
+function withTimeout(promise, ms) {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error("timeout")), ms);
+    promise.then((value) => { clearTimeout(timer); resolve(value); },
+      (error) => { clearTimeout(timer); reject(error); });
+  });
+}
+
+// A copy from the cache, marked so that the page can tell it is not fresh from the server.
+function marked(response) {
+  const headers = new Headers(response.headers);
+  headers.set("X-Scanner-Fallback", "1");
+  return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
+}
+
+self.addEventListener("fetch", (event) => {
+  const request = event.request;
+  if (request.method !== "GET") return;
+  const url = new URL(request.url);
+  if (url.origin !== self.location.origin) return;
+  if (request.mode === "navigate") {
+    event.respondWith(networkFirst(event, PAGE_TIMEOUT_MS, false));
+  } else if (url.pathname.startsWith("/api/")) {
+    event.respondWith(networkFirst(event, API_TIMEOUT_MS, true));
+  } else {
+    event.respondWith(cacheFirst(event));
+  }
+});
+
+async function networkFirst(event, timeoutMs, markFallback) {
+  const request = event.request;
+  const cache = await caches.open(CACHE);
+  const network = fetch(request).then(async (response) => {
+    if (cacheable(response)) await cache.put(request, response.clone());
+    return response;
+  });
+  // A slow answer that arrives after the timeout still refreshes the cache for next time.
+  event.waitUntil(network.catch(() => {}));
+  try {
+    const response = await withTimeout(network, timeoutMs);
+    if (response.status < 500) return response;
+    throw new Error(String(response.status)); // server down behind a proxy: use the copy
+  } catch (error) {
+    const copy = await cache.match(request, MATCH);
+    if (copy) return markFallback ? marked(copy) : copy;
+    return network; // nothing saved: wait for the network after all, or fail as usual
+  }
+}
+
+async function cacheFirst(event) {
+  const request = event.request;
+  const cache = await caches.open(CACHE);
+  // The icon font is asked for as …woff2?<hash> but pre-cached without the query string.
+  const copy = await cache.match(request, MATCH) || await cache.match(request, { ignoreVary: true, ignoreSearch: true });
+  if (!copy) return fetch(request); // not part of the scanner's shell
+  event.waitUntil(fetch(request).then((response) => {
+    if (cacheable(response)) return cache.put(request, response);
+  }).catch(() => {}));
+  return copy;
+}

@@ -1,0 +1,711 @@
+// Offline-first QR check-in for one training session (attendees/scanner.html).
+//
+// The network at a commune hall comes and goes, so every scan is decided here against the
+// roster saved on the device, written to IndexedDB *before* the trainer sees the result,
+// and uploaded in batches whenever the server can be reached. The server's answer is the
+// truth: it replaces the local guess when it arrives. Nothing is kept only in memory.
+(function () {
+  "use strict";
+  const root = document.getElementById("scanner");
+  if (!root) return;
+
+  const $ = (id) => document.getElementById(id);
+  // A DOM element with properties and children: text goes in as text, never as HTML.
+  function el(tag, props, ...children) {
+    const node = Object.assign(document.createElement(tag), props);
+    node.append(...children.filter((c) => c || c === 0)); // skips false, "", null
+    return node;
+  }
+  // rosterUrl, batchUrl, swUrl, swScope, jsqrUrl, manifestUrl, iconUrl: from the template.
+  const cfg = Object.assign({}, root.dataset, { session: Number(root.dataset.session) });
+  const DEDUPE_MS = 3000; // a badge held in front of the camera counts once
+  const FRAME_MS = 140; // ~7 decodes a second: enough at a door, spares the phone's battery
+  const MAX_FRAME_SIDE = 640; // jsQR time grows with pixels; 640 px still reads a badge at arm's length
+  const BATCH_SIZE = 50;
+  const TAIL_MIN = 6; // badges print the token's last 6 characters for typing in by hand
+  const UPLOAD_EVERY_MS = 15000;
+  const ROSTER_EVERY_MS = 20000;
+  const IN_ROOM = new Set(["present", "late"]);
+  const REJECTED = new Set(["unknown_token", "not_enrolled", "session_not_open"]);
+  const ACCEPTED = new Set(["present", "late", "already_recorded", "queued"]);
+  const TONE = { present: "ok", late: "warn", already_recorded: "warn", queued: "warn" };
+
+  // --- Text: every UI string comes from the template (translated there) ----------------
+  const strings = $("scanner-i18n");
+  function t(key, vars) {
+    let text = strings.getAttribute("data-" + key) || key;
+    for (const [name, value] of Object.entries(vars || {})) text = text.split("{" + name + "}").join(value);
+    return text;
+  }
+  const label = (result) => t("result-" + result);
+
+  // Accent-insensitive search: "Lò Văn Pành" is found by "lo van panh". đ has no
+  // decomposition in Unicode, so it is mapped by hand.
+  function fold(text) {
+    return String(text || "").normalize("NFD").replace(/[\u0300-\u036f]/g, "")
+      .toLowerCase().replace(/đ/g, "d").trim();
+  }
+
+  // crypto.randomUUID exists only in secure contexts (not on http://192.168.x.x).
+  function uuid() {
+    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
+    const bytes = new Uint8Array(16);
+    if (window.crypto && crypto.getRandomValues) crypto.getRandomValues(bytes);
+    else for (let i = 0; i < 16; i++) bytes[i] = Math.floor(Math.random() * 256);
+    bytes[6] = (bytes[6] & 0x0f) | 0x40; // version 4
+    bytes[8] = (bytes[8] & 0x3f) | 0x80; // RFC 4122 variant
+    const hex = Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  }
+
+  // One id per browser, so the server can tell the two phones at the door apart.
+  let deviceId;
+  try {
+    deviceId = localStorage.getItem("scanner-device") || uuid();
+    localStorage.setItem("scanner-device", deviceId);
+  } catch (e) { // storage blocked: one id per page load is still unique
+    deviceId = deviceId || uuid();
+  }
+
+  // --- Storage: IndexedDB, with a memory fallback so a scan is never dropped -----------
+  let db = null;
+  const memory = { rosters: new Map(), scans: new Map() };
+
+  function openDb() {
+    return new Promise((resolve) => {
+      let request;
+      try {
+        request = indexedDB.open("attendance-scanner", 1);
+      } catch (e) { // no IndexedDB (or forbidden): the memory fallback keeps the page usable
+        return resolve(null);
+      }
+      request.onupgradeneeded = () => {
+        const database = request.result;
+        database.createObjectStore("rosters", { keyPath: "session" });
+        const scans = database.createObjectStore("scans", { keyPath: "nonce" });
+        scans.createIndex("session", "session");
+        scans.createIndex("synced", "synced"); // 0/1: booleans cannot be indexed
+      };
+      request.onsuccess = () => resolve(request.result);
+      request.onerror = request.onblocked = () => resolve(null);
+    });
+  }
+
+  // One request in its own transaction, resolved when the transaction has committed:
+  // "saved" must mean saved, not merely queued inside the browser.
+  function idb(store, mode, operation) {
+    return new Promise((resolve, reject) => {
+      const tx = db.transaction(store, mode);
+      const request = operation(tx.objectStore(store));
+      tx.oncomplete = () => resolve(request.result);
+      tx.onerror = tx.onabort = () => reject(tx.error || new Error("IndexedDB"));
+    });
+  }
+
+  async function save(store, record) {
+    const key = store === "scans" ? record.nonce : record.session;
+    if (db && !memory[store].has(key)) {
+      try {
+        return await idb(store, "readwrite", (s) => s.put(record));
+      } catch (e) {
+        if (store === "scans") notice(t("storage-error"), "danger");
+      }
+    }
+    memory[store].set(key, record);
+  }
+
+  async function loadAll(store, indexName, value) {
+    let found = [];
+    if (db) {
+      try {
+        found = await idb(store, "readonly", (s) => s.index(indexName).getAll(value));
+      } catch (e) { /* fall through to memory */ }
+    }
+    for (const record of memory[store].values()) if (record[indexName] === value) found.push(record);
+    return found;
+  }
+
+  async function loadRosterCopy() {
+    if (!db || memory.rosters.has(cfg.session)) return memory.rosters.get(cfg.session);
+    return idb("rosters", "readonly", (s) => s.get(cfg.session)).catch(() => null);
+  }
+
+  // --- State -----------------------------------------------------------------------------
+  let roster = null; // the roster API's JSON for this session
+  let byToken = new Map();
+  let byTokenFolded = new Map(); // a wedge with Caps Lock on still finds the person
+  let scans = []; // this session's scan records, oldest first
+
+  function useRoster(data) {
+    const signature = (r) => r ? r.participants.map((p) => p.token + p.name).join() : "";
+    const samePeople = signature(roster) === signature(data);
+    roster = data;
+    byToken = new Map();
+    byTokenFolded = new Map();
+    for (const person of data.participants) {
+      person.folded = fold(person.name);
+      byToken.set(person.token, person);
+      byTokenFolded.set(fold(person.token), person);
+    }
+    const s = data.session;
+    const hhmm = (iso) => String(iso || "").slice(11, 16); // server-local wall time, as printed
+    $("checkin-window").textContent = [
+      t("window", { opens: hhmm(s.checkin_opens), closes: hhmm(s.checkin_closes), late: hhmm(s.late_after) }),
+      s.closed ? t("closed") : "",
+    ].join(" ");
+    renderPanel();
+    if (!samePeople) renderSearch(); // do not swap the buttons under a finger every 20 s
+  }
+
+  // The full code from the QR, the same with the case mangled by a scanner gun, or the last
+  // characters printed under the QR and typed by hand (only if they name one person).
+  function findPerson(code) {
+    const folded = fold(code);
+    const person = byToken.get(code) || byTokenFolded.get(folded);
+    if (person || folded.length < TAIL_MIN) return person || null;
+    const matches = roster.participants.filter((p) => fold(p.token).endsWith(folded));
+    return matches.length === 1 ? matches[0] : null;
+  }
+  const outcome = (scan) => scan.server_result || scan.local_result;
+
+  // Who is in the room: the server's attendance merged with this device's scans. A scan
+  // the server rejected does not count, whatever this device thought.
+  function statuses() {
+    const map = new Map();
+    for (const row of (roster && roster.attendance) || []) {
+      if (IN_ROOM.has(row.status) || row.status === "excused") map.set(row.enrollment, row.status);
+    }
+    for (const scan of scans) {
+      if (scan.enrollment == null || IN_ROOM.has(map.get(scan.enrollment))) continue;
+      const result = outcome(scan);
+      if (REJECTED.has(result) || result === "queued") continue;
+      const status = IN_ROOM.has(scan.server_status) ? scan.server_status
+        : IN_ROOM.has(result) ? result : "present";
+      map.set(scan.enrollment, status);
+    }
+    return map;
+  }
+
+  // The same rules as the server, by this device's clock; the server has the last word.
+  // (A closed session still takes scans made within its window, as on the server.)
+  function decide(token, now) {
+    if (!roster) return { result: "queued", person: null };
+    const person = findPerson(token);
+    if (!person) return { result: "unknown_token", person: null };
+    if (IN_ROOM.has(statuses().get(person.enrollment))) return { result: "already_recorded", person };
+    const s = roster.session;
+    if (now < Date.parse(s.checkin_opens) || now > Date.parse(s.checkin_closes)) {
+      return { result: "session_not_open", person };
+    }
+    return { result: now > Date.parse(s.late_after) ? "late" : "present", person };
+  }
+
+  // --- A scan: decide, save, show, then upload -------------------------------------------
+  let ready; // resolves once storage and the saved roster are loaded
+
+  async function handleScan(rawCode, decodedAt) {
+    const code = String(rawCode || "").replace(/[\u0000-\u001f\u007f]/g, "").trim();
+    if (!code) return;
+    await ready;
+    const now = Date.now();
+    const { result, person } = decide(code, now);
+    const scan = {
+      nonce: uuid(), token: person ? person.token : code, session: cfg.session,
+      scanned_at: new Date(now).toISOString(), device: deviceId, local_result: result,
+      enrollment: person ? person.enrollment : null, name: person ? person.name : "",
+      unit: person ? person.unit : "", synced: 0,
+    };
+    scans.push(scan); // before awaiting, so a second scan right behind sees this one
+    await save("scans", scan); // durable before the trainer is told anything
+    showFeedback(result, scan);
+    document.body.dataset.lastScan = JSON.stringify({
+      nonce: scan.nonce, result, decodedAt, shownAt: performance.now(),
+    });
+    beep(TONE[result] || "error");
+    setTimeout(() => { renderPanel(); renderSearch(); refreshPending(); flushQueue(); }, 0);
+  }
+
+  let staleTimer = 0;
+  function showFeedback(result, scan) {
+    const box = $("feedback");
+    box.dataset.result = result;
+    delete box.dataset.stale;
+    box.classList.remove("flash");
+    void box.offsetWidth; // restart the flash, so two "present" in a row still look new
+    box.classList.add("flash");
+    $("feedback-result").textContent = label(result);
+    $("feedback-name").textContent = scan.name || (result === "unknown_token" ? t("code", { code: scan.token }) : "");
+    $("feedback-unit").textContent = scan.unit || "";
+    clearTimeout(staleTimer);
+    staleTimer = setTimeout(() => { box.dataset.stale = "1"; }, 8000); // dimmed, still readable
+  }
+
+  // --- Sound: Web Audio tones, no files to download or cache -----------------------------
+  let audio = null;
+  function unlockAudio() { // browsers allow sound only after a tap or a key press
+    try {
+      audio = audio || new (window.AudioContext || window.webkitAudioContext)();
+      if (audio.state === "suspended") audio.resume();
+    } catch (e) { /* no sound, the banner is enough */ }
+  }
+  const TONES = { ok: [[880, 0.15]], warn: [[660, 0.1], [660, 0.1]], error: [[220, 0.4]] };
+  function beep(kind) {
+    if (navigator.vibrate) navigator.vibrate(kind === "error" ? [200, 80, 200] : 40);
+    if (!audio || audio.state !== "running") return;
+    let at = audio.currentTime;
+    for (const [frequency, length] of TONES[kind]) {
+      const osc = audio.createOscillator();
+      const gain = audio.createGain();
+      osc.type = kind === "error" ? "square" : "sine";
+      osc.frequency.value = frequency;
+      gain.gain.setValueAtTime(0.0001, at);
+      gain.gain.exponentialRampToValueAtTime(0.3, at + 0.01);
+      gain.gain.exponentialRampToValueAtTime(0.0001, at + length);
+      osc.connect(gain).connect(audio.destination);
+      osc.start(at);
+      osc.stop(at + length + 0.02);
+      at += length + 0.06;
+    }
+  }
+
+  // --- Notices: small messages under the banner (server corrections, errors) -------------
+  function notice(text, tone) {
+    const box = $("scan-notice");
+    for (const old of Array.from(box.children)) if (old.firstChild.data === text) old.remove(); // no repeats
+    const close = el("button", { type: "button", className: "btn-close" });
+    close.dataset.bsDismiss = "alert"; // Bootstrap's own delegated handler removes it
+    box.prepend(el("div", { className: `alert alert-${tone || "warning"} alert-dismissible py-2 mb-2 small` }, text, close));
+    while (box.children.length > 3) box.lastElementChild.remove();
+  }
+
+  // --- Network ---------------------------------------------------------------------------
+  function setNet(online) {
+    const badge = $("net-status");
+    badge.dataset.state = online ? "online" : "offline";
+    badge.textContent = t(online ? "net-online" : "net-offline");
+    badge.className = "badge " + (online ? "text-bg-success" : "text-bg-danger");
+  }
+
+  function csrfToken() { // the cookie is fresher than a page served from the offline cache
+    const cookie = document.cookie.split("; ").find((c) => c.startsWith("csrftoken="));
+    if (cookie) return decodeURIComponent(cookie.slice("csrftoken=".length));
+    const field = root.querySelector("input[name=csrfmiddlewaretoken]");
+    return field ? field.value : "";
+  }
+
+  // A dead 3G link can leave a request hanging for minutes; give up and retry later.
+  async function request(url, options, timeoutMs) {
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), timeoutMs);
+    try {
+      return await fetch(url, Object.assign({
+        credentials: "same-origin", redirect: "manual", signal: controller.signal,
+      }, options));
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+  async function readJson(response) {
+    try { return await response.json(); } catch (e) { return null; }
+  }
+
+  async function refreshRoster() {
+    if (navigator.onLine === false) return setNet(false);
+    let response;
+    try {
+      response = await request(cfg.rosterUrl, { headers: { Accept: "application/json" } }, 10000);
+    } catch (e) {
+      return setNet(false);
+    }
+    // The service worker answered from its cache: we are offline, IndexedDB is as good.
+    if (response.headers.get("X-Scanner-Fallback")) return setNet(false);
+    if (!response.ok) {
+      if (response.status >= 500) return setNet(false);
+      setNet(true);
+      const body = await readJson(response);
+      return notice((body && body.error) || t("login-needed"), "danger");
+    }
+    const data = await readJson(response);
+    if (!data || !Array.isArray(data.participants)) return;
+    setNet(true);
+    checkClock(data.server_time);
+    useRoster(data);
+    await save("rosters", { session: cfg.session, data, saved_at: new Date().toISOString() });
+  }
+
+  // Late/not-open is judged by this device's clock, so a phone set to the wrong time says so.
+  function checkClock(serverTime) {
+    const skew = Date.parse(serverTime) - Date.now();
+    if (Math.abs(skew) > 2 * 60 * 1000) notice(t("clock", { minutes: Math.round(Math.abs(skew) / 60000) }));
+  }
+
+  // --- Upload queue ----------------------------------------------------------------------
+  let flushing = false;
+
+  async function refreshPending() {
+    let count = db ? await idb("scans", "readonly", (s) => s.index("synced").count(0)).catch(() => 0) : 0;
+    for (const scan of memory.scans.values()) if (!scan.synced) count++;
+    $("pending-count").textContent = count;
+    $("pending-count").parentElement.classList.toggle("text-bg-warning", count > 0);
+  }
+
+  // Sends every unsynced scan, oldest first, 50 at a time. When a batch is refused (400, or
+  // 403 for one session), the scans go one by one so that a bad scan cannot hold the others
+  // back; refused scans stay queued with the server's message and are retried next time.
+  async function flushQueue() {
+    if (flushing || navigator.onLine === false) return;
+    flushing = true;
+    const refused = new Set();
+    let size = BATCH_SIZE;
+    let sent = 0;
+    try {
+      while (refused.size < 5 || sent) { // everything refused: stop asking until the next round
+        const queue = (await loadAll("scans", "synced", 0)).filter((s) => !refused.has(s.nonce))
+          .sort((a, b) => (a.error ? 1 : 0) - (b.error ? 1 : 0) || a.scanned_at.localeCompare(b.scanned_at));
+        if (!queue.length) break;
+        const batch = queue.slice(0, size);
+        const answer = await postBatch(batch);
+        if (answer === "refused" && size > 1) size = 1;
+        else if (answer === "refused") refused.add(batch[0].nonce);
+        else if (answer === "ok") sent += batch.length;
+        else break;
+      }
+    } finally {
+      flushing = false;
+      refreshPending();
+    }
+  }
+
+  async function postBatch(batch) {
+    let response;
+    try {
+      response = await request(cfg.batchUrl, {
+        method: "POST",
+        headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRFToken": csrfToken() },
+        body: JSON.stringify({
+          device: deviceId, device_time: new Date().toISOString(),
+          scans: batch.map((s) => ({ token: s.token, session: s.session, nonce: s.nonce, scanned_at: s.scanned_at })),
+        }),
+      }, 20000);
+    } catch (e) {
+      setNet(false); // kept; the same nonces are safe to send again
+      return "stop";
+    }
+    if (response.status >= 500) return "stop";
+    setNet(true);
+    const body = await readJson(response);
+    if (response.ok && body && Array.isArray(body.results)) {
+      return (await applyResults(batch, body.results)) ? "ok" : "stop";
+    }
+    const error = body && body.error;
+    notice(error ? t("upload-refused", { error }) : t("login-needed"), "danger");
+    // 401, a redirect to the login page, a CSRF failure (an HTML 403): a new login is needed
+    // for every scan. A 400, or a JSON 403 (not this trainer's class), is about these scans.
+    if (!error || response.status === 401 || ![400, 403].includes(response.status)) return "stop";
+    if (batch.length === 1) await save("scans", Object.assign(batch[0], { error }));
+    return "refused";
+  }
+
+  async function applyResults(batch, results) {
+    const sent = new Map(batch.map((s) => [s.nonce, s]));
+    let progressed = false;
+    let rosterStale = false;
+    for (const answer of results) {
+      const scan = sent.get(answer.nonce);
+      if (!scan) continue;
+      const local = scan.local_result;
+      Object.assign(scan, { synced: 1, server_result: answer.result, server_status: answer.status || null, error: null });
+      if (answer.participant) {
+        scan.name = scan.name || answer.participant.name;
+        scan.unit = scan.unit || answer.participant.unit;
+      }
+      await save("scans", scan);
+      progressed = true;
+      const index = scans.findIndex((s) => s.nonce === scan.nonce);
+      if (index >= 0) scans[index] = scan;
+      // Present/late/already recorded are all "in": only a real change of verdict is news.
+      if (answer.result !== local && !(ACCEPTED.has(answer.result) && ACCEPTED.has(local))) {
+        notice(t("corrected", { name: scan.name || scan.token, result: label(answer.result) }));
+      }
+      if (!scan.enrollment && answer.participant) rosterStale = true; // someone new to this device
+    }
+    renderPanel();
+    if (rosterStale) refreshRoster();
+    return progressed;
+  }
+
+  // --- Live panel and name search --------------------------------------------------------
+  function renderPanel() {
+    if (!roster) return;
+    const status = statuses();
+    let present = 0;
+    let late = 0;
+    const missing = document.createDocumentFragment();
+    for (const person of roster.participants) { // already in Vietnamese order
+      const s = status.get(person.enrollment);
+      if (s === "present") present++;
+      else if (s === "late") late++;
+      else missing.appendChild(personItem(person, s === "excused" ? t("excused") : ""));
+    }
+    const total = roster.participants.length;
+    $("count-expected").textContent = total;
+    $("count-present").textContent = present;
+    $("count-late").textContent = late;
+    $("count-missing").textContent = total - present - late;
+    const list = $("missing-list");
+    list.textContent = "";
+    if (missing.childNodes.length) list.appendChild(missing);
+    else list.appendChild(personItem({ name: t("all-here"), unit: "" }, ""));
+  }
+
+  function personItem(person, tag) {
+    return el("li", {}, person.name, tag && " ", tag && el("span", { className: "badge text-bg-info", textContent: tag }),
+      person.unit && el("small", { textContent: person.unit }));
+  }
+
+  function renderSearch() {
+    const list = $("search-results");
+    const words = fold($("name-search").value).split(/\s+/).filter(Boolean);
+    list.textContent = "";
+    if (!roster || words.join("").length < 2) return;
+    const hits = roster.participants.filter((p) => words.every((w) => p.folded.includes(w))).slice(0, 10);
+    if (!hits.length) return list.append(el("li", { className: "list-group-item text-secondary" }, t("no-match")));
+    const status = statuses();
+    for (const person of hits) {
+      const here = IN_ROOM.has(status.get(person.enrollment));
+      const button = el("button", { type: "button", className: "btn btn-success" }, t("check-in"));
+      button.dataset.token = person.token;
+      list.append(el("li", { className: "list-group-item search-hit" },
+        el("div", {}, el("strong", {}, person.name), here && " ",
+          here && el("span", { className: "badge text-bg-success" }, t("checked-in")),
+          el("small", { className: "d-block text-secondary" }, person.unit)),
+        button));
+    }
+  }
+
+  // --- Camera ----------------------------------------------------------------------------
+  const video = $("camera");
+  const frame = document.createElement("canvas");
+  const frameContext = frame.getContext("2d", { willReadFrequently: true });
+  let stream = null;
+  let wantCamera = false; // resume after the phone is unlocked
+  let frameTimer = 0;
+  let lastCode = "";
+  let lastCodeAt = 0;
+
+  function loadJsQR() { // 57 KB gzipped: fetched only when the camera is used
+    if (window.jsQR) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const script = document.createElement("script");
+      script.src = cfg.jsqrUrl;
+      script.onload = resolve;
+      script.onerror = () => reject(new Error("jsQR"));
+      document.head.appendChild(script);
+    });
+  }
+
+  async function startCamera() {
+    wantCamera = true;
+    setCameraUi(true);
+    try {
+      await loadJsQR();
+      const media = await navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" }, audio: false });
+      if (!wantCamera) return media.getTracks().forEach((track) => track.stop()); // stopped meanwhile
+      video.srcObject = stream = media;
+      await video.play();
+      scanFrame();
+    } catch (error) {
+      wantCamera = false;
+      stopCamera();
+      const name = error && error.name;
+      notice(name === "NotAllowedError" ? t("camera-denied")
+        : name === "NotFoundError" || name === "OverconstrainedError" ? t("camera-missing")
+          : t("camera-error", { error: name || String(error) }), "danger");
+    }
+  }
+
+  function stopCamera() {
+    clearTimeout(frameTimer);
+    if (stream) stream.getTracks().forEach((track) => track.stop());
+    stream = null;
+    video.srcObject = null;
+    setCameraUi(false);
+  }
+
+  function setCameraUi(on) {
+    $("camera-toggle").dataset.state = on ? "on" : "off";
+    $("camera-toggle").setAttribute("aria-pressed", String(on));
+    $("camera-toggle-label").textContent = t(on ? "camera-stop" : "camera-start");
+    video.parentElement.dataset.state = on ? "on" : "off";
+  }
+
+  function scanFrame() {
+    if (!stream) return;
+    if (video.readyState >= 2 && video.videoWidth) {
+      const scale = Math.min(1, MAX_FRAME_SIDE / Math.max(video.videoWidth, video.videoHeight));
+      const width = Math.round(video.videoWidth * scale);
+      const height = Math.round(video.videoHeight * scale);
+      if (frame.width !== width || frame.height !== height) Object.assign(frame, { width, height });
+      frameContext.drawImage(video, 0, 0, width, height);
+      const pixels = frameContext.getImageData(0, 0, width, height).data;
+      const code = window.jsQR(pixels, width, height, { inversionAttempts: "dontInvert" });
+      if (code && code.data) onCameraCode(code.data, performance.now());
+    }
+    frameTimer = setTimeout(scanFrame, FRAME_MS);
+  }
+
+  function onCameraCode(data, decodedAt) {
+    const repeat = data === lastCode && decodedAt - lastCodeAt < DEDUPE_MS;
+    lastCode = data;
+    lastCodeAt = decodedAt; // still in view: keep ignoring it until it has been gone 3 s
+    if (!repeat) handleScan(data, decodedAt).then(() => keepFocus(false));
+  }
+
+  // --- Keyboard wedge and typing ---------------------------------------------------------
+  const scanInput = $("scan-input");
+  const searchInput = $("name-search");
+  const touchOnly = window.matchMedia && matchMedia("(pointer: coarse)").matches && !matchMedia("(pointer: fine)").matches;
+
+  // Back to the scan box after each scan, for the next badge from the scanner gun; but on
+  // a touch phone a camera scan must not pop up the keyboard over the banner.
+  function keepFocus(fromKeyboard) {
+    if (document.activeElement === searchInput && searchInput.value) return;
+    if (fromKeyboard || !touchOnly) scanInput.focus({ preventScroll: true });
+  }
+
+  function submitTyped() {
+    const decodedAt = performance.now();
+    const code = scanInput.value;
+    scanInput.value = "";
+    handleScan(code, decodedAt).then(() => keepFocus(true));
+  }
+
+  function checkInFromSearch(token) {
+    const decodedAt = performance.now();
+    searchInput.value = "";
+    renderSearch();
+    handleScan(token, decodedAt).then(() => keepFocus(true));
+  }
+
+  function bindInputs() {
+    scanInput.addEventListener("keydown", (event) => {
+      if (event.key === "Enter") {
+        event.preventDefault();
+        submitTyped();
+      }
+    });
+    $("scan-submit").addEventListener("click", submitTyped);
+    // A scanner gun types wherever the focus is: catch keys that land on no text field.
+    document.addEventListener("keydown", (event) => {
+      const active = document.activeElement;
+      if (event.ctrlKey || event.metaKey || event.altKey || event.key.length !== 1 || event.key === " ") return;
+      if (active && (/^(INPUT|TEXTAREA|SELECT)$/.test(active.tagName) || active.isContentEditable)) return;
+      scanInput.focus();
+    }, true);
+    searchInput.addEventListener("input", renderSearch);
+    // Enter in the search box: a badge code typed there by the scanner gun, or the only match.
+    searchInput.addEventListener("keydown", (event) => {
+      if (event.key !== "Enter") return;
+      event.preventDefault();
+      const buttons = $("search-results").querySelectorAll("button[data-token]");
+      const person = roster && findPerson(searchInput.value.trim());
+      if (person) checkInFromSearch(person.token);
+      else if (buttons.length === 1) buttons[0].click();
+    });
+    $("search-results").addEventListener("click", (event) => {
+      const button = event.target.closest("button[data-token]");
+      if (button) checkInFromSearch(button.dataset.token);
+    });
+    $("camera-toggle").addEventListener("click", () => {
+      if (!wantCamera) return startCamera();
+      wantCamera = false;
+      stopCamera();
+    });
+    for (const type of ["pointerdown", "keydown"]) document.addEventListener(type, unlockAudio, { passive: true });
+  }
+
+  // --- Offline shell: service worker and manifest ----------------------------------------
+  function addHeadLinks() { // base.html has no head block
+    document.head.append(el("link", { rel: "manifest", href: cfg.manifestUrl }),
+      el("link", { rel: "icon", type: "image/svg+xml", href: cfg.iconUrl }),
+      el("meta", { name: "theme-color", content: "#0d6efd" }));
+  }
+
+  // What the service worker must keep for a reload with no network: this page, every
+  // stylesheet and script it uses (whatever base.html loads) and the extras the template lists.
+  function shellUrls() {
+    const urls = new Set([location.href.split("#")[0]]);
+    document.querySelectorAll("link[rel~=stylesheet][href], link[rel=manifest][href], link[rel~=icon][href], script[src]")
+      .forEach((node) => urls.add(node.href || node.src));
+    try { JSON.parse($("scanner-precache").textContent).forEach((url) => urls.add(url)); } catch (e) { /* the page still works */ }
+    return Array.from(urls, (url) => new URL(url, location.href))
+      .filter((url) => url.origin === location.origin).map((url) => url.href);
+  }
+
+  function setupOffline() {
+    if (!("serviceWorker" in navigator)) return;
+    navigator.serviceWorker.addEventListener("message", (event) => {
+      if (event.data && event.data.type === "precached") {
+        document.body.dataset.offlineReady = event.data.failed.length ? "partial" : "yes";
+      }
+    });
+    const sendList = (worker) => worker && worker.postMessage({ type: "precache", urls: shellUrls() });
+    navigator.serviceWorker.register(cfg.swUrl, { scope: cfg.swScope })
+      .then(() => navigator.serviceWorker.ready)
+      .then((registration) => sendList(registration.active))
+      .catch(() => { document.body.dataset.offlineReady = "no"; });
+    // A new version of the worker starts with an empty cache: give it the list too. (Not on
+    // the first visit, where `ready` above already did: that would download everything twice.)
+    let updating = Boolean(navigator.serviceWorker.controller);
+    navigator.serviceWorker.addEventListener("controllerchange", () => {
+      if (updating) sendList(navigator.serviceWorker.controller);
+      updating = true;
+    });
+    navigator.serviceWorker.startMessages();
+    // Ask the browser not to evict the queue when the phone runs low on space.
+    if (navigator.storage && navigator.storage.persist) navigator.storage.persist().catch(() => {});
+  }
+
+  // --- Start -----------------------------------------------------------------------------
+  function init() {
+    bindInputs();
+    addHeadLinks();
+    setNet(navigator.onLine !== false);
+    if (!window.isSecureContext) {
+      $("insecure-warning").hidden = false;
+    } else {
+      setupOffline();
+    }
+    if (!window.isSecureContext || !(navigator.mediaDevices && navigator.mediaDevices.getUserMedia)) {
+      $("camera-toggle").disabled = true;
+    }
+    ready = (async () => {
+      db = await openDb();
+      const copy = await loadRosterCopy();
+      if (copy) useRoster(copy.data); // usable at once, even with no network
+      scans = (await loadAll("scans", "session", cfg.session)).sort((a, b) => a.scanned_at.localeCompare(b.scanned_at));
+      renderPanel();
+    })();
+    ready.then(async () => {
+      refreshPending();
+      await refreshRoster();
+      if (!roster) notice(t("no-roster"), "warning");
+      flushQueue();
+    });
+    window.addEventListener("online", () => { setNet(true); flushQueue(); refreshRoster(); });
+    window.addEventListener("offline", () => setNet(false));
+    document.addEventListener("visibilitychange", () => {
+      if (document.hidden) { // locked phone: free the camera, save the battery
+        if (stream) stopCamera();
+      } else {
+        if (wantCamera && !stream) startCamera();
+        flushQueue();
+      }
+    });
+    setInterval(flushQueue, UPLOAD_EVERY_MS);
+    setInterval(() => { if (!document.hidden) refreshRoster(); }, ROSTER_EVERY_MS);
+    keepFocus(false);
+  }
+
+  init();
+})();
