@@ -139,9 +139,6 @@ def _record_one(
     skew: datetime.timedelta,
     flagged: bool,
 ) -> CheckinOutcome:
-    previous = _previous_outcome(scan.nonce)
-    if previous is not None:
-        return previous  # a replay: same answer, nothing changes
     scanned_at = scan.scanned_at
     if flagged:
         scanned_at = scanned_at + skew  # the device's clock is off: correct, and flag it
@@ -149,16 +146,18 @@ def _record_one(
         flagged, scanned_at = True, received_at  # a scan from the future cannot be trusted
     token = scan.token.strip()[:200]
     try:
+        # The ScanEvent insert comes last and its nonce is unique: a replayed scan fails
+        # there and the whole transaction, attendance included, rolls back. Checking for
+        # the nonce first would cost every (non-replayed) scan one more query.
         with transaction.atomic():
             enrollment = (
                 Enrollment.objects.select_for_update()
                 .select_related("participant", "organisation")
-                .filter(badge_token=token)
-                .first()
+                .only("training_class_id", "participant__full_name", "organisation__name")
+                .filter(badge_token=token)[:1]
             )
-            result, status = _decide(
-                session=session, enrollment=enrollment, scanned_at=scanned_at, operator=operator
-            )
+            enrollment = enrollment[0] if enrollment else None
+            result, status = _decide(session=session, enrollment=enrollment, scanned_at=scanned_at, operator=operator)
             ScanEvent.objects.create(
                 nonce=scan.nonce,
                 token=token,
@@ -173,8 +172,8 @@ def _record_one(
                 clock_flagged=flagged,
             )
     except IntegrityError:
-        # The same nonce arrived twice at once (a retry racing the original): the other
-        # request recorded it; answer as it did.
+        # A replay (an upload retried after a lost answer, or racing the original):
+        # answer exactly as the first time, change nothing.
         previous = _previous_outcome(scan.nonce)
         if previous is None:
             raise
@@ -200,7 +199,8 @@ def _decide(
     status = (
         AttendanceStatus.LATE if scanned_at > session.late_after() else AttendanceStatus.PRESENT
     )
-    attendance = Attendance.objects.filter(enrollment=enrollment, session=session).first()
+    attendance = Attendance.objects.filter(enrollment=enrollment, session=session)[:1]
+    attendance = attendance[0] if attendance else None
     if attendance is None:
         Attendance.objects.create(
             enrollment=enrollment,

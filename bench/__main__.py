@@ -101,6 +101,10 @@ def main() -> int:
     from bench import importing
 
     failed |= not importing.run(_median_seconds, report)
+
+    from bench import checkin
+
+    failed |= not checkin.run(print)
     tmp.cleanup()
     return 1 if failed else 0
 
