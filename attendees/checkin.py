@@ -67,19 +67,12 @@ class CheckinOutcome:
 
 def session_for_operator(*, operator: User, session_id: int) -> Session:
     """Trainers act only on their own classes' sessions; the coordinator on any."""
-    session = (
-        Session.objects.run_by(operator)
-        .select_related("training_class")
-        .filter(pk=session_id)
-        .first()
-    )
-    if session is None:
-        if Session.objects.filter(pk=session_id).exists():
-            raise PermissionDenied(
-                _("You do not teach this class, so you cannot take its attendance.")
-            )
+    found = Session.objects.select_related("training_class").filter(pk=session_id)[:1]
+    if not found:
         raise ValidationError({"session": _("There is no session %(id)s.") % {"id": session_id}})
-    return session
+    if not found[0].can_be_run_by(operator):
+        raise PermissionDenied(_("You do not teach this class, so you cannot take its attendance."))
+    return found[0]
 
 
 def checkin_record(

@@ -486,6 +486,17 @@ class Session(NFCModel):
         if errors:
             raise ValidationError(errors)
 
+    def can_be_run_by(self, user) -> bool:
+        """The per-object form of SessionQuerySet.run_by, for the check-in path where one
+        simple query matters (bench/checkin.py)."""
+        if not user.is_authenticated or not user.is_active:
+            return False
+        if user.is_coordinator:
+            return True
+        return user.is_trainer and Session.trainers.through.objects.filter(
+            session__training_class_id=self.training_class_id, trainer__user=user
+        ).exists()
+
     def starts_at(self) -> datetime.datetime:
         return timezone.make_aware(datetime.datetime.combine(self.date, self.start_time))
 
