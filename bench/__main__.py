@@ -27,7 +27,7 @@ def _median_seconds(fn, repeat: int = 7) -> float:
 
 
 def main() -> int:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
     tmp = tempfile.TemporaryDirectory()
     if not os.environ.get("DATABASE_URL"):
         os.environ["SQLITE_PATH"] = os.path.join(tmp.name, "bench.sqlite3")

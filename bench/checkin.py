@@ -37,22 +37,40 @@ def _prepare():
     from tests import factories as f
 
     now = timezone.localtime()
-    klass = f.training_class(code="BENCH-CHECKIN", start_date=now.date(), capacity=500, state="running")
+    klass = f.training_class(
+        code="BENCH-CHECKIN", start_date=now.date(), capacity=500, state="running"
+    )
     trainer_user = f.user(Role.TRAINER, username="bench-trainer")
     trainer = f.trainer(trainer_user)
-    session = f.session(klass, date=now.date(), start_time=datetime.time(0, 0), end_time=datetime.time(23, 59), trainers=[trainer])
+    session = f.session(
+        klass,
+        date=now.date(),
+        start_time=datetime.time(0, 0),
+        end_time=datetime.time(23, 59),
+        trainers=[trainer],
+    )
     unit = f.organisation(code="BENCH-CHK")
     tokens = []
     for i in range(300):
         p = f.participant(unit, full_name=f"Lò Văn Đo {i:03d}")
         n = f.nomination(klass, unit, person=p, state="approved")
-        tokens.append(Enrollment.objects.create(nomination=n, training_class=klass, participant=p, organisation=unit, category=n.category).badge_token)
+        tokens.append(
+            Enrollment.objects.create(
+                nomination=n,
+                training_class=klass,
+                participant=p,
+                organisation=unit,
+                category=n.category,
+            ).badge_token
+        )
     client = Client()
     client.force_login(trainer_user)
     return session.pk, tokens, client.cookies["sessionid"].value
 
 
-def _load(path: str, concurrency: int, session_id: int, tokens: list[str], cookie: str) -> tuple[float, float, float, int]:
+def _load(
+    path: str, concurrency: int, session_id: int, tokens: list[str], cookie: str
+) -> tuple[float, float, float, int]:
     latencies: list[float] = []
     errors = 0
     lock = threading.Lock()
@@ -70,9 +88,19 @@ def _load(path: str, concurrency: int, session_id: int, tokens: list[str], cooki
         conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=30)
         mine, bad = [], 0
         while time.perf_counter() < stop:
-            body = json.dumps({"device": f"bench-{seed}", "scans": [{
-                "token": rng.choice(tokens), "session": session_id, "nonce": str(uuid.uuid4()),
-                "scanned_at": datetime.datetime.now(datetime.UTC).isoformat()}]})
+            body = json.dumps(
+                {
+                    "device": f"bench-{seed}",
+                    "scans": [
+                        {
+                            "token": rng.choice(tokens),
+                            "session": session_id,
+                            "nonce": str(uuid.uuid4()),
+                            "scanned_at": datetime.datetime.now(datetime.UTC).isoformat(),
+                        }
+                    ],
+                }
+            )
             t0 = time.perf_counter()
             try:
                 conn.request("POST", path, body=body, headers=headers)
@@ -111,8 +139,22 @@ def run(report_line) -> bool:
         db = connection.settings_dict
         env["DATABASE_URL"] = f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
     server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "config.wsgi", "--bind", f"127.0.0.1:{PORT}",
-         "--worker-class", "gthread", "--workers", "2", "--threads", "8", "--log-level", "warning"],
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "config.wsgi",
+            "--bind",
+            f"127.0.0.1:{PORT}",
+            "--worker-class",
+            "gthread",
+            "--workers",
+            "2",
+            "--threads",
+            "8",
+            "--log-level",
+            "warning",
+        ],
         env=env,
     )
     try:
@@ -134,7 +176,38 @@ def run(report_line) -> bool:
                 f"p99 {api[2] * 1000:6.1f} ms, {api[3]} errors) vs floor {floor[0]:6.0f} req/s "
                 f"(p50 {floor[1] * 1000:5.1f} ms) → {ratio:.2f}× (target ≥ 0.7×) {'ok' if passed else 'FAIL'}"
             )
+        ok &= _scanner_page(report_line, session_id, tokens, cookie)
         return ok
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=10)
+
+
+def _scanner_page(report_line, session_id: int, tokens: list[str], cookie: str) -> bool:
+    from django.test import Client
+
+    from accounts.models import User
+    from bench.scanner import feedback_times, page_weight
+
+    client = Client()
+    client.force_login(User.objects.get(username="bench-trainer"))
+    weight = page_weight(client, f"/scan/{session_id}/")
+    floor = page_weight(Client(), "/login/")
+    ok = weight <= 300_000
+    report_line(
+        f"scanner page weight (gzip, with offline cache): {weight / 1000:.0f} KB vs login page "
+        f"{floor / 1000:.0f} KB → {weight / floor:.1f}× (target ≤ 300 KB) {'ok' if ok else 'FAIL'}"
+    )
+    times = feedback_times(f"http://127.0.0.1:{PORT}", cookie, session_id, tokens)
+    if times is None:
+        report_line("scan-to-feedback: skipped (no chromium)")
+        return ok
+    for mode, target in (("online", 250), ("offline", 100)):
+        median, worst = times[mode]
+        passed = worst <= target
+        ok &= passed
+        report_line(
+            f"scan-to-feedback {mode}: median {median:.1f} ms, worst {worst:.1f} ms of 20 "
+            f"(target ≤ {target} ms) {'ok' if passed else 'FAIL'}"
+        )
+    return ok

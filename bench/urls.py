@@ -20,10 +20,17 @@ from config.urls import urlpatterns as app_urls
 def floor(request):
     body = json.loads(request.body)
     scan = body["scans"][0]
-    enrollment = Enrollment.objects.filter(badge_token=scan["token"]).values_list("pk", flat=True).first()
+    enrollment = (
+        Enrollment.objects.filter(badge_token=scan["token"]).values_list("pk", flat=True).first()
+    )
     ScanEvent.objects.create(
-        nonce=uuid.uuid4(), token=scan["token"], session_id=scan["session"], enrollment_id=enrollment,
-        device=body["device"], scanned_at=timezone.now(), result="present",
+        nonce=uuid.uuid4(),
+        token=scan["token"],
+        session_id=scan["session"],
+        enrollment_id=enrollment,
+        device=body["device"],
+        scanned_at=timezone.now(),
+        result="present",
     )
     return JsonResponse({"results": [{"nonce": scan["nonce"], "result": "present"}]})
 
