@@ -150,7 +150,9 @@ def _record_one(
                 .filter(badge_token=token)[:1]
             )
             enrollment = enrollment[0] if enrollment else None
-            result, status = _decide(session=session, enrollment=enrollment, scanned_at=scanned_at, operator=operator)
+            result, status = _decide(
+                session=session, enrollment=enrollment, scanned_at=scanned_at, operator=operator
+            )
             ScanEvent.objects.create(
                 nonce=scan.nonce,
                 token=token,

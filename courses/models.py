@@ -493,9 +493,12 @@ class Session(NFCModel):
             return False
         if user.is_coordinator:
             return True
-        return user.is_trainer and Session.trainers.through.objects.filter(
-            session__training_class_id=self.training_class_id, trainer__user=user
-        ).exists()
+        return (
+            user.is_trainer
+            and Session.trainers.through.objects.filter(
+                session__training_class_id=self.training_class_id, trainer__user=user
+            ).exists()
+        )
 
     def starts_at(self) -> datetime.datetime:
         return timezone.make_aware(datetime.datetime.combine(self.date, self.start_time))

@@ -286,6 +286,13 @@ def test_openapi_schema_is_served(client):
 def test_who_may_run_a_session_agrees_with_the_queryset(world):
     from courses.models import Session
 
-    for user in (world.trainer, world.other_trainer, world.coordinator, world.nominator_a, world.viewer, world.outsider):
+    for user in (
+        world.trainer,
+        world.other_trainer,
+        world.coordinator,
+        world.nominator_a,
+        world.viewer,
+        world.outsider,
+    ):
         runnable = set(Session.objects.run_by(user).values_list("pk", flat=True))
         assert {s.pk for s in Session.objects.all() if s.can_be_run_by(user)} == runnable, user
