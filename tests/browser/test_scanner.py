@@ -58,6 +58,12 @@ def _login(page, live_server, user):
     )
 
 
+def _ready(page):
+    """The page is usable once the roster is in (from the network or the local copy)."""
+    page.wait_for_selector("#live-panel")
+    page.wait_for_function("document.querySelector('#count-expected').textContent.trim() !== '0'")
+
+
 def _last_scan(page, previous=None):
     page.wait_for_function(
         "prev => document.body.dataset.lastScan && document.body.dataset.lastScan !== prev",
@@ -78,7 +84,7 @@ def test_keyboard_scanner_records_attendance(page, live_server, world, open_sess
     session, enrollments = open_session
     _login(page, live_server, world.trainer)
     page.goto(f"/scan/{session.pk}/")
-    page.wait_for_selector("#live-panel")
+    _ready(page)
     raw, last = _wedge(page, enrollments[0].badge_token, None)
     assert last["result"] in ("present", "late")
     assert "Giàng Thị Dợ" in page.locator("#feedback").inner_text()
@@ -102,7 +108,7 @@ def test_offline_scans_survive_a_reload_and_upload_once(browser, live_server, wo
     page.set_default_timeout(20_000)
     _login(page, live_server, world.trainer)
     page.goto(f"/scan/{session.pk}/")
-    page.wait_for_selector("#live-panel")
+    _ready(page)
     page.evaluate("navigator.serviceWorker.ready.then(() => true)")
     page.wait_for_function(
         "navigator.serviceWorker.controller !== null || (location.reload(), false)", timeout=20_000
@@ -117,7 +123,7 @@ def test_offline_scans_survive_a_reload_and_upload_once(browser, live_server, wo
     assert ScanEvent.objects.filter(session=session).count() == 0
 
     page.reload()  # still offline: the service worker serves the page, IndexedDB the queue
-    page.wait_for_selector("#live-panel")
+    _ready(page)
     assert page.locator("#pending-count").inner_text().strip() == "4"
     screenshot(page, "scanner-offline-phone")
 
@@ -150,7 +156,7 @@ def test_camera_scans_a_printed_badge(browser, live_server, world, open_session,
     page.set_default_timeout(20_000)
     _login(page, live_server, world.trainer)
     page.goto(f"/scan/{session.pk}/")
-    page.wait_for_selector("#live-panel")
+    _ready(page)
     if page.locator("#camera-toggle").get_attribute("aria-pressed") != "true":
         page.locator("#camera-toggle").click()
     _raw, last = _last_scan(page, None)
