@@ -61,7 +61,9 @@ def _login(page, live_server, user):
 def _ready(page):
     """The page is usable once the roster is in (from the network or the local copy)."""
     page.wait_for_selector("#live-panel")
-    page.wait_for_function("document.querySelector('#count-expected').textContent.trim() !== '0'")
+    page.wait_for_function(
+        "/^[1-9][0-9]*$/.test(document.querySelector('#count-expected').textContent.trim())"
+    )
 
 
 def _last_scan(page, previous=None):
