@@ -197,8 +197,15 @@ class NominationQuerySet(models.QuerySet):
 
 
 class Nomination(models.Model):
+    # Indexes cost every insert (a unit imports thousands of rows at once), so FKs that
+    # are never searched alone go without: training_class and category are covered by
+    # the composite index below, created_by and decided_by are only displayed.
     training_class = models.ForeignKey(
-        TrainingClass, verbose_name=_("class"), on_delete=models.PROTECT, related_name="nominations"
+        TrainingClass,
+        verbose_name=_("class"),
+        on_delete=models.PROTECT,
+        related_name="nominations",
+        db_index=False,
     )
     organisation = models.ForeignKey(
         Organisation,
@@ -207,7 +214,7 @@ class Nomination(models.Model):
         related_name="nominations",
     )
     category = models.ForeignKey(
-        ParticipantCategory, verbose_name=_("participant category"), on_delete=models.PROTECT
+        ParticipantCategory, verbose_name=_("participant category"), on_delete=models.PROTECT, db_index=False
     )
     participant = models.ForeignKey(
         Participant,
@@ -228,13 +235,18 @@ class Nomination(models.Model):
         related_name="substituted_by",
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", db_index=False
     )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
 
     objects = NominationQuerySet.as_manager()
