@@ -214,7 +214,10 @@ class Nomination(models.Model):
         related_name="nominations",
     )
     category = models.ForeignKey(
-        ParticipantCategory, verbose_name=_("participant category"), on_delete=models.PROTECT, db_index=False
+        ParticipantCategory,
+        verbose_name=_("participant category"),
+        on_delete=models.PROTECT,
+        db_index=False,
     )
     participant = models.ForeignKey(
         Participant,
@@ -235,7 +238,11 @@ class Nomination(models.Model):
         related_name="substituted_by",
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", db_index=False
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        db_index=False,
     )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
