@@ -1,6 +1,6 @@
 from django.urls import path
 
-from attendees import attendance_views, views
+from attendees import attendance_views, people_views, views
 
 app_name = "attendees"
 
@@ -18,20 +18,20 @@ urlpatterns = [
     path("classes/<str:code>/nominations/", views.unit_nominations, name="unit-nominations"),
     path(
         "classes/<str:code>/nominations.<str:fmt>",
-        views.unit_nominations_export,
+        people_views.unit_nominations_export,
         name="unit-nominations-export",
     ),
     path("classes/<str:code>/nominations/new/", views.nomination_add, name="nomination-add"),
     path("classes/<str:code>/nominations/submit/", views.unit_submit, name="unit-submit"),
     path("classes/<str:code>/nominations/import/", views.import_upload, name="import-upload"),
     path("classes/<str:code>/composition/", views.composition, name="composition"),
-    path("classes/<str:code>/enrollments/", views.enrollment_list, name="enrollments"),
+    path("classes/<str:code>/enrollments/", people_views.enrollment_list, name="enrollments"),
     path(
         "classes/<str:code>/enrollments.<str:fmt>",
-        views.enrollment_export,
+        people_views.enrollment_export,
         name="enrollments-export",
     ),
-    path("people/", views.people, name="people"),
+    path("people/", people_views.people, name="people"),
     path("scan/", attendance_views.session_picker, name="session-picker"),
     path("scan/sw.js", attendance_views.scanner_service_worker, name="scanner-sw"),
     path("scan/manifest.webmanifest", attendance_views.scanner_manifest, name="scanner-manifest"),
@@ -48,8 +48,8 @@ urlpatterns = [
     path("classes/<str:code>/badges.pdf", attendance_views.class_badges, name="class-badges"),
     path("enrollments/<int:pk>/invitation.pdf", attendance_views.invitation, name="invitation"),
     path("enrollments/<int:pk>/reissue/", attendance_views.badge_reissue, name="badge-reissue"),
-    path("people/<int:pk>/", views.person_detail, name="person-detail"),
-    path("people/<int:pk>/edit/", views.person_edit, name="person-edit"),
-    path("people/<int:pk>/export/", views.person_export, name="person-export"),
-    path("people/<int:pk>/erase/", views.person_erase, name="person-erase"),
+    path("people/<int:pk>/", people_views.person_detail, name="person-detail"),
+    path("people/<int:pk>/edit/", people_views.person_edit, name="person-edit"),
+    path("people/<int:pk>/export/", people_views.person_export, name="person-export"),
+    path("people/<int:pk>/erase/", people_views.person_erase, name="person-erase"),
 ]

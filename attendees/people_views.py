@@ -1,0 +1,265 @@
+"""People pages and the lists printed from nominations and enrollments."""
+
+from __future__ import annotations
+
+import json
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.decorators import (
+    coordinator_or_nominator_required,
+    coordinator_required,
+    role_required,
+)
+from attendees import services
+from attendees.forms import (
+    ParticipantForm,
+)
+from attendees.models import (
+    Enrollment,
+    Nomination,
+    Participant,
+)
+from attendees.views import class_and_unit_for_user
+from courses.models import TrainingClass
+from courses.vietnamese import sorted_by_name
+
+# --- Access helpers --------------------------------------------------------------------
+
+
+def _participant_for_user(request: HttpRequest, pk: int) -> Participant:
+    return get_object_or_404(
+        Participant.objects.visible_to(request.user).select_related("ethnicity", "organisation"),
+        pk=pk,
+    )
+
+
+# --- People ----------------------------------------------------------------------------
+
+
+@role_required
+def people(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "").strip()
+    qs = Participant.objects.visible_to(request.user).active().select_related("organisation")
+    if query:
+        qs = qs.search(query)
+    found = sorted_by_name(list(qs[:500]))
+    return render(request, "attendees/people.html", {"people": found, "q": query})
+
+
+@role_required
+def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    person = _participant_for_user(request, pk)
+    show = request.user.is_coordinator
+    if show:
+        services.log_sensitive_view(
+            actor=request.user, participants=[person], where="person_detail"
+        )
+    nominations = person.nominations.select_related(
+        "training_class", "category", "organisation"
+    ).order_by("-created_at")
+    if request.user.is_nominator:
+        nominations = nominations.filter(organisation=request.user.organisation)
+    enrollments = (
+        Enrollment.objects.visible_to(request.user)
+        .filter(participant=person)
+        .select_related("training_class")
+    )
+    return render(
+        request,
+        "attendees/person_detail.html",
+        {
+            "person": person,
+            "enrollments": enrollments,
+            "show_sensitive": show,
+            "nominations": nominations,
+            "can_edit": request.user.is_coordinator
+            or (
+                request.user.is_nominator and person.organisation_id == request.user.organisation_id
+            ),
+        },
+    )
+
+
+@coordinator_or_nominator_required
+def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    person = _participant_for_user(request, pk)
+    if request.user.is_nominator and person.organisation_id != request.user.organisation_id:
+        raise PermissionDenied(_("This person is managed by another unit."))
+    form = ParticipantForm(
+        request.POST or None, instance=person, show_sensitive=request.user.is_coordinator
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.participant_save(actor=request.user, participant=form.save(commit=False))
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("attendees:person-detail", pk=person.pk)
+    return render(request, "attendees/person_edit.html", {"form": form, "person": person})
+
+
+@coordinator_required
+def person_export(request: HttpRequest, pk: int) -> HttpResponse:
+    person = _participant_for_user(request, pk)
+    data = services.participant_export(actor=request.user, participant=person)
+    response = HttpResponse(
+        json.dumps(data, ensure_ascii=False, indent=2),
+        content_type="application/json; charset=utf-8",
+    )
+    response["Content-Disposition"] = f'attachment; filename="du-lieu-ca-nhan-{person.pk}.json"'
+    return response
+
+
+@coordinator_required
+@require_POST
+def person_erase(request: HttpRequest, pk: int) -> HttpResponse:
+    person = _participant_for_user(request, pk)
+    services.participant_erase(actor=request.user, participant=person)
+    messages.success(
+        request, _("The person's identifying data has been erased; statistics are kept.")
+    )
+    return redirect("attendees:person-detail", pk=person.pk)
+
+
+# --- Enrollment lists ------------------------------------------------------------------
+
+
+def _enrollment_rows(request: HttpRequest, klass: TrainingClass) -> list[Enrollment]:
+    qs = (
+        Enrollment.objects.visible_to(request.user)
+        .filter(training_class=klass)
+        .select_related("participant", "participant__ethnicity", "organisation", "category")
+    )
+    query = request.GET.get("q", "").strip()
+    if query:
+        qs = qs.filter(participant__in=Participant.objects.search(query))
+    return sorted_by_name(list(qs), name=lambda e: e.participant.full_name)
+
+
+@role_required
+def enrollment_list(request: HttpRequest, code: str) -> HttpResponse:
+    klass = get_object_or_404(TrainingClass.objects.visible_to(request.user), code=code)
+    rows = _enrollment_rows(request, klass)
+    return render(
+        request,
+        "attendees/enrollments.html",
+        {
+            "klass": klass,
+            "rows": rows,
+            "q": request.GET.get("q", ""),
+            "scoped": request.user.is_nominator,
+        },
+    )
+
+
+def _list_columns():
+    from attendees.exports import Column
+
+    return [
+        Column("stt", "STT", 0.5, "int"),
+        Column("full_name", "Họ và tên", 2.2),
+        Column("gender", "Giới tính", 0.8),
+        Column("date_of_birth", "Ngày sinh", 1.1, "date"),
+        Column("position", "Chức vụ", 1.6),
+        Column("unit", "Đơn vị cử", 2.0),
+        Column("category", "Đối tượng", 0.8),
+        Column("payroll", "Hưởng lương NSNN", 1.0),
+    ]
+
+
+def _export_rows(
+    rows: list[Enrollment] | list[Nomination], *, with_state: bool = False
+) -> list[dict]:
+    """Enrollments or nominations (both have participant, organisation, category)."""
+    return [
+        {
+            "stt": i,
+            "full_name": e.participant.full_name,
+            "gender": "Nữ" if e.participant.gender == "female" else "Nam",
+            "date_of_birth": e.participant.date_of_birth,
+            "position": e.participant.position,
+            "unit": e.organisation.name,
+            "category": e.category.code,
+            "payroll": "Có" if e.participant.on_state_payroll else "Không",
+            **({"state": e.get_state_display()} if with_state else {}),
+        }
+        for i, e in enumerate(rows, start=1)
+    ]
+
+
+@role_required
+def enrollment_export(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
+    klass = get_object_or_404(TrainingClass.objects.visible_to(request.user), code=code)
+    return _list_file(
+        klass,
+        request.user.organisation if request.user.is_nominator else None,
+        fmt,
+        title="DANH SÁCH HỌC VIÊN",
+        filename=f"danh-sach-hoc-vien-{klass.code}",
+        rows=_export_rows(_enrollment_rows(request, klass)),
+        columns=_list_columns(),
+    )
+
+
+@coordinator_or_nominator_required
+def unit_nominations_export(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
+    from attendees.exports import Column
+
+    klass, unit = class_and_unit_for_user(request, code)
+    nominations = Nomination.objects.filter(training_class=klass, organisation=unit).live()
+    nominations = sorted_by_name(
+        list(nominations.select_related("participant", "category", "organisation")),
+        name=lambda n: n.participant.full_name,
+    )
+    return _list_file(
+        klass,
+        unit,
+        fmt,
+        title="DANH SÁCH CỬ CÁN BỘ THAM GIA LỚP BỒI DƯỠNG",
+        filename=f"danh-sach-cu-{klass.code}-{unit.code}",
+        rows=_export_rows(nominations, with_state=True),
+        columns=[*_list_columns(), Column("state", "Trạng thái", 1.0)],
+    )
+
+
+def _list_file(
+    klass, unit, fmt: str, *, title: str, filename: str, rows: list[dict], columns
+) -> HttpResponse:
+    from attendees import exports
+
+    if fmt not in ("xlsx", "pdf"):
+        raise Http404
+    subtitle = f"{klass.title} ({klass.code}), {klass.start_date:%d/%m/%Y} – {klass.end_date:%d/%m/%Y}, {klass.venue}"
+    if unit is not None:
+        subtitle += f" — {unit.name}"
+    if fmt == "xlsx":
+        content = exports.people_list_xlsx(
+            title=title, subtitle=subtitle, columns=columns, rows=rows
+        )
+        response = HttpResponse(
+            content,
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    else:
+        organiser = klass.organiser
+        content = exports.people_list_pdf(
+            title=title,
+            subtitle=subtitle,
+            columns=columns,
+            rows=rows,
+            parent_body=organiser.parent.name if organiser.parent else "",
+            issuing_body=organiser.name,
+            place=organiser.place,
+            on=timezone.localdate(),
+        )
+        response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
+    return response
