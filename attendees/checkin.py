@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from attendees import checkin_sql
 from attendees.models import (
     Attendance,
     AttendanceStatus,
@@ -47,20 +48,14 @@ class Scan:
 class CheckinOutcome:
     nonce: uuid.UUID
     result: str
-    enrollment: Enrollment | None
+    participant: dict | None  # {"name", "unit"} of the badge's owner, if the badge is known
     status: str | None
 
     def as_json(self) -> dict:
-        participant = None
-        if self.enrollment is not None:
-            participant = {
-                "name": self.enrollment.participant.full_name,
-                "unit": self.enrollment.organisation.name,
-            }
         return {
             "nonce": str(self.nonce),
             "result": self.result,
-            "participant": participant,
+            "participant": self.participant,
             "status": self.status,
         }
 
@@ -83,17 +78,17 @@ def checkin_record(
     received_at = timezone.now()
     skew = (received_at - device_time) if device_time else datetime.timedelta(0)
     flagged = abs(skew) > MAX_CLOCK_SKEW
-    sessions: dict[int, Session] = {}
+    windows: dict[int, checkin_sql.SessionWindow] = {}
     outcomes = []
     for scan in scans:
-        if scan.session_id not in sessions:
-            sessions[scan.session_id] = session_for_operator(
+        if scan.session_id not in windows:
+            windows[scan.session_id] = _window_for_operator(
                 operator=operator, session_id=scan.session_id
             )
         outcomes.append(
             _record_one(
                 operator=operator,
-                session=sessions[scan.session_id],
+                session=windows[scan.session_id],
                 scan=scan,
                 received_at=received_at,
                 skew=skew,
@@ -101,6 +96,16 @@ def checkin_record(
             )
         )
     return outcomes
+
+
+def _window_for_operator(*, operator: User, session_id: int) -> checkin_sql.SessionWindow:
+    """As session_for_operator, on the fast path (tested to agree with Session.run_by)."""
+    window = checkin_sql.load_session(session_id, operator.pk)
+    if window is None:
+        raise ValidationError({"session": _("There is no session %(id)s.") % {"id": session_id}})
+    if not (operator.is_coordinator or (operator.is_trainer and window.may_run)):
+        raise PermissionDenied(_("You do not teach this class, so you cannot take its attendance."))
+    return window
 
 
 def _previous_outcome(nonce: uuid.UUID) -> CheckinOutcome | None:
@@ -111,8 +116,12 @@ def _previous_outcome(nonce: uuid.UUID) -> CheckinOutcome | None:
     )
     if event is None:
         return None
-    status = None
+    participant, status = None, None
     if event.enrollment_id:
+        participant = {
+            "name": event.enrollment.participant.full_name,
+            "unit": event.enrollment.organisation.name,
+        }
         status = (
             Attendance.objects.filter(
                 enrollment_id=event.enrollment_id, session_id=event.session_id
@@ -120,13 +129,13 @@ def _previous_outcome(nonce: uuid.UUID) -> CheckinOutcome | None:
             .values_list("status", flat=True)
             .first()
         )
-    return CheckinOutcome(event.nonce, event.result, event.enrollment, status)
+    return CheckinOutcome(event.nonce, event.result, participant, status)
 
 
 def _record_one(
     *,
     operator: User,
-    session: Session,
+    session: checkin_sql.SessionWindow,
     scan: Scan,
     received_at: datetime.datetime,
     skew: datetime.timedelta,
@@ -138,33 +147,29 @@ def _record_one(
     if scanned_at > received_at + MAX_CLOCK_SKEW:
         flagged, scanned_at = True, received_at  # a scan from the future cannot be trusted
     token = scan.token.strip()[:200]
+    # Read before the transaction: on SQLite a write transaction holds the database's
+    # single write lock, so it should contain only the writes.
+    badge = checkin_sql.find_badge(token)
     try:
-        # The ScanEvent insert comes last and its nonce is unique: a replayed scan fails
-        # there and the whole transaction, attendance included, rolls back. Checking for
-        # the nonce first would cost every (non-replayed) scan one more query.
+        # The scan insert comes last and its nonce is unique: a replayed scan fails there
+        # and the whole transaction, attendance included, rolls back. Checking for the
+        # nonce first would cost every (non-replayed) scan one more query.
         with transaction.atomic():
-            enrollment = (
-                Enrollment.objects.select_for_update()
-                .select_related("participant", "organisation")
-                .only("training_class_id", "participant__full_name", "organisation__name")
-                .filter(badge_token=token)[:1]
-            )
-            enrollment = enrollment[0] if enrollment else None
             result, status = _decide(
-                session=session, enrollment=enrollment, scanned_at=scanned_at, operator=operator
+                session=session, badge=badge, scanned_at=scanned_at, operator=operator
             )
-            ScanEvent.objects.create(
+            checkin_sql.insert_scan(
                 nonce=scan.nonce,
                 token=token,
-                session=session,
-                enrollment=enrollment,
+                session_id=session.id,
+                enrollment_id=badge.enrollment_id if badge else None,
                 device=scan.device[:64],
-                operator=operator,
+                operator_id=operator.pk,
                 scanned_at=scanned_at,
                 received_at=received_at,
                 result=result,
-                clock_skew_seconds=round(skew.total_seconds()),
-                clock_flagged=flagged,
+                skew_seconds=round(skew.total_seconds()),
+                flagged=flagged,
             )
     except IntegrityError:
         # A replay (an upload retried after a lost answer, or racing the original):
@@ -173,49 +178,46 @@ def _record_one(
         if previous is None:
             raise
         return previous
-    return CheckinOutcome(scan.nonce, result, enrollment, status)
+    participant = {"name": badge.name, "unit": badge.unit} if badge else None
+    return CheckinOutcome(scan.nonce, result, participant, status)
 
 
 def _decide(
     *,
-    session: Session,
-    enrollment: Enrollment | None,
+    session: checkin_sql.SessionWindow,
+    badge: checkin_sql.Badge | None,
     scanned_at: datetime.datetime,
     operator: User,
 ) -> tuple[str, str | None]:
-    """The result for one scan, recording attendance when it counts. Runs with the
-    enrollment row locked, so two devices scanning one person are applied in turn."""
-    if enrollment is None:
+    """The result for one scan, recording attendance when it counts. Each write is a
+    single conditional statement, so two devices scanning one person at once cannot
+    both insert, and the earliest time wins whatever the order of arrival."""
+    if badge is None:
         return ScanResult.UNKNOWN_TOKEN, None
-    if enrollment.training_class_id != session.training_class_id:
+    if badge.training_class_id != session.training_class_id:
         return ScanResult.NOT_ENROLLED, None
     if not session.is_open_for_checkin(at=scanned_at):
         return ScanResult.SESSION_NOT_OPEN, None
-    status = (
-        AttendanceStatus.LATE if scanned_at > session.late_after() else AttendanceStatus.PRESENT
+    status = AttendanceStatus.LATE if scanned_at > session.late_after else AttendanceStatus.PRESENT
+    if checkin_sql.insert_attendance_if_new(
+        enrollment_id=badge.enrollment_id,
+        session_id=session.id,
+        status=status,
+        scanned_at=scanned_at,
+        operator_id=operator.pk,
+    ):
+        return status, status
+    # Already there: an absent/excused row is upgraded (the person came after all, seen
+    # by an offline phone); otherwise the earliest time wins.
+    upgraded, current = checkin_sql.merge_repeat_scan(
+        enrollment_id=badge.enrollment_id,
+        session_id=session.id,
+        status=status,
+        scanned_at=scanned_at,
     )
-    attendance = Attendance.objects.filter(enrollment=enrollment, session=session)[:1]
-    attendance = attendance[0] if attendance else None
-    if attendance is None:
-        Attendance.objects.create(
-            enrollment=enrollment,
-            session=session,
-            status=status,
-            first_scan_at=scanned_at,
-            updated_by=operator,
-        )
+    if upgraded:
         return status, status
-    if attendance.status in (AttendanceStatus.ABSENT, AttendanceStatus.EXCUSED):
-        # Marked absent when the session closed (or excused), but a scan within the window
-        # arrived later from an offline device: the person was there.
-        attendance.status, attendance.first_scan_at, attendance.reason = status, scanned_at, ""
-        attendance.save(update_fields=["status", "first_scan_at", "reason", "updated_at"])
-        return status, status
-    if scanned_at < attendance.first_scan_at:
-        # An earlier scan uploaded after a later one: the earliest time wins.
-        attendance.first_scan_at, attendance.status = scanned_at, status
-        attendance.save(update_fields=["status", "first_scan_at", "updated_at"])
-    return ScanResult.ALREADY_RECORDED, attendance.status
+    return ScanResult.ALREADY_RECORDED, current
 
 
 @transaction.atomic

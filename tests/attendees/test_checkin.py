@@ -296,3 +296,25 @@ def test_who_may_run_a_session_agrees_with_the_queryset(world):
     ):
         runnable = set(Session.objects.run_by(user).values_list("pk", flat=True))
         assert {s.pk for s in Session.objects.all() if s.can_be_run_by(user)} == runnable, user
+
+
+def test_the_fast_permission_check_agrees_with_run_by(world):
+    from attendees import checkin_sql
+    from courses.models import Session
+
+    for user in (world.trainer, world.other_trainer, world.coordinator, world.nominator_a, world.viewer):
+        runnable = set(Session.objects.run_by(user).values_list("pk", flat=True))
+        fast = set()
+        for s in Session.objects.all():
+            w = checkin_sql.load_session(s.pk, user.pk)
+            if user.is_coordinator or (user.is_trainer and w.may_run):
+                fast.add(s.pk)
+        assert fast == runnable, user
+
+
+def test_the_fast_window_agrees_with_the_model(world):
+    from attendees import checkin_sql
+
+    w = checkin_sql.load_session(world.session_a.pk, world.trainer.pk)
+    assert (w.opens, w.closes) == world.session_a.checkin_window()
+    assert w.late_after == world.session_a.late_after()
