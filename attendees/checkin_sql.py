@@ -30,6 +30,14 @@ def _prep(model, field: str, value):
 
 
 @dataclass(frozen=True)
+class Badge:
+    enrollment_id: int
+    training_class_id: int
+    name: str
+    unit: str
+
+
+@dataclass(frozen=True)
 class SessionWindow:
     """What a scan is judged against."""
 
@@ -44,32 +52,48 @@ class SessionWindow:
         return self.opens <= at <= self.closes
 
 
-def load_session(session_id: int, user_id: int) -> SessionWindow | None:
-    """The session's check-in window, and whether `user_id` teaches a session of its class
-    (the same rule as SessionQuerySet.run_by for trainers)."""
+def load_session(
+    session_id: int, user_id: int, token: str | None = None
+) -> tuple[SessionWindow | None, Badge | None]:
+    """The session's check-in window, whether `user_id` teaches a session of its class
+    (the same rule as SessionQuerySet.run_by for trainers) and, in the same round trip,
+    the badge `token` belongs to (a phone online uploads one scan per request)."""
+    from attendees.models import Participant
+    from courses.models import Organisation
+
     session, klass = _table(Session), _table(TrainingClass)
     through = connection.ops.quote_name(Session.trainers.through._meta.db_table)
     trainer = _table(Trainer)
+    enrollment, participant, organisation = (
+        _table(Enrollment),
+        _table(Participant),
+        _table(Organisation),
+    )
     sql = (
         f"SELECT s.id, s.training_class_id, s.date, s.start_time, s.end_time, "  # noqa: S608 -- names from the models, values are parameters
         f"c.late_grace_minutes, c.checkin_opens_before, c.checkin_closes_after, "
         f"EXISTS (SELECT 1 FROM {through} st JOIN {session} s2 ON s2.id = st.session_id "
         f"JOIN {trainer} t ON t.id = st.trainer_id "
-        f"WHERE s2.training_class_id = s.training_class_id AND t.user_id = %s) "
-        f"FROM {session} s JOIN {klass} c ON c.id = s.training_class_id WHERE s.id = %s"
+        f"WHERE s2.training_class_id = s.training_class_id AND t.user_id = %s), "
+        f"b.id, b.training_class_id, b.full_name, b.name "
+        f"FROM {session} s JOIN {klass} c ON c.id = s.training_class_id "
+        f"LEFT JOIN (SELECT e.id, e.training_class_id, p.full_name, o.name FROM {enrollment} e "
+        f"JOIN {participant} p ON p.id = e.participant_id JOIN {organisation} o ON o.id = e.organisation_id "
+        f"WHERE e.badge_token = %s) b ON 1 = 1 "
+        f"WHERE s.id = %s"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [user_id, session_id])
+        cursor.execute(sql, [user_id, token or "", session_id])
         row = cursor.fetchone()
     if row is None:
-        return None
-    sid, class_id, day, start, end, grace, before, after, may_run = row
+        return None, None
+    sid, class_id, day, start, end, grace, before, after, may_run, *badge = row
     day = day if isinstance(day, datetime.date) else datetime.date.fromisoformat(day)
     start = start if isinstance(start, datetime.time) else datetime.time.fromisoformat(start)
     end = end if isinstance(end, datetime.time) else datetime.time.fromisoformat(end)
     starts = timezone.make_aware(datetime.datetime.combine(day, start))
     ends = timezone.make_aware(datetime.datetime.combine(day, end))
-    return SessionWindow(
+    window = SessionWindow(
         id=sid,
         training_class_id=class_id,
         opens=starts - datetime.timedelta(minutes=before),
@@ -77,14 +101,7 @@ def load_session(session_id: int, user_id: int) -> SessionWindow | None:
         late_after=starts + datetime.timedelta(minutes=grace),
         may_run=bool(may_run),
     )
-
-
-@dataclass(frozen=True)
-class Badge:
-    enrollment_id: int
-    training_class_id: int
-    name: str
-    unit: str
+    return window, (Badge(*badge) if badge[0] is not None else None)
 
 
 def find_badge(token: str) -> Badge | None:

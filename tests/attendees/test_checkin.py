@@ -302,11 +302,17 @@ def test_the_fast_permission_check_agrees_with_run_by(world):
     from attendees import checkin_sql
     from courses.models import Session
 
-    for user in (world.trainer, world.other_trainer, world.coordinator, world.nominator_a, world.viewer):
+    for user in (
+        world.trainer,
+        world.other_trainer,
+        world.coordinator,
+        world.nominator_a,
+        world.viewer,
+    ):
         runnable = set(Session.objects.run_by(user).values_list("pk", flat=True))
         fast = set()
         for s in Session.objects.all():
-            w = checkin_sql.load_session(s.pk, user.pk)
+            w, _badge = checkin_sql.load_session(s.pk, user.pk)
             if user.is_coordinator or (user.is_trainer and w.may_run):
                 fast.add(s.pk)
         assert fast == runnable, user
@@ -315,6 +321,7 @@ def test_the_fast_permission_check_agrees_with_run_by(world):
 def test_the_fast_window_agrees_with_the_model(world):
     from attendees import checkin_sql
 
-    w = checkin_sql.load_session(world.session_a.pk, world.trainer.pk)
+    w, badge = checkin_sql.load_session(world.session_a.pk, world.trainer.pk, "no-such-badge")
+    assert badge is None
     assert (w.opens, w.closes) == world.session_a.checkin_window()
     assert w.late_after == world.session_a.late_after()
