@@ -9,12 +9,13 @@ it got the first time and changes nothing.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import uuid
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -158,27 +159,48 @@ def _record_one(
         scanned_at = scanned_at + skew  # the device's clock is off: correct, and flag it
     if scanned_at > received_at + MAX_CLOCK_SKEW:
         flagged, scanned_at = True, received_at  # a scan from the future cannot be trusted
+    record = checkin_sql.ScanRecord(
+        nonce=scan.nonce,
+        token=token,
+        session_id=session.id,
+        enrollment_id=badge.enrollment_id if badge else None,
+        device=scan.device[:64],
+        operator_id=operator.pk,
+        scanned_at=scanned_at,
+        received_at=received_at,
+        skew_seconds=round(skew.total_seconds()),
+        flagged=flagged,
+    )
+    participant = {"name": badge.name, "unit": badge.unit} if badge else None
+    # The scan's nonce is unique, and the scan is written last, in the same transaction
+    # (or statement) as any attendance: a replayed upload fails on it and changes nothing.
+    # Checking for the nonce first would cost every scan one more query.
     try:
-        # The scan insert comes last and its nonce is unique: a replayed scan fails there
-        # and the whole transaction, attendance included, rolls back. Checking for the
-        # nonce first would cost every (non-replayed) scan one more query.
+        refusal = _refusal(session=session, badge=badge, scanned_at=scanned_at)
+        if refusal:
+            with _one_statement():
+                checkin_sql.insert_scan(record, result=refusal)
+            return CheckinOutcome(scan.nonce, refusal, participant, None)
+        status = (
+            AttendanceStatus.LATE if scanned_at > session.late_after else AttendanceStatus.PRESENT
+        )
+        if connection.vendor == "postgresql":
+            # The common case, a person's first scan, in one statement and round trip.
+            with _one_statement():
+                if checkin_sql.insert_first_scan(record, status=status):
+                    return CheckinOutcome(scan.nonce, status, participant, status)
+            first_tried = True
+        else:
+            first_tried = False
         with transaction.atomic():
-            result, status = _decide(
-                session=session, badge=badge, scanned_at=scanned_at, operator=operator
-            )
-            checkin_sql.insert_scan(
-                nonce=scan.nonce,
-                token=token,
-                session_id=session.id,
-                enrollment_id=badge.enrollment_id if badge else None,
-                device=scan.device[:64],
-                operator_id=operator.pk,
-                scanned_at=scanned_at,
-                received_at=received_at,
-                result=result,
-                skew_seconds=round(skew.total_seconds()),
-                flagged=flagged,
-            )
+            if not first_tried and checkin_sql.insert_attendance_if_new(record, status=status):
+                result, current = status, status
+            else:
+                # Already there: an absent/excused row is upgraded (the person came after
+                # all, seen by an offline phone); otherwise the earliest time wins.
+                upgraded, current = checkin_sql.merge_repeat_scan(record, status=status)
+                result = status if upgraded else ScanResult.ALREADY_RECORDED
+            checkin_sql.insert_scan(record, result=result)
     except IntegrityError:
         # A replay (an upload retried after a lost answer, or racing the original):
         # answer exactly as the first time, change nothing.
@@ -186,46 +208,28 @@ def _record_one(
         if previous is None:
             raise
         return previous
-    participant = {"name": badge.name, "unit": badge.unit} if badge else None
-    return CheckinOutcome(scan.nonce, result, participant, status)
+    return CheckinOutcome(scan.nonce, result, participant, current)
 
 
-def _decide(
+def _one_statement():
+    """A single statement is atomic by itself; inside an outer transaction (a test, or a
+    caller's atomic block) it still needs a savepoint to fail cleanly."""
+    return transaction.atomic() if connection.in_atomic_block else contextlib.nullcontext()
+
+
+def _refusal(
     *,
     session: checkin_sql.SessionWindow,
     badge: checkin_sql.Badge | None,
     scanned_at: datetime.datetime,
-    operator: User,
-) -> tuple[str, str | None]:
-    """The result for one scan, recording attendance when it counts. Each write is a
-    single conditional statement, so two devices scanning one person at once cannot
-    both insert, and the earliest time wins whatever the order of arrival."""
+) -> str | None:
     if badge is None:
-        return ScanResult.UNKNOWN_TOKEN, None
+        return ScanResult.UNKNOWN_TOKEN
     if badge.training_class_id != session.training_class_id:
-        return ScanResult.NOT_ENROLLED, None
+        return ScanResult.NOT_ENROLLED
     if not session.is_open_for_checkin(at=scanned_at):
-        return ScanResult.SESSION_NOT_OPEN, None
-    status = AttendanceStatus.LATE if scanned_at > session.late_after else AttendanceStatus.PRESENT
-    if checkin_sql.insert_attendance_if_new(
-        enrollment_id=badge.enrollment_id,
-        session_id=session.id,
-        status=status,
-        scanned_at=scanned_at,
-        operator_id=operator.pk,
-    ):
-        return status, status
-    # Already there: an absent/excused row is upgraded (the person came after all, seen
-    # by an offline phone); otherwise the earliest time wins.
-    upgraded, current = checkin_sql.merge_repeat_scan(
-        enrollment_id=badge.enrollment_id,
-        session_id=session.id,
-        status=status,
-        scanned_at=scanned_at,
-    )
-    if upgraded:
-        return status, status
-    return ScanResult.ALREADY_RECORDED, current
+        return ScanResult.SESSION_NOT_OPEN
+    return None
 
 
 @transaction.atomic

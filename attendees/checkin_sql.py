@@ -124,104 +124,112 @@ def find_badge(token: str) -> Badge | None:
     return Badge(*row) if row else None
 
 
-def insert_attendance_if_new(
-    *,
-    enrollment_id: int,
-    session_id: int,
-    status: str,
-    scanned_at: datetime.datetime,
-    operator_id: int,
-) -> bool:
-    """Insert the first attendance of a person at a session; False if one exists already
-    (the unique constraint decides, so two devices racing cannot both insert)."""
-    now = timezone.now()
-    sql = (
-        f"INSERT INTO {_table(Attendance)} (enrollment_id, session_id, status, first_scan_at, reason, "  # noqa: S608 -- names from the models, values are parameters
-        "updated_at, updated_by_id) VALUES (%s, %s, %s, %s, '', %s, %s) "
-        "ON CONFLICT (enrollment_id, session_id) DO NOTHING RETURNING id"
-    )
+@dataclass(frozen=True)
+class ScanRecord:
+    nonce: object
+    token: str
+    session_id: int
+    enrollment_id: int | None
+    device: str
+    operator_id: int
+    scanned_at: datetime.datetime
+    received_at: datetime.datetime
+    skew_seconds: int
+    flagged: bool
+
+
+_SCAN_COLUMNS = (
+    "nonce, token, session_id, enrollment_id, device, operator_id, scanned_at, received_at, "
+    "result, clock_skew_seconds, clock_flagged"
+)
+_ATTENDANCE_COLUMNS = (
+    "enrollment_id, session_id, status, first_scan_at, reason, updated_at, updated_by_id"
+)
+
+
+def _scan_params(record: ScanRecord, result: str) -> list:
+    return [
+        _prep(ScanEvent, "nonce", record.nonce),
+        record.token,
+        record.session_id,
+        record.enrollment_id,
+        record.device,
+        record.operator_id,
+        _prep(ScanEvent, "scanned_at", record.scanned_at),
+        _prep(ScanEvent, "received_at", record.received_at),
+        result,
+        record.skew_seconds,
+        record.flagged,
+    ]
+
+
+def _attendance_params(record: ScanRecord, status: str) -> list:
+    return [
+        record.enrollment_id,
+        record.session_id,
+        status,
+        _prep(Attendance, "first_scan_at", record.scanned_at),
+        "",
+        _prep(Attendance, "updated_at", timezone.now()),
+        record.operator_id,
+    ]
+
+
+def insert_scan(record: ScanRecord, *, result: str) -> None:
+    """Record the scan. Its nonce is unique: a replay raises IntegrityError here."""
     with connection.cursor() as cursor:
         cursor.execute(
-            sql,
-            [
-                enrollment_id,
-                session_id,
-                status,
-                _prep(Attendance, "first_scan_at", scanned_at),
-                _prep(Attendance, "updated_at", now),
-                operator_id,
-            ],
+            f"INSERT INTO {_table(ScanEvent)} ({_SCAN_COLUMNS}) VALUES ({', '.join(['%s'] * 11)})",  # noqa: S608 -- names from the models, values are parameters
+            _scan_params(record, result),
+        )
+
+
+def insert_attendance_if_new(record: ScanRecord, *, status: str) -> bool:
+    """Insert the first attendance of a person at a session; False if one exists already
+    (the unique constraint decides, so two devices racing cannot both insert)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {_table(Attendance)} ({_ATTENDANCE_COLUMNS}) VALUES ({', '.join(['%s'] * 7)}) "  # noqa: S608 -- names from the models, values are parameters
+            "ON CONFLICT (enrollment_id, session_id) DO NOTHING RETURNING id",
+            _attendance_params(record, status),
         )
         return cursor.fetchone() is not None
 
 
-def insert_scan(
-    *,
-    nonce,
-    token: str,
-    session_id: int,
-    enrollment_id: int | None,
-    device: str,
-    operator_id: int,
-    scanned_at: datetime.datetime,
-    received_at: datetime.datetime,
-    result: str,
-    skew_seconds: int,
-    flagged: bool,
-) -> None:
-    """Record the scan. Its nonce is unique: a replay raises IntegrityError here."""
-    sql = (
-        f"INSERT INTO {_table(ScanEvent)} (nonce, token, session_id, enrollment_id, device, "  # noqa: S608 -- names from the models, values are parameters
-        "operator_id, scanned_at, received_at, result, clock_skew_seconds, clock_flagged) "
-        "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
-    )
+def insert_first_scan(record: ScanRecord, *, status: str) -> bool:
+    """PostgreSQL only: a person's first attendance and its scan in one statement (a
+    data-modifying CTE). False, with nothing written, if the person is already recorded."""
     with connection.cursor() as cursor:
         cursor.execute(
-            sql,
-            [
-                _prep(ScanEvent, "nonce", nonce),
-                token,
-                session_id,
-                enrollment_id,
-                device,
-                operator_id,
-                _prep(ScanEvent, "scanned_at", scanned_at),
-                _prep(ScanEvent, "received_at", received_at),
-                result,
-                skew_seconds,
-                flagged,
-            ],
+            f"WITH a AS (INSERT INTO {_table(Attendance)} ({_ATTENDANCE_COLUMNS}) "  # noqa: S608 -- names from the models, values are parameters
+            f"VALUES ({', '.join(['%s'] * 7)}) ON CONFLICT (enrollment_id, session_id) DO NOTHING RETURNING id) "
+            f"INSERT INTO {_table(ScanEvent)} ({_SCAN_COLUMNS}) SELECT {', '.join(['%s'] * 11)} FROM a RETURNING id",
+            _attendance_params(record, status) + _scan_params(record, status),
         )
+        return cursor.fetchone() is not None
 
 
-def merge_repeat_scan(
-    *, enrollment_id: int, session_id: int, status: str, scanned_at: datetime.datetime
-) -> tuple[bool, str]:
+def merge_repeat_scan(record: ScanRecord, *, status: str) -> tuple[bool, str]:
     """A person already has an attendance row. If it says absent or excused, the scan
     proves they came (returns upgraded=True); if this scan is earlier than the recorded
     one, the earlier time wins. Returns (upgraded, the row's status afterwards)."""
     table = _table(Attendance)
-    at = _prep(Attendance, "first_scan_at", scanned_at)
+    at = _prep(Attendance, "first_scan_at", record.scanned_at)
+    key = [record.enrollment_id, record.session_id]
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT status, CASE WHEN first_scan_at > %s THEN 1 ELSE 0 END FROM {table} "  # noqa: S608 -- names from the models, values are parameters
             "WHERE enrollment_id = %s AND session_id = %s",
-            [at, enrollment_id, session_id],
+            [at, *key],
         )
         current, later = cursor.fetchone()
         upgraded = current in ("absent", "excused")
         if upgraded or later:
             cursor.execute(
-                f"UPDATE {table} SET status = %s, first_scan_at = %s, reason = CASE WHEN %s THEN '' ELSE reason END, "  # noqa: S608
-                "updated_at = %s WHERE enrollment_id = %s AND session_id = %s",
-                [
-                    status,
-                    at,
-                    upgraded,
-                    _prep(Attendance, "updated_at", timezone.now()),
-                    enrollment_id,
-                    session_id,
-                ],
+                f"UPDATE {table} SET status = %s, first_scan_at = %s, "  # noqa: S608
+                "reason = CASE WHEN %s THEN '' ELSE reason END, updated_at = %s "
+                "WHERE enrollment_id = %s AND session_id = %s",
+                [status, at, upgraded, _prep(Attendance, "updated_at", timezone.now()), *key],
             )
             current = status
     return upgraded, current
