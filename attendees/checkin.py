@@ -185,10 +185,14 @@ def _record_one(
             AttendanceStatus.LATE if scanned_at > session.late_after else AttendanceStatus.PRESENT
         )
         if connection.vendor == "postgresql":
-            # The common case, a person's first scan, in one statement and round trip.
+            # One statement, one round trip: a person's first scan, or a repeat.
             with _one_statement():
                 if checkin_sql.insert_first_scan(record, status=status):
                     return CheckinOutcome(scan.nonce, status, participant, status)
+            with _one_statement():
+                repeat = checkin_sql.record_repeat_scan(record, status=status)
+            if repeat is not None:
+                return CheckinOutcome(scan.nonce, repeat[0], participant, repeat[1])
             first_tried = True
         else:
             first_tried = False

@@ -233,3 +233,38 @@ def merge_repeat_scan(record: ScanRecord, *, status: str) -> tuple[bool, str]:
             )
             current = status
     return upgraded, current
+
+
+def record_repeat_scan(record: ScanRecord, *, status: str) -> tuple[str, str] | None:
+    """PostgreSQL only: merge_repeat_scan and insert_scan as one statement (and one round
+    trip). Returns (result, status afterwards), or None if the person has no attendance
+    row after all. A replayed nonce fails the whole statement: nothing changes."""
+    attendance, scan = _table(Attendance), _table(ScanEvent)
+    at = _prep(Attendance, "first_scan_at", record.scanned_at)
+    params = _scan_params(record, "")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH old AS (SELECT id, status, first_scan_at FROM {attendance} "  # noqa: S608 -- names from the models, values are parameters
+            "WHERE enrollment_id = %s AND session_id = %s FOR UPDATE), "
+            f"upd AS (UPDATE {attendance} a SET status = %s, first_scan_at = %s, updated_at = %s, "
+            "reason = CASE WHEN old.status IN ('absent', 'excused') THEN '' ELSE a.reason END "
+            "FROM old WHERE a.id = old.id AND (old.status IN ('absent', 'excused') OR old.first_scan_at > %s) "
+            "RETURNING a.status) "
+            f"INSERT INTO {scan} ({_SCAN_COLUMNS}) "
+            "SELECT %s, %s, %s, %s, %s, %s, %s, %s, "
+            "CASE WHEN old.status IN ('absent', 'excused') THEN %s ELSE 'already_recorded' END, %s, %s FROM old "
+            "RETURNING result, COALESCE((SELECT status FROM upd), (SELECT status FROM old))",
+            [
+                record.enrollment_id,
+                record.session_id,
+                status,
+                at,
+                _prep(Attendance, "updated_at", timezone.now()),
+                at,
+                *params[:8],
+                status,
+                *params[9:],
+            ],
+        )
+        row = cursor.fetchone()
+    return (row[0], row[1]) if row else None
