@@ -1,12 +1,13 @@
 """The check-in hot path in plain SQL.
 
 A trainer's phone uploads each scan as it happens; at the door of a hall that is dozens a
-minute from several phones, and the ORM spends most of a scan compiling its six queries
+minute from several phones, and the ORM spent most of a scan compiling its six queries
 (bench/checkin.py measured about 1 ms of SQL compilation per scan against 0.2 ms of
-database work). These four statements do the same work, portable between SQLite (3.35+)
-and PostgreSQL, with values prepared by the model fields themselves. Everything else —
-the decisions — stays in attendees/checkin.py; tests/attendees/test_checkin*.py cover
-both paths.
+database work). These statements do the same work with values prepared by the model
+fields themselves: portable ones for SQLite (3.35+) and PostgreSQL, and on PostgreSQL a
+first or repeat scan as one data-modifying CTE (one round trip, atomic by itself).
+The decisions stay in attendees/checkin.py; tests/attendees/test_checkin*.py cover both
+engines and check the permission and window rules against the ORM ones.
 """
 
 from __future__ import annotations
