@@ -121,12 +121,17 @@ def test_offline_scans_survive_a_reload_and_upload_once(browser, live_server, wo
     for e in (enrollments[1], enrollments[2], enrollments[3], enrollments[1]):  # one twice
         raw, last = _wedge(page, e.badge_token, raw)
         assert last["shownAt"] - last["decodedAt"] <= 100, last  # offline feedback within 100 ms
-    assert page.locator("#pending-count").inner_text().strip() == "4"
+    # The counter is redrawn just after the feedback; give it that moment.
+    page.wait_for_function(
+        "document.querySelector('#pending-count').textContent.trim() === '4'", timeout=5_000
+    )
     assert ScanEvent.objects.filter(session=session).count() == 0
 
     page.reload()  # still offline: the service worker serves the page, IndexedDB the queue
     _ready(page)
-    assert page.locator("#pending-count").inner_text().strip() == "4"
+    page.wait_for_function(
+        "document.querySelector('#pending-count').textContent.trim() === '4'", timeout=5_000
+    )
     screenshot(page, "scanner-offline-phone")
 
     context.set_offline(False)
