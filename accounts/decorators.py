@@ -58,3 +58,16 @@ def staff_reader_required(view):
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+def scanner_required(view):
+    """Trainers and the department take attendance."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs):
+        if not (request.user.is_coordinator or request.user.is_trainer):
+            raise PermissionDenied(_("Only trainers and the department take attendance."))
+        return view(request, *args, **kwargs)
+
+    return wrapper

@@ -17,23 +17,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from accounts.decorators import coordinator_required
+from accounts.decorators import coordinator_required, scanner_required
 from attendees import checkin
 from attendees.models import Attendance, AttendanceStatus, Enrollment
 from courses.models import Session, TrainingClass
 from courses.vietnamese import sorted_by_name
-
-
-def _scanner_required(view):
-    @login_required
-    def wrapper(request: HttpRequest, *args, **kwargs):
-        if not (request.user.is_coordinator or request.user.is_trainer):
-            raise PermissionDenied(_("Only trainers and the department take attendance."))
-        return view(request, *args, **kwargs)
-
-    wrapper.__name__ = view.__name__
-    wrapper.__doc__ = view.__doc__
-    return wrapper
 
 
 def _session_for_user(request: HttpRequest, pk: int) -> Session:
@@ -42,7 +30,7 @@ def _session_for_user(request: HttpRequest, pk: int) -> Session:
     )
 
 
-@_scanner_required
+@scanner_required
 def session_picker(request: HttpRequest) -> HttpResponse:
     """Today's sessions first: that is what a trainer at the door needs."""
     today = timezone.localdate()
@@ -58,7 +46,7 @@ def session_picker(request: HttpRequest) -> HttpResponse:
     )
 
 
-@_scanner_required
+@scanner_required
 def scanner(request: HttpRequest, pk: int) -> HttpResponse:
     session = _session_for_user(request, pk)
     return render(
@@ -94,7 +82,7 @@ def scanner_manifest(request: HttpRequest) -> HttpResponse:
     )
 
 
-@_scanner_required
+@scanner_required
 def attendance_panel(request: HttpRequest, pk: int) -> HttpResponse:
     """Who came to a session; the trainer corrects (excused, forgot badge) and closes it."""
     session = _session_for_user(request, pk)
@@ -115,7 +103,7 @@ def attendance_panel(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@_scanner_required
+@scanner_required
 @require_POST
 def attendance_correct(request: HttpRequest, pk: int) -> HttpResponse:
     session = _session_for_user(request, pk)
@@ -139,7 +127,7 @@ def attendance_correct(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("attendees:attendance-panel", pk=session.pk)
 
 
-@_scanner_required
+@scanner_required
 @require_POST
 def session_close(request: HttpRequest, pk: int) -> HttpResponse:
     session = _session_for_user(request, pk)

@@ -6,7 +6,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from attendees.models import Ethnicity, Gender, NominationState, Participant
+from attendees.models import Ethnicity, NominationState, Participant
 from attendees.validators import display_phone, normalise_citizen_id, normalise_phone
 from courses.forms import DateInput
 from courses.models import ParticipantCategory
@@ -157,18 +157,3 @@ class ImportUploadForm(forms.Form):
                 _("The file is larger than 5 MB; split it or remove pictures from it.")
             )
         return upload
-
-
-class ReasonForm(forms.Form):
-    reason = forms.CharField(label=_("Reason"), max_length=500)
-
-
-__all__ = [
-    "BulkDecisionForm",
-    "Gender",
-    "ImportUploadForm",
-    "NominationForm",
-    "ParticipantForm",
-    "ReasonForm",
-    "ReviewFilterForm",
-]

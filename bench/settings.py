@@ -5,11 +5,5 @@ from tests.settings import *  # noqa: F403
 ROOT_URLCONF = "bench.urls"
 DEBUG = False
 ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
-TASKS = {
-    "default": {
-        "BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
-        "QUEUES": ["default"],
-    }
-}
 # Serve static files straight from their sources (no collectstatic for a benchmark run).
 WHITENOISE_USE_FINDERS = True

@@ -72,3 +72,13 @@ def screenshot(page, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def login_with_form(page, username: str) -> None:
+    """Log in through the Vietnamese login form, as a user does (demo password)."""
+    from courses.seed import DEMO_PASSWORD
+
+    page.goto("/login/")
+    page.get_by_label("Tên đăng nhập").fill(username)
+    page.get_by_label("Mật khẩu").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Đăng nhập").click()

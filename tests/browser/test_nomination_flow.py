@@ -11,8 +11,7 @@ import pytest
 from django.core.management import call_command
 
 from attendees.models import Enrollment, Nomination
-from courses.seed import DEMO_PASSWORD
-from tests.browser.conftest import ARTIFACTS, screenshot
+from tests.browser.conftest import ARTIFACTS, login_with_form, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -55,10 +54,7 @@ def _fill(template: bytes, people) -> bytes:
 
 
 def _login(page, username):
-    page.goto("/login/")
-    page.get_by_label("Tên đăng nhập").fill(username)
-    page.get_by_label("Mật khẩu").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Đăng nhập").click()
+    login_with_form(page, username)
     page.wait_for_url("**/")
 
 

@@ -3,8 +3,7 @@
 import pytest
 from django.core.management import call_command
 
-from courses.seed import DEMO_PASSWORD
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import login_with_form, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -15,10 +14,7 @@ def demo(transactional_db):
 
 
 def _login(page, username):
-    page.goto("/")
-    page.get_by_label("Tên đăng nhập").fill(username)
-    page.get_by_label("Mật khẩu").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Đăng nhập").click()
+    login_with_form(page, username)
 
 
 def test_coordinator_logs_in_and_opens_a_class(page, demo):
