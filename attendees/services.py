@@ -86,6 +86,12 @@ def participant_erase(*, actor: User, participant: Participant) -> Participant:
     participant.position = ""
     participant.workplace = ""
     participant.save()
+    # Certificates already issued stay in the register (an official record the holder
+    # may still need verified), but without the date of birth. Imported here because
+    # certificates build on attendees.
+    from certificates.models import Certificate
+
+    Certificate.objects.filter(enrollment__participant=participant).update(date_of_birth=None)
     audit(actor=actor, action="participant.erase", target=participant)
     return participant
 

@@ -102,6 +102,10 @@ def main() -> int:
 
     failed |= not importing.run(_median_seconds, report)
 
+    from bench import certificates
+
+    failed |= not certificates.run(_median_seconds, report)
+
     from bench import checkin
 
     failed |= not checkin.run(print)

@@ -192,6 +192,16 @@ TASKS = {
     }
 }
 
+# --- Certificates ---------------------------------------------------------------------
+# The address printed in certificate QR codes: the public site, not the LAN server name.
+PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000")
+# Register numbers, e.g. "001/GCN-STTTT"; {number}, {short_name} (issuing body) and {year}.
+CERTIFICATE_NUMBER_FORMAT = os.environ.get(
+    "CERTIFICATE_NUMBER_FORMAT", "{number:03d}/GCN-{short_name}"
+)
+# Public verification lookups allowed per client address per minute.
+VERIFY_RATE_LIMIT = env_int("VERIFY_RATE_LIMIT", 30)
+
 # --- Security -------------------------------------------------------------------------
 # Secure by default when DEBUG is off; each can be relaxed from the environment (for
 # example on a LAN server without https, which the scanner camera will not allow anyway).
@@ -211,7 +221,17 @@ X_FRAME_OPTIONS = "DENY"
 # --- Mail, cache, logging ---------------------------------------------------------------
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "no-reply@localhost")
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# The cache holds rate-limit counters (certificate verification). In-process by default;
+# with several server processes set REDIS_URL so they share one count.
+if os.environ.get("REDIS_URL"):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["REDIS_URL"],
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 LOGGING = {
     "version": 1,

@@ -5,6 +5,7 @@ from django.views.i18n import set_language
 
 from accounts.forms import LoginForm
 from attendees import api
+from certificates import views as certificate_views
 
 urlpatterns = [
     path(
@@ -21,6 +22,10 @@ urlpatterns = [
     path("api/v1/sessions/<int:pk>/roster", api.roster, name="api-roster"),
     path("api/v1/checkins", api.checkin, name="api-checkin"),
     path("api/v1/checkins/batch", api.checkin_batch, name="api-checkin-batch"),
+    # Public: the only pages besides the login that need no account.
+    path("verify/", certificate_views.verify_form, name="certificate-verify-form"),
+    path("verify/<str:code>/", certificate_views.verify, name="certificate-verify"),
+    path("", include("certificates.urls")),
     path("", include("attendees.urls")),
     path("", include("courses.urls")),
 ]

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_noop
 from accounts.models import User
 from courses.models import (
     AuditLog,
+    ClassState,
     ParticipantCategory,
     Quota,
     Session,
@@ -130,6 +131,14 @@ def training_class_change_state(
     locked.state = state
     locked.save(update_fields=["state", "updated_at"])
     audit(actor=actor, action="class.state", target=locked, changes={"state": [previous, state]})
+    if state == ClassState.CLOSED:
+        # Closing the class makes attendance final (certificates are issued from it):
+        # sessions nobody closed are closed now, marking those never scanned absent.
+        # Imported here: attendees builds on courses, not the other way round.
+        from attendees.checkin import session_close
+
+        for session in locked.sessions.filter(closed_at__isnull=True):
+            session_close(actor=actor, session=session)
     training_class.state = state
     return locked
 

@@ -126,3 +126,17 @@ def nomination(
         participant=person or participant(org),
         state=state,
     )
+
+
+def enrollment(klass: TrainingClass, org: Organisation, person=None, code: str = "a"):
+    """An approved nomination and its enrollment."""
+    from attendees.models import Enrollment
+
+    n = nomination(klass, org, code, person=person, state="approved")
+    return Enrollment.objects.create(
+        nomination=n,
+        training_class=klass,
+        participant=n.participant,
+        organisation=org,
+        category=n.category,
+    )

@@ -8,6 +8,7 @@ changes nothing (and a password someone changed is never reset).
 from __future__ import annotations
 
 import datetime
+import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -142,7 +143,12 @@ def load_seed(path: str | Path) -> SeedReport:
                 "organiser": Organisation.objects.by_code(row["organiser"], on=start),
                 "certificate_threshold": row.get("certificate_threshold", 80),
                 "late_grace_minutes": row.get("late_grace_minutes", 15),
-                "state": row.get("state", "planning"),
+                # Set once: a class the demo user has moved on (closed, say) stays so.
+                **(
+                    {}
+                    if TrainingClass.objects.filter(code=row["code"]).exists()
+                    else {"state": row.get("state", "planning")}
+                ),
             },
         )
         for s in row["sessions"]:
@@ -176,8 +182,13 @@ def load_seed(path: str | Path) -> SeedReport:
 
     if "people" in data:
         _seed_people(data["people"], [row["code"] for row in data["classes"]], report)
+    for row in data["classes"]:
+        if row.get("held"):
+            _seed_attendance(TrainingClass.objects.get(code=row["code"]), report)
     if "practice_class" in data:
         _seed_practice_class(data["practice_class"], plan, venues, trainers, report)
+    if "certificates" in data:
+        _seed_certificate_settings(data["certificates"], report)
 
     for row in data["users"]:
         user = User.objects.filter(username=row["username"]).first()
@@ -307,6 +318,86 @@ def _seed_people(spec: dict, class_codes: list[str], report: SeedReport) -> None
             report.created += 2
 
 
+def _seed_certificate_settings(spec: dict, report: SeedReport) -> None:
+    """Every class gets its certificate settings (organiser as issuer, the signer), once:
+    what the demo user changes afterwards is kept."""
+    from certificates.eligibility import settings_for
+
+    for klass in TrainingClass.objects.select_related("organiser__parent"):
+        settings = settings_for(klass)
+        if settings.pk is not None:
+            report.unchanged += 1
+            continue
+        settings.signer_title = spec["signer_title"]
+        settings.signer_name = spec["signer_name"]
+        settings.save()
+        report.created += 1
+
+
+def _seed_attendance(klass: TrainingClass, report: SeedReport) -> None:
+    """Attendance for a class the demo treats as already held: most people on time, some
+    late, a few excused or absent, and a handful who missed enough sessions to fall below
+    the certificate threshold. Decided by a hash of name and session, so every run (and
+    every database) gives the same register. Sessions are closed as a trainer would."""
+    from attendees.models import Attendance, AttendanceStatus, Enrollment
+
+    enrollments = list(
+        Enrollment.objects.filter(training_class=klass).select_related("participant")
+    )
+    sessions = list(klass.sessions.order_by("date", "start_time"))
+    have = set(
+        Attendance.objects.filter(session__training_class=klass).values_list(
+            "enrollment_id", "session_id"
+        )
+    )
+    rows = []
+    for e in enrollments:
+        person_roll = _roll(e.participant.full_name)
+        for s in sessions:
+            if (e.pk, s.pk) in have:
+                continue
+            roll = _roll(f"{e.participant.full_name}|{s.date}|{s.start_time}")
+            start = timezone.make_aware(datetime.datetime.combine(s.date, s.start_time))
+            # About 6 % of people are often away (no certificate); anyone may miss one.
+            often_away = person_roll < 6 and roll < 45
+            if often_away or roll < 3:
+                status, at, reason = AttendanceStatus.ABSENT, None, ""
+            elif roll < 6:
+                status, at, reason = (
+                    AttendanceStatus.EXCUSED,
+                    None,
+                    "Đi công tác theo lịch của đơn vị",
+                )
+            elif roll < 14:
+                minutes = 16 + roll % 25
+                status, at, reason = (
+                    AttendanceStatus.LATE,
+                    start + datetime.timedelta(minutes=minutes),
+                    "",
+                )
+            else:
+                minutes = 3 + roll % 20
+                status, at, reason = (
+                    AttendanceStatus.PRESENT,
+                    start - datetime.timedelta(minutes=minutes),
+                    "",
+                )
+            rows.append(
+                Attendance(enrollment=e, session=s, status=status, first_scan_at=at, reason=reason)
+            )
+    Attendance.objects.bulk_create(rows)
+    report.created += len(rows)
+    for s in sessions:
+        if s.closed_at is None:
+            s.closed_at = timezone.make_aware(datetime.datetime.combine(s.date, s.end_time))
+            s.save(update_fields=["closed_at"])
+
+
+def _roll(text: str) -> int:
+    """0–99 from a stable hash (Python's hash() changes between runs)."""
+    return int(hashlib.sha256(text.encode()).hexdigest()[:8], 16) % 100
+
+
 def _seed_practice_class(
     spec: dict, plan: Plan, venues: dict, trainers: dict, report: SeedReport
 ) -> None:
@@ -334,7 +425,7 @@ def _seed_practice_class(
             "end_date": end,
             "capacity": spec["capacity"],
             "organiser": source.organiser,
-            "state": "running",
+            **({} if klass is not None else {"state": "running"}),
         },
     )
     for s in spec["sessions"]:

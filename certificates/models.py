@@ -1,0 +1,318 @@
+"""Certificates ("Giấy chứng nhận"): the per-class settings, the register, the print jobs.
+
+A certificate is a register entry: its number comes from a gap-free series per issuing
+body and year, and its wording is a snapshot taken when it is issued, so a copy printed
+later says what the original said. It is never deleted: revoking keeps the row (and its
+number) with the date and reason, which is what the public verify page reports.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from attendees.models import Enrollment
+from certificates.content import CertificateContent
+from courses.models import NFCModel, Organisation, TrainingClass
+
+# Crockford's base32: no I, L, O, U, so a code read aloud or typed from paper is not
+# mistaken; 16 characters carry 80 random bits.
+CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+CODE_LENGTH = 16
+_CODE_CONFUSABLES = str.maketrans({"O": "0", "I": "1", "L": "1"})
+
+
+def new_verification_code() -> str:
+    """Random, not derived from the person, the number or a sequence: knowing one
+    certificate tells nothing about another."""
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def normalise_code(raw: str) -> str:
+    """What a person typed (lower case, dashes, spaces, O for 0) as a stored code."""
+    cleaned = "".join(ch for ch in raw.upper() if ch.isalnum()).translate(_CODE_CONFUSABLES)
+    return cleaned[: CODE_LENGTH + 4]
+
+
+def display_code(code: str) -> str:
+    """'7KQ2M9XD4TRAPW3E' → '7KQ2-M9XD-4TRA-PW3E'."""
+    return "-".join(code[i : i + 4] for i in range(0, len(code), 4))
+
+
+class CertificateSettings(NFCModel):
+    """How one class's certificates are worded and who signs them."""
+
+    training_class = models.OneToOneField(
+        TrainingClass,
+        verbose_name=_("class"),
+        on_delete=models.CASCADE,
+        related_name="certificate_settings",
+    )
+    excused_counts = models.BooleanField(
+        _("excused absences count as attended"),
+        default=False,
+        help_text=_("If ticked, a session missed with an accepted reason counts towards the rate."),
+    )
+    issuer = models.ForeignKey(
+        Organisation,
+        verbose_name=_("issuing body"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("Its register numbers certificates: one sequence per issuing body and year."),
+    )
+    parent_body = models.CharField(_("parent body (header line 1)"), max_length=200, blank=True)
+    issuing_body = models.CharField(_("issuing body as printed (header line 2)"), max_length=200)
+    issue_place = models.CharField(_("place of issue"), max_length=100)
+    issued_on = models.DateField(
+        _("date of issue"), null=True, blank=True, help_text=_("Empty: the last day of the class.")
+    )
+    signer_title = models.TextField(
+        _("signer's title"),
+        default="KT. GIÁM ĐỐC\nPHÓ GIÁM ĐỐC",
+        help_text=_("One or two lines, as printed above the signature."),
+    )
+    signer_name = models.CharField(_("signer's name"), max_length=150, blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("certificate settings")
+        verbose_name_plural = _("certificate settings")
+
+    def __str__(self) -> str:
+        return str(self.training_class)
+
+    def issue_date(self):
+        return self.issued_on or self.training_class.end_date
+
+
+class RegisterSeries(models.Model):
+    """The register of one issuing body for one year. `last_number` is read and bumped
+    under a row lock inside the issuing transaction, so numbers are sequential and a
+    failed issue leaves no gap (the bump rolls back with it)."""
+
+    issuer = models.ForeignKey(
+        Organisation, verbose_name=_("issuing body"), on_delete=models.PROTECT, related_name="+"
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    last_number = models.PositiveIntegerField(_("last number issued"), default=0)
+    number_format = models.CharField(
+        _("number format"),
+        max_length=60,
+        default="",
+        blank=True,
+        help_text=_(
+            "Python format with {number} and {short_name}, e.g. {number:03d}/GCN-{short_name}."
+            " Empty: the CERTIFICATE_NUMBER_FORMAT setting."
+        ),
+    )
+
+    class Meta:
+        verbose_name = _("certificate register")
+        verbose_name_plural = _("certificate registers")
+        constraints = [
+            models.UniqueConstraint(fields=["issuer", "year"], name="register_one_per_issuer_year")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.issuer} {self.year}"
+
+    def format_number(self, number: int) -> str:
+        template = self.number_format or settings.CERTIFICATE_NUMBER_FORMAT
+        short = self.issuer.short_name or self.issuer.code
+        return template.format(number=number, short_name=short, year=self.year)
+
+
+class CertificateQuerySet(models.QuerySet):
+    def valid(self) -> CertificateQuerySet:
+        return self.filter(revoked_at__isnull=True)
+
+    def visible_to(self, user) -> CertificateQuerySet:
+        """Same rule as enrollments: a unit sees its own people, a trainer their classes."""
+        return self.filter(enrollment__in=Enrollment.objects.visible_to(user))
+
+    def in_print_order(self) -> CertificateQuerySet:
+        # Numbers are given in Vietnamese name order, so register order is print order.
+        return self.order_by("series__year", "number")
+
+
+class Certificate(models.Model):
+    enrollment = models.ForeignKey(
+        Enrollment,
+        verbose_name=_("enrollment"),
+        on_delete=models.PROTECT,
+        related_name="certificates",
+    )
+    training_class = models.ForeignKey(
+        TrainingClass, verbose_name=_("class"), on_delete=models.PROTECT, related_name="+"
+    )
+    series = models.ForeignKey(
+        RegisterSeries, verbose_name=_("register"), on_delete=models.PROTECT, related_name="+"
+    )
+    number = models.PositiveIntegerField(_("number in the register"))
+    register_number = models.CharField(_("register number"), max_length=60)
+    code = models.CharField(
+        _("verification code"), max_length=CODE_LENGTH, unique=True, default=new_verification_code
+    )
+
+    # What the certificate says, as issued.
+    honorific = models.CharField(max_length=10)
+    full_name = models.CharField(_("full name"), max_length=150)
+    date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
+    birth_year = models.PositiveSmallIntegerField(null=True, blank=True)
+    unit_name = models.CharField(_("unit"), max_length=255)
+    class_title = models.CharField(_("class"), max_length=300)
+    start_date = models.DateField(_("start date"))
+    end_date = models.DateField(_("end date"))
+    venue = models.CharField(_("venue"), max_length=300)
+    parent_body = models.CharField(max_length=200, blank=True)
+    issuing_body = models.CharField(_("issuing body"), max_length=200)
+    issue_place = models.CharField(max_length=100)
+    issued_on = models.DateField(_("date of issue"))
+    signer_title = models.CharField(max_length=200)
+    signer_name = models.CharField(max_length=150, blank=True)
+
+    issued_at = models.DateTimeField(_("issued at"), default=timezone.now)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    revoke_reason = models.CharField(_("reason"), max_length=500, blank=True)
+    replaces = models.OneToOneField(
+        "self",
+        verbose_name=_("replaces"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="replaced_by",
+    )
+
+    objects = CertificateQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("certificate")
+        verbose_name_plural = _("certificates")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["series", "number"], name="certificate_number_unique_in_register"
+            ),
+            # Issuing twice for one enrollment cannot create a second valid certificate,
+            # even if two requests race past the service's check.
+            models.UniqueConstraint(
+                fields=["enrollment"],
+                condition=Q(revoked_at__isnull=True),
+                name="certificate_one_valid_per_enrollment",
+            ),
+            models.CheckConstraint(
+                condition=Q(revoked_at__isnull=True) | ~Q(revoke_reason=""),
+                name="certificate_revocation_has_reason",
+            ),
+        ]
+        indexes = [models.Index(fields=["training_class", "number"])]
+
+    def __str__(self) -> str:
+        return f"{self.register_number} {self.full_name}"
+
+    @property
+    def is_valid(self) -> bool:
+        return self.revoked_at is None
+
+    @property
+    def display_code(self) -> str:
+        return display_code(self.code)
+
+    def verify_path(self) -> str:
+        return reverse("certificate-verify", args=[self.code])
+
+    def verify_url(self) -> str:
+        return settings.PUBLIC_BASE_URL.rstrip("/") + self.verify_path()
+
+    def content(self) -> CertificateContent:
+        return CertificateContent(
+            register_number=self.register_number,
+            verify_url=self.verify_url(),
+            verify_code=self.display_code,
+            parent_body=self.parent_body,
+            issuing_body=self.issuing_body,
+            honorific=self.honorific,
+            full_name=self.full_name,
+            date_of_birth=self.date_of_birth,
+            birth_year=self.birth_year,
+            unit=self.unit_name,
+            class_title=self.class_title,
+            start_date=self.start_date,
+            end_date=self.end_date,
+            venue=self.venue,
+            issue_place=self.issue_place,
+            issued_on=self.issued_on,
+            signer_title=self.signer_title,
+            signer_name=self.signer_name,
+        )
+
+
+class BatchState(models.TextChoices):
+    QUEUED = "queued", pgettext_lazy("print job", "Waiting to start")
+    RUNNING = "running", pgettext_lazy("print job", "Running")
+    DONE = "done", pgettext_lazy("print job", "Done")
+    FAILED = "failed", pgettext_lazy("print job", "Failed")
+
+
+def _batch_path(batch: CertificateBatch, filename: str) -> str:
+    return f"private/certificates/{batch.training_class_id}/{batch.pk}-{filename}"
+
+
+class CertificateBatch(models.Model):
+    """One "issue and print" run for a class: issues every eligible enrollment that has
+    no valid certificate yet, then draws the merged PDF and the ZIP. Run by a background
+    task (or the command); the page polls `done`/`total` for its progress bar. Files live
+    under MEDIA_ROOT/private and are only served through a permission-checked view."""
+
+    training_class = models.ForeignKey(
+        TrainingClass, verbose_name=_("class"), on_delete=models.CASCADE, related_name="+"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    state = models.CharField(max_length=10, choices=BatchState.choices, default=BatchState.QUEUED)
+    # Progress counts steps: one per certificate issued, drawn in the merged file, zipped.
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    issued = models.PositiveIntegerField(_("newly issued"), default=0)
+    certificates = models.PositiveIntegerField(_("certificates in the files"), default=0)
+    merged_pdf = models.FileField(upload_to=_batch_path, blank=True)
+    zip_file = models.FileField(upload_to=_batch_path, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("certificate print job")
+        verbose_name_plural = _("certificate print jobs")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.training_class.code} {self.created_at:%d/%m/%Y %H:%M}"
+
+    @property
+    def percent(self) -> int:
+        if self.state == BatchState.DONE:
+            return 100
+        return int(self.done * 100 / self.total) if self.total else 0
+
+    @property
+    def is_active(self) -> bool:
+        return self.state in (BatchState.QUEUED, BatchState.RUNNING)

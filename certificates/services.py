@@ -1,0 +1,307 @@
+"""Writes on the certificate register: issue, revoke, re-issue, and the print job.
+
+Every path that creates a certificate — the page, the background job, the command — goes
+through :func:`certificate_issue`, which holds the two promises of the register:
+
+* numbers are sequential and gap-free per issuing body and year: the series row is locked,
+  bumped and the certificate inserted in one transaction, so a failure rolls the bump back
+  and two clerks issuing at once queue on the lock (on SQLite, IMMEDIATE transactions
+  serialise writers anyway);
+* one valid certificate per enrollment: the enrollment row is locked first, and a partial
+  unique constraint backs the check up.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+from collections.abc import Callable
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from attendees.badges import honorific
+from attendees.models import Enrollment
+from certificates import pdf
+from certificates.eligibility import (
+    class_eligibility,
+    enrollment_eligibility,
+    not_ready_reason,
+    settings_for,
+)
+from certificates.models import (
+    BatchState,
+    Certificate,
+    CertificateBatch,
+    CertificateSettings,
+    RegisterSeries,
+)
+from courses.models import TrainingClass
+from courses.services import audit
+
+logger = logging.getLogger(__name__)
+
+Progress = Callable[[int, int], None]  # (done, total)
+
+
+def _venue_text(training_class: TrainingClass) -> str:
+    venue = training_class.venue
+    return ", ".join(part for part in (venue.name, venue.address) if part)
+
+
+@transaction.atomic
+def certificate_settings_save(*, actor: User, settings: CertificateSettings) -> CertificateSettings:
+    creating = settings.pk is None
+    settings.full_clean()
+    settings.save()
+    audit(
+        actor=actor,
+        action="certificate.settings",
+        target=settings.training_class,
+        changes={
+            "created": creating,
+            "issuer": settings.issuer_id,
+            "signer": f"{settings.signer_title} / {settings.signer_name}",
+            "excused_counts": settings.excused_counts,
+        },
+    )
+    return settings
+
+
+def _saved_settings(training_class: TrainingClass) -> CertificateSettings:
+    settings = settings_for(training_class)
+    if settings.pk is None:
+        settings.save()
+    return settings
+
+
+def _next_number(settings: CertificateSettings, year: int) -> tuple[RegisterSeries, int]:
+    RegisterSeries.objects.get_or_create(issuer=settings.issuer, year=year)
+    series = (
+        RegisterSeries.objects.select_for_update()
+        .select_related("issuer")
+        .get(issuer=settings.issuer, year=year)
+    )
+    series.last_number += 1
+    series.save(update_fields=["last_number"])
+    return series, series.last_number
+
+
+@transaction.atomic
+def certificate_issue(
+    *, actor: User | None, enrollment: Enrollment, replaces: Certificate | None = None
+) -> tuple[Certificate, bool]:
+    """Issue the enrollment's certificate; return it and whether it is new.
+
+    Idempotent: if the enrollment already holds a valid certificate, that one is returned.
+    Refuses (ValidationError, in words a clerk understands) while attendance is not final
+    or when the attendance rate is below the class threshold.
+    """
+    enrollment = (
+        Enrollment.objects.select_for_update()
+        .select_related("participant", "organisation", "training_class__venue")
+        .get(pk=enrollment.pk)
+    )
+    existing = Certificate.objects.valid().filter(enrollment=enrollment).first()
+    if existing:
+        return existing, False
+    training_class = enrollment.training_class
+    reason = not_ready_reason(training_class)
+    if reason:
+        raise ValidationError(reason)
+    eligibility = enrollment_eligibility(enrollment)
+    if not eligibility.eligible:
+        raise ValidationError(
+            _("%(name)s does not qualify: %(reason)s")
+            % {"name": enrollment.participant.full_name, "reason": eligibility.reason}
+        )
+    settings = _saved_settings(training_class)
+    issued_on = settings.issue_date()
+    series, number = _next_number(settings, issued_on.year)
+    person = enrollment.participant
+    certificate = Certificate.objects.create(
+        enrollment=enrollment,
+        training_class=training_class,
+        series=series,
+        number=number,
+        register_number=series.format_number(number),
+        honorific=honorific(person),
+        full_name=person.full_name,
+        date_of_birth=person.date_of_birth,
+        birth_year=person.birth_year,
+        unit_name=enrollment.organisation.name,
+        class_title=training_class.title,
+        start_date=training_class.start_date,
+        end_date=training_class.end_date,
+        venue=_venue_text(training_class),
+        parent_body=settings.parent_body,
+        issuing_body=settings.issuing_body,
+        issue_place=settings.issue_place,
+        issued_on=issued_on,
+        signer_title=settings.signer_title,
+        signer_name=settings.signer_name,
+        issued_by=actor if actor and actor.pk else None,
+        replaces=replaces,
+    )
+    audit(
+        actor=actor,
+        action="certificate.issue",
+        target=certificate,
+        changes={
+            "register_number": certificate.register_number,
+            "enrollment": enrollment.pk,
+            "rate": eligibility.rate,
+            **({"replaces": replaces.register_number} if replaces else {}),
+        },
+    )
+    return certificate, True
+
+
+def _clean_reason(reason: str) -> str:
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise ValidationError({"reason": _("Give the reason: it is kept in the register.")})
+    return reason
+
+
+@transaction.atomic
+def certificate_revoke(*, actor: User, certificate: Certificate, reason: str) -> Certificate:
+    """Withdraw a certificate. The row and its number stay in the register; the verify
+    page says "revoked" with the date from now on."""
+    reason = _clean_reason(reason)
+    locked = Certificate.objects.select_for_update().get(pk=certificate.pk)
+    if locked.revoked_at is not None:
+        raise ValidationError(_("This certificate was already revoked."))
+    locked.revoked_at = timezone.now()
+    locked.revoked_by = actor
+    locked.revoke_reason = reason
+    locked.save(update_fields=["revoked_at", "revoked_by", "revoke_reason"])
+    audit(
+        actor=actor,
+        action="certificate.revoke",
+        target=locked,
+        changes={"register_number": locked.register_number, "reason": reason},
+    )
+    return locked
+
+
+@transaction.atomic
+def certificate_reissue(*, actor: User, certificate: Certificate, reason: str) -> Certificate:
+    """Replace a certificate (a misspelt name corrected, a lost copy): the old one is
+    revoked with the reason and a new one, with a new number and code and the current
+    wording, replaces it."""
+    reason = _clean_reason(reason)
+    old = certificate_revoke(
+        actor=actor, certificate=certificate, reason=_("Replaced: %(reason)s") % {"reason": reason}
+    )
+    new, _created = certificate_issue(actor=actor, enrollment=old.enrollment, replaces=old)
+    audit(
+        actor=actor,
+        action="certificate.reissue",
+        target=new,
+        changes={"old": old.register_number, "new": new.register_number, "reason": reason},
+    )
+    return new
+
+
+# ---------------------------------------------------------------------------- print jobs
+
+
+def batch_start(*, actor: User, training_class: TrainingClass) -> CertificateBatch:
+    """Queue an "issue and print" job for the class; the worker runs :func:`batch_run`.
+    Refused at once (not in the worker) when attendance is not final."""
+    from certificates.tasks import run_certificate_batch
+
+    reason = not_ready_reason(training_class)
+    if reason:
+        raise ValidationError(reason)
+    with transaction.atomic():
+        running = CertificateBatch.objects.filter(
+            training_class=training_class, state__in=[BatchState.QUEUED, BatchState.RUNNING]
+        ).first()
+        if running:
+            return running
+        batch = CertificateBatch.objects.create(training_class=training_class, requested_by=actor)
+        audit(actor=actor, action="certificate.batch", target=training_class, changes={})
+        transaction.on_commit(lambda: run_certificate_batch.enqueue(batch.pk))
+    return batch
+
+
+def batch_run(batch: CertificateBatch, *, on_progress: Progress | None = None) -> CertificateBatch:
+    """Issue every eligible enrollment of the class that has no valid certificate yet (in
+    Vietnamese name order, so register order is alphabetical), then draw the merged PDF on
+    one canvas and the ZIP of single PDFs from the register.
+
+    Safe to run again after a crash: each certificate is its own transaction and issuing
+    is idempotent, so a restarted job continues where the last one stopped.
+    """
+    training_class = batch.training_class
+    actor = batch.requested_by
+    CertificateBatch.objects.filter(pk=batch.pk).update(
+        state=BatchState.RUNNING, started_at=timezone.now(), error=""
+    )
+    try:
+        to_issue = [
+            row.enrollment
+            for row in class_eligibility(training_class)
+            if row.eligible and row.certificate is None
+        ]
+        valid_before = Certificate.objects.valid().filter(training_class=training_class).count()
+        in_files = valid_before + len(to_issue)
+        total = len(to_issue) + 2 * in_files
+        done = 0
+
+        def step(n: int = 1) -> None:
+            nonlocal done
+            done += n
+            # Write progress every few steps: the page polls it, the job should not wait on it.
+            if done == total or done % 10 == 0:
+                CertificateBatch.objects.filter(pk=batch.pk).update(done=done, total=total)
+            if on_progress:
+                on_progress(done, total)
+
+        CertificateBatch.objects.filter(pk=batch.pk).update(total=total, done=0)
+        issued = 0
+        for enrollment in to_issue:
+            _certificate, created = certificate_issue(actor=actor, enrollment=enrollment)
+            issued += int(created)
+            step()
+
+        certificates = list(
+            Certificate.objects.valid().filter(training_class=training_class).in_print_order()
+        )
+        contents = [c.content() for c in certificates]
+        merged = pdf.merged_pdf(contents, on_page=lambda _n: step())
+        archive = io.BytesIO()
+        pdf.write_zip(contents, archive, on_item=lambda _n: step())
+
+        batch.refresh_from_db()
+        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+        code = training_class.code
+        batch.merged_pdf.save(
+            f"{code}-giay-chung-nhan-{stamp}.pdf", ContentFile(merged), save=False
+        )
+        batch.zip_file.save(
+            f"{code}-giay-chung-nhan-{stamp}.zip", ContentFile(archive.getvalue()), save=False
+        )
+        batch.issued = issued
+        batch.certificates = len(certificates)
+        batch.total = batch.done = max(total, done)
+        batch.state = BatchState.DONE
+        batch.finished_at = timezone.now()
+        batch.save()
+        return batch
+    except Exception as exc:
+        logger.exception("certificate batch %s failed", batch.pk)
+        message = "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+        CertificateBatch.objects.filter(pk=batch.pk).update(
+            state=BatchState.FAILED, finished_at=timezone.now(), error=message[:2000]
+        )
+        batch.refresh_from_db()
+        if not isinstance(exc, ValidationError):
+            raise
+        return batch
