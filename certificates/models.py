@@ -8,6 +8,7 @@ number) with the date and reason, which is what the public verify page reports.
 
 from __future__ import annotations
 
+import datetime
 import secrets
 
 from django.conf import settings
@@ -263,6 +264,9 @@ class Certificate(models.Model):
         )
 
 
+STALE_AFTER = datetime.timedelta(minutes=10)
+
+
 class BatchState(models.TextChoices):
     QUEUED = "queued", pgettext_lazy("print job", "Waiting to start")
     RUNNING = "running", pgettext_lazy("print job", "Running")
@@ -315,4 +319,13 @@ class CertificateBatch(models.Model):
 
     @property
     def is_active(self) -> bool:
-        return self.state in (BatchState.QUEUED, BatchState.RUNNING)
+        return self.state in (BatchState.QUEUED, BatchState.RUNNING) and not self.is_stale
+
+    @property
+    def is_stale(self) -> bool:
+        """Unfinished long after a class's job should have ended (a few seconds for 360
+        certificates): its worker was stopped, and the page offers to start again."""
+        return (
+            self.state in (BatchState.QUEUED, BatchState.RUNNING)
+            and timezone.now() - self.created_at > STALE_AFTER
+        )

@@ -220,11 +220,22 @@ def batch_start(*, actor: User, training_class: TrainingClass) -> CertificateBat
     if reason:
         raise ValidationError(reason)
     with transaction.atomic():
-        running = CertificateBatch.objects.filter(
-            training_class=training_class, state__in=[BatchState.QUEUED, BatchState.RUNNING]
-        ).first()
-        if running:
+        running = (
+            CertificateBatch.objects.select_for_update()
+            .filter(
+                training_class=training_class, state__in=[BatchState.QUEUED, BatchState.RUNNING]
+            )
+            .first()
+        )
+        if running and not running.is_stale:
             return running
+        if running:
+            # Its worker died (a restart, a power cut): issuing is idempotent, so a new
+            # job picks up where it stopped; the old one is marked so nobody waits on it.
+            running.state = BatchState.FAILED
+            running.error = _("Interrupted; a new job was started.")
+            running.finished_at = timezone.now()
+            running.save(update_fields=["state", "error", "finished_at"])
         batch = CertificateBatch.objects.create(training_class=training_class, requested_by=actor)
         audit(actor=actor, action="certificate.batch", target=training_class, changes={})
         transaction.on_commit(lambda: run_certificate_batch.enqueue(batch.pk))

@@ -300,3 +300,27 @@ def test_erased_person_keeps_no_birth_date_on_the_register(held, world):
     cert.refresh_from_db()
     assert cert.date_of_birth is None
     assert cert.full_name == "Nguyễn Thị Hường"  # the register entry stays: a legal record
+
+
+def test_a_job_whose_worker_died_can_be_started_again(
+    held, world, django_capture_on_commit_callbacks
+):
+    import datetime
+
+    from django.utils import timezone
+
+    stuck = CertificateBatch.objects.create(
+        training_class=held.klass,
+        state=BatchState.RUNNING,
+        created_at=timezone.now() - datetime.timedelta(minutes=11),
+    )
+    fresh = CertificateBatch.objects.create(training_class=held.klass, state=BatchState.QUEUED)
+    assert services.batch_start(actor=world.coordinator, training_class=held.klass) == fresh
+    fresh.delete()
+    assert stuck.is_stale and not stuck.is_active
+    with django_capture_on_commit_callbacks(execute=True):
+        batch = services.batch_start(actor=world.coordinator, training_class=held.klass)
+    stuck.refresh_from_db()
+    batch.refresh_from_db()
+    assert stuck.state == BatchState.FAILED and batch.pk != stuck.pk
+    assert batch.state == BatchState.DONE and batch.certificates == 2
