@@ -13,12 +13,15 @@ export
 
 .PHONY: run https test setup deps assets messages migrate seed bench lint format clean
 
+run: export PUBLIC_BASE_URL ?= http://$(HOST):$(PORT)
 run: setup seed ## Set everything up, then serve the app and its task worker.
 	@echo "→ http://$(HOST):$(PORT)/  (Ctrl-C stops the web server and the worker)"
 	@DEBUG=$${DEBUG:-1} $(PY) manage.py db_worker & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	DEBUG=$${DEBUG:-1} $(PY) manage.py runserver $(HOST):$(PORT)
 
+# Certificate QR codes printed at a venue lead to this server unless PUBLIC_BASE_URL says otherwise.
+https: export PUBLIC_BASE_URL ?= https://$(firstword $(shell hostname -I 2>/dev/null) localhost):8443
 https: setup seed ## Serve over https on the LAN (port 8443) for phones at a venue; see README.
 	./deploy/venue-cert.sh
 	@DEBUG=$${DEBUG:-1} $(PY) manage.py db_worker & worker=$$!; \
