@@ -26,6 +26,7 @@ urlpatterns = [
     path("verify/", certificate_views.verify_form, name="certificate-verify-form"),
     path("verify/<str:code>/", certificate_views.verify, name="certificate-verify"),
     path("", include("certificates.urls")),
+    path("", include("materials.urls")),
     path("", include("attendees.urls")),
     path("", include("courses.urls")),
 ]

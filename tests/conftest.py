@@ -80,3 +80,4 @@ def _data_migrations_survive_flush(request):
             apps, None
         )
         importlib.import_module("attendees.migrations.0002_ethnicities").load(apps, None)
+        importlib.import_module("materials.migrations.0002_languages").load(apps, None)

@@ -92,6 +92,9 @@ def load_seed(path: str | Path) -> SeedReport:
             },
         )
 
+    if "recipients" in data:
+        _seed_recipients(data["recipients"], orgs, report)
+
     venues = {
         row["key"]: report.upsert(
             Venue,
@@ -189,6 +192,11 @@ def load_seed(path: str | Path) -> SeedReport:
         _seed_practice_class(data["practice_class"], plan, venues, trainers, report)
     if "certificates" in data:
         _seed_certificate_settings(data["certificates"], report)
+    if data.get("materials"):
+        from materials.demo import seed_materials
+
+        practice = data.get("practice_class", {}).get("code")
+        seed_materials(report, practice_class=TrainingClass.objects.filter(code=practice).first())
 
     for row in data["users"]:
         user = User.objects.filter(username=row["username"]).first()
@@ -316,6 +324,32 @@ def _seed_people(spec: dict, class_codes: list[str], report: SeedReport) -> None
                 created_at=nomination.decided_at,
             )
             report.created += 2
+
+
+def _seed_recipients(spec: dict, orgs: dict[str, Organisation], report: SeedReport) -> None:
+    """Border posts and commune cultural houses: recipients of printed handbooks, picked
+    in the distribution plan by their kind and flags."""
+    groups = [
+        ("border_posts", "DBP", "Đồn Biên phòng {}", "border_post", {"is_border": True}),
+        ("cultural_houses", "NVH", "Nhà văn hóa xã {}", "cultural_house", {"is_region_iii": True}),
+    ]
+    for key, prefix, name, kind, flags in groups:
+        n = 0
+        for district, communes in spec[key].items():
+            for commune in communes:
+                n += 1
+                report.upsert(
+                    Organisation,
+                    {"code": f"{prefix}{n:02d}", "valid_from": None},
+                    {
+                        "name": name.format(commune),
+                        "kind": kind,
+                        "parent": orgs[district],
+                        "place": commune,
+                        "can_nominate": False,
+                        **flags,
+                    },
+                )
 
 
 def _seed_certificate_settings(spec: dict, report: SeedReport) -> None:

@@ -1,4 +1,5 @@
-// Service worker of the attendance scanner, served at /scan/sw.js with scope /scan/.
+// Service worker of the scanner pages, served at /scan/sw.js with scope /scan/: attendance
+// (/scan/<session>/) and hand-out (/scan/handout/<material>/), whose rosters are under /api/.
 //
 // It keeps the app shell so that the scanner page reloads with no network. It cannot know
 // the (possibly hashed) static URLs itself, so the page sends the list in a message

@@ -1,9 +1,11 @@
-// Offline-first QR check-in for one training session (attendees/scanner.html).
+// Offline-first QR scanner: check-in for one training session (attendees/scanner.html), or
+// hand-out of one class material (materials/handout_scanner.html, data-mode="handout").
 //
 // The network at a commune hall comes and goes, so every scan is decided here against the
 // roster saved on the device, written to IndexedDB *before* the trainer sees the result,
 // and uploaded in batches whenever the server can be reached. The server's answer is the
 // truth: it replaces the local guess when it arrives. Nothing is kept only in memory.
+// What differs between the two modes is in MODES below; everything else is shared.
 (function () {
   "use strict";
   const root = document.getElementById("scanner");
@@ -17,7 +19,7 @@
     return node;
   }
   // rosterUrl, batchUrl, swUrl, swScope, jsqrUrl, manifestUrl, iconUrl: from the template.
-  const cfg = Object.assign({}, root.dataset, { session: Number(root.dataset.session) });
+  const cfg = Object.assign({}, root.dataset);
   const DEDUPE_MS = 3000; // a badge held in front of the camera counts once
   const FRAME_MS = 140; // ~7 decodes a second: enough at a door, spares the phone's battery
   const MAX_FRAME_SIDE = 640; // jsQR time grows with pixels; 640 px still reads a badge at arm's length
@@ -26,9 +28,66 @@
   const UPLOAD_EVERY_MS = 15000;
   const ROSTER_EVERY_MS = 20000;
   const IN_ROOM = new Set(["present", "late"]);
-  const REJECTED = new Set(["unknown_token", "not_enrolled", "session_not_open"]);
-  const ACCEPTED = new Set(["present", "late", "already_recorded", "queued"]);
-  const TONE = { present: "ok", late: "warn", already_recorded: "warn", queued: "warn" };
+
+  // --- Modes: what taking attendance and handing out a material do differently ---------
+  // Each mode has its own IndexedDB database, so the two queues never mix; in it, scans and
+  // saved rosters belong to one `scope` id (a session, a class material), read from the
+  // #scanner attribute of that name. A person's state is what `recorded` (the roster) and
+  // `stateOf` (this device's accepted scans) say; `isDone` states are counted in
+  // #count-<state> for each of `counted`, and #live-list lists either the done or the rest.
+  const MODES = {
+    attendance: {
+      database: "attendance-scanner",
+      scope: "session",
+      rejected: new Set(["unknown_token", "not_enrolled", "session_not_open"]),
+      accepted: new Set(["present", "late", "already_recorded", "queued"]),
+      tone: { present: "ok", late: "warn", already_recorded: "warn", queued: "warn" },
+      isDone: (state) => IN_ROOM.has(state),
+      counted: ["present", "late"],
+      listsDone: false, // who is still missing
+      recorded(data) {
+        const map = new Map();
+        for (const row of data.attendance || []) {
+          if (IN_ROOM.has(row.status) || row.status === "excused") map.set(row.enrollment, row.status);
+        }
+        return map;
+      },
+      stateOf: (scan, result) => IN_ROOM.has(scan.server_status) ? scan.server_status
+        : IN_ROOM.has(result) ? result : "present",
+      // The same rules as the server, by this device's clock; the server has the last word.
+      // (A closed session still takes scans made within its window, as on the server.)
+      decide(state, now, data) {
+        if (IN_ROOM.has(state)) return "already_recorded";
+        const s = data.session;
+        if (now < Date.parse(s.checkin_opens) || now > Date.parse(s.checkin_closes)) return "session_not_open";
+        return now > Date.parse(s.late_after) ? "late" : "present";
+      },
+      describe(data) {
+        const s = data.session;
+        const hhmm = (iso) => String(iso || "").slice(11, 16); // server-local wall time, as printed
+        $("checkin-window").textContent = [
+          t("window", { opens: hhmm(s.checkin_opens), closes: hhmm(s.checkin_closes), late: hhmm(s.late_after) }),
+          s.closed ? t("closed") : "",
+        ].join(" ");
+      },
+    },
+    handout: {
+      database: "handout-scanner",
+      scope: "material",
+      rejected: new Set(["unknown_token", "not_enrolled"]),
+      accepted: new Set(["handed", "already_handed", "queued"]),
+      tone: { handed: "ok", already_handed: "warn", queued: "warn" },
+      isDone: (state) => state === "handed",
+      counted: ["handed"],
+      listsDone: true, // who has received it
+      recorded: (data) => new Map((data.handovers || []).map((row) => [row.enrollment, "handed"])),
+      stateOf: () => "handed",
+      decide: (state) => state === "handed" ? "already_handed" : "handed", // any time, once
+      describe() {},
+    },
+  };
+  const mode = MODES[root.dataset.mode || "attendance"];
+  const scopeId = Number(root.dataset[mode.scope]);
 
   // --- Text: every UI string comes from the template (translated there) ----------------
   const strings = $("scanner-i18n");
@@ -75,15 +134,15 @@
     return new Promise((resolve) => {
       let request;
       try {
-        request = indexedDB.open("attendance-scanner", 1);
+        request = indexedDB.open(mode.database, 1);
       } catch (e) { // no IndexedDB (or forbidden): the memory fallback keeps the page usable
         return resolve(null);
       }
       request.onupgradeneeded = () => {
         const database = request.result;
-        database.createObjectStore("rosters", { keyPath: "session" });
+        database.createObjectStore("rosters", { keyPath: mode.scope });
         const scans = database.createObjectStore("scans", { keyPath: "nonce" });
-        scans.createIndex("session", "session");
+        scans.createIndex(mode.scope, mode.scope);
         scans.createIndex("synced", "synced"); // 0/1: booleans cannot be indexed
       };
       request.onsuccess = () => resolve(request.result);
@@ -103,7 +162,7 @@
   }
 
   async function save(store, record) {
-    const key = store === "scans" ? record.nonce : record.session;
+    const key = store === "scans" ? record.nonce : record[mode.scope];
     if (db && !memory[store].has(key)) {
       try {
         return await idb(store, "readwrite", (s) => s.put(record));
@@ -126,15 +185,15 @@
   }
 
   async function loadRosterCopy() {
-    if (!db || memory.rosters.has(cfg.session)) return memory.rosters.get(cfg.session);
-    return idb("rosters", "readonly", (s) => s.get(cfg.session)).catch(() => null);
+    if (!db || memory.rosters.has(scopeId)) return memory.rosters.get(scopeId);
+    return idb("rosters", "readonly", (s) => s.get(scopeId)).catch(() => null);
   }
 
   // --- State -----------------------------------------------------------------------------
-  let roster = null; // the roster API's JSON for this session
+  let roster = null; // the roster API's JSON for this session or material
   let byToken = new Map();
   let byTokenFolded = new Map(); // a wedge with Caps Lock on still finds the person
-  let scans = []; // this session's scan records, oldest first
+  let scans = []; // this session's (material's) scan records, oldest first
 
   function useRoster(data) {
     const signature = (r) => r ? r.participants.map((p) => p.token + p.name).join() : "";
@@ -147,12 +206,7 @@
       byToken.set(person.token, person);
       byTokenFolded.set(fold(person.token), person);
     }
-    const s = data.session;
-    const hhmm = (iso) => String(iso || "").slice(11, 16); // server-local wall time, as printed
-    $("checkin-window").textContent = [
-      t("window", { opens: hhmm(s.checkin_opens), closes: hhmm(s.checkin_closes), late: hhmm(s.late_after) }),
-      s.closed ? t("closed") : "",
-    ].join(" ");
+    mode.describe(data);
     renderPanel();
     if (!samePeople) renderSearch(); // do not swap the buttons under a finger every 20 s
   }
@@ -168,36 +222,24 @@
   }
   const outcome = (scan) => scan.server_result || scan.local_result;
 
-  // Who is in the room: the server's attendance merged with this device's scans. A scan
-  // the server rejected does not count, whatever this device thought.
+  // Who is in the room (has the material): the server's records merged with this device's
+  // scans. A scan the server rejected does not count, whatever this device thought.
   function statuses() {
-    const map = new Map();
-    for (const row of (roster && roster.attendance) || []) {
-      if (IN_ROOM.has(row.status) || row.status === "excused") map.set(row.enrollment, row.status);
-    }
+    const map = roster ? mode.recorded(roster) : new Map();
     for (const scan of scans) {
-      if (scan.enrollment == null || IN_ROOM.has(map.get(scan.enrollment))) continue;
+      if (scan.enrollment == null || mode.isDone(map.get(scan.enrollment))) continue;
       const result = outcome(scan);
-      if (REJECTED.has(result) || result === "queued") continue;
-      const status = IN_ROOM.has(scan.server_status) ? scan.server_status
-        : IN_ROOM.has(result) ? result : "present";
-      map.set(scan.enrollment, status);
+      if (mode.rejected.has(result) || result === "queued") continue;
+      map.set(scan.enrollment, mode.stateOf(scan, result));
     }
     return map;
   }
 
-  // The same rules as the server, by this device's clock; the server has the last word.
-  // (A closed session still takes scans made within its window, as on the server.)
   function decide(token, now) {
     if (!roster) return { result: "queued", person: null };
     const person = findPerson(token);
     if (!person) return { result: "unknown_token", person: null };
-    if (IN_ROOM.has(statuses().get(person.enrollment))) return { result: "already_recorded", person };
-    const s = roster.session;
-    if (now < Date.parse(s.checkin_opens) || now > Date.parse(s.checkin_closes)) {
-      return { result: "session_not_open", person };
-    }
-    return { result: now > Date.parse(s.late_after) ? "late" : "present", person };
+    return { result: mode.decide(statuses().get(person.enrollment), now, roster), person };
   }
 
   // --- A scan: decide, save, show, then upload -------------------------------------------
@@ -210,10 +252,10 @@
     const now = Date.now();
     const { result, person } = decide(code, now);
     const scan = {
-      nonce: uuid(), token: person ? person.token : code, session: cfg.session,
+      nonce: uuid(), token: person ? person.token : code, [mode.scope]: scopeId,
       scanned_at: new Date(now).toISOString(), device: deviceId, local_result: result,
       enrollment: person ? person.enrollment : null, name: person ? person.name : "",
-      unit: person ? person.unit : "", synced: 0,
+      unit: person ? person.unit : "", synced: 0, upload_url: cfg.batchUrl,
     };
     scans.push(scan); // before awaiting, so a second scan right behind sees this one
     await save("scans", scan); // durable before the trainer is told anything
@@ -221,7 +263,7 @@
     document.body.dataset.lastScan = JSON.stringify({
       nonce: scan.nonce, result, decodedAt, shownAt: performance.now(),
     });
-    beep(TONE[result] || "error");
+    beep(mode.tone[result] || "error");
     setTimeout(() => { renderPanel(); renderSearch(); refreshPending(); flushQueue(); }, 0);
   }
 
@@ -330,7 +372,7 @@
     setNet(true);
     checkClock(data.server_time);
     useRoster(data);
-    await save("rosters", { session: cfg.session, data, saved_at: new Date().toISOString() });
+    await save("rosters", { [mode.scope]: scopeId, data, saved_at: new Date().toISOString() });
   }
 
   // Late/not-open is judged by this device's clock, so a phone set to the wrong time says so.
@@ -352,6 +394,8 @@
   // Sends every unsynced scan, oldest first, 50 at a time. When a batch is refused (400, or
   // 403 for one session), the scans go one by one so that a bad scan cannot hold the others
   // back; refused scans stay queued with the server's message and are retried next time.
+  // Queued scans of other sessions (materials) go too, each batch to the upload URL its
+  // scans were made for (a scan saved before scans kept their URL is an attendance scan).
   async function flushQueue() {
     if (flushing || navigator.onLine === false) return;
     flushing = true;
@@ -363,7 +407,8 @@
         const queue = (await loadAll("scans", "synced", 0)).filter((s) => !refused.has(s.nonce))
           .sort((a, b) => (a.error ? 1 : 0) - (b.error ? 1 : 0) || a.scanned_at.localeCompare(b.scanned_at));
         if (!queue.length) break;
-        const batch = queue.slice(0, size);
+        const url = uploadUrl(queue[0]);
+        const batch = queue.filter((s) => uploadUrl(s) === url).slice(0, size);
         const answer = await postBatch(batch);
         if (answer === "refused" && size > 1) size = 1;
         else if (answer === "refused") refused.add(batch[0].nonce);
@@ -376,15 +421,17 @@
     }
   }
 
+  const uploadUrl = (scan) => scan.upload_url || cfg.batchUrl;
+
   async function postBatch(batch) {
     let response;
     try {
-      response = await request(cfg.batchUrl, {
+      response = await request(uploadUrl(batch[0]), {
         method: "POST",
         headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRFToken": csrfToken() },
         body: JSON.stringify({
           device: deviceId, device_time: new Date().toISOString(),
-          scans: batch.map((s) => ({ token: s.token, session: s.session, nonce: s.nonce, scanned_at: s.scanned_at })),
+          scans: batch.map((s) => ({ token: s.token, [mode.scope]: s[mode.scope], nonce: s.nonce, scanned_at: s.scanned_at })),
         }),
       }, 20000);
     } catch (e) {
@@ -415,19 +462,21 @@
       if (!scan) continue;
       const local = scan.local_result;
       Object.assign(scan, { synced: 1, server_result: answer.result, server_status: answer.status || null, error: null });
-      if (answer.participant) {
-        scan.name = scan.name || answer.participant.name;
-        scan.unit = scan.unit || answer.participant.unit;
+      // Attendance answers {participant: {name, unit}}, hand-out {name}.
+      const participant = answer.participant || (answer.name ? { name: answer.name, unit: "" } : null);
+      if (participant) {
+        scan.name = scan.name || participant.name;
+        scan.unit = scan.unit || participant.unit;
       }
       await save("scans", scan);
       progressed = true;
       const index = scans.findIndex((s) => s.nonce === scan.nonce);
       if (index >= 0) scans[index] = scan;
       // Present/late/already recorded are all "in": only a real change of verdict is news.
-      if (answer.result !== local && !(ACCEPTED.has(answer.result) && ACCEPTED.has(local))) {
+      if (answer.result !== local && !(mode.accepted.has(answer.result) && mode.accepted.has(local))) {
         notice(t("corrected", { name: scan.name || scan.token, result: label(answer.result) }));
       }
-      if (!scan.enrollment && answer.participant) rosterStale = true; // someone new to this device
+      if (!scan.enrollment && participant) rosterStale = true; // someone new to this device
     }
     renderPanel();
     if (rosterStale) refreshRoster();
@@ -438,24 +487,24 @@
   function renderPanel() {
     if (!roster) return;
     const status = statuses();
-    let present = 0;
-    let late = 0;
-    const missing = document.createDocumentFragment();
+    const counts = Object.fromEntries(mode.counted.map((state) => [state, 0]));
+    let done = 0;
+    const listed = document.createDocumentFragment();
     for (const person of roster.participants) { // already in Vietnamese order
       const s = status.get(person.enrollment);
-      if (s === "present") present++;
-      else if (s === "late") late++;
-      else missing.appendChild(personItem(person, s === "excused" ? t("excused") : ""));
+      const isDone = mode.isDone(s);
+      if (isDone) done++;
+      if (s in counts) counts[s]++;
+      if (isDone === mode.listsDone) listed.appendChild(personItem(person, s === "excused" ? t("excused") : ""));
     }
     const total = roster.participants.length;
     $("count-expected").textContent = total;
-    $("count-present").textContent = present;
-    $("count-late").textContent = late;
-    $("count-missing").textContent = total - present - late;
-    const list = $("missing-list");
+    for (const [state, n] of Object.entries(counts)) $("count-" + state).textContent = n;
+    $("count-missing").textContent = total - done;
+    const list = $("live-list");
     list.textContent = "";
-    if (missing.childNodes.length) list.appendChild(missing);
-    else list.appendChild(personItem({ name: t("all-here"), unit: "" }, ""));
+    if (listed.childNodes.length) list.appendChild(listed);
+    else list.appendChild(personItem({ name: t("list-empty"), unit: "" }, ""));
   }
 
   function personItem(person, tag) {
@@ -472,12 +521,12 @@
     if (!hits.length) return list.append(el("li", { className: "list-group-item text-secondary" }, t("no-match")));
     const status = statuses();
     for (const person of hits) {
-      const here = IN_ROOM.has(status.get(person.enrollment));
-      const button = el("button", { type: "button", className: "btn btn-success" }, t("check-in"));
+      const here = mode.isDone(status.get(person.enrollment));
+      const button = el("button", { type: "button", className: "btn btn-success" }, t("hit-action"));
       button.dataset.token = person.token;
       list.append(el("li", { className: "list-group-item search-hit" },
         el("div", {}, el("strong", {}, person.name), here && " ",
-          here && el("span", { className: "badge text-bg-success" }, t("checked-in")),
+          here && el("span", { className: "badge text-bg-success" }, t("hit-done")),
           el("small", { className: "d-block text-secondary" }, person.unit)),
         button));
     }
@@ -683,7 +732,7 @@
       db = await openDb();
       const copy = await loadRosterCopy();
       if (copy) useRoster(copy.data); // usable at once, even with no network
-      scans = (await loadAll("scans", "session", cfg.session)).sort((a, b) => a.scanned_at.localeCompare(b.scanned_at));
+      scans = (await loadAll("scans", mode.scope, scopeId)).sort((a, b) => a.scanned_at.localeCompare(b.scanned_at));
       renderPanel();
     })();
     ready.then(async () => {

@@ -60,7 +60,10 @@ def _login(page, username):
 
 def test_nominate_by_spreadsheet_then_approve_then_print(browser, live_server, tmp_path):
     call_command("seed_demo", stdout=io.StringIO())
-    context = browser.new_context(base_url=live_server.url, accept_downloads=True)
+    # Wide enough for the full menu (it folds into a button below 1400 px).
+    context = browser.new_context(
+        base_url=live_server.url, accept_downloads=True, viewport={"width": 1440, "height": 900}
+    )
     page = context.new_page()
     page.set_default_timeout(15_000)
 

@@ -1,5 +1,7 @@
 import unicodedata
 
+import pytest
+
 from courses.vietnamese import clean_person_name, collation_key, fold, name_parts, person_sort_key
 
 
@@ -88,3 +90,31 @@ def test_names_with_two_words_and_one_word_split_sensibly():
 def test_fold_removes_accents_and_đ_for_search():
     assert fold("Đoàn Thị Hường") == "doan thi huong"
     assert fold(unicodedata.normalize("NFD", "Mường Tè")) == "muong te"
+
+
+@pytest.mark.parametrize(
+    "n, words",
+    [
+        (0, "không"),
+        (11, "mười một"),
+        (15, "mười lăm"),
+        (21, "hai mươi mốt"),
+        (24, "hai mươi tư"),
+        (105, "một trăm linh năm"),
+        (1005, "một nghìn không trăm linh năm"),
+        (1_005_000, "một triệu không trăm linh năm nghìn"),
+        (1_250_000, "một triệu hai trăm năm mươi nghìn"),
+        (2_053_000_000, "hai tỷ không trăm năm mươi ba triệu"),
+        (1_000_000_000_000, "một nghìn tỷ"),
+    ],
+)
+def test_numbers_are_written_as_on_a_voucher(n, words):
+    from courses.vietnamese import number_in_words
+
+    assert number_in_words(n) == words
+
+
+def test_amount_in_words_is_capitalised_with_the_currency():
+    from courses.vietnamese import amount_in_words
+
+    assert amount_in_words(3_150_000) == "Ba triệu một trăm năm mươi nghìn đồng"

@@ -1,0 +1,89 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from courses.forms import DateInput
+from courses.models import Session
+from materials.models import ClassMaterial, Dispatch, Edition, Language, Material
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input; each is checked by content in the service."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(d, initial) for d in data]
+        return [single(data, initial)] if data else []
+
+
+class MaterialForm(forms.ModelForm):
+    class Meta:
+        model = Material
+        fields = ["title", "kind", "year", "visibility", "description"]
+        widgets = {"title": forms.TextInput(), "description": forms.Textarea(attrs={"rows": 3})}
+
+
+class EditionForm(forms.ModelForm):
+    languages = forms.ModelMultipleChoiceField(
+        label=_("Languages"),
+        queryset=Language.objects.all(),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    files = MultipleFileField(
+        label=_("Files"),
+        required=False,
+        help_text=_("PDF, Word/OpenDocument, images, audio or video, as the kind allows."),
+    )
+
+    class Meta:
+        model = Edition
+        fields = ["label", "languages", "year", "printed_copies"]
+
+
+class FilesForm(forms.Form):
+    files = MultipleFileField(label=_("Files"))
+
+
+class ClassMaterialForm(forms.Form):
+    edition = forms.ModelChoiceField(label=_("Edition"), queryset=Edition.objects.none())
+    session = forms.ModelChoiceField(
+        label=_("Session (optional)"), queryset=Session.objects.none(), required=False
+    )
+
+    def __init__(self, *args, training_class, **kwargs):
+        super().__init__(*args, **kwargs)
+        attached = ClassMaterial.objects.filter(training_class=training_class).values("edition")
+        self.fields["edition"].queryset = (
+            Edition.objects.exclude(pk__in=attached)
+            .select_related("material")
+            .order_by("material__title", "label")
+        )
+        self.fields["session"].queryset = training_class.sessions.order_by("date", "start_time")
+
+
+class DispatchForm(forms.ModelForm):
+    class Meta:
+        model = Dispatch
+        fields = ["dispatched_on", "quantity", "carrier", "note"]
+        widgets = {"dispatched_on": DateInput()}
+
+
+class ReceiptForm(forms.Form):
+    received_on = forms.DateField(label=_("Received on"), widget=DateInput())
+    received_by = forms.CharField(label=_("Received by"), max_length=150)
+    received_quantity = forms.IntegerField(label=_("Copies received"), min_value=0)
+    scan = forms.FileField(
+        label=_("Signed receipt (scan or photo)"),
+        required=False,
+        help_text=_("Optional: a PDF or a photo of the signed receipt."),
+    )

@@ -1,0 +1,486 @@
+"""Writes on materials: the catalogue, files, hand-outs and printed distribution.
+
+Files are checked by content (`materials.files.validate_upload`) before anything is
+written, and each service runs in one transaction: a refused file, a duplicate edition or
+a receipt above what was sent leaves nothing behind (a stored file whose row fails is
+deleted again).
+"""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.db.models import Case, F, Sum, When
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from attendees.models import Enrollment
+from courses.models import Organisation, TrainingClass
+from courses.services import audit
+from courses.vietnamese import fold
+from materials.files import validate_upload
+from materials.models import (
+    ClassMaterial,
+    Dispatch,
+    DistributionLine,
+    Edition,
+    Handover,
+    HandoverMethod,
+    Language,
+    Material,
+    MaterialFile,
+)
+
+
+def refresh_search_text(material: Material) -> None:
+    languages = Language.objects.filter(
+        pk__in=Edition.languages.through.objects.filter(edition__material=material).values(
+            "language_id"
+        )
+    )
+    text = " ".join([material.title, material.description, *(lang.name for lang in languages)])
+    Material.objects.filter(pk=material.pk).update(search_text=fold(text))
+
+
+@transaction.atomic
+def material_save(*, actor: User, material: Material) -> Material:
+    creating = material.pk is None
+    if creating:
+        material.created_by = actor
+    material.full_clean()
+    material.save()
+    refresh_search_text(material)
+    audit(
+        actor=actor,
+        action="material.create" if creating else "material.update",
+        target=material,
+        changes={"title": material.title, "kind": material.kind},
+    )
+    return material
+
+
+def _store_files(
+    *, actor: User, edition: Edition, uploads: Iterable[UploadedFile]
+) -> list[MaterialFile]:
+    """Check every upload first; only when all pass is any of them written."""
+    material = edition.material
+    checked = [
+        (
+            upload,
+            validate_upload(
+                upload, allowed=material.allowed_families, max_bytes=material.max_bytes
+            ),
+        )
+        for upload in uploads
+    ]
+    seen: set[str] = set()
+    for _upload, info in checked:
+        if info.sha256 in seen or edition.files.filter(sha256=info.sha256).exists():
+            raise ValidationError(
+                _("“%(name)s” is already attached to this edition.") % {"name": info.original_name}
+            )
+        seen.add(info.sha256)
+    stored: list[MaterialFile] = []
+    try:
+        for upload, info in checked:
+            row = MaterialFile(
+                edition=edition,
+                original_name=info.original_name,
+                mime=info.mime,
+                family=info.family,
+                size=info.size,
+                sha256=info.sha256,
+                uploaded_by=actor,
+            )
+            row.file.save(info.safe_name, upload, save=False)
+            stored.append(row)
+            row.save()
+    except Exception:
+        # The transaction rolls the rows back; the files on disk must go too.
+        for row in stored:
+            row.file.delete(save=False)
+        raise
+    return stored
+
+
+@transaction.atomic
+def edition_create(
+    *,
+    actor: User,
+    edition: Edition,
+    languages: Iterable[Language],
+    uploads: Iterable[UploadedFile] = (),
+) -> Edition:
+    languages = list(languages)
+    if not languages:
+        raise ValidationError({"languages": _("Choose at least one language.")})
+    edition.normalise_text()
+    if Edition.objects.filter(material=edition.material, label=edition.label).exists():
+        raise ValidationError({"label": _("This material already has an edition with this name.")})
+    edition.full_clean(exclude=["languages"])
+    stored: list[MaterialFile] = []
+    try:
+        with transaction.atomic():
+            edition.save()
+            edition.languages.set(languages)
+            stored = _store_files(actor=actor, edition=edition, uploads=uploads)
+    except IntegrityError as exc:
+        for row in stored:
+            row.file.delete(save=False)
+        raise ValidationError(
+            {"label": _("This material already has an edition with this name.")}
+        ) from exc
+    except ValidationError:
+        for row in stored:
+            row.file.delete(save=False)
+        raise
+    refresh_search_text(edition.material)
+    audit(
+        actor=actor,
+        action="material.edition",
+        target=edition.material,
+        changes={
+            "edition": edition.label,
+            "languages": [lang.code for lang in languages],
+            "files": [row.original_name for row in stored],
+        },
+    )
+    return edition
+
+
+@transaction.atomic
+def files_add(
+    *, actor: User, edition: Edition, uploads: Iterable[UploadedFile]
+) -> list[MaterialFile]:
+    stored = _store_files(actor=actor, edition=edition, uploads=uploads)
+    audit(
+        actor=actor,
+        action="material.files",
+        target=edition.material,
+        changes={"edition": edition.label, "files": [row.original_name for row in stored]},
+    )
+    return stored
+
+
+@transaction.atomic
+def class_material_add(
+    *, actor: User, training_class: TrainingClass, edition: Edition, session=None
+) -> ClassMaterial:
+    if session is not None and session.training_class_id != training_class.pk:
+        raise ValidationError({"session": _("The session belongs to another class.")})
+    if ClassMaterial.objects.filter(training_class=training_class, edition=edition).exists():
+        raise ValidationError({"edition": _("This edition is already attached to the class.")})
+    row = ClassMaterial.objects.create(
+        training_class=training_class, edition=edition, session=session, added_by=actor
+    )
+    audit(
+        actor=actor,
+        action="material.attach",
+        target=training_class,
+        changes={"edition": str(edition)},
+    )
+    return row
+
+
+# ---------------------------------------------------------------------------- hand-outs
+
+
+class HandoutResult:
+    HANDED = "handed"
+    ALREADY = "already_handed"
+    UNKNOWN_TOKEN = "unknown_token"  # noqa: S105 (a result name, not a secret)
+    NOT_ENROLLED = "not_enrolled"
+
+
+@dataclass
+class HandoutOutcome:
+    nonce: str
+    result: str
+    name: str = ""
+    handed_at: datetime.datetime | None = None
+
+    def as_json(self) -> dict:
+        return {
+            "nonce": self.nonce,
+            "result": self.result,
+            "name": self.name,
+            "handed_at": self.handed_at.isoformat() if self.handed_at else None,
+        }
+
+
+@transaction.atomic
+def handover_scan(
+    *,
+    actor: User,
+    class_material: ClassMaterial,
+    token: str,
+    nonce: uuid.UUID,
+    scanned_at: datetime.datetime,
+    device: str = "",
+) -> HandoutOutcome:
+    """A badge scanned in hand-out mode. Idempotent by nonce (a replayed upload gets the
+    same answer); a second scan of the same person is "already handed", and the earliest
+    scan time is kept when offline devices upload out of order."""
+    previous = (
+        Handover.objects.filter(nonce=nonce, class_material=class_material)
+        .select_related("enrollment__participant")
+        .first()
+    )
+    if previous:
+        return HandoutOutcome(
+            str(nonce),
+            HandoutResult.HANDED,
+            previous.enrollment.participant.full_name,
+            previous.handed_at,
+        )
+    enrollment = (
+        Enrollment.objects.filter(badge_token=token.strip()).select_related("participant").first()
+    )
+    if enrollment is None:
+        return HandoutOutcome(str(nonce), HandoutResult.UNKNOWN_TOKEN)
+    name = enrollment.participant.full_name
+    if enrollment.training_class_id != class_material.training_class_id:
+        return HandoutOutcome(str(nonce), HandoutResult.NOT_ENROLLED, name)
+    now = timezone.now()
+    # A device clock in the future is not trusted: the server's time is used instead.
+    when = min(scanned_at, now)
+    existing = (
+        Handover.objects.select_for_update()
+        .filter(class_material=class_material, enrollment=enrollment)
+        .first()
+    )
+    if existing:
+        if when < existing.handed_at:
+            existing.handed_at = when
+            existing.save(update_fields=["handed_at"])
+        return HandoutOutcome(str(nonce), HandoutResult.ALREADY, name, existing.handed_at)
+    try:
+        with transaction.atomic():
+            row = Handover.objects.create(
+                class_material=class_material,
+                enrollment=enrollment,
+                handed_at=when,
+                method=HandoverMethod.SCAN,
+                recorded_by=actor,
+                device=device[:64],
+                nonce=nonce,
+            )
+    except IntegrityError:
+        # The same upload replayed from a second tab (same nonce): the same answer. Or
+        # another device recorded this person a moment ago: already handed.
+        row = Handover.objects.filter(nonce=nonce).first() or Handover.objects.get(
+            class_material=class_material, enrollment=enrollment
+        )
+        result = HandoutResult.HANDED if row.nonce == nonce else HandoutResult.ALREADY
+        return HandoutOutcome(str(nonce), result, name, row.handed_at)
+    return HandoutOutcome(str(nonce), HandoutResult.HANDED, name, row.handed_at)
+
+
+@transaction.atomic
+def handovers_set(
+    *, actor: User, class_material: ClassMaterial, enrollment_ids: Iterable[int]
+) -> tuple[int, int]:
+    """The ticked list: exactly these enrollments have received the material. Returns
+    (added, removed). Removing a scanned hand-over is allowed (a mistake) and audited."""
+    wanted = set(
+        Enrollment.objects.filter(
+            training_class_id=class_material.training_class_id, pk__in=list(enrollment_ids)
+        ).values_list("pk", flat=True)
+    )
+    current = set(class_material.handovers.values_list("enrollment_id", flat=True))
+    now = timezone.now()
+    Handover.objects.bulk_create(
+        [
+            Handover(
+                class_material=class_material,
+                enrollment_id=pk,
+                handed_at=now,
+                method=HandoverMethod.LIST,
+                recorded_by=actor,
+            )
+            for pk in sorted(wanted - current)
+        ]
+    )
+    removed = current - wanted
+    class_material.handovers.filter(enrollment_id__in=removed).delete()
+    if wanted != current:
+        audit(
+            actor=actor,
+            action="material.handover",
+            target=class_material.training_class,
+            changes={
+                "edition": str(class_material.edition),
+                "added": sorted(wanted - current),
+                "removed": sorted(removed),
+            },
+        )
+    return len(wanted - current), len(removed)
+
+
+# ---------------------------------------------------------------------------- distribution
+
+
+@transaction.atomic
+def distribution_plan(
+    *, actor: User, edition: Edition, quantities: dict[Organisation, int]
+) -> list[DistributionLine]:
+    """Set the planned copies per recipient (0 removes a recipient not yet sent to)."""
+    lines = []
+    for recipient, planned in quantities.items():
+        line = DistributionLine.objects.filter(edition=edition, recipient=recipient).first()
+        if planned <= 0:
+            if line and not line.dispatches.exists():
+                line.delete()
+            elif line:
+                raise ValidationError(
+                    _("%(unit)s already has copies on the way; its plan cannot be removed.")
+                    % {"unit": recipient}
+                )
+            continue
+        sent = _committed(line) if line else 0
+        if planned < sent:
+            raise ValidationError(
+                _("%(unit)s: %(sent)s copies were already sent; the plan cannot be %(planned)s.")
+                % {"unit": recipient, "sent": sent, "planned": planned}
+            )
+        if line is None:
+            line = DistributionLine(edition=edition, recipient=recipient, created_by=actor)
+        line.planned = planned
+        line.save()
+        lines.append(line)
+    audit(
+        actor=actor,
+        action="material.plan",
+        target=edition.material,
+        changes={
+            "edition": edition.label,
+            "recipients": {str(o.pk): q for o, q in quantities.items()},
+        },
+    )
+    return lines
+
+
+def _committed(line: DistributionLine) -> int:
+    """Copies received, plus copies still on the way: what counts against the plan. A
+    receipt short of what was sent frees the lost copies to be sent again."""
+    total = line.dispatches.aggregate(
+        n=Sum(
+            Case(
+                When(received_on__isnull=True, then=F("quantity")),
+                default=F("received_quantity"),
+            )
+        )
+    )["n"]
+    return total or 0
+
+
+@transaction.atomic
+def dispatch_record(
+    *,
+    actor: User,
+    line: DistributionLine,
+    dispatched_on: datetime.date,
+    quantity: int,
+    carrier: str,
+    note: str = "",
+) -> Dispatch:
+    line = DistributionLine.objects.select_for_update().get(pk=line.pk)
+    if dispatched_on > timezone.localdate():
+        raise ValidationError({"dispatched_on": _("The dispatch date cannot be in the future.")})
+    sent = _committed(line)
+    if sent + quantity > line.planned:
+        raise ValidationError(
+            {
+                "quantity": _(
+                    "Only %(left)s of the %(planned)s planned copies are left to send to this"
+                    " recipient; raise the plan first."
+                )
+                % {"left": line.planned - sent, "planned": line.planned}
+            }
+        )
+    dispatch = Dispatch(
+        line=line,
+        dispatched_on=dispatched_on,
+        quantity=quantity,
+        carrier=carrier,
+        note=note,
+        recorded_by=actor,
+    )
+    dispatch.full_clean()
+    dispatch.save()
+    audit(
+        actor=actor,
+        action="material.dispatch",
+        target=line.edition.material,
+        changes={"recipient": str(line.recipient), "quantity": quantity, "carrier": carrier},
+    )
+    return dispatch
+
+
+@transaction.atomic
+def receipt_record(
+    *,
+    actor: User,
+    dispatch: Dispatch,
+    received_on: datetime.date,
+    received_by: str,
+    received_quantity: int,
+    scan: UploadedFile | None = None,
+) -> Dispatch:
+    from materials.files import Family
+
+    dispatch = Dispatch.objects.select_for_update().get(pk=dispatch.pk)
+    errors = {}
+    if received_quantity > dispatch.quantity:
+        errors["received_quantity"] = _(
+            "%(received)s copies cannot have been received: only %(sent)s were sent."
+        ) % {"received": received_quantity, "sent": dispatch.quantity}
+    if received_on > timezone.localdate():
+        errors["received_on"] = _("The receipt date cannot be in the future.")
+    elif received_on < dispatch.dispatched_on:
+        errors["received_on"] = _(
+            "The receipt date cannot be before the dispatch date (%(d)s)."
+        ) % {"d": dispatch.dispatched_on.strftime("%d/%m/%Y")}
+    if not received_by.strip():
+        errors["received_by"] = _("Enter who signed the receipt.")
+    if errors:
+        raise ValidationError(errors)
+    info = None
+    if scan is not None:
+        info = validate_upload(
+            scan, allowed=(Family.IMAGE, Family.DOCUMENT), max_bytes=20 * 1024 * 1024
+        )
+    dispatch.received_on = received_on
+    dispatch.received_by = received_by.strip()
+    dispatch.received_quantity = received_quantity
+    replaced = dispatch.receipt_scan.name if info is not None else ""
+    if info is not None:
+        dispatch.receipt_scan.save(info.safe_name, scan, save=False)
+        new_name, storage = dispatch.receipt_scan.name, dispatch.receipt_scan.storage
+        # The new scan is removed if anything below rolls the receipt back; the one it
+        # replaces only once the new receipt is committed.
+        transaction.on_commit(lambda: replaced and storage.delete(replaced))
+    try:
+        dispatch.save()
+    except Exception:
+        if info is not None:
+            storage.delete(new_name)
+        raise
+    audit(
+        actor=actor,
+        action="material.receipt",
+        target=dispatch.line.edition.material,
+        changes={
+            "recipient": str(dispatch.line.recipient),
+            "received": received_quantity,
+            "by": dispatch.received_by,
+        },
+    )
+    return dispatch

@@ -1,0 +1,330 @@
+"""Catalogue pages for the department, the materials of a class (attach, hand out by list,
+receipt list) and the Ministry package."""
+
+from __future__ import annotations
+
+import tempfile
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Prefetch, Sum
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.decorators import coordinator_required, role_required, staff_reader_required
+from attendees import exports
+from attendees.models import Enrollment
+from courses.models import TrainingClass
+from courses.vietnamese import sorted_by_name
+from materials import services
+from materials.export import ministry_package_zip
+from materials.forms import ClassMaterialForm, EditionForm, FilesForm, MaterialForm
+from materials.handout_views import may_hand_out
+from materials.models import ClassMaterial, Edition, Handover, Material, MaterialKind
+from materials.stats import downloads_by_month, downloads_by_unit
+
+
+def _form_errors(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+# ---------------------------------------------------------------------------- catalogue
+
+
+@staff_reader_required
+def catalogue(request: HttpRequest) -> HttpResponse:
+    materials = (
+        Material.objects.annotate(n_downloads=Count("downloads", distinct=True))
+        .prefetch_related(
+            Prefetch(
+                "editions",
+                queryset=Edition.objects.prefetch_related("languages").annotate(
+                    n_files=Count("files", distinct=True),
+                ),
+            )
+        )
+        .order_by("-year", "title")
+    )
+    kind = request.GET.get("kind", "")
+    if kind in MaterialKind.values:
+        materials = materials.filter(kind=kind)
+    query = request.GET.get("q", "").strip()
+    if query:
+        materials = materials.search(query)
+    years = sorted(set(Material.objects.values_list("year", flat=True)), reverse=True)
+    return render(
+        request,
+        "materials/catalogue.html",
+        {
+            "materials": materials,
+            "kinds": MaterialKind.choices,
+            "kind": kind,
+            "query": query,
+            "years": years,
+        },
+    )
+
+
+@coordinator_required
+def material_create(request: HttpRequest) -> HttpResponse:
+    form = MaterialForm(request.POST or None, initial={"year": timezone.localdate().year})
+    if request.method == "POST" and form.is_valid():
+        material = services.material_save(actor=request.user, material=form.save(commit=False))
+        messages.success(request, _("Material saved. Now add its first edition and files."))
+        return redirect("materials:edition-create", material.pk)
+    return render(request, "materials/material_form.html", {"form": form, "material": None})
+
+
+@coordinator_required
+def material_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    material = get_object_or_404(Material, pk=pk)
+    form = MaterialForm(request.POST or None, instance=material)
+    if request.method == "POST" and form.is_valid():
+        services.material_save(actor=request.user, material=form.save(commit=False))
+        messages.success(request, _("Material saved."))
+        return redirect("materials:material-detail", material.pk)
+    return render(request, "materials/material_form.html", {"form": form, "material": material})
+
+
+@staff_reader_required
+def material_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    material = get_object_or_404(Material, pk=pk)
+    editions = (
+        material.editions.prefetch_related("languages", "files")
+        .annotate(
+            planned=Sum("distribution__planned", default=0),
+        )
+        .order_by("year", "label")
+    )
+    return render(
+        request,
+        "materials/material_detail.html",
+        {
+            "material": material,
+            "editions": editions,
+            "files_form": FilesForm(),
+            "by_month": downloads_by_month(material),
+            "by_unit": downloads_by_unit(material),
+            "total_downloads": material.downloads.count(),
+        },
+    )
+
+
+@coordinator_required
+def edition_create(request: HttpRequest, pk: int) -> HttpResponse:
+    material = get_object_or_404(Material, pk=pk)
+    form = EditionForm(
+        request.POST or None,
+        request.FILES or None,
+        initial={"year": material.year},
+        instance=Edition(material=material),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.edition_create(
+                actor=request.user,
+                edition=form.save(commit=False),
+                languages=form.cleaned_data["languages"],
+                uploads=form.cleaned_data["files"],
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("Edition saved."))
+            return redirect("materials:material-detail", material.pk)
+    return render(request, "materials/edition_form.html", {"form": form, "material": material})
+
+
+@coordinator_required
+def files_add(request: HttpRequest, pk: int) -> HttpResponse:
+    edition = get_object_or_404(Edition.objects.select_related("material"), pk=pk)
+    form = FilesForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            stored = services.files_add(
+                actor=request.user, edition=edition, uploads=form.cleaned_data["files"]
+            )
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+        else:
+            messages.success(
+                request,
+                _("%(n)s file(s) added to %(edition)s.")
+                % {"n": len(stored), "edition": edition.label},
+            )
+    elif request.method == "POST":
+        for errors in form.errors.values():
+            for message in errors:
+                messages.error(request, message)
+    return redirect("materials:material-detail", edition.material_id)
+
+
+@staff_reader_required
+def ministry_package(request: HttpRequest) -> FileResponse:
+    try:
+        year = int(request.GET.get("year", timezone.localdate().year))
+    except ValueError:
+        year = timezone.localdate().year
+    # A temporary file, not memory: the package holds video. FileResponse closes it.
+    spool = tempfile.TemporaryFile()  # noqa: SIM115
+    ministry_package_zip(year, spool)
+    spool.seek(0)
+    return FileResponse(
+        spool,
+        as_attachment=True,
+        filename=f"tai-lieu-{year}.zip",
+        content_type="application/zip",
+    )
+
+
+# ---------------------------------------------------------------------------- a class
+
+
+def _class_for_user(request: HttpRequest, code: str) -> TrainingClass:
+    return get_object_or_404(TrainingClass.objects.visible_to(request.user), code=code)
+
+
+@role_required
+def class_materials(request: HttpRequest, code: str) -> HttpResponse:
+    klass = _class_for_user(request, code)
+    form = None
+    if request.user.is_coordinator:
+        form = ClassMaterialForm(request.POST or None, training_class=klass)
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.class_material_add(
+                    actor=request.user,
+                    training_class=klass,
+                    edition=form.cleaned_data["edition"],
+                    session=form.cleaned_data["session"],
+                )
+            except ValidationError as exc:
+                _form_errors(form, exc)
+            else:
+                messages.success(request, _("Material attached to the class."))
+                return redirect("materials:class-materials", klass.code)
+    elif request.method == "POST":
+        raise PermissionDenied(_("Only the department coordinator can do this."))
+    rows = (
+        ClassMaterial.objects.filter(training_class=klass)
+        .select_related("edition__material", "session")
+        .prefetch_related("edition__languages", "edition__files")
+        .annotate(handed=Count("handovers"))
+        .order_by("edition__material__title", "edition__label")
+    )
+    return render(
+        request,
+        "materials/class_materials.html",
+        {
+            "klass": klass,
+            "rows": rows,
+            "form": form,
+            "enrolled": Enrollment.objects.filter(training_class=klass).count(),
+            "can_hand_out": may_hand_out(request.user, klass),
+            "can_read_people": request.user.can_view_all_classes
+            or may_hand_out(request.user, klass),
+        },
+    )
+
+
+def _class_material(request: HttpRequest, code: str, pk: int) -> ClassMaterial:
+    klass = _class_for_user(request, code)
+    return get_object_or_404(
+        ClassMaterial.objects.select_related("edition__material", "training_class"),
+        pk=pk,
+        training_class=klass,
+    )
+
+
+@role_required
+def class_material_handovers(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    """The list to tick: who has received this material."""
+    cm = _class_material(request, code, pk)
+    can_edit = may_hand_out(request.user, cm.training_class)
+    if not (can_edit or request.user.can_view_all_classes):
+        raise PermissionDenied(_("Only the department and the class's trainers can see this list."))
+    if request.method == "POST":
+        if not can_edit:
+            raise PermissionDenied(_("Only the department and the class's trainers can hand out."))
+        ids = [int(v) for v in request.POST.getlist("enrollment") if v.isdigit()]
+        added, removed = services.handovers_set(
+            actor=request.user, class_material=cm, enrollment_ids=ids
+        )
+        messages.success(
+            request,
+            _("Saved: %(added)s added, %(removed)s removed.")
+            % {"added": added, "removed": removed},
+        )
+        return redirect("materials:class-material", code, pk)
+    handed = {h.enrollment_id: h for h in Handover.objects.filter(class_material=cm)}
+    enrollments = sorted_by_name(
+        Enrollment.objects.filter(training_class=cm.training_class).select_related(
+            "participant", "organisation"
+        ),
+        name=lambda e: e.participant.full_name,
+    )
+    return render(
+        request,
+        "materials/class_material.html",
+        {
+            "cm": cm,
+            "klass": cm.training_class,
+            "rows": [(e, handed.get(e.pk)) for e in enrollments],
+            "handed_count": len(handed),
+            "can_edit": can_edit,
+        },
+    )
+
+
+@role_required
+def class_material_receipts(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    """The receipt list to print: participants sign when they take their copy."""
+    cm = _class_material(request, code, pk)
+    if not (may_hand_out(request.user, cm.training_class) or request.user.can_view_all_classes):
+        raise PermissionDenied(_("Only the department and the class's trainers can see this list."))
+    klass = cm.training_class
+    handed = {h.enrollment_id: h for h in Handover.objects.filter(class_material=cm)}
+    enrollments = sorted_by_name(
+        Enrollment.objects.filter(training_class=klass).select_related(
+            "participant", "organisation"
+        ),
+        name=lambda e: e.participant.full_name,
+    )
+    columns = [
+        exports.Column("no", "STT", 0.5, "int"),
+        exports.Column("name", "Họ và tên", 2.4),
+        exports.Column("unit", "Đơn vị", 2.6),
+        exports.Column("received", "Ngày nhận", 1.2, "date"),
+        exports.Column("signature", "Ký nhận", 1.6),
+    ]
+    rows = [
+        {
+            "no": i,
+            "name": e.participant.full_name,
+            "unit": e.organisation.name,
+            "received": timezone.localdate(handed[e.pk].handed_at) if e.pk in handed else None,
+            "signature": "",
+        }
+        for i, e in enumerate(enrollments, start=1)
+    ]
+    organiser = klass.organiser
+    content = exports.people_list_pdf(
+        title="DANH SÁCH NHẬN TÀI LIỆU",
+        subtitle=f"{cm.edition.material.title} — {cm.edition.label}\nLớp {klass.code}: {klass.title}",
+        columns=columns,
+        rows=rows,
+        parent_body=organiser.parent.name if organiser.parent else "",
+        issuing_body=organiser.name,
+        place=organiser.place,
+        on=timezone.localdate(),
+    )
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="nhan-tai-lieu-{klass.code}-{cm.pk}.pdf"'
+    return response
