@@ -72,8 +72,18 @@ def trainer(client, world):
     return client
 
 
+_NOW: list[datetime.datetime] = []
+
+
+@pytest.fixture(autouse=True)
+def _one_now_per_test():
+    """minutes_ago(5) must name the same instant each time it is called in a test: two
+    readings of the clock may fall on either side of a second."""
+    _NOW[:] = [timezone.now().replace(microsecond=0)]
+
+
 def minutes_ago(n):
-    return (timezone.now() - datetime.timedelta(minutes=n)).replace(microsecond=0)
+    return _NOW[0] - datetime.timedelta(minutes=n)
 
 
 # ---------------------------------------------------------------------------- who may
@@ -159,7 +169,8 @@ def test_attendance_scanner_page_keeps_its_mode(trainer, world):
 
 def test_roster_lists_the_class_and_who_already_has_it(trainer, world, cm, people):
     first = people["in"][0]
-    batch(trainer, cm, [scan(first.badge_token, minutes_ago(5))])
+    when = minutes_ago(5)
+    batch(trainer, cm, [scan(first.badge_token, when)])
     body = trainer.get(reverse("materials:handout-roster", args=[cm.pk])).json()
     assert body["mode"] == "handout"
     assert body["material"]["title"] == "Sổ tay nghiệp vụ biên giới"
@@ -177,7 +188,7 @@ def test_roster_lists_the_class_and_who_already_has_it(trainer, world, cm, peopl
     assert body["handovers"] == [
         {
             "enrollment": first.pk,
-            "handed_at": timezone.localtime(minutes_ago(5)).isoformat(),
+            "handed_at": timezone.localtime(when).isoformat(),
             "method": "scan",
         }
     ]
