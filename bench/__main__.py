@@ -109,6 +109,10 @@ def main() -> int:
     from bench import checkin
 
     failed |= not checkin.run(print)
+
+    from bench import reports
+
+    failed |= not reports.run(_median_seconds, report)
     tmp.cleanup()
     return 1 if failed else 0
 

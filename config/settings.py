@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "attendees",
     "certificates",
     "materials",
+    "reports",
 ]
 
 MIDDLEWARE = [

@@ -27,6 +27,7 @@ urlpatterns = [
     path("verify/<str:code>/", certificate_views.verify, name="certificate-verify"),
     path("", include("certificates.urls")),
     path("", include("materials.urls")),
+    path("", include("reports.urls")),
     path("", include("attendees.urls")),
     path("", include("courses.urls")),
 ]

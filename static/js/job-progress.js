@@ -1,5 +1,5 @@
-// Progress bar of a certificate print job: poll the job's status until it finishes,
-// then reload so the page shows the download links (or the error).
+// Progress bar of a background job (a certificate print run, a year export): poll its
+// status until it finishes, then reload so the page shows the download (or the error).
 (function () {
   "use strict";
   const box = document.getElementById("batch");

@@ -1,0 +1,223 @@
+"""The allowance payment list of a class: its rates, a preview, the signed vouchers.
+
+Money is the department's business: the coordinator sets the rates and prints, a viewer
+reads and prints, nobody else opens these pages (trainers and units do not pay). The
+rule and the amounts are in reports/payments.py.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods, require_safe
+
+from accounts.decorators import staff_reader_required
+from courses.models import Session, TrainingClass
+from courses.services import audit
+from reports import payments as pay
+from reports.models import ClassAllowance
+
+MAX_AMOUNT = 100_000_000  # one rate above 100 million đồng is a typo (a zero too many)
+RATE_FIELDS = ("meal_per_day", "lodging_per_night", "travel_per_person")
+
+
+# ---------------------------------------------------------------------------- the form
+
+
+class AmountInput(forms.TextInput):
+    """A whole number of đồng shown "1.250.000"; a phone shows the numeric keypad."""
+
+    def __init__(self, attrs=None):
+        super().__init__({"inputmode": "numeric", "autocomplete": "off", **(attrs or {})})
+
+    def format_value(self, value):
+        if isinstance(value, int):
+            return pay.vnd(value)
+        return super().format_value(value)
+
+
+class AmountField(forms.Field):
+    """Accepts "1.250.000", "1 250 000", "1250000" or "150.000 đ"; never negative."""
+
+    widget = AmountInput
+    default_error_messages = {
+        "invalid": gettext_lazy("Enter a whole number of đồng, e.g. 150.000."),
+        "negative": gettext_lazy("An amount cannot be negative."),
+        "too_large": gettext_lazy("At most %(limit)s đồng: check the number of zeros."),
+    }
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        if isinstance(value, int):
+            return value
+        amount = pay.parse_amount(str(value))
+        if amount is None:
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        return amount
+
+    def validate(self, value):
+        super().validate(value)
+        if value is None:
+            return
+        if value < 0:
+            raise ValidationError(self.error_messages["negative"], code="min_value")
+        if value > MAX_AMOUNT:
+            raise ValidationError(
+                self.error_messages["too_large"],
+                code="max_value",
+                params={"limit": pay.vnd(MAX_AMOUNT)},
+            )
+
+
+def _label(name: str) -> str:
+    return capfirst(ClassAllowance._meta.get_field(name).verbose_name)
+
+
+class AllowanceForm(forms.ModelForm):
+    meal_per_day = AmountField(label=_label("meal_per_day"))
+    lodging_per_night = AmountField(label=_label("lodging_per_night"))
+    travel_per_person = AmountField(label=_label("travel_per_person"))
+
+    class Meta:
+        model = ClassAllowance
+        fields = RATE_FIELDS
+
+
+# ---------------------------------------------------------------------------- helpers
+
+
+def _class_for(request: HttpRequest, code: str) -> TrainingClass:
+    return get_object_or_404(
+        TrainingClass.objects.visible_to(request.user).select_related("venue", "organiser__parent"),
+        code=code,
+    )
+
+
+def _session_for(request: HttpRequest, klass: TrainingClass) -> Session | None:
+    """The ?session=<pk> of a list for one session; 404 unless it is one of the class's."""
+    raw = request.GET.get("session", "").strip()
+    if not raw:
+        return None
+    if not raw.isdigit():
+        raise Http404
+    return get_object_or_404(Session.objects.filter(training_class=klass), pk=int(raw))
+
+
+def _display_rows(plist: pay.PaymentList) -> list[dict]:
+    return [
+        {
+            "name": row.name,
+            "unit": row.unit,
+            "days": row.days,
+            "meals": pay.vnd(row.meals),
+            "nights": row.nights,
+            "lodging": pay.vnd(row.lodging),
+            "travel": pay.vnd(row.travel),
+            "total": pay.vnd(row.total),
+        }
+        for row in plist.rows
+    ]
+
+
+def _filename(klass: TrainingClass, session: Session | None, fmt: str) -> str:
+    name = f"danh-sach-chi-tra-{klass.code}"
+    if session is not None:
+        name += f"-buoi-{session.date:%Y%m%d}-{session.start_time:%H%M}"
+    return f"{name}.{fmt}"
+
+
+# ---------------------------------------------------------------------------- views
+
+
+@staff_reader_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def payments(request: HttpRequest, code: str) -> HttpResponse:
+    klass = _class_for(request, code)
+    session = _session_for(request, klass)
+    allowance = ClassAllowance.objects.filter(training_class=klass).first()
+    can_edit = request.user.is_coordinator
+
+    form = None
+    if request.method == "POST":
+        if not can_edit:
+            raise PermissionDenied(_("Only the department coordinator can do this."))
+        instance = allowance or ClassAllowance(training_class=klass)
+        before = {f: getattr(instance, f) for f in RATE_FIELDS} if allowance else {}
+        form = AllowanceForm(request.POST, instance=instance)
+        if form.is_valid():
+            with transaction.atomic():
+                saved = form.save()
+                after = {f: getattr(saved, f) for f in RATE_FIELDS}
+                audit(
+                    actor=request.user,
+                    action="allowance.update" if allowance else "allowance.create",
+                    target=saved,
+                    changes={k: [before.get(k), v] for k, v in after.items() if before.get(k) != v},
+                )
+            messages.success(request, _("The allowance rates have been saved."))
+            return redirect(reverse("reports:payments", args=[klass.code]))
+    elif can_edit:
+        form = AllowanceForm(instance=allowance or ClassAllowance(training_class=klass))
+
+    plist = pay.payment_list(klass, session=session)
+    query = f"?session={session.pk}" if session else ""
+    return render(
+        request,
+        "reports/payments.html",
+        {
+            "klass": klass,
+            "session": session,
+            "form": form,
+            "plist": plist,
+            "rows": _display_rows(plist),
+            "totals": {
+                "days": plist.totals.days,
+                "meals": pay.vnd(plist.totals.meals),
+                "nights": plist.totals.nights,
+                "lodging": pay.vnd(plist.totals.lodging),
+                "travel": pay.vnd(plist.totals.travel),
+                "total": pay.vnd(plist.total),
+            },
+            "rates": {
+                "meal": pay.vnd(plist.rates.meal_per_day),
+                "lodging": pay.vnd(plist.rates.lodging_per_night),
+                "travel": pay.vnd(plist.rates.travel_per_person),
+            },
+            "sessions": [
+                {"session": s.session, "people": s.people, "total": pay.vnd(s.total)}
+                for s in pay.session_summaries(klass)
+            ],
+            "pdf_url": reverse("reports:payments-export", args=[klass.code, "pdf"]) + query,
+            "xlsx_url": reverse("reports:payments-export", args=[klass.code, "xlsx"]) + query,
+        },
+    )
+
+
+@staff_reader_required
+@require_safe
+def payments_export(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
+    if fmt not in ("pdf", "xlsx"):
+        raise Http404
+    klass = _class_for(request, code)
+    session = _session_for(request, klass)
+    plist = pay.payment_list(klass, session=session)
+    today = timezone.localdate()
+    if fmt == "pdf":
+        content = pay.payment_list_pdf(plist, on=today)
+        content_type = "application/pdf"
+    else:
+        content = pay.payment_list_xlsx(plist, on=today)
+        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{_filename(klass, session, fmt)}"'
+    return response

@@ -1,0 +1,230 @@
+"""The results report for the provincial People's Committee (reports/results/): a form
+for what only the officer knows (number, date, recipients, signer), a preview of every
+figure the report will state, and the report itself as an editable Word file or a PDF.
+
+For the department and the province (coordinator and viewer); the figures come from
+`reports.results`, the same functions that write the files."""
+
+from __future__ import annotations
+
+from urllib.parse import quote, urlencode
+
+from django import forms
+from django.db.models import Max
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from accounts.decorators import staff_reader_required
+from courses.forms import DateInput
+from courses.models import TrainingClass
+from courses.vietnamese import nfc
+from reports.results import (
+    DEFAULT_RECIPIENTS,
+    DEFAULT_SUBJECT,
+    HELD_STATES,
+    SIGNER_TITLES,
+    assessment,
+    document_number,
+    document_subject,
+    results_docx,
+    results_figures,
+    results_pdf,
+)
+
+EXPORTS = {
+    "docx": (
+        results_docx,
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ),
+    "pdf": (results_pdf, "application/pdf"),
+}
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+
+
+class ResultsForm(forms.Form):
+    """Sent by GET, so the preview and the export links carry the same values."""
+
+    year = forms.TypedChoiceField(label=gettext_lazy("Year"), coerce=int)
+    number = forms.CharField(
+        label=gettext_lazy("Document number"),
+        max_length=60,
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": "125/BC-STTTT"}),
+        help_text=gettext_lazy(
+            "For example 125/BC-STTTT. Empty, or only “/BC-STTTT”: room is left for the"
+            " clerk to write the number in."
+        ),
+    )
+    on = forms.DateField(label=gettext_lazy("Date of the report"), widget=DateInput())
+    subject = forms.CharField(
+        label=gettext_lazy("Subject (the line under “BÁO CÁO”)"),
+        max_length=400,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=gettext_lazy("“năm” and the year are added at the end if they are missing."),
+    )
+    recipients = forms.CharField(
+        label=gettext_lazy("Recipients (“Nơi nhận”)"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=gettext_lazy("One per line."),
+    )
+    signer_title = forms.CharField(
+        label=gettext_lazy("Signer's title"),
+        max_length=200,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=gettext_lazy(
+            "One or two lines, printed in capitals: “GIÁM ĐỐC”, or “KT. GIÁM ĐỐC” then"
+            " “PHÓ GIÁM ĐỐC” when a deputy signs."
+        ),
+    )
+    signer_name = forms.CharField(
+        label=gettext_lazy("Signer's name"), max_length=150, required=False
+    )
+
+    def __init__(self, *args, years: list[int], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["year"].choices = [(y, str(y)) for y in years]
+
+    def _text(self, name: str, *, lines: bool = False) -> str:
+        value = nfc(self.cleaned_data.get(name) or "")
+        if lines:
+            return "\n".join(" ".join(line.split()) for line in value.splitlines() if line.strip())
+        return " ".join(value.split())
+
+    def clean_number(self) -> str:
+        return self._text("number")
+
+    def clean_subject(self) -> str:
+        return self._text("subject")
+
+    def clean_recipients(self) -> str:
+        value = self._text("recipients", lines=True)
+        if len(value.splitlines()) > 30:
+            raise forms.ValidationError(_("At most 30 recipients."))
+        return value
+
+    def clean_signer_title(self) -> str:
+        value = self._text("signer_title", lines=True)
+        if len(value.splitlines()) > 3:
+            raise forms.ValidationError(_("At most three lines."))
+        return value
+
+    def clean_signer_name(self) -> str:
+        return self._text("signer_name")
+
+
+def _years(user) -> list[int]:
+    """Years with classes the reader may see, and this year; newest first."""
+    years = set(TrainingClass.objects.visible_to(user).values_list("year", flat=True))
+    years.add(timezone.localdate().year)
+    return sorted(years, reverse=True)
+
+
+def _default_year(user) -> int:
+    """The latest year, not in the future, with a class held (or else any class)."""
+    this_year = timezone.localdate().year
+    classes = TrainingClass.objects.visible_to(user).filter(year__lte=this_year)
+    held = classes.filter(state__in=HELD_STATES).aggregate(year=Max("year"))["year"]
+    return held or classes.aggregate(year=Max("year"))["year"] or this_year
+
+
+def _defaults(year: int) -> dict[str, str]:
+    return {
+        "year": str(year),
+        "number": "",
+        "on": timezone.localdate().strftime("%d/%m/%Y"),
+        "subject": DEFAULT_SUBJECT,
+        "recipients": DEFAULT_RECIPIENTS,
+        "signer_title": SIGNER_TITLES[0],
+        "signer_name": "",
+    }
+
+
+def _query(values: dict) -> str:
+    """The form's values (all but the year, which is in the path) as a query string."""
+    return urlencode(
+        {
+            "number": values["number"],
+            "on": values["on"].strftime("%d/%m/%Y"),
+            "subject": values["subject"],
+            "recipients": values["recipients"],
+            "signer_title": values["signer_title"],
+            "signer_name": values["signer_name"],
+        }
+    )
+
+
+def _disposition(filename: str, fallback: str) -> str:
+    """RFC 6266: an ASCII name for old clients, the Vietnamese one as filename*."""
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(nfc(filename), safe='')}"
+
+
+@staff_reader_required
+def results(request: HttpRequest) -> HttpResponse:
+    default_year = _default_year(request.user)
+    years = _years(request.user)
+    if "year" in request.GET:
+        form = ResultsForm({**_defaults(default_year), **request.GET.dict()}, years=years)
+    else:
+        form = ResultsForm(initial=_defaults(default_year), years=years)
+    exports = {}
+    values = None
+    if form.is_bound and form.is_valid():
+        values = form.cleaned_data
+    elif not form.is_bound:
+        values = {**_defaults(default_year), "year": default_year}
+        values["on"] = timezone.localdate()
+    if values is not None:
+        year = values["year"]
+        query = _query(values)
+        exports = {
+            fmt: reverse("reports:results-export", args=[year, fmt]) + "?" + query
+            for fmt in EXPORTS
+        }
+    else:
+        year = form.cleaned_data.get("year") or default_year
+    figures = results_figures(year, request.user)
+    context = {
+        "form": form,
+        "year": year,
+        "figures": figures,
+        "assessment": assessment(figures),
+        "subject": document_subject(values["subject"] if values else None, year),
+        "number": document_number(values["number"] if values else "", figures.short_name),
+        "exports": exports,
+    }
+    return render(request, "reports/results.html", context)
+
+
+@staff_reader_required
+def results_export(request: HttpRequest, year: int, fmt: str) -> HttpResponse:
+    if fmt not in EXPORTS or not FIRST_YEAR <= year <= LAST_YEAR:
+        raise Http404
+    data = {**_defaults(year), **request.GET.dict(), "year": str(year)}
+    form = ResultsForm(data, years=sorted({year, *_years(request.user)}, reverse=True))
+    if not form.is_valid():
+        problems = "; ".join(
+            f"{form.fields[name].label}: {' '.join(errors)}" for name, errors in form.errors.items()
+        )
+        return HttpResponseBadRequest(problems, content_type="text/plain; charset=utf-8")
+    values = form.cleaned_data
+    render_file, content_type = EXPORTS[fmt]
+    content = render_file(
+        results_figures(year, request.user),
+        number=values["number"],
+        on=values["on"],
+        recipients=values["recipients"],
+        signer_title=values["signer_title"],
+        signer_name=values["signer_name"],
+        subject=values["subject"],
+    )
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = _disposition(
+        f"Báo cáo kết quả {year}.{fmt}", f"bao-cao-ket-qua-{year}.{fmt}"
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -1,0 +1,200 @@
+"""Attendance reports: the dashboard (charts), one class's report (matrix, summaries,
+absentees) with its exports, and the full-year workbook as a background job. Every read
+goes through `reports.queries` with the reader's scope: a unit sees only its own."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from accounts.decorators import role_required
+from attendees.models import Enrollment
+from courses.models import TrainingClass
+from reports import exports
+from reports.models import JobState, ReportJob
+from reports.queries import (
+    absentees,
+    category_summary,
+    class_matrix,
+    class_rates,
+    classes_for_year,
+    unit_summary,
+)
+
+EXPORT_VIEWS = ("matrix", "units", "categories", "absentees")
+CONTENT_TYPES = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "csv": "text/csv; charset=utf-8",
+    "pdf": "application/pdf",
+}
+
+
+@dataclass
+class RateBar:
+    """A bar of a rate chart: the width is the rate itself (out of 100 %)."""
+
+    label: str
+    value: float
+    note: str = ""
+
+    @property
+    def width(self) -> float:
+        return max(0.0, min(100.0, self.value))
+
+
+def _year(request: HttpRequest) -> int:
+    try:
+        return int(request.GET.get("year", ""))
+    except ValueError:
+        latest = TrainingClass.objects.visible_to(request.user).order_by("-year").first()
+        return latest.year if latest else timezone.localdate().year
+
+
+@role_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    year = _year(request)
+    classes = classes_for_year(year, request.user)
+    units = unit_summary(classes, request.user)
+    categories = category_summary(classes, request.user)
+    rates = [r for r in class_rates(classes, request.user) if r.sessions and r.enrolled]
+    years = sorted(
+        set(TrainingClass.objects.visible_to(request.user).values_list("year", flat=True)),
+        reverse=True,
+    )
+    return render(
+        request,
+        "reports/dashboard.html",
+        {
+            "year": year,
+            "years": years,
+            "units": units,
+            "categories": categories,
+            "class_bars": [
+                RateBar(r.training_class.code, r.rate, r.training_class.title) for r in rates
+            ],
+            "unit_bars": [RateBar(r.label, r.rate) for r in units.rows if r.sessions_expected],
+            "category_bars": [
+                RateBar(f"{r.key.code})", r.approved, r.key.name) for r in categories.rows
+            ],
+            "category_max": max((r.approved for r in categories.rows), default=0) or 1,
+            "classes": [r.training_class for r in rates],
+            "job": ReportJob.objects.filter(
+                kind="year", params__year=year, requested_by=request.user
+            ).first(),
+        },
+    )
+
+
+def _class_for_user(request: HttpRequest, code: str) -> TrainingClass:
+    return get_object_or_404(
+        TrainingClass.objects.visible_to(request.user).select_related("organiser", "venue"),
+        code=code,
+    )
+
+
+@role_required
+def class_report(request: HttpRequest, code: str) -> HttpResponse:
+    klass = _class_for_user(request, code)
+    one = TrainingClass.objects.filter(pk=klass.pk)
+    return render(
+        request,
+        "reports/class_report.html",
+        {
+            "klass": klass,
+            "matrix": class_matrix(klass, Enrollment.objects.visible_to(request.user)),
+            "units": unit_summary(one, request.user),
+            "categories": category_summary(one, request.user),
+            "absentees": absentees(one, request.user),
+            "views": EXPORT_VIEWS,
+        },
+    )
+
+
+@role_required
+def class_export(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
+    klass = _class_for_user(request, code)
+    view = request.GET.get("view", "matrix")
+    if fmt not in CONTENT_TYPES or view not in EXPORT_VIEWS:
+        raise Http404
+    if fmt == "xlsx":
+        content: bytes | str = exports.class_workbook(klass, request.user)
+        filename = f"diem-danh-{klass.code}.xlsx"
+    elif fmt == "csv":
+        content = exports.class_csv(klass, request.user, view)
+        filename = f"{view}-{klass.code}.csv"
+    else:
+        content = exports.class_pdf(klass, request.user, view)
+        filename = f"{view}-{klass.code}.pdf"
+    response = HttpResponse(content, content_type=CONTENT_TYPES[fmt])
+    disposition = "inline" if fmt == "pdf" else "attachment"
+    response["Content-Disposition"] = f'{disposition}; filename="{filename}"'
+    return response
+
+
+# ---------------------------------------------------------------------------- year export
+
+
+@role_required
+@require_POST
+def year_export_start(request: HttpRequest, year: int) -> HttpResponse:
+    """The full-year workbook can be large (a national year is ~100,000 rows): it is
+    made by the task worker; the dashboard shows its progress and then the file."""
+    from reports.tasks import run_report_job
+
+    with transaction.atomic():
+        job = ReportJob.objects.create(
+            kind="year", params={"year": year}, requested_by=request.user
+        )
+        transaction.on_commit(lambda: run_report_job.enqueue(job.pk))
+    return redirect(f"{_dashboard_url(year)}#year-export")
+
+
+def _dashboard_url(year: int) -> str:
+    from django.urls import reverse
+
+    return f"{reverse('reports:dashboard')}?year={year}"
+
+
+def _job_for_user(request: HttpRequest, pk: int) -> ReportJob:
+    job = get_object_or_404(ReportJob, pk=pk)
+    # A job's file is scoped to who asked for it: only they (or the coordinator) get it.
+    if job.requested_by_id != request.user.pk and not request.user.is_coordinator:
+        raise PermissionDenied(_("This export was prepared for another user."))
+    return job
+
+
+@role_required
+@never_cache
+def job_status(request: HttpRequest, pk: int) -> JsonResponse:
+    job = _job_for_user(request, pk)
+    return JsonResponse(
+        {
+            "state": job.state,
+            "state_label": job.get_state_display(),
+            "done": job.done,
+            "total": job.total,
+            "percent": job.percent,
+            "error": job.error,
+        }
+    )
+
+
+@role_required
+def job_file(request: HttpRequest, pk: int) -> FileResponse:
+    job = _job_for_user(request, pk)
+    if job.state != JobState.DONE or not job.file:
+        raise Http404
+    return FileResponse(
+        job.file.open("rb"),
+        as_attachment=True,
+        filename=f"bao-cao-diem-danh-{job.params.get('year')}.xlsx",
+        content_type=CONTENT_TYPES["xlsx"],
+    )
