@@ -524,8 +524,12 @@ def _generate(
             )
             certificate_id += 1
 
+    # Not inside the generator: the COPY holds the connection, and a query made while
+    # it runs would wait for it forever.
+    first_attendance_id = _next_id(Attendance)
+
     def attendance_rows() -> Iterator[tuple]:
-        row_id = _next_id(Attendance)
+        row_id = first_attendance_id
         full = {"p": "present", "l": "late", "e": "excused", "a": "absent"}
         for _k, class_sessions, enrolled in attendance_plan:
             per_session = []
