@@ -19,8 +19,8 @@ from attendees.models import (
     Enrollment,
     Nomination,
 )
-from certificates.eligibility import counted_statuses, settings_for
-from certificates.models import Certificate
+from certificates.eligibility import counted_statuses
+from certificates.models import Certificate, CertificateSettings
 from courses.models import Organisation, ParticipantCategory, Quota, Session, TrainingClass
 from courses.vietnamese import collation_key, person_sort_key, sorted_by_text
 
@@ -85,7 +85,14 @@ def class_matrix(training_class: TrainingClass, enrollments: QuerySet[Enrollment
     ).values_list("enrollment_id", "session_id", "status")
     for enrollment_id, session_id, status in rows:
         statuses[enrollment_id][index[session_id]] = status
-    counted = set(counted_statuses(settings_for(training_class).excused_counts))
+    # One small read (not settings_for, which builds defaults from the organiser): the
+    # matrix only needs to know whether excused absences count.
+    excused_counts = bool(
+        CertificateSettings.objects.filter(training_class=training_class)
+        .values_list("excused_counts", flat=True)
+        .first()
+    )
+    counted = set(counted_statuses(excused_counts))
     certificates = {
         c.enrollment_id: c
         for c in Certificate.objects.valid().filter(training_class=training_class)
