@@ -142,14 +142,14 @@ def matrix_floor(class_id: int) -> list[tuple]:
 def _check_matrix(matrix, floor: list[tuple]) -> None:
     got = [
         (
-            r.enrollment.pk,
-            r.enrollment.participant.full_name,
-            r.enrollment.organisation.name,
-            r.enrollment.category.code,
+            r.enrollment_id,
+            r.full_name,
+            r.unit,
+            r.category,
             r.statuses,
             r.attended,
             r.eligible,
-            r.certificate.register_number if r.certificate else None,
+            r.certificate_number,
         )
         for r in matrix.rows
     ]

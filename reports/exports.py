@@ -249,18 +249,17 @@ def _matrix_table(klass: TrainingClass, user: User) -> Table:
     ]
     rows = []
     for n, row in enumerate(matrix.rows, start=1):
-        e = row.enrollment
         rows.append(
             [
                 n,
-                e.participant.full_name,
-                e.organisation.name,
-                e.category.code,
+                row.full_name,
+                row.unit,
+                row.category,
                 *(STATUS_CODES.get(s, "") for s in row.statuses),
                 row.attended,
                 _person_rate(row.attended, row.total, row.threshold),
                 "Có" if row.eligible else "Không",
-                row.certificate.register_number if row.certificate else "",
+                row.certificate_number or "",
             ]
         )
     present = matrix.present_per_session
@@ -274,7 +273,7 @@ def _matrix_table(klass: TrainingClass, user: User) -> Table:
             None,
             None,
             sum(1 for r in matrix.rows if r.eligible),
-            sum(1 for r in matrix.rows if r.certificate),
+            sum(1 for r in matrix.rows if r.certificate_number),
         ]
     ]
     counted = "có mặt, đi muộn và vắng có phép" if excused_counts else "có mặt và đi muộn"

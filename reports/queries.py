@@ -10,7 +10,17 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    FilteredRelation,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+)
 
 from attendees.models import (
     LIVE_STATES,
@@ -30,14 +40,21 @@ ATTENDED = (AttendanceStatus.PRESENT, AttendanceStatus.LATE)
 # ---------------------------------------------------------------------------- one class
 
 
-@dataclass
+@dataclass(slots=True)
 class MatrixRow:
-    enrollment: Enrollment
+    """One person's line of the matrix, as plain values: the matrix is read with one
+    values_list query (no model instances), since a class report is opened often and a
+    class has up to ~100 people × their sessions."""
+
+    enrollment_id: int
+    full_name: str
+    unit: str  # the nominating unit's name
+    category: str  # the participant category's code ("a", "b"…)
     statuses: list[str | None]  # per session, in session order; None: nothing recorded
     attended: int  # sessions that count for the certificate (present, late, maybe excused)
     total: int
     threshold: int
-    certificate: Certificate | None = None
+    certificate_number: str | None = None  # register number of the valid certificate
 
     @property
     def rate(self) -> int:
@@ -74,17 +91,28 @@ def class_matrix(training_class: TrainingClass, enrollments: QuerySet[Enrollment
     (the same rule as the certificates: the class threshold, excused as configured)."""
     sessions = list(training_class.sessions.order_by("date", "start_time"))
     index = {s.pk: i for i, s in enumerate(sessions)}
-    people = list(
-        enrollments.filter(training_class=training_class).select_related(
-            "participant", "organisation", "category"
+    # One query for people, units, categories, valid certificates and attendance: one row
+    # per (enrollment, recorded session), or one with no session if nothing is recorded.
+    # The valid certificate is a LEFT JOIN too: at most one per enrollment (a constraint),
+    # so it does not multiply the rows.
+    rows = (
+        enrollments.filter(training_class=training_class)
+        .annotate(
+            valid_certificate=FilteredRelation(
+                "certificates", condition=Q(certificates__revoked_at__isnull=True)
+            )
+        )
+        .order_by()
+        .values_list(
+            "pk",
+            "participant__full_name",
+            "organisation__name",
+            "category__code",
+            "valid_certificate__register_number",
+            "attendances__session_id",
+            "attendances__status",
         )
     )
-    statuses: dict[int, list[str | None]] = {e.pk: [None] * len(sessions) for e in people}
-    rows = Attendance.objects.filter(
-        session__training_class=training_class, enrollment__in=[e.pk for e in people]
-    ).values_list("enrollment_id", "session_id", "status")
-    for enrollment_id, session_id, status in rows:
-        statuses[enrollment_id][index[session_id]] = status
     # One small read (not settings_for, which builds defaults from the organiser): the
     # matrix only needs to know whether excused absences count.
     excused_counts = bool(
@@ -93,22 +121,20 @@ def class_matrix(training_class: TrainingClass, enrollments: QuerySet[Enrollment
         .first()
     )
     counted = set(counted_statuses(excused_counts))
-    certificates = {
-        c.enrollment_id: c
-        for c in Certificate.objects.valid().filter(training_class=training_class)
-    }
-    result = [
-        MatrixRow(
-            enrollment=e,
-            statuses=statuses[e.pk],
-            attended=sum(1 for s in statuses[e.pk] if s in counted),
-            total=len(sessions),
-            threshold=training_class.certificate_threshold,
-            certificate=certificates.get(e.pk),
-        )
-        for e in people
-    ]
-    result.sort(key=lambda r: person_sort_key(r.enrollment.participant.full_name))
+    total, threshold = len(sessions), training_class.certificate_threshold
+    people: dict[int, MatrixRow] = {}
+    for pk, name, unit, category, number, session_id, status in rows:
+        row = people.get(pk)
+        if row is None:
+            row = people[pk] = MatrixRow(
+                pk, name, unit, category, [None] * total, 0, total, threshold, number
+            )
+        i = index.get(session_id)
+        if i is not None:  # None: nothing recorded for this person yet
+            row.statuses[i] = status
+            if status in counted:
+                row.attended += 1
+    result = sorted(people.values(), key=lambda r: person_sort_key(r.full_name))
     return Matrix(training_class, sessions, result)
 
 
@@ -293,30 +319,48 @@ class Absentee:
 
 def absentees(classes: QuerySet[TrainingClass], user) -> dict[Organisation, list[Absentee]]:
     """Per unit, the nominees who missed at least one session, with which, in Vietnamese
-    name order; units in Vietnamese order. What each unit is told after a class."""
+    name order; units in Vietnamese order. What each unit is told after a class.
+
+    The database pairs each enrollment with the held sessions of its class and keeps only
+    the pairs with no present/late record, so a year's ~650,000 attendance rows are never
+    loaded: only the misses, and the people who have any. The enrollments are read with
+    only the person's name and the unit (all that the lists show)."""
     scoped = Enrollment.objects.visible_to(user).filter(training_class__in=classes)
-    enrollments = list(scoped.select_related("participant", "organisation", "training_class"))
     # Only sessions that took place can have been missed (not next week's).
-    sessions: dict[int, list[Session]] = defaultdict(list)
-    for s in held_sessions(classes).order_by("date", "start_time"):
-        sessions[s.training_class_id].append(s)
-    # A subquery, not a list of ids: a national year has ~100,000 enrollments.
-    status: dict[tuple[int, int], str] = {
-        (e, s): st
-        for e, s, st in Attendance.objects.filter(enrollment__in=scoped.values("pk")).values_list(
-            "enrollment_id", "session_id", "status"
-        )
-    }
+    held = held_sessions(classes)
+    sessions = {s.pk: s for s in held.order_by("date", "start_time")}
+    per_class: dict[int, int] = defaultdict(int)
+    for s in sessions.values():
+        per_class[s.training_class_id] += 1
+    attended = Attendance.objects.filter(
+        enrollment=OuterRef("pk"), session=OuterRef("missed_session"), status__in=ATTENDED
+    )
+    recorded = Attendance.objects.filter(
+        enrollment=OuterRef("pk"), session=OuterRef("missed_session")
+    ).values("status")[:1]
+    missed_pairs = (
+        scoped.filter(training_class__sessions__in=held)
+        .annotate(missed_session=F("training_class__sessions"))
+        .filter(~Exists(attended))
+    )
+    missed: dict[int, list[tuple[Session, str | None]]] = defaultdict(list)
+    for enrollment_id, session_id, status in (
+        missed_pairs.annotate(missed_status=Subquery(recorded))
+        .order_by()
+        .values_list("pk", "missed_session", "missed_status")
+    ):
+        missed[enrollment_id].append((sessions[session_id], status))
+    absent_people = (
+        scoped.filter(pk__in=missed_pairs.values("pk"))
+        .select_related("participant", "organisation")
+        .only("training_class_id", "participant__full_name", "organisation__name")
+    )
+    order = {s.pk: i for i, s in enumerate(sessions.values())}
     by_unit: dict[Organisation, list[Absentee]] = defaultdict(list)
-    for e in enrollments:
-        class_sessions = sessions[e.training_class_id]
-        missed = [
-            (s, status.get((e.pk, s.pk)))
-            for s in class_sessions
-            if status.get((e.pk, s.pk)) not in ATTENDED
-        ]
-        if missed:
-            by_unit[e.organisation].append(Absentee(e, missed, len(class_sessions)))
+    for e in absent_people:
+        # In session order, as the sessions were read (the pairs come in any order).
+        lost = sorted(missed[e.pk], key=lambda pair: order[pair[0].pk])
+        by_unit[e.organisation].append(Absentee(e, lost, per_class[e.training_class_id]))
     return {
         unit: sorted(people, key=lambda a: person_sort_key(a.enrollment.participant.full_name))
         for unit, people in sorted(by_unit.items(), key=lambda kv: collation_key(kv[0].name))
