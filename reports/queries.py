@@ -233,11 +233,15 @@ def _summary(
         target = row(r[by])
         target.approved += r["n"]
         target.sessions_expected += r["n"] * session_counts.get(r["training_class"], 0)
-    present = Attendance.objects.filter(enrollment__in=scoped.values("pk"), status__in=ATTENDED)
-    for r in present.values(f"enrollment__{by}").annotate(
-        sessions=Count("pk"), people=Count("enrollment", distinct=True)
+    # From the enrollments, joined to their attendance (the filter's join is the one
+    # counted): the scope then filters the enrollment rows of the join itself. An
+    # `enrollment__in` subquery made SQLite also build the list of the year's ~100,000
+    # enrollment ids and look each attendance row up in it (~1/3 slower at that size).
+    present = scoped.filter(attendances__status__in=ATTENDED)
+    for r in present.values(by).annotate(
+        sessions=Count("attendances"), people=Count("pk", distinct=True)
     ):
-        target = row(r[f"enrollment__{by}"])
+        target = row(r[by])
         target.sessions_attended = r["sessions"]
         target.attended = r["people"]
     certified = Certificate.objects.valid().filter(enrollment__in=scoped.values("pk"))
