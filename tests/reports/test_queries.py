@@ -7,6 +7,7 @@ import pytest
 from django.utils import timezone
 
 from attendees.models import Enrollment
+from certificates import services as certificate_services
 from courses.models import Session, TrainingClass
 from courses.vietnamese import collation_key, person_sort_key
 from reports.queries import (
@@ -36,6 +37,34 @@ def test_matrix_has_every_status_in_session_order_and_name_order(world, year):
     assert (by_name["Lò Văn Ánh"].rate, by_name["Lò Văn Ánh"].eligible) == (100, True)
     assert (by_name["Nguyễn Thị Hường"].rate, by_name["Nguyễn Thị Hường"].eligible) == (66, False)
     assert m.present_per_session == [3, 2, 1]
+
+
+def test_matrix_shows_the_valid_certificate_in_three_queries(
+    world, year, django_assert_num_queries
+):
+    """Ánh's first certificate was replaced: the matrix shows the new number (one row for
+    her, not one per certificate); nobody else holds one."""
+    Session.objects.filter(training_class=year["klass"]).update(closed_at=timezone.now())
+    first, _ = certificate_services.certificate_issue(
+        actor=world.coordinator, enrollment=year["anh"]
+    )
+    second = certificate_services.certificate_reissue(
+        actor=world.coordinator, certificate=first, reason="Sai chính tả họ tên"
+    )
+    assert first.register_number != second.register_number
+    klass = TrainingClass.objects.get(pk=year["klass"].pk)
+    with django_assert_num_queries(3):  # sessions, whether excused counts, the rows
+        m = class_matrix(klass, Enrollment.objects.visible_to(world.coordinator))
+    assert [(r.enrollment_id, r.certificate_number) for r in m.rows] == [
+        (year["anh"].pk, second.register_number),
+        (year["do"].pk, None),
+        (year["huong"].pk, None),
+    ]
+    assert [(r.unit, r.category, r.attended, r.total) for r in m.rows] == [
+        (world.unit_a.name, "a", 3, 3),
+        (world.unit_b.name, "b", 1, 3),
+        (world.unit_a.name, "a", 2, 3),
+    ]
 
 
 def test_a_unit_sees_only_its_own_people_and_numbers(world, year):
