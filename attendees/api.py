@@ -16,10 +16,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from attendees.checkin import Scan, checkin_record, session_for_operator
-from attendees.models import Attendance, Enrollment, ScanResult
+from attendees.models import Attendance, AttendanceStatus, Enrollment, ScanResult
 from courses.vietnamese import sorted_by_name
 
 MAX_BATCH = 500
+# Ids are database keys: positive 64-bit integers. A larger number is not an id, and
+# the database cannot even compare it (SQLite raises, PostgreSQL's bigint overflows).
+MAX_ID = 2**63 - 1
 
 
 def _error(message: str, status: int, field: str | None = None) -> JsonResponse:
@@ -64,11 +67,23 @@ def _iso(value: datetime.datetime | None) -> str | None:
     return timezone.localtime(value).isoformat() if value else None
 
 
+_PLAUSIBLE_YEARS = (1900, 2999)
+
+
 def _parse_time(value, field: str) -> datetime.datetime:
-    parsed = parse_datetime(value) if isinstance(value, str) else None
+    try:
+        parsed = parse_datetime(value) if isinstance(value, str) else None
+    except ValueError:
+        parsed = None  # well-formed but impossible: "2024-02-30", minute 60
     if parsed is None:
         raise ValidationError(
             {field: _("%(field)s must be a date and time in ISO 8601 format.") % {"field": field}}
+        )
+    if not _PLAUSIBLE_YEARS[0] <= parsed.year <= _PLAUSIBLE_YEARS[1]:
+        # A phone whose clock was reset says 1970 or 1980, and that is corrected by its
+        # skew; year 1 or 9999 is garbage, and the correction would overflow (a 500).
+        raise ValidationError(
+            {field: _("%(field)s is not a plausible date and time.") % {"field": field}}
         )
     if timezone.is_naive(parsed):
         parsed = timezone.make_aware(parsed)
@@ -84,6 +99,9 @@ def _parse_scan(data, device: str) -> Scan:
     session = data.get("session")
     if not isinstance(session, int) or isinstance(session, bool):
         raise ValidationError({"session": _("The session must be a number.")})
+    if not 1 <= session <= MAX_ID:
+        # Not an id at all; the database could not even compare it (an overflow, a 500).
+        raise ValidationError({"session": _("There is no session %(id)s.") % {"id": session}})
     try:
         nonce = uuid.UUID(str(data.get("nonce")))
     except ValueError as exc:
@@ -97,10 +115,26 @@ def _parse_scan(data, device: str) -> Scan:
     )
 
 
+MAX_DEVICE = 64  # ScanEvent.device; the scanner sends a UUID
+
+
 def _device(value) -> str:
     if not isinstance(value, str) or not value.strip():
         raise ValidationError({"device": _("The device id is missing.")})
-    return value.strip()[:64]
+    # Refused rather than cut: two devices whose ids share a prefix must not merge.
+    if len(value.strip()) > MAX_DEVICE:
+        raise ValidationError(
+            {"device": _("The device id is longer than %(n)s characters.") % {"n": MAX_DEVICE}}
+        )
+    return value.strip()
+
+
+def _device_time(body: dict) -> datetime.datetime | None:
+    """The device's clock at upload, if sent. Sent but empty or malformed is an error,
+    not "absent": the clock-skew correction must not be skipped silently."""
+    if "device_time" not in body:
+        return None
+    return _parse_time(body["device_time"], "device_time")
 
 
 @require_GET
@@ -175,9 +209,7 @@ def checkin_batch(request: HttpRequest) -> JsonResponse:
         raise ValidationError({"scans": _("“scans” must be a list.")})
     if len(scans) > MAX_BATCH:
         raise ValidationError({"scans": _("At most %(n)s scans per batch.") % {"n": MAX_BATCH}})
-    device_time = (
-        _parse_time(body["device_time"], "device_time") if body.get("device_time") else None
-    )
+    device_time = _device_time(body)
     parsed = [_parse_scan(s, device) for s in scans]
     outcomes = checkin_record(operator=request.user, scans=parsed, device_time=device_time)
     return JsonResponse(
@@ -185,26 +217,44 @@ def checkin_batch(request: HttpRequest) -> JsonResponse:
     )
 
 
+def not_found(request: HttpRequest, rest: str) -> JsonResponse:
+    """Any other address under /api/ (an id that is not a number, a typo): a JSON 404 like
+    the API's other errors, not the HTML page meant for people."""
+    return _error(_("There is no such API address."), 404)
+
+
 @require_GET
 def openapi(request: HttpRequest) -> JsonResponse:
-    return JsonResponse(OPENAPI, json_dumps_params={"ensure_ascii": False})
+    return JsonResponse(openapi_schema(), json_dumps_params={"ensure_ascii": False})
 
 
+def openapi_schema() -> dict:
+    """The attendance paths below and the hand-out paths kept beside their views
+    (materials/handout_views.py imports this module, so it is read here, not at import)."""
+    from materials.handout_views import OPENAPI_PATHS as handout_paths
+
+    return {**OPENAPI, "paths": {**OPENAPI["paths"], **handout_paths}}
+
+
+ID = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
+DATE_TIME = {"type": "string", "format": "date-time"}
 _RESULTS = [r.value for r in ScanResult]
-_STATUSES = ["present", "late", "excused", "absent"]
+_STATUSES = [s.value for s in AttendanceStatus]
 _ERROR = {
     "type": "object",
     "required": ["error"],
     "properties": {"error": {"type": "string"}, "field": {"type": "string"}},
 }
-_SCAN = {
+SCAN = {
     "type": "object",
     "required": ["token", "session", "nonce", "scanned_at"],
     "properties": {
-        "token": {"type": "string", "minLength": 1, "maxLength": 200},
-        "session": {"type": "integer"},
+        # Any code the camera read: a foreign QR code is an unknown badge, not bad input
+        # (a refused batch would block the device's queue), so there is no maxLength.
+        "token": {"type": "string", "minLength": 1, "pattern": r"\S"},
+        "session": ID,
         "nonce": {"type": "string", "format": "uuid"},
-        "scanned_at": {"type": "string", "format": "date-time"},
+        "scanned_at": DATE_TIME,
     },
 }
 _OUTCOME = {
@@ -215,16 +265,85 @@ _OUTCOME = {
         "result": {"type": "string", "enum": _RESULTS},
         "participant": {
             "type": ["object", "null"],
+            "required": ["name", "unit"],
             "properties": {"name": {"type": "string"}, "unit": {"type": "string"}},
         },
         "status": {"type": ["string", "null"], "enum": [*_STATUSES, None]},
     },
 }
-_ERRORS = {
+ROSTER_PARTICIPANTS = {
+    "type": "array",
+    "items": {
+        "type": "object",
+        "required": ["token", "enrollment", "name", "unit", "category"],
+        "properties": {
+            "token": {"type": "string"},
+            "enrollment": ID,
+            "name": {"type": "string"},
+            "unit": {"type": "string"},
+            "category": {"type": "string"},
+        },
+    },
+}
+ERRORS = {
     "400": {"description": "Bad input", "content": {"application/json": {"schema": _ERROR}}},
     "401": {"description": "Not logged in", "content": {"application/json": {"schema": _ERROR}}},
     "403": {"description": "Not your class", "content": {"application/json": {"schema": _ERROR}}},
+    "404": {
+        "description": "No such address (an id that is not a number)",
+        "content": {"application/json": {"schema": _ERROR}},
+    },
 }
+_ROSTER = {
+    "type": "object",
+    "required": ["session", "participants", "attendance", "server_time"],
+    "properties": {
+        "session": {
+            "type": "object",
+            "required": [
+                "id",
+                "class_code",
+                "class_title",
+                "topic",
+                "venue",
+                "start",
+                "end",
+                "checkin_opens",
+                "checkin_closes",
+                "late_after",
+                "closed",
+            ],
+            "properties": {
+                "id": ID,
+                "class_code": {"type": "string"},
+                "class_title": {"type": "string"},
+                "topic": {"type": "string"},
+                "venue": {"type": "string"},
+                "start": DATE_TIME,
+                "end": DATE_TIME,
+                "checkin_opens": DATE_TIME,
+                "checkin_closes": DATE_TIME,
+                "late_after": DATE_TIME,
+                "closed": {"type": "boolean"},
+            },
+        },
+        "participants": ROSTER_PARTICIPANTS,
+        "attendance": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["enrollment", "status", "first_scan_at"],
+                "properties": {
+                    "enrollment": ID,
+                    "status": {"type": "string", "enum": _STATUSES},
+                    "first_scan_at": {**DATE_TIME, "type": ["string", "null"]},
+                },
+            },
+        },
+        "server_time": DATE_TIME,
+    },
+}
+DEVICE = {"type": "string", "minLength": 1, "maxLength": MAX_DEVICE, "pattern": r"\S"}
 OPENAPI = {
     "openapi": "3.1.0",
     "info": {"title": "Training course management — attendance API", "version": "1"},
@@ -237,27 +356,13 @@ OPENAPI = {
         "/api/v1/sessions/{id}/roster": {
             "get": {
                 "summary": "Everything an offline scanner needs for one session",
-                "parameters": [
-                    {"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}
-                ],
+                "parameters": [{"name": "id", "in": "path", "required": True, "schema": ID}],
                 "responses": {
                     "200": {
                         "description": "Roster",
-                        "content": {
-                            "application/json": {
-                                "schema": {
-                                    "type": "object",
-                                    "required": [
-                                        "session",
-                                        "participants",
-                                        "attendance",
-                                        "server_time",
-                                    ],
-                                }
-                            }
-                        },
+                        "content": {"application/json": {"schema": _ROSTER}},
                     },
-                    **_ERRORS,
+                    **ERRORS,
                 },
             }
         },
@@ -269,12 +374,9 @@ OPENAPI = {
                     "content": {
                         "application/json": {
                             "schema": {
-                                **_SCAN,
-                                "required": [*_SCAN["required"], "device"],
-                                "properties": {
-                                    **_SCAN["properties"],
-                                    "device": {"type": "string", "minLength": 1, "maxLength": 64},
-                                },
+                                **SCAN,
+                                "required": [*SCAN["required"], "device"],
+                                "properties": {**SCAN["properties"], "device": DEVICE},
                             }
                         }
                     },
@@ -284,7 +386,7 @@ OPENAPI = {
                         "description": "Outcome",
                         "content": {"application/json": {"schema": _OUTCOME}},
                     },
-                    **_ERRORS,
+                    **ERRORS,
                 },
             }
         },
@@ -299,12 +401,12 @@ OPENAPI = {
                                 "type": "object",
                                 "required": ["device", "scans"],
                                 "properties": {
-                                    "device": {"type": "string", "minLength": 1, "maxLength": 64},
-                                    "device_time": {"type": "string", "format": "date-time"},
+                                    "device": DEVICE,
+                                    "device_time": DATE_TIME,
                                     "scans": {
                                         "type": "array",
                                         "maxItems": MAX_BATCH,
-                                        "items": _SCAN,
+                                        "items": SCAN,
                                     },
                                 },
                             }
@@ -324,7 +426,7 @@ OPENAPI = {
                             }
                         },
                     },
-                    **_ERRORS,
+                    **ERRORS,
                 },
             }
         },

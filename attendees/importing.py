@@ -27,7 +27,12 @@ import python_calamine
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from attendees.validators import citizen_id_mismatch, normalise_citizen_id, normalise_phone
+from attendees.validators import (
+    ascii_digits,
+    citizen_id_mismatch,
+    normalise_citizen_id,
+    normalise_phone,
+)
 from courses.vietnamese import clean_person_name, clean_text, fold
 
 STT = "STT"
@@ -248,7 +253,13 @@ def _read_csv(data: bytes, filename: str) -> tuple[list[list], list[int]]:
     head = "\n".join(text.split("\n", HEADER_SEARCH_ROWS + 2)[: HEADER_SEARCH_ROWS + 2])
     best_delimiter, best_score = ",", (-1, -1)
     for delimiter in (",", ";", "\t"):
-        sample = list(csv.reader(io.StringIO(head), delimiter=delimiter))
+        # Read as the whole file is read below (newline=""): a lone "\r" (an old Mac line
+        # end) is a line break, not an error. A sample broken under this delimiter (an
+        # unclosed quote cut off by the head) just does not score.
+        try:
+            sample = list(csv.reader(io.StringIO(head, newline=""), delimiter=delimiter))
+        except csv.Error:
+            continue
         found = _find_header(sample)
         score = (found[0] if found else 0, max((len(r) for r in sample), default=0))
         if score > best_score:
@@ -380,6 +391,7 @@ _SHORT_YEAR = re.compile(r"^\d{1,2}[/.\-]\d{1,2}[/.\-]\d{2}$")
 _WORDS_DATE = re.compile(r"^ngay\s*(\d{1,2})\s*thang\s*(\d{1,2})\s*nam\s*(\d{4})$")
 _SEPARATOR_SPACES = re.compile(r"\s*([/.\-])\s*")
 _EXCEL_EPOCH = datetime.date(1899, 12, 30)
+_SERIAL = re.compile(r"[0-9]+")
 
 
 def _parse_date(value) -> tuple[datetime.date | None, str]:
@@ -391,17 +403,19 @@ def _parse_date(value) -> tuple[datetime.date | None, str]:
     shown = clean_text(_as_text(value))
     expected = f"ghi theo dạng dd/mm/yyyy, ví dụ {_EXAMPLE_DATE}"
     number: float | None = None
+    # Digits of any script read as ASCII ones ("０５/０３/１９９０"); "²" is no digit.
+    digits = ascii_digits(shown)
     if isinstance(value, float | int) and not isinstance(value, bool):
         number = float(value)
-    elif shown.isdigit():
-        number = float(shown)  # a serial number stored as text
+    elif _SERIAL.fullmatch(digits):
+        number = float(digits)  # a serial number stored as text
     if number is not None:
         if number.is_integer() and 1900 <= number <= 2100:
             return None, f"Ngày sinh “{shown}” chỉ có năm sinh; {expected}."
         if 1 <= number < 2958466:  # Excel's serial day numbers (1900 date system)
             return _EXCEL_EPOCH + datetime.timedelta(days=int(number)), ""
         return None, f"Ngày sinh “{shown}” không phải ngày; {expected}."
-    text = _SEPARATOR_SPACES.sub(r"\1", shown)
+    text = _SEPARATOR_SPACES.sub(r"\1", digits)
     match = _DMY.match(text)
     if match:
         day, month, year = (int(g) for g in match.groups())

@@ -9,13 +9,24 @@ from __future__ import annotations
 
 import datetime
 import re
+import unicodedata
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-_DIGITS = re.compile(r"\D")
+_DIGITS = re.compile(r"[^0-9]")
+_ANY_DIGIT = re.compile(r"\d")  # any script's decimal digit: Arabic-Indic, full-width …
+
+
+def ascii_digits(text: str) -> str:
+    """Digits of any script as ASCII digits. Full-width "０９１２…" (typed with an East Asian
+    input method) is the same number; stored as typed it would never match the ASCII one,
+    and no list, export or check-digit rule could read it."""
+    return _ANY_DIGIT.sub(lambda m: str(unicodedata.decimal(m.group())), text)
+
+
 # Mobile prefixes since the 2018 renumbering: 03x, 05x, 07x, 08x, 09x.
-_MOBILE = re.compile(r"^0[35789]\d{8}$")
+_MOBILE = re.compile(r"^0[35789][0-9]{8}$")
 
 
 def normalise_citizen_id(value: str | int | float | None) -> str:
@@ -27,8 +38,8 @@ def normalise_citizen_id(value: str | int | float | None) -> str:
         if not value.is_integer():
             raise ValidationError(_("The citizen ID must be 12 digits."))
         value = int(value)
-    text = str(value).strip()
-    if re.fullmatch(r"[\d .\-]+", text) is None:
+    text = ascii_digits(str(value)).strip()
+    if re.fullmatch(r"[0-9 .\-]+", text) is None:
         raise ValidationError(_("The citizen ID may contain only digits."))
     digits = _DIGITS.sub("", text)
     if len(digits) in (10, 11) and text.isdigit():
@@ -74,9 +85,11 @@ def normalise_phone(value: str | int | float | None) -> str:
     if value is None or value == "":
         return ""
     if isinstance(value, float):
+        if not value.is_integer():  # 912345678.5, NaN, infinity: not a number's digits
+            raise ValidationError(_("The phone number may contain only digits."))
         value = int(value)
-    text = str(value).strip()
-    if re.fullmatch(r"\+?[\d .\-()]+", text) is None:
+    text = ascii_digits(str(value)).strip()
+    if re.fullmatch(r"\+?[0-9 .\-()]+", text) is None:
         raise ValidationError(_("The phone number may contain only digits."))
     digits = _DIGITS.sub("", text)
     if digits.startswith("84") and len(digits) == 11:

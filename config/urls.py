@@ -30,4 +30,6 @@ urlpatterns = [
     path("", include("reports.urls")),
     path("", include("attendees.urls")),
     path("", include("courses.urls")),
+    # Last: whatever no route above matched under /api/ gets a JSON 404.
+    path("api/<path:rest>", api.not_found, name="api-not-found"),
 ]

@@ -23,6 +23,9 @@ _BREVE, _CIRCUMFLEX, _HORN = "\u0306", "\u0302", "\u031b"
 _TONES = {"\u0300": 1, "\u0309": 2, "\u0303": 3, "\u0301": 4, "\u0323": 5}
 
 _SPACES = re.compile(r"\s+")
+# Control characters that are not whitespace (those are collapsed like spaces): invisible
+# in a cell, they make two spellings of one name differ, and PostgreSQL refuses NUL.
+_CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f]")
 
 
 def nfc(value: str) -> str:
@@ -31,8 +34,9 @@ def nfc(value: str) -> str:
 
 
 def clean_text(value: str) -> str:
-    """NFC-normalise, and collapse runs of whitespace (spreadsheets love double spaces)."""
-    return _SPACES.sub(" ", nfc(value)).strip()
+    """NFC-normalise, drop control characters, and collapse runs of whitespace
+    (spreadsheets love double spaces)."""
+    return _SPACES.sub(" ", nfc(_CONTROLS.sub("", value))).strip()
 
 
 def clean_person_name(value: str) -> str:
@@ -43,7 +47,20 @@ def clean_person_name(value: str) -> str:
     but "Y-Moan" must stay "Y-Moan").
     """
     words = clean_text(value).split(" ")
-    return " ".join(word[:1].upper() + word[1:].lower() if word else word for word in words)
+    # Casing can recompose ("i" + U+0307 -> "İ"), so normalise again after it.
+    return nfc(" ".join(_capitalise(word) for word in words))
+
+
+def _capitalise(word: str) -> str:
+    """Upper-case the first letter, lower-case the rest, one character for one: letters
+    whose case is two characters ("ß" -> "SS", "ŉ" -> "ʼN") stay as written, or cleaning
+    a cleaned name would change it again ("ßa" -> "SSa" -> "Ssa")."""
+    return "".join(_one_for_one(char, upper=index == 0) for index, char in enumerate(word))
+
+
+def _one_for_one(char: str, *, upper: bool) -> str:
+    mapped = char.upper() if upper else char.lower()
+    return mapped if len(mapped) == 1 else char
 
 
 _LETTER_MARKS = {
@@ -56,11 +73,23 @@ _LETTER_MARKS = {
 }
 
 
+def _clusters(text: str) -> list[str]:
+    """Each base character of the NFD text with the combining marks that follow it. A mark
+    that NFC could not compose onto its letter (a tone on "b") still belongs to that letter,
+    as a secondary difference, rather than sorting as a character of its own after "z"."""
+    clusters: list[str] = []
+    for char in unicodedata.normalize("NFD", text):
+        if clusters and unicodedata.combining(char):
+            clusters[-1] += char
+        else:
+            clusters.append(char)
+    return clusters
+
+
 def _letters(text: str) -> list[tuple[int, int, int]]:
-    """(letter rank, tone, case) for each character, from its NFD decomposition."""
+    """(letter rank, tone, case) for each letter with its marks, from the NFD form."""
     out: list[tuple[int, int, int]] = []
-    for char in text:
-        decomposed = unicodedata.normalize("NFD", char)
+    for decomposed in _clusters(text):
         base, marks = decomposed[0], decomposed[1:]
         letter = "đ" if base in "đĐ" else base.lower()
         tone = 0
@@ -77,12 +106,16 @@ def _letters(text: str) -> list[tuple[int, int, int]]:
 
 
 def collation_key(text: str) -> tuple:
-    """Sort key for Vietnamese text: letters first, then tones, then case."""
-    letters = _letters(clean_text(text))
+    """Sort key for Vietnamese text: letters first, then tones, then case, and last the
+    text itself, so that marks the alphabet ignores ("ç" and "c") still order one way
+    whatever order the list came in."""
+    cleaned = clean_text(text)
+    letters = _letters(cleaned)
     return (
         tuple(rank for rank, _, _ in letters),
         tuple(tone for _, tone, _ in letters),
         tuple(case for _, _, case in letters),
+        cleaned,
     )
 
 
@@ -104,6 +137,7 @@ def person_sort_key(full_name: str) -> tuple:
         tuple(p[0] for p in parts),
         tuple(p[1] for p in parts),
         tuple(p[2] for p in parts),
+        tuple(p[3] for p in parts),
     )
 
 
@@ -120,7 +154,11 @@ def sorted_by_text(items, text=str):
 def fold(text: str) -> str:
     """Accent- and case-insensitive form for searching: 'Đoàn Thị Hường' -> 'doan thi huong'."""
     decomposed = unicodedata.normalize("NFD", clean_text(text).replace("đ", "d").replace("Đ", "D"))
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    # Cleaned again: recomposed, so that what NFD split without marks (a Hangul syllable
+    # into its letters) comes back whole and the folded form is never longer than the
+    # name (search_name's length); and a space that only a lone mark followed is dropped.
+    return clean_text(stripped).lower()
 
 
 # ---------------------------------------------------------------------------- numbers

@@ -23,13 +23,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from attendees.api import MAX_BATCH, _device, _iso, _json_body, _parse_time, api_view
+from attendees import api as api_schema
+from attendees.api import MAX_BATCH, _device, _device_time, _iso, _json_body, _parse_time, api_view
 from attendees.checkin import MAX_CLOCK_SKEW
 from attendees.models import Enrollment
 from courses.models import TrainingClass
 from courses.vietnamese import sorted_by_name
-from materials.models import ClassMaterial, Handover
-from materials.services import handover_scan
+from materials.models import ClassMaterial, Handover, HandoverMethod
+from materials.services import HandoutResult, handover_scan
 
 
 def may_hand_out(user, training_class: TrainingClass) -> bool:
@@ -163,9 +164,7 @@ def batch(request: HttpRequest, pk: int) -> JsonResponse:
         raise ValidationError({"scans": _("“scans” must be a list.")})
     if len(scans) > MAX_BATCH:
         raise ValidationError({"scans": _("At most %(n)s scans per batch.") % {"n": MAX_BATCH}})
-    device_time = (
-        _parse_time(body["device_time"], "device_time") if body.get("device_time") else None
-    )
+    device_time = _device_time(body)
     parsed = [_parse_handout_scan(s) for s in scans]
     # As for attendance: a device clock that is off by more than MAX_CLOCK_SKEW is corrected
     # by the offset measured at upload (handover_scan itself refuses times in the future).
@@ -186,3 +185,147 @@ def batch(request: HttpRequest, pk: int) -> JsonResponse:
     return JsonResponse(
         {"results": [o.as_json() for o in outcomes]}, json_dumps_params={"ensure_ascii": False}
     )
+
+
+# The hand-out API in the schema served at /api/v1/openapi.json (attendees/api.py).
+_HANDOUT_SCAN = {
+    "type": "object",
+    "required": ["token", "nonce", "scanned_at"],
+    "properties": {
+        key: value
+        for key, value in api_schema.SCAN["properties"].items()
+        if key in {"token", "nonce", "scanned_at"}
+    },
+}
+_HANDOUT_OUTCOME = {
+    "type": "object",
+    "required": ["nonce", "result", "name", "handed_at"],
+    "properties": {
+        "nonce": {"type": "string", "format": "uuid"},
+        "result": {
+            "type": "string",
+            "enum": [
+                HandoutResult.HANDED,
+                HandoutResult.ALREADY,
+                HandoutResult.UNKNOWN_TOKEN,
+                HandoutResult.NOT_ENROLLED,
+            ],
+        },
+        "name": {"type": "string"},
+        "handed_at": {**api_schema.DATE_TIME, "type": ["string", "null"]},
+    },
+}
+_MATERIAL_ID = [{"name": "id", "in": "path", "required": True, "schema": api_schema.ID}]
+OPENAPI_PATHS = {
+    "/api/v1/handouts/{id}/roster": {
+        "get": {
+            "summary": "Everything an offline scanner needs to hand out one class material",
+            "parameters": _MATERIAL_ID,
+            "responses": {
+                "200": {
+                    "description": "Roster",
+                    "content": {
+                        "application/json": {
+                            "schema": {
+                                "type": "object",
+                                "required": [
+                                    "mode",
+                                    "material",
+                                    "participants",
+                                    "handovers",
+                                    "server_time",
+                                ],
+                                "properties": {
+                                    "mode": {"const": "handout"},
+                                    "material": {
+                                        "type": "object",
+                                        "required": [
+                                            "id",
+                                            "title",
+                                            "edition",
+                                            "class_code",
+                                            "class_title",
+                                            "session",
+                                        ],
+                                        "properties": {
+                                            "id": api_schema.ID,
+                                            "title": {"type": "string"},
+                                            "edition": {"type": "string"},
+                                            "class_code": {"type": "string"},
+                                            "class_title": {"type": "string"},
+                                            "session": {
+                                                **api_schema.ID,
+                                                "type": ["integer", "null"],
+                                            },
+                                        },
+                                    },
+                                    "participants": api_schema.ROSTER_PARTICIPANTS,
+                                    "handovers": {
+                                        "type": "array",
+                                        "items": {
+                                            "type": "object",
+                                            "required": ["enrollment", "handed_at", "method"],
+                                            "properties": {
+                                                "enrollment": api_schema.ID,
+                                                "handed_at": api_schema.DATE_TIME,
+                                                "method": {
+                                                    "type": "string",
+                                                    "enum": [m.value for m in HandoverMethod],
+                                                },
+                                            },
+                                        },
+                                    },
+                                    "server_time": api_schema.DATE_TIME,
+                                },
+                            }
+                        }
+                    },
+                },
+                **api_schema.ERRORS,
+            },
+        }
+    },
+    "/api/v1/handouts/{id}/batch": {
+        "post": {
+            "summary": "Upload queued hand-out scans from one device (idempotent by nonce)",
+            "parameters": _MATERIAL_ID,
+            "requestBody": {
+                "required": True,
+                "content": {
+                    "application/json": {
+                        "schema": {
+                            "type": "object",
+                            "required": ["device", "scans"],
+                            "properties": {
+                                "device": api_schema.DEVICE,
+                                "device_time": api_schema.DATE_TIME,
+                                "scans": {
+                                    "type": "array",
+                                    "maxItems": MAX_BATCH,
+                                    "items": _HANDOUT_SCAN,
+                                },
+                            },
+                        }
+                    }
+                },
+            },
+            "responses": {
+                "200": {
+                    "description": "One outcome per scan",
+                    "content": {
+                        "application/json": {
+                            "schema": {
+                                "type": "object",
+                                "required": ["results"],
+                                "properties": {
+                                    "results": {"type": "array", "items": _HANDOUT_OUTCOME}
+                                },
+                            }
+                        }
+                    },
+                },
+                **api_schema.ERRORS,
+            },
+        }
+    },
+}

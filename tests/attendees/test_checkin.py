@@ -280,6 +280,8 @@ def test_openapi_schema_is_served(client):
         "/api/v1/sessions/{id}/roster",
         "/api/v1/checkins",
         "/api/v1/checkins/batch",
+        "/api/v1/handouts/{id}/roster",
+        "/api/v1/handouts/{id}/batch",
     }
 
 
