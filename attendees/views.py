@@ -174,6 +174,8 @@ def _person_form(
     )
     if request.method == "POST" and form.is_valid():
         person = form.cleaned_data.get("reuse")
+        if person is not None and not _may_reuse(request.user, person, form.cleaned_data):
+            raise PermissionDenied(_("This person is managed by another unit."))
         try:
             if person is None:
                 candidates = Participant(
@@ -224,6 +226,21 @@ def _person_form(
             "candidates": list(candidates),
             "back": _unit_url(klass, unit, request.user),
         },
+    )
+
+
+def _may_reuse(user, person: Participant, typed: dict) -> bool:
+    """A record the form offered (a probable duplicate of the person typed in) or one the
+    user may already see. Never any id posted blindly: nominating someone makes them
+    visible to the unit, so that would let a unit pull any other unit's people into view."""
+    offered = Participant(
+        full_name=typed["full_name"],
+        date_of_birth=typed["date_of_birth"],
+        citizen_id=typed.get("citizen_id", ""),
+    ).duplicates()
+    return (
+        offered.filter(pk=person.pk).exists()
+        or Participant.objects.visible_to(user).filter(pk=person.pk).exists()
     )
 
 
