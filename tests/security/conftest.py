@@ -67,6 +67,8 @@ class SecurityWorld(World):
     names_a: list = field(default_factory=list)
     names_class_a: list = field(default_factory=list)
     citizen_ids: list = field(default_factory=list)
+    session_cookies: dict = field(default_factory=dict)
+    baseline: dict = field(default_factory=dict)
 
 
 def _pdf(text: str = "receipt") -> bytes:
@@ -198,7 +200,9 @@ def build_world() -> SecurityWorld:
 
     # Certificates: a print job (issues A1 and B1, draws the PDF and the ZIP), then A3
     # joins late (eligible, not issued: the target of "issue one").
-    w.certificate_batch = certificate_services.batch_start(actor=w.coordinator, training_class=klass)
+    w.certificate_batch = certificate_services.batch_start(
+        actor=w.coordinator, training_class=klass
+    )
     certificate_services.batch_run(w.certificate_batch)
     w.certificate_batch.refresh_from_db()
     w.certificate = w.enrollment_a.certificates.get()
@@ -289,13 +293,56 @@ def build_world() -> SecurityWorld:
     return w
 
 
+# Tables nobody writes to at run time: left out of the before/after comparison.
+_STATIC_TABLES = {"contenttypes.ContentType", "auth.Permission"}
+
+
+def db_snapshot() -> dict[str, list]:
+    """Every row of every table but the static ones: the world is small. Login sessions
+    are included: a refused request must not even log anybody in or out."""
+    from django.apps import apps
+
+    snapshot = {}
+    for model in apps.get_models():
+        if model._meta.label in _STATIC_TABLES:
+            continue
+        rows = model._base_manager.order_by("pk").values_list()
+        snapshot[model._meta.label] = [
+            tuple(bytes(v) if isinstance(v, memoryview) else v for v in row) for row in rows
+        ]
+    return snapshot
+
+
 @pytest.fixture(scope="module")
 def security_world(django_db_setup, django_db_blocker):
-    """Built once per module inside a transaction that is rolled back afterwards."""
+    """Built once per module inside a transaction that is rolled back afterwards. Every
+    persona logs in once here; tests reuse the session cookie (logging in again in each
+    of ~1,000 tests would be most of their time)."""
+    from django.conf import settings
+    from django.test import Client
+
     with django_db_blocker.unblock(), transaction.atomic():
         world = build_world()
+        world.session_cookies = {}
+        for persona in [*PERSONAS_LOGGED_IN, "staff"]:
+            client = Client()
+            client.force_login(getattr(world, persona))
+            world.session_cookies[persona] = client.cookies[settings.SESSION_COOKIE_NAME].value
+        # Each test starts from this state (its changes are rolled back).
+        world.baseline = db_snapshot()
         yield world
         transaction.set_rollback(True)
+
+
+PERSONAS_LOGGED_IN = [
+    "outsider",
+    "nominator_a",
+    "nominator_b",
+    "other_trainer",
+    "trainer",
+    "viewer",
+    "coordinator",
+]
 
 
 @pytest.fixture

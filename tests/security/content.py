@@ -4,6 +4,7 @@ whatever the format it leaks in."""
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import re
@@ -70,11 +71,9 @@ def decode(data: bytes, content_type: str = "") -> str:
         return "\n".join(f"{name}\n{decode(archive.read(name))}" for name in names)
     text = data.decode("utf-8-sig", errors="replace")
     if "json" in content_type:
-        try:
-            # JsonResponse escapes non-ASCII by default: read it back as characters.
+        # JsonResponse escapes non-ASCII by default: read it back as characters.
+        with contextlib.suppress(ValueError):
             text = json.dumps(json.loads(text), ensure_ascii=False)
-        except ValueError:
-            pass
     return text
 
 

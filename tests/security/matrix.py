@@ -231,9 +231,7 @@ RULES: dict[str, Rule] = {
         data=lambda w: {"username": "dieuphoi", "password": "wrong"},
         changes_db=False,
     ),
-    "logout": Rule(
-        get=NOBODY, post_only=True, post=EVERYONE, changes_db=False, ends_at_login=True
-    ),
+    "logout": Rule(get=NOBODY, post_only=True, post=EVERYONE, changes_db=False, ends_at_login=True),
     "set_language": Rule(
         get=EVERYONE, post=EVERYONE, data=lambda w: {"language": "en"}, changes_db=False
     ),
@@ -268,9 +266,7 @@ RULES: dict[str, Rule] = {
     ),
     # --- certificates ------------------------------------------------------------------
     "certificates:class": Rule(get=CLASS_A, args=_code),
-    "certificates:settings": Rule(
-        get=COORD, args=_code, post=COORD, data=_certificate_settings
-    ),
+    "certificates:settings": Rule(get=COORD, args=_code, post=COORD, data=_certificate_settings),
     "certificates:batch-start": Rule(get=NOBODY, args=_code, post_only=True, post=COORD),
     "certificates:issue-one": Rule(
         get=NOBODY,
@@ -281,10 +277,13 @@ RULES: dict[str, Rule] = {
     "certificates:batch-status": Rule(get=READERS, args=lambda w: {"pk": w.certificate_batch.pk}),
     "certificates:batch-file": Rule(
         get=READERS,
-        variants=lambda w: [({"pk": w.certificate_batch.pk, "kind": k}, "") for k in ("pdf", "zip")],
+        variants=lambda w: [
+            ({"pk": w.certificate_batch.pk, "kind": k}, "") for k in ("pdf", "zip")
+        ],
     ),
     "certificates:pdf": Rule(
-        get=frozenset({NOMINATOR_A, TRAINER, VIEWER, COORDINATOR}), args=lambda w: {"pk": w.certificate.pk}
+        get=frozenset({NOMINATOR_A, TRAINER, VIEWER, COORDINATOR}),
+        args=lambda w: {"pk": w.certificate.pk},
     ),
     "certificates:revoke": Rule(
         get=COORD,
@@ -411,7 +410,9 @@ RULES: dict[str, Rule] = {
     "reports:job-status": Rule(
         get=frozenset({NOMINATOR_B, COORDINATOR}), args=lambda w: {"pk": w.report_job.pk}
     ),
-    "reports:job-file": Rule(get=frozenset({NOMINATOR_B, COORDINATOR}), args=lambda w: {"pk": w.report_job.pk}),
+    "reports:job-file": Rule(
+        get=frozenset({NOMINATOR_B, COORDINATOR}), args=lambda w: {"pk": w.report_job.pk}
+    ),
     "reports:payments": Rule(
         get=READERS,
         args=_code,
@@ -522,7 +523,8 @@ RULES: dict[str, Rule] = {
     ),
     # --- attendees: people -------------------------------------------------------------
     "attendees:person-detail": Rule(
-        get=frozenset({NOMINATOR_A, TRAINER, VIEWER, COORDINATOR}), args=lambda w: {"pk": w.person_a.pk}
+        get=frozenset({NOMINATOR_A, TRAINER, VIEWER, COORDINATOR}),
+        args=lambda w: {"pk": w.person_a.pk},
     ),
     "attendees:person-edit": Rule(
         get=UNIT_A, args=lambda w: {"pk": w.person_a.pk}, post=UNIT_A, data=_participant_fields

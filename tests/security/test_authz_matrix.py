@@ -15,16 +15,11 @@ from __future__ import annotations
 from urllib.parse import urlparse
 
 import pytest
-from django.apps import apps
 from django.conf import settings
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from tests.security.conftest import (
-    PERSON_A1,
-    PERSON_B1,
-    SENSITIVE_ETHNICITIES,
-)
+from tests.security.conftest import PERSON_A1, PERSON_B1, SENSITIVE_ETHNICITIES, db_snapshot
 from tests.security.content import citizen_ids_in, ethnicities_in, names_in, response_text
 from tests.security.matrix import (
     ANONYMOUS,
@@ -80,7 +75,7 @@ def test_every_route_has_a_name():
 def client_for(world, persona: str, **kwargs) -> Client:
     client = Client(**kwargs)
     if persona != ANONYMOUS:
-        client.force_login(getattr(world, persona))
+        client.cookies[settings.SESSION_COOKIE_NAME] = world.session_cookies[persona]
     return client
 
 
@@ -111,19 +106,6 @@ def refused(response, persona: str) -> bool:
 def describe(response) -> str:
     where = f" → {response['Location']}" if response.has_header("Location") else ""
     return f"{response.status_code}{where}"
-
-
-def db_snapshot() -> dict[str, list]:
-    """Every row of every table (the login sessions aside): the world is small."""
-    snapshot = {}
-    for model in apps.get_models():
-        if model._meta.label == "sessions.Session":
-            continue
-        rows = model._base_manager.order_by("pk").values_list()
-        snapshot[model._meta.label] = [
-            tuple(bytes(v) if isinstance(v, memoryview) else v for v in row) for row in rows
-        ]
-    return snapshot
 
 
 def changed_tables(before: dict, after: dict) -> list[str]:
@@ -172,9 +154,7 @@ def _assert_nothing_leaks(world, rule, url: str, persona: str, response) -> None
     text = response_text(response)
     # CCCD and ethnicity are shown to the coordinator only (and audited there).
     assert citizen_ids_in(text, world.citizen_ids) == [], f"{url} shows {persona} a CCCD"
-    assert ethnicities_in(text, SENSITIVE_ETHNICITIES) == [], (
-        f"{url} shows {persona} an ethnicity"
-    )
+    assert ethnicities_in(text, SENSITIVE_ETHNICITIES) == [], f"{url} shows {persona} an ethnicity"
     if rule.names_by_design:
         return
     if persona == NOMINATOR_B:
@@ -205,34 +185,31 @@ PERMITTED_POSTS = [(n, p) for n in POST_NAMES for p in PERSONAS if p in RULES[n]
 
 @pytest.mark.parametrize(("name", "persona"), REFUSED_POSTS)
 def test_refused_post_changes_nothing(sw, name, persona):
-    client = client_for(sw, persona)
-    before = db_snapshot()
-    response = _post(client, sw, name, persona)
+    response = _post(client_for(sw, persona), sw, name, persona)
     assert refused(response, persona), f"POST {name} as {persona}: {describe(response)}"
-    assert changed_tables(before, db_snapshot()) == []
+    assert changed_tables(sw.baseline, db_snapshot()) == []
 
 
 @pytest.mark.parametrize(("name", "persona"), PERMITTED_POSTS)
 def test_permitted_post_is_accepted(sw, name, persona):
     """Proves the body used above would have done something."""
-    client = client_for(sw, persona)
-    before = db_snapshot()
-    response = _post(client, sw, name, persona)
+    response = _post(client_for(sw, persona), sw, name, persona)
     assert allowed(response, ends_at_login=RULES[name].ends_at_login), (
         f"POST {name} as {persona}: {describe(response)}"
     )
     if RULES[name].changes_db:
-        assert changed_tables(before, db_snapshot()) != [], f"POST {name} as {persona} did nothing"
+        assert changed_tables(sw.baseline, db_snapshot()) != [], (
+            f"POST {name} as {persona} did nothing"
+        )
 
 
 @pytest.mark.parametrize("name", POST_NAMES)
 def test_post_without_csrf_token_is_refused(sw, name):
     """Session-authenticated, so every POST needs the token — the JSON API included."""
     client = client_for(sw, COORDINATOR, enforce_csrf_checks=True)
-    before = db_snapshot()
     response = _post(client, sw, name, COORDINATOR)
     assert response.status_code == 403, f"POST {name} without a CSRF token: {describe(response)}"
-    assert changed_tables(before, db_snapshot()) == []
+    assert changed_tables(sw.baseline, db_snapshot()) == []
 
 
 # --- The leak detectors find what they look for -------------------------------------------
@@ -277,6 +254,6 @@ def test_leak_detector_finds_the_cccd_and_ethnicity_the_coordinator_sees(sw):
 
 
 def test_results_report_docx_is_decoded(sw):
-    kwargs, query = RULES["reports:results-export"].argument_sets(sw)[0]
+    kwargs, _query = RULES["reports:results-export"].argument_sets(sw)[0]
     response = client_for(sw, COORDINATOR).get(reverse("reports:results-export", kwargs=kwargs))
     assert "BÁO CÁO" in response_text(response)
