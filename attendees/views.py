@@ -321,8 +321,13 @@ def import_upload(request: HttpRequest, code: str) -> HttpResponse:
 
 
 def _batch_for_user(request: HttpRequest, pk: int) -> ImportBatch:
+    # Only into a class the user may still see: one taken back to planning is hidden
+    # from units, uploads made while it was open included.
     batch = get_object_or_404(
-        ImportBatch.objects.select_related("training_class", "organisation"), pk=pk
+        ImportBatch.objects.select_related("training_class", "organisation").filter(
+            training_class__in=TrainingClass.objects.visible_to(request.user)
+        ),
+        pk=pk,
     )
     if not (
         request.user.is_coordinator

@@ -1,6 +1,6 @@
-"""Reusing a known person's record when nominating: only a record the form offered (a
-probable duplicate of what was typed) or one the unit may already see — never any id
-posted blindly, which would let a unit pull another unit's people into its view."""
+"""Object-level checks the URL matrix cannot see, because they depend on *which* object
+an id in the request names: a person to reuse when nominating, an upload into a class
+that has since gone back to planning."""
 
 from django.urls import reverse
 
@@ -43,3 +43,23 @@ def test_unit_may_reuse_the_record_it_was_offered(client, world):
     response = client.post(url, {**typed, "category": f.category("a").pk, "reuse": known.pk})
     assert response.status_code == 302
     assert Nomination.objects.get(participant=known).organisation == world.unit_b
+
+
+def test_unit_cannot_open_its_upload_into_a_class_taken_back_to_planning(client, world):
+    from attendees.models import ImportBatch
+    from tests.security.conftest import IMPORTED_A, import_xlsx
+
+    batch = ImportBatch.objects.create(
+        training_class=world.class_planning,
+        organisation=world.unit_a,
+        uploaded_by=world.nominator_a,
+        filename="ds.xlsx",
+        content=import_xlsx([IMPORTED_A]),
+    )
+    client.force_login(world.nominator_a)
+    url = reverse("attendees:import-preview", args=[batch.pk])
+    response = client.get(url)
+    assert response.status_code == 404
+    assert world.class_planning.code not in response.content.decode()
+    assert client.post(url).status_code == 404
+    assert not Nomination.objects.filter(training_class=world.class_planning).exists()
