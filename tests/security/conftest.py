@@ -36,8 +36,20 @@ PERSON_B1 = ("Tẩn Thị Mẩy", "female", datetime.date(1993, 4, 5), "01219319
 DRAFT_B = ("Chẻo Văn Lình", "male", datetime.date(1994, 9, 1), "012094718296", "Kháng")
 PERSON_C1 = ("Lù Văn Sềnh", "male", datetime.date(1987, 6, 7), "012087907185", "Lô Lô")
 
-SENSITIVE_ETHNICITIES = [p[4] for p in (PERSON_A1, PERSON_A2, PERSON_A3, PERSON_A4, PERSON_A5)]
-SENSITIVE_ETHNICITIES += [PERSON_B1[4], DRAFT_B[4], PERSON_C1[4]]
+EVERY_PERSON = [
+    PERSON_A1,
+    PERSON_A2,
+    PERSON_A3,
+    PERSON_A4,
+    PERSON_A5,
+    IMPORTED_A,
+    PERSON_B1,
+    DRAFT_B,
+    PERSON_C1,
+]
+# Only the coordinator may see these, for anyone.
+ALL_CITIZEN_IDS = [p[3] for p in EVERY_PERSON]
+SENSITIVE_ETHNICITIES = [p[4] for p in EVERY_PERSON]
 
 
 @dataclass
@@ -66,7 +78,6 @@ class SecurityWorld(World):
     # Everything unit B (and trainers of other classes) must never see.
     names_a: list = field(default_factory=list)
     names_class_a: list = field(default_factory=list)
-    citizen_ids: list = field(default_factory=list)
     session_cookies: dict = field(default_factory=dict)
     baseline: dict = field(default_factory=dict)
 
@@ -276,20 +287,6 @@ def build_world() -> SecurityWorld:
 
     w.names_a = [p.full_name for p in people_a] + [IMPORTED_A[0]]
     w.names_class_a = [*w.names_a, w.person_b.full_name]
-    w.citizen_ids = [
-        p[3]
-        for p in (
-            PERSON_A1,
-            PERSON_A2,
-            PERSON_A3,
-            PERSON_A4,
-            PERSON_A5,
-            IMPORTED_A,
-            PERSON_B1,
-            DRAFT_B,
-            PERSON_C1,
-        )
-    ]
     return w
 
 

@@ -8,7 +8,8 @@ POST as every persona who may not, and check that the database did not change; P
 those who may, and check that it did (so the refused POST carried a body that would
 have worked); POST without a CSRF token as the coordinator. Whatever a unit-B officer, a
 trainer of another class or a viewer is allowed to open is decoded (xlsx, csv, PDF, docx,
-zip) and searched for what they must not see."""
+zip) and searched for what they must not see; whatever shows the coordinator a CCCD or an
+ethnicity must have written a sensitive-view entry to the audit log."""
 
 from __future__ import annotations
 
@@ -16,10 +17,18 @@ from urllib.parse import urlparse
 
 import pytest
 from django.conf import settings
+from django.db.models import Max
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from tests.security.conftest import PERSON_A1, PERSON_B1, SENSITIVE_ETHNICITIES, db_snapshot
+from courses.models import AuditLog
+from tests.security.conftest import (
+    ALL_CITIZEN_IDS,
+    PERSON_A1,
+    PERSON_B1,
+    SENSITIVE_ETHNICITIES,
+    db_snapshot,
+)
 from tests.security.content import citizen_ids_in, ethnicities_in, names_in, response_text
 from tests.security.matrix import (
     ANONYMOUS,
@@ -133,6 +142,7 @@ def test_get(sw, name, persona):
     client = client_for(sw, persona)
     for kwargs, query in rule.argument_sets(sw):
         url = reverse(name, kwargs=kwargs) + query
+        audited_before = AuditLog.objects.aggregate(last=Max("pk"))["last"] or 0
         response = client.get(url)
         if rule.post_only:
             assert response.status_code == 405 or refused(response, persona), (
@@ -145,15 +155,29 @@ def test_get(sw, name, persona):
             )
             continue
         assert allowed(response), f"GET {url} as {persona}: {describe(response)}, expected 2xx"
-        _assert_nothing_leaks(sw, rule, url, persona, response)
+        if persona == COORDINATOR:
+            _assert_sensitive_views_are_audited(url, response, audited_before)
+        else:
+            _assert_nothing_leaks(sw, rule, url, persona, response)
+
+
+SENSITIVE_VIEW_ACTIONS = {"participant.view_sensitive", "participant.export"}
+
+
+def _assert_sensitive_views_are_audited(url: str, response, audited_before: int) -> None:
+    """The coordinator may see CCCDs and ethnicities, and every such view is logged."""
+    text = response_text(response)
+    if citizen_ids_in(text, ALL_CITIZEN_IDS) or ethnicities_in(text, SENSITIVE_ETHNICITIES):
+        logged = AuditLog.objects.filter(
+            pk__gt=audited_before, action__in=SENSITIVE_VIEW_ACTIONS
+        ).exists()
+        assert logged, f"{url} shows the coordinator sensitive data without an audit entry"
 
 
 def _assert_nothing_leaks(world, rule, url: str, persona: str, response) -> None:
-    if persona == COORDINATOR:
-        return
     text = response_text(response)
     # CCCD and ethnicity are shown to the coordinator only (and audited there).
-    assert citizen_ids_in(text, world.citizen_ids) == [], f"{url} shows {persona} a CCCD"
+    assert citizen_ids_in(text, ALL_CITIZEN_IDS) == [], f"{url} shows {persona} a CCCD"
     assert ethnicities_in(text, SENSITIVE_ETHNICITIES) == [], f"{url} shows {persona} an ethnicity"
     if rule.names_by_design:
         return
@@ -249,7 +273,7 @@ def test_leak_detector_finds_the_cccd_and_ethnicity_the_coordinator_sees(sw):
         reverse("attendees:person-detail", args=[sw.person_a.pk])
     )
     text = response_text(response)
-    assert citizen_ids_in(text, sw.citizen_ids) == [PERSON_A1[3]]
+    assert citizen_ids_in(text, ALL_CITIZEN_IDS) == [PERSON_A1[3]]
     assert ethnicities_in(text, SENSITIVE_ETHNICITIES) == [PERSON_A1[4]]
 
 
