@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from tests.security.conftest import IMPORTED_A, _pdf, import_xlsx
+from tests.security.world import IMPORTED_A, import_xlsx, pdf_bytes
 
 ANONYMOUS = "anonymous"
 OUTSIDER = "outsider"
@@ -187,7 +187,7 @@ def _material_fields(title: str) -> dict:
 
 
 def _pdf_upload(name: str = "them.pdf") -> SimpleUploadedFile:
-    return SimpleUploadedFile(name, _pdf("them"), "application/pdf")
+    return SimpleUploadedFile(name, pdf_bytes("them"), "application/pdf")
 
 
 def _second_edition(w):

@@ -47,7 +47,7 @@ def test_unit_may_reuse_the_record_it_was_offered(client, world):
 
 def test_unit_cannot_open_its_upload_into_a_class_taken_back_to_planning(client, world):
     from attendees.models import ImportBatch
-    from tests.security.conftest import IMPORTED_A, import_xlsx
+    from tests.security.world import IMPORTED_A, import_xlsx
 
     batch = ImportBatch.objects.create(
         training_class=world.class_planning,
