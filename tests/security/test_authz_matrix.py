@@ -6,10 +6,12 @@ For each URL: GET as every persona (allowed → 2xx or a redirect inside the app
 the login page for anonymous visitors, 401/403 from the API, 403/404 for everyone else);
 POST as every persona who may not, and check that the database did not change; POST as
 those who may, and check that it did (so the refused POST carried a body that would
-have worked); POST without a CSRF token as the coordinator. Whatever a unit-B officer, a
-trainer of another class or a viewer is allowed to open is decoded (xlsx, csv, PDF, docx,
-zip) and searched for what they must not see; whatever shows the coordinator a CCCD or an
-ethnicity must have written a sensitive-view entry to the audit log."""
+have worked); POST without a CSRF token as the coordinator. Whatever anyone but the
+coordinator is allowed to open is decoded (xlsx, csv, PDF, docx, zip) and searched for
+what they must not see: a CCCD or an ethnicity (anybody's), the other unit's people (for
+each unit's officer), people only nominated (for the class's trainer), class A's people
+(for another class's trainer). Whatever shows the coordinator a CCCD or an ethnicity
+must have written a sensitive-view entry to the audit log."""
 
 from __future__ import annotations
 
@@ -26,10 +28,12 @@ from tests.security.content import citizen_ids_in, ethnicities_in, names_in, res
 from tests.security.matrix import (
     ANONYMOUS,
     COORDINATOR,
+    NOMINATOR_A,
     NOMINATOR_B,
     OTHER_TRAINER,
     PERSONAS,
     RULES,
+    TRAINER,
 )
 from tests.security.world import (
     ALL_CITIZEN_IDS,
@@ -185,6 +189,13 @@ def _assert_nothing_leaks(world, rule, url: str, persona: str, response) -> None
         return
     if persona == NOMINATOR_B:
         assert names_in(text, world.names_a) == [], f"{url} shows unit B unit A's people"
+    if persona == NOMINATOR_A:
+        assert names_in(text, world.names_b) == [], f"{url} shows unit A unit B's people"
+    if persona == TRAINER:
+        # A trainer sees who is enrolled in their class, not who a unit has put forward.
+        assert names_in(text, world.names_not_enrolled) == [], (
+            f"{url} shows the trainer people who are only nominated"
+        )
     if persona == OTHER_TRAINER:
         assert names_in(text, world.names_class_a) == [], (
             f"{url} shows another class's trainer class A's people"

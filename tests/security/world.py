@@ -71,8 +71,10 @@ class SecurityWorld(World):
     report_job: object = None
     year: int = 2023
     # Everything unit B (and trainers of other classes) must never see.
-    names_a: list = field(default_factory=list)
-    names_class_a: list = field(default_factory=list)
+    names_a: list = field(default_factory=list)  # unit A's people
+    names_b: list = field(default_factory=list)  # unit B's people
+    names_class_a: list = field(default_factory=list)  # everyone nominated to class A
+    names_not_enrolled: list = field(default_factory=list)  # nominated only
     session_cookies: dict = field(default_factory=dict)
     baseline: dict = field(default_factory=dict)
 
@@ -281,7 +283,9 @@ def build_world() -> SecurityWorld:
     w.report_job.refresh_from_db()
 
     w.names_a = [p.full_name for p in people_a] + [IMPORTED_A[0]]
-    w.names_class_a = [*w.names_a, w.person_b.full_name]
+    w.names_b = [PERSON_B1[0], DRAFT_B[0], PERSON_C1[0]]
+    w.names_class_a = [*w.names_a, PERSON_B1[0], DRAFT_B[0]]
+    w.names_not_enrolled = [PERSON_A4[0], PERSON_A5[0], IMPORTED_A[0], DRAFT_B[0]]
     return w
 
 
