@@ -240,6 +240,26 @@ def test_permitted_post_is_accepted(sw, name, persona):
         )
 
 
+READ_ONLY_NAMES = [n for n in MATRIX_NAMES if RULES[n].post is None]
+
+
+@pytest.mark.parametrize("name", READ_ONLY_NAMES)
+def test_url_declared_read_only_changes_nothing_on_post(sw, name):
+    """`post=None` is a claim (nobody needs to be refused here): check it as the one
+    persona who may do everything, with an empty body — what a view that acts on any
+    POST (closing, issuing, starting a job) would act on."""
+    kwargs, query = RULES[name].argument_sets(sw)[0]
+    audited_before = AuditLog.objects.aggregate(last=Max("pk"))["last"] or 0
+    client_for(sw, COORDINATOR).post(reverse(name, kwargs=kwargs) + query, {})
+    # Reading sensitive data is logged, whatever the method: that is the only write.
+    new_entries = AuditLog.objects.filter(pk__gt=audited_before).exclude(
+        action__in=SENSITIVE_VIEW_ACTIONS
+    )
+    assert list(new_entries.values_list("action", flat=True)) == []
+    changed = changed_tables(sw.baseline, db_snapshot())
+    assert [label for label in changed if label != "courses.AuditLog"] == []
+
+
 @pytest.mark.parametrize("name", MATRIX_NAMES)
 def test_post_without_csrf_token_is_refused(sw, name):
     """Session-authenticated, so every POST needs the token — the JSON API included, and
