@@ -103,6 +103,9 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Saved."))
             return redirect("attendees:person-detail", pk=person.pk)
+    if form.show_sensitive:
+        # The coordinator's form is filled in with the CCCD and ethnicity: a sensitive view.
+        services.log_sensitive_view(actor=request.user, participants=[person], where="person_edit")
     return render(request, "attendees/person_edit.html", {"form": form, "person": person})
 
 

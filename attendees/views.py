@@ -174,6 +174,8 @@ def _person_form(
     )
     if request.method == "POST" and form.is_valid():
         person = form.cleaned_data.get("reuse")
+        if person is not None and not _may_reuse(request.user, person, form.cleaned_data):
+            raise PermissionDenied(_("This person is managed by another unit."))
         try:
             if person is None:
                 candidates = Participant(
@@ -224,6 +226,21 @@ def _person_form(
             "candidates": list(candidates),
             "back": _unit_url(klass, unit, request.user),
         },
+    )
+
+
+def _may_reuse(user, person: Participant, typed: dict) -> bool:
+    """A record the form offered (a probable duplicate of the person typed in) or one the
+    user may already see. Never any id posted blindly: nominating someone makes them
+    visible to the unit, so that would let a unit pull any other unit's people into view."""
+    offered = Participant(
+        full_name=typed["full_name"],
+        date_of_birth=typed["date_of_birth"],
+        citizen_id=typed.get("citizen_id", ""),
+    ).duplicates()
+    return (
+        offered.filter(pk=person.pk).exists()
+        or Participant.objects.visible_to(user).filter(pk=person.pk).exists()
     )
 
 
@@ -304,8 +321,13 @@ def import_upload(request: HttpRequest, code: str) -> HttpResponse:
 
 
 def _batch_for_user(request: HttpRequest, pk: int) -> ImportBatch:
+    # Only into a class the user may still see: one taken back to planning is hidden
+    # from units, uploads made while it was open included.
     batch = get_object_or_404(
-        ImportBatch.objects.select_related("training_class", "organisation"), pk=pk
+        ImportBatch.objects.select_related("training_class", "organisation").filter(
+            training_class__in=TrainingClass.objects.visible_to(request.user)
+        ),
+        pk=pk,
     )
     if not (
         request.user.is_coordinator
