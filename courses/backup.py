@@ -162,7 +162,10 @@ def _dump_database(using: str, target: Path) -> None:
     connection = connections[using]
     if vendor == "sqlite":
         # The online backup API copies a consistent snapshot page by page, through the
-        # connection Django already has (so an in-memory database works too).
+        # connection Django already has (so an in-memory database works too). From
+        # inside a write transaction it would wait on itself for ever.
+        if connection.in_atomic_block:
+            raise BackupError(_("A backup cannot be made inside a database transaction."))
         connection.ensure_connection()
         destination = sqlite3.connect(target)
         try:
