@@ -84,9 +84,21 @@ def manage(env: dict[str, str], *args: str, log: Path) -> subprocess.Popen:
 
 
 def stop(process: subprocess.Popen, sig: int = signal.SIGTERM) -> None:
-    if process.poll() is None:
+    """Signal the process and its children (gunicorn's workers) and wait until all are
+    gone, so none still holds a database connection."""
+    with contextlib.suppress(ProcessLookupError):
         os.killpg(process.pid, sig)
     process.wait(timeout=30)
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            os.killpg(process.pid, 0)
+        except ProcessLookupError:
+            return
+        if time.monotonic() > deadline:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+        time.sleep(0.05)
 
 
 def wait_for(condition: Callable[[], object], *, timeout: float, what: str) -> object:
