@@ -156,3 +156,36 @@ def test_a_worker_killed_mid_batch_is_resumed_without_gap_or_duplicate(
         assert lost.status == TaskResultStatus.FAILED
         assert "WorkerLost" in lost.exception_class_path
         assert DBTaskResult.objects.filter(status=TaskResultStatus.SUCCESSFUL).exists()
+
+
+@pytest.mark.django_db  # no processes here: the test's transaction will do
+def test_the_status_poll_resumes_a_silent_batch_as_the_same_job(
+    held_class, world, django_capture_on_commit_callbacks
+):
+    """The same mechanism without processes: a batch RUNNING with an old heartbeat."""
+    from certificates.models import CertificateBatch
+
+    old = timezone.now() - datetime.timedelta(minutes=5)
+    batch = CertificateBatch.objects.create(
+        training_class=held_class, state=BatchState.RUNNING, started_at=old, heartbeat_at=old
+    )
+    fresh = CertificateBatch.objects.create(
+        training_class=held_class,
+        state=BatchState.RUNNING,
+        started_at=timezone.now(),
+        heartbeat_at=timezone.now(),
+    )
+    client = Client()
+    client.force_login(world.coordinator)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        client.get(reverse("certificates:batch-status", args=[fresh.pk]))
+    assert callbacks == []
+    fresh.refresh_from_db()
+    assert fresh.state == BatchState.RUNNING
+    fresh.delete()  # so the resumed run is the only one
+    with django_capture_on_commit_callbacks(execute=True):
+        status = client.get(reverse("certificates:batch-status", args=[batch.pk])).json()
+    batch.refresh_from_db()
+    assert (batch.state, batch.certificates, batch.issued) == ("done", PEOPLE, PEOPLE)
+    assert status["state"] == "queued"  # the poll answered before the job ran
+    assert Certificate.objects.filter(training_class=held_class).count() == PEOPLE
