@@ -328,25 +328,36 @@ def _restore_database(using: str, vendor: str, dump: Path) -> None:
         finally:
             source.close()
         return
-    tool = _pg_tool("pg_restore", using)
+    pg_restore = _pg_tool("pg_restore", using)
+    psql = _pg_tool("psql", using)
     args, env = _pg_args(using)
-    # An empty schema first: tables a later migration added would otherwise survive.
-    with connection.cursor() as cursor:
-        cursor.execute("DROP SCHEMA public CASCADE")
-        cursor.execute("CREATE SCHEMA public")
+    # The dump as SQL, then run in ONE transaction after emptying the schema (tables a
+    # later migration added must not survive): if anything fails, nothing has changed.
+    script = dump.with_name("restore.sql")
+    _run(
+        [pg_restore, "--no-owner", "--no-privileges", "--file", str(script), str(dump)],
+        env,
+        "pg_restore",
+    )
     connection.close()
     _run(
         [
-            tool,
-            "--no-owner",
-            "--no-privileges",
+            psql,
+            "--no-psqlrc",
+            "--quiet",
             "--single-transaction",
-            "--exit-on-error",
+            "--set",
+            "ON_ERROR_STOP=1",
+            "--command",
+            "DROP SCHEMA public CASCADE",
+            "--command",
+            "CREATE SCHEMA public",
+            "--file",
+            str(script),
             *args,
-            str(dump),
         ],
         env,
-        "pg_restore",
+        "psql",
     )
 
 
