@@ -264,7 +264,16 @@ class Certificate(models.Model):
         )
 
 
+# A job still waiting for a worker this long after it was queued: no worker is running.
 STALE_AFTER = datetime.timedelta(minutes=10)
+
+
+def heartbeat_timeout() -> datetime.timedelta:
+    """How long a running job may stay silent before its worker is taken for dead. The job
+    writes a heartbeat at least every second while it works, so two minutes of silence
+    means the process was killed (a restart, a power cut, the OOM killer): django_tasks_db
+    leaves such a task RUNNING forever and never retries it."""
+    return datetime.timedelta(seconds=getattr(settings, "TASK_HEARTBEAT_TIMEOUT", 120))
 
 
 class BatchState(models.TextChoices):
@@ -293,6 +302,9 @@ class CertificateBatch(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # Written by the running job as it progresses (and when it is queued again): a running
+    # job whose heartbeat stopped lost its worker and is resumed (see services.batch_resume).
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
     state = models.CharField(max_length=10, choices=BatchState.choices, default=BatchState.QUEUED)
     # Progress counts steps: one per certificate issued, drawn in the merged file, zipped.
     total = models.PositiveIntegerField(default=0)
@@ -323,9 +335,13 @@ class CertificateBatch(models.Model):
 
     @property
     def is_stale(self) -> bool:
-        """Unfinished long after a class's job should have ended (a few seconds for 360
-        certificates): its worker was stopped, and the page offers to start again."""
-        return (
-            self.state in (BatchState.QUEUED, BatchState.RUNNING)
-            and timezone.now() - self.created_at > STALE_AFTER
-        )
+        """Unfinished and no longer moving: running with a silent heartbeat (its worker was
+        killed), or queued for ten minutes (no worker is running). The status poll resumes
+        such a job; the page offers to start again."""
+        now = timezone.now()
+        if self.state == BatchState.RUNNING:
+            last_sign = self.heartbeat_at or self.started_at or self.created_at
+            return now - last_sign > heartbeat_timeout()
+        if self.state == BatchState.QUEUED:
+            return now - (self.heartbeat_at or self.created_at) > STALE_AFTER
+        return False

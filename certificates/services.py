@@ -15,11 +15,13 @@ from __future__ import annotations
 
 import io
 import logging
+import time
 from collections.abc import Callable
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -242,19 +244,67 @@ def batch_start(*, actor: User, training_class: TrainingClass) -> CertificateBat
     return batch
 
 
+def batch_resume(batch: CertificateBatch) -> CertificateBatch:
+    """Queue a stale job again, as the same job (the status poll calls this while someone
+    watches the progress bar). django_tasks_db never retries a task whose worker was
+    killed: it stays RUNNING. :func:`batch_run` is resumable, so the new task carries on
+    where the dead one stopped; the dead task's result is marked failed for the record."""
+    from certificates.tasks import mark_lost, run_certificate_batch
+
+    with transaction.atomic():
+        locked = CertificateBatch.objects.select_for_update().get(pk=batch.pk)
+        if not locked.is_stale:
+            return locked
+        logger.warning("certificate batch %s lost its worker; queued again", locked.pk)
+        mark_lost(run_certificate_batch, locked.pk)
+        locked.state = BatchState.QUEUED
+        locked.heartbeat_at = timezone.now()
+        locked.save(update_fields=["state", "heartbeat_at"])
+        transaction.on_commit(lambda: run_certificate_batch.enqueue(locked.pk))
+    return locked
+
+
+def _batch_claim(batch: CertificateBatch) -> bool:
+    """Mark the job running, unless it is finished or another live worker has it (the same
+    job may be queued twice: resumed while its first task was still waiting)."""
+    with transaction.atomic():
+        locked = CertificateBatch.objects.select_for_update().get(pk=batch.pk)
+        if locked.state in (BatchState.DONE, BatchState.FAILED):
+            return False
+        if locked.state == BatchState.RUNNING and not locked.is_stale:
+            return False
+        now = timezone.now()
+        CertificateBatch.objects.filter(pk=batch.pk).update(
+            state=BatchState.RUNNING,
+            started_at=locked.started_at or now,
+            heartbeat_at=now,
+            error="",
+        )
+    return True
+
+
+# A heartbeat at least this often while drawing the files (issuing writes one per
+# certificate); well under the heartbeat timeout.
+HEARTBEAT_EVERY = 1.0  # seconds
+
+
 def batch_run(batch: CertificateBatch, *, on_progress: Progress | None = None) -> CertificateBatch:
     """Issue every eligible enrollment of the class that has no valid certificate yet (in
     Vietnamese name order, so register order is alphabetical), then draw the merged PDF on
     one canvas and the ZIP of single PDFs from the register.
 
-    Safe to run again after a crash: each certificate is its own transaction and issuing
-    is idempotent, so a restarted job continues where the last one stopped.
+    Resumable and idempotent, so a worker killed halfway loses nothing: each certificate is
+    issued in its own transaction, with its register number allocated and the job's
+    counters and heartbeat written in that same transaction, so a kill leaves neither a gap
+    in the register nor a certificate the job did not count; a resumed run skips everyone
+    who already holds a certificate. A job already finished, or held by a live worker, is
+    left alone.
     """
     training_class = batch.training_class
     actor = batch.requested_by
-    CertificateBatch.objects.filter(pk=batch.pk).update(
-        state=BatchState.RUNNING, started_at=timezone.now(), error=""
-    )
+    if not _batch_claim(batch):
+        batch.refresh_from_db()
+        return batch
     try:
         to_issue = [
             row.enrollment
@@ -265,22 +315,33 @@ def batch_run(batch: CertificateBatch, *, on_progress: Progress | None = None) -
         in_files = valid_before + len(to_issue)
         total = len(to_issue) + 2 * in_files
         done = 0
+        last_beat = time.monotonic()
 
         def step(n: int = 1) -> None:
-            nonlocal done
+            nonlocal done, last_beat
             done += n
-            # Write progress every few steps: the page polls it, the job should not wait on it.
-            if done == total or done % 10 == 0:
-                CertificateBatch.objects.filter(pk=batch.pk).update(done=done, total=total)
+            # Progress and heartbeat every few steps or every second: the page polls them,
+            # the job should not wait on them.
+            now = time.monotonic()
+            if done == total or done % 10 == 0 or now - last_beat >= HEARTBEAT_EVERY:
+                CertificateBatch.objects.filter(pk=batch.pk).update(
+                    done=done, total=total, heartbeat_at=timezone.now()
+                )
+                last_beat = now
             if on_progress:
                 on_progress(done, total)
 
         CertificateBatch.objects.filter(pk=batch.pk).update(total=total, done=0)
-        issued = 0
         for enrollment in to_issue:
-            _certificate, created = certificate_issue(actor=actor, enrollment=enrollment)
-            issued += int(created)
-            step()
+            with transaction.atomic():
+                _certificate, created = certificate_issue(actor=actor, enrollment=enrollment)
+                done += 1
+                CertificateBatch.objects.filter(pk=batch.pk).update(
+                    issued=F("issued") + int(created), done=done, heartbeat_at=timezone.now()
+                )
+            last_beat = time.monotonic()
+            if on_progress:
+                on_progress(done, total)
 
         certificates = list(
             Certificate.objects.valid().filter(training_class=training_class).in_print_order()
@@ -299,11 +360,10 @@ def batch_run(batch: CertificateBatch, *, on_progress: Progress | None = None) -
         batch.zip_file.save(
             f"{code}-giay-chung-nhan-{stamp}.zip", ContentFile(archive.getvalue()), save=False
         )
-        batch.issued = issued
         batch.certificates = len(certificates)
         batch.total = batch.done = max(total, done)
         batch.state = BatchState.DONE
-        batch.finished_at = timezone.now()
+        batch.finished_at = batch.heartbeat_at = timezone.now()
         batch.save()
         return batch
     except Exception as exc:

@@ -139,7 +139,8 @@ def _batch_for_user(request: HttpRequest, pk: int) -> CertificateBatch:
 @staff_reader_required
 @never_cache
 def batch_status(request: HttpRequest, pk: int) -> JsonResponse:
-    batch = _batch_for_user(request, pk)
+    # A job whose worker was killed is queued again while someone watches it.
+    batch = services.batch_resume(_batch_for_user(request, pk))
     return JsonResponse(
         {
             "state": batch.state,

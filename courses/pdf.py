@@ -343,6 +343,9 @@ def build_pdf(
         lang="vi",
         initialFontName=FONTS.regular,
         initialFontSize=13,
+        # No creation time or random file id: the same content gives the same bytes (a
+        # report exported again after a backup is restored is the same file).
+        invariant=1,
     )
     doc.build(story, canvasmaker=NumberedCanvas)
     return buffer.getvalue()

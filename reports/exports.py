@@ -26,6 +26,8 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+import shutil
+import zipfile
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from copy import copy
@@ -47,6 +49,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.indexed_list import IndexedList
 from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.worksheet import Worksheet
+from openpyxl.writer.excel import ExcelWriter
 from reportlab.lib.enums import TA_CENTER, TA_LEFT
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
@@ -430,7 +433,7 @@ def class_workbook(training_class: TrainingClass, user: User) -> bytes:
     for view in VIEWS:
         _write_sheet(wb, _class_table(training_class, user, view))
     buffer = io.BytesIO()
-    wb.save(buffer)
+    _save_workbook(wb, buffer, stamp=training_class.updated_at)
     return buffer.getvalue()
 
 
@@ -781,6 +784,41 @@ def _workbook() -> Workbook:
     wb = Workbook(write_only=True)
     wb._fonts = IndexedList([_BODY_FONT])
     return wb
+
+
+# The earliest time a ZIP entry can carry; every member of a workbook gets it.
+_ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
+
+
+class _ReproducibleZip(zipfile.ZipFile):
+    """A ZipFile whose members carry a fixed date instead of the time they were written
+    (openpyxl writes each part by name, and a write-only sheet from its temporary file)."""
+
+    def writestr(self, zinfo_or_arcname: Any, data: Any, *args: Any, **kwargs: Any) -> None:
+        if isinstance(zinfo_or_arcname, str):
+            zinfo_or_arcname = zipfile.ZipInfo(zinfo_or_arcname, date_time=_ZIP_EPOCH)
+            zinfo_or_arcname.compress_type = self.compression
+        super().writestr(zinfo_or_arcname, data, *args, **kwargs)
+
+    def write(self, filename: Any, arcname: Any = None, *args: Any, **kwargs: Any) -> None:
+        info = zipfile.ZipInfo(arcname or str(filename), date_time=_ZIP_EPOCH)
+        info.compress_type = self.compression
+        with open(filename, "rb") as source, self.open(info, "w", force_zip64=True) as dest:
+            shutil.copyfileobj(source, dest, 1 << 20)
+
+
+def _save_workbook(
+    wb: Workbook, fileobj: IO[bytes] | str, *, stamp: datetime.datetime | None
+) -> None:
+    """Save like ``wb.save`` but reproducibly: the same data gives the same bytes (a
+    report exported again after a restore, or sent twice, is the same file). openpyxl
+    stamps the document properties and every ZIP member with the current time; here the
+    properties carry `stamp`, the last change to the data (the class's), and the members
+    a fixed date."""
+    when = timezone.make_naive(stamp, datetime.UTC) if stamp else datetime.datetime(2000, 1, 1)
+    wb.properties.created = wb.properties.modified = when.replace(microsecond=0)
+    archive = _ReproducibleZip(fileobj, "w", zipfile.ZIP_DEFLATED, allowZip64=True)
+    ExcelWriter(wb, archive).save()
 
 
 def _write_sheet(wb: Workbook, table: Table) -> int:
@@ -1260,6 +1298,7 @@ def year_workbook(
     ]
     for sheet in (by_class, people_sheet, absent_sheet):
         sheet.close()
-    wb.save(fileobj)
+    stamp = max((k.updated_at for k in classes), default=None)
+    _save_workbook(wb, fileobj, stamp=stamp)
     report(total, total)
     return stt

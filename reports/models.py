@@ -3,6 +3,8 @@ rates of a class (for the payment list) and the background export jobs."""
 
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -56,6 +58,9 @@ class ReportJob(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # Written as the job progresses; a running job whose heartbeat stopped lost its worker
+    # (django_tasks_db leaves that task RUNNING for good) and is queued again.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
     state = models.CharField(max_length=10, choices=JobState.choices, default=JobState.QUEUED)
     done = models.PositiveIntegerField(default=0)
     total = models.PositiveIntegerField(default=0)
@@ -73,3 +78,13 @@ class ReportJob(models.Model):
         if self.state == JobState.DONE:
             return 100
         return int(self.done * 100 / self.total) if self.total else 0
+
+    @property
+    def is_stale(self) -> bool:
+        """Running with a silent heartbeat (the workbook reports progress many times a
+        second): its worker was killed. See reports.tasks.job_resume."""
+        if self.state != JobState.RUNNING:
+            return False
+        timeout = datetime.timedelta(seconds=getattr(settings, "TASK_HEARTBEAT_TIMEOUT", 120))
+        last_sign = self.heartbeat_at or self.started_at or self.created_at
+        return timezone.now() - last_sign > timeout

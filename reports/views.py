@@ -174,7 +174,10 @@ def _job_for_user(request: HttpRequest, pk: int) -> ReportJob:
 @role_required
 @never_cache
 def job_status(request: HttpRequest, pk: int) -> JsonResponse:
-    job = _job_for_user(request, pk)
+    from reports.tasks import job_resume
+
+    # A job whose worker was killed is queued again while someone watches it.
+    job = job_resume(_job_for_user(request, pk))
     return JsonResponse(
         {
             "state": job.state,
