@@ -23,9 +23,9 @@ class ThrottledLoginMixin:
             raise ValidationError(
                 ngettext(
                     "Too many failed log-in attempts. For your security, logging in is paused: "
-                    "try again in %(minutes)d minute.",
+                    "try again in %(minutes)s minute.",
                     "Too many failed log-in attempts. For your security, logging in is paused: "
-                    "try again in %(minutes)d minutes.",
+                    "try again in %(minutes)s minutes.",
                     minutes,
                 )
                 % {"minutes": minutes},

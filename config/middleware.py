@@ -7,6 +7,13 @@ browser test tests/browser/test_csp.py walks the main pages and fails on any vio
 `blob:` images and media are the scanner's camera frames; `data:` images are Bootstrap's
 inline SVG icons (form validation, the navbar toggler) in bootstrap.min.css.
 
+The admin gets the same policy, no relaxation: Django 5.2's admin passes its data in data-
+attributes and JSON blocks and has no inline handlers; its scripts move pop-ups through
+element.style, which CSP allows. Its one inline <style> (change_list.html) is emitted only
+for a ModelAdmin with both actions_on_top and actions_on_bottom off, which none of ours has
+(it would only cost a column width). The browser test opens admin lists, forms, inlines
+and the calendar and clock pop-ups.
+
 Permissions-Policy: the camera for our own pages only (the scanner), no microphone or
 location for anyone.
 """
