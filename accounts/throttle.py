@@ -82,20 +82,34 @@ def login_refusal_log(*, username: str, address: str, until: datetime.datetime) 
     )
 
 
-@transaction.atomic
 def login_failure_record(
     *, username: str, address: str, now: datetime.datetime | None = None
 ) -> datetime.datetime | None:
     """Count one failed log-in for the username and for the address. Returns the end of
     the lock-out if this failure caused one (or one is already running), else None."""
     now = now or timezone.now()
+    logger.warning("Failed log-in for username %r from %s", username, address)
+    locked_until = _count_failure(username=username, address=address, now=now)
+    # Forget windows and locks that are over, so the table holds only live counters. After
+    # the counting transaction, holding no row lock: a stale row that another request has
+    # locked (to restart its count) is then only waited for, never a deadlock.
+    LoginThrottle.objects.filter(window_started_at__lte=now - _window()).filter(
+        Q(locked_until__isnull=True) | Q(locked_until__lte=now)
+    ).delete()
+    return locked_until
+
+
+@transaction.atomic
+def _count_failure(
+    *, username: str, address: str, now: datetime.datetime
+) -> datetime.datetime | None:
     window = _window()
     limits = _limits()
-    logger.warning("Failed log-in for username %r from %s", username, address)
     locked_until = None
     for scope, key in _keys(username=username, address=address):
         # The row lock (PostgreSQL; SQLite's IMMEDIATE transactions serialise writers
         # anyway) makes concurrent failures from several processes count one by one.
+        # Every request locks the username's row before the address's: no lock cycles.
         row, _ = LoginThrottle.objects.select_for_update().get_or_create(
             scope=scope, key=key, defaults={"window_started_at": now}
         )
@@ -110,10 +124,6 @@ def login_failure_record(
             locked_until = max(locked_until or row.locked_until, row.locked_until)
             _lockout_log(row, username=username, address=address)
         row.save()
-    # Forget windows and locks that are over, so the table holds only live counters.
-    LoginThrottle.objects.filter(window_started_at__lte=now - window).filter(
-        Q(locked_until__isnull=True) | Q(locked_until__lte=now)
-    ).delete()
     return locked_until
 
 

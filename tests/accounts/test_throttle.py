@@ -93,6 +93,22 @@ def test_failures_older_than_the_window_start_a_new_count(client, officer):
     assert (row.failures, row.locked_until) == (1, None)
 
 
+def test_finished_windows_are_forgotten(client, officer):
+    past = timezone.now() - datetime.timedelta(minutes=30)
+    LoginThrottle.objects.create(
+        scope=ThrottleScope.USERNAME,
+        key="cu",
+        failures=5,
+        window_started_at=past,
+        locked_until=past,
+    )
+    LoginThrottle.objects.create(
+        scope=ThrottleScope.ADDRESS, key="10.9.9.9", failures=2, window_started_at=past
+    )
+    _fail(client, "dieuphoi", 1)
+    assert sorted(LoginThrottle.objects.values_list("key", flat=True)) == ["10.0.0.1", "dieuphoi"]
+
+
 def test_success_clears_the_usernames_failures(client, officer):
     _fail(client, "dieuphoi", 4)
     _login(client, "dieuphoi", PASSWORD)
