@@ -69,3 +69,33 @@ class User(AbstractUser):
     @property
     def can_view_all_classes(self) -> bool:
         return self.is_coordinator or self.is_viewer
+
+
+class ThrottleScope(models.TextChoices):
+    USERNAME = "username", _("username")
+    ADDRESS = "address", _("client address")
+
+
+class LoginThrottle(models.Model):
+    """Failed log-ins for one username or one client address in the current window.
+
+    In the database, not the cache: several server processes must see one count (a
+    per-process cache would give an attacker LIMIT × processes tries). Rows are written only
+    by `accounts.throttle`.
+    """
+
+    scope = models.CharField(_("scope"), max_length=10, choices=ThrottleScope.choices)
+    key = models.CharField(_("username or address"), max_length=150)
+    failures = models.PositiveIntegerField(_("failed attempts"), default=0)
+    window_started_at = models.DateTimeField(_("first failure at"))
+    locked_until = models.DateTimeField(_("locked until"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("login throttle")
+        verbose_name_plural = _("login throttles")
+        constraints = [
+            models.UniqueConstraint(fields=["scope", "key"], name="login_throttle_unique_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_scope_display()} {self.key}: {self.failures}"

@@ -16,6 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import coordinator_required, role_required, staff_reader_required
+from accounts.throttle import client_address
 from attendees.models import Enrollment
 from certificates import pdf, services
 from certificates.eligibility import class_eligibility, not_ready_reason, settings_for
@@ -247,12 +248,9 @@ def reissue(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _client_address(request: HttpRequest) -> str:
-    # Behind the department's reverse proxy the client is the first forwarded address.
-    if getattr(django_settings, "SECURE_PROXY_SSL_HEADER", None):
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        if forwarded:
-            return forwarded.split(",")[0].strip()
-    return request.META.get("REMOTE_ADDR", "")
+    # One rule for every per-address limit (the first X-Forwarded-For entry, used here
+    # before, is written by the client and let anyone dodge the limit).
+    return client_address(request)
 
 
 def _rate_limited(request: HttpRequest) -> bool:

@@ -99,6 +99,10 @@ class AuditLogAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
+    def get_actions(self, request):
+        # No bulk actions at all (not only no "delete selected"): nothing may act on rows.
+        return {}
+
 
 admin.site.site_header = _("Training course management")
 admin.site.site_title = _("Training course management")

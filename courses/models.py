@@ -584,15 +584,36 @@ class Quota(models.Model):
 # --- Audit log -------------------------------------------------------------------------
 
 
+class AuditLogImmutableError(Exception):
+    """Raised when code tries to change or remove recorded audit history."""
+
+
+class AuditLogQuerySet(models.QuerySet):
+    # The log is evidence: bulk changes are refused here as single ones are in the model.
+    # (The database refuses UPDATE too, see migration 0006, for code that bypasses the ORM.)
+    def update(self, **kwargs):
+        raise AuditLogImmutableError("Audit log entries cannot be changed.")
+
+    def delete(self):
+        raise AuditLogImmutableError("Audit log entries cannot be deleted.")
+
+    # bulk_update() goes through update(); kept explicit for a clearer message.
+    def bulk_update(self, objs, fields, batch_size=None):
+        raise AuditLogImmutableError("Audit log entries cannot be changed.")
+
+
 class AuditLog(models.Model):
     """Who did what to which object, when. Rows are written by `courses.services.audit`
-    and never changed afterwards."""
+    and never changed afterwards: the model, its QuerySet, the admin and a database
+    trigger (migration 0006) all refuse changes."""
 
     created_at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+    # PROTECT, not SET_NULL: nulling the actor would rewrite history (and the UPDATE
+    # trigger refuses it anyway). Accounts that leave are deactivated, not deleted.
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("user"),
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="+",
@@ -605,6 +626,8 @@ class AuditLog(models.Model):
     target_repr = models.CharField(_("object"), max_length=300, blank=True)
     changes = models.JSONField(_("changes"), default=dict, blank=True)
 
+    objects = AuditLogQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("audit log entry")
         verbose_name_plural = _("audit log")
@@ -616,8 +639,8 @@ class AuditLog(models.Model):
 
     def save(self, *args, **kwargs):
         if self.pk is not None:
-            raise ValidationError("Audit log entries cannot be changed.")
+            raise AuditLogImmutableError("Audit log entries cannot be changed.")
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
-        raise ValidationError("Audit log entries cannot be deleted.")
+        raise AuditLogImmutableError("Audit log entries cannot be deleted.")

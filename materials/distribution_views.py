@@ -54,7 +54,7 @@ class PlanForm(forms.Form):
                 max_value=MAX_COPIES,
                 initial=row.planned or None,
                 widget=forms.NumberInput(
-                    attrs={**_NUMBER, "placeholder": "0", "style": "max-width: 7rem"}
+                    attrs={**_NUMBER, "class": f"{_NUMBER['class']} max-w-7rem", "placeholder": "0"}
                 ),
             )
 
@@ -84,7 +84,7 @@ class QuickFillForm(forms.Form):
         label=gettext_lazy("Give"),
         min_value=0,
         max_value=MAX_COPIES,
-        widget=forms.NumberInput(attrs={**_NUMBER, "style": "max-width: 6rem"}),
+        widget=forms.NumberInput(attrs={**_NUMBER, "class": f"{_NUMBER['class']} max-w-6rem"}),
     )
     target = forms.ChoiceField(
         label=gettext_lazy("copies to"),

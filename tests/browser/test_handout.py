@@ -81,10 +81,10 @@ def _camera_scan(page, pdf, badge_index, tmp_path, previous):
     )
     write_y4m(png, FAKE_CAMERA)
     page.locator("#camera-toggle").click()
-    page.wait_for_function("document.querySelector('#camera-toggle').dataset.state === 'on'")
+    page.wait_for_function("() => document.querySelector('#camera-toggle').dataset.state === 'on'")
     raw, last = _last_scan(page, previous)
     page.locator("#camera-toggle").click()
-    page.wait_for_function("document.querySelector('#camera-toggle').dataset.state === 'off'")
+    page.wait_for_function("() => document.querySelector('#camera-toggle').dataset.state === 'off'")
     return raw, last
 
 
@@ -111,10 +111,10 @@ def test_handout_by_camera_and_offline(browser, live_server, world, handout, tmp
     # The service worker must control the page (and have its copy of it) before the network
     # goes: on a first visit it takes over only after a reload.
     page.wait_for_function(
-        "navigator.serviceWorker.controller !== null || (location.reload(), false)"
+        "() => navigator.serviceWorker.controller !== null || (location.reload(), false)"
     )
     _wait_text(page, "#count-expected", "4")
-    page.wait_for_function("document.body.dataset.offlineReady === 'yes'")
+    page.wait_for_function("() => document.body.dataset.offlineReady === 'yes'")
 
     # Online: two badges read by the camera.
     raw, last = _camera_scan(page, pdf, 0, tmp_path, None)

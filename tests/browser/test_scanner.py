@@ -62,7 +62,7 @@ def _ready(page):
     """The page is usable once the roster is in (from the network or the local copy)."""
     page.wait_for_selector("#live-panel")
     page.wait_for_function(
-        "/^[1-9][0-9]*$/.test(document.querySelector('#count-expected').textContent.trim())"
+        "() => /^[1-9][0-9]*$/.test(document.querySelector('#count-expected').textContent.trim())"
     )
 
 
@@ -95,7 +95,9 @@ def test_keyboard_scanner_records_attendance(page, live_server, world, open_sess
     raw, last = _wedge(page, "forged-" + "x" * 20, raw)
     assert last["result"] == "unknown_token"
     assert page.locator("#feedback").get_attribute("data-result") == "unknown_token"
-    page.wait_for_function("document.querySelector('#pending-count').textContent.trim() === '0'")
+    page.wait_for_function(
+        "() => document.querySelector('#pending-count').textContent.trim() === '0'"
+    )
     assert Attendance.objects.filter(session=session).count() == 1
     assert ScanEvent.objects.filter(session=session).count() == 3
     screenshot(page, "scanner-keyboard")
@@ -113,7 +115,8 @@ def test_offline_scans_survive_a_reload_and_upload_once(browser, live_server, wo
     _ready(page)
     page.evaluate("navigator.serviceWorker.ready.then(() => true)")
     page.wait_for_function(
-        "navigator.serviceWorker.controller !== null || (location.reload(), false)", timeout=20_000
+        "() => navigator.serviceWorker.controller !== null || (location.reload(), false)",
+        timeout=20_000,
     )
 
     context.set_offline(True)
@@ -123,21 +126,21 @@ def test_offline_scans_survive_a_reload_and_upload_once(browser, live_server, wo
         assert last["shownAt"] - last["decodedAt"] <= 100, last  # offline feedback within 100 ms
     # The counter is redrawn just after the feedback; give it that moment.
     page.wait_for_function(
-        "document.querySelector('#pending-count').textContent.trim() === '4'", timeout=5_000
+        "() => document.querySelector('#pending-count').textContent.trim() === '4'", timeout=5_000
     )
     assert ScanEvent.objects.filter(session=session).count() == 0
 
     page.reload()  # still offline: the service worker serves the page, IndexedDB the queue
     _ready(page)
     page.wait_for_function(
-        "document.querySelector('#pending-count').textContent.trim() === '4'", timeout=5_000
+        "() => document.querySelector('#pending-count').textContent.trim() === '4'", timeout=5_000
     )
     screenshot(page, "scanner-offline-phone")
 
     context.set_offline(False)
     page.evaluate("window.dispatchEvent(new Event('online'))")
     page.wait_for_function(
-        "document.querySelector('#pending-count').textContent.trim() === '0'", timeout=30_000
+        "() => document.querySelector('#pending-count').textContent.trim() === '0'", timeout=30_000
     )
     assert Attendance.objects.filter(session=session).count() == 3
     assert ScanEvent.objects.filter(session=session).count() == 4
@@ -170,7 +173,9 @@ def test_camera_scans_a_printed_badge(browser, live_server, world, open_session,
     assert last["result"] in ("present", "late")
     assert first.participant.full_name in page.locator("#feedback").inner_text()
     screenshot(page, "scanner-camera")
-    page.wait_for_function("document.querySelector('#pending-count').textContent.trim() === '0'")
+    page.wait_for_function(
+        "() => document.querySelector('#pending-count').textContent.trim() === '0'"
+    )
     context.close()
     assert Attendance.objects.get(session=session).enrollment == first
     os.replace(png, ARTIFACTS / "camera-badge.png")

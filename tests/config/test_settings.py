@@ -1,5 +1,6 @@
 """The settings module fails loudly and is production-safe with production-like env."""
 
+import json
 import os
 import subprocess
 import sys
@@ -84,3 +85,100 @@ def test_language_switcher_gives_english(client):
     response = client.get(reverse("login"))
     assert response["Content-Language"] == "en"
     assert "Log in" in response.content.decode()
+
+
+# --- Production cookies and headers ------------------------------------------------------
+
+_PRODUCTION_PROBE = """
+import json
+import django
+from django.conf import settings
+django.setup()
+from django.test import Client, override_settings
+
+client = Client()
+# Hashed static names need `collectstatic`; everything else is the production settings.
+plain_storage = {**settings.STORAGES, "staticfiles": {
+    "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+with override_settings(STORAGES=plain_storage):
+    plain = client.get("/login/")
+    secure = client.get("/login/", secure=True)
+csrf = secure.cookies["csrftoken"]
+print(json.dumps({
+    "SESSION_COOKIE_SECURE": settings.SESSION_COOKIE_SECURE,
+    "CSRF_COOKIE_SECURE": settings.CSRF_COOKIE_SECURE,
+    "SESSION_COOKIE_HTTPONLY": settings.SESSION_COOKIE_HTTPONLY,
+    "CSRF_COOKIE_HTTPONLY": settings.CSRF_COOKIE_HTTPONLY,
+    "SESSION_COOKIE_SAMESITE": settings.SESSION_COOKIE_SAMESITE,
+    "CSRF_COOKIE_SAMESITE": settings.CSRF_COOKIE_SAMESITE,
+    "SECURE_SSL_REDIRECT": settings.SECURE_SSL_REDIRECT,
+    "SECURE_HSTS_SECONDS": settings.SECURE_HSTS_SECONDS,
+    "SECURE_HSTS_INCLUDE_SUBDOMAINS": settings.SECURE_HSTS_INCLUDE_SUBDOMAINS,
+    "LOGIN_FAILURE_LIMIT": settings.LOGIN_FAILURE_LIMIT,
+    "LOGIN_ADDRESS_FAILURE_LIMIT": settings.LOGIN_ADDRESS_FAILURE_LIMIT,
+    "LOGIN_LOCKOUT_MINUTES": settings.LOGIN_LOCKOUT_MINUTES,
+    "plain_status": plain.status_code,
+    "plain_location": plain.get("Location"),
+    "hsts": secure.get("Strict-Transport-Security"),
+    "csp": secure.get("Content-Security-Policy"),
+    "csrf_cookie": {"secure": bool(csrf["secure"]), "samesite": csrf["samesite"]},
+}))
+"""
+
+
+@pytest.fixture(scope="module")
+def production(tmp_path_factory):
+    base = {k: v for k, v in os.environ.items() if k not in _OURS and not k.startswith("LOGIN_")}
+    result = subprocess.run(
+        [sys.executable, "-c", _PRODUCTION_PROBE],
+        cwd=ROOT,
+        env={
+            **base,
+            "DJANGO_SETTINGS_MODULE": "config.settings",
+            "DEBUG": "0",
+            "SECRET_KEY": "k7#Qw9!zP2@rL5$vN8^tB3&yH6*mC1(xF4)sJ0_dG+eAUo-9TrVb2Lm4Xc",
+            "ALLOWED_HOSTS": "testserver",
+            "SQLITE_PATH": str(tmp_path_factory.mktemp("prod") / "db.sqlite3"),
+        },
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_production_cookies_are_secure(production):
+    assert production["SESSION_COOKIE_SECURE"] is True
+    assert production["CSRF_COOKIE_SECURE"] is True
+    assert production["csrf_cookie"] == {"secure": True, "samesite": "Lax"}
+
+
+def test_production_session_cookie_is_httponly_and_lax(production):
+    assert production["SESSION_COOKIE_HTTPONLY"] is True
+    assert production["SESSION_COOKIE_SAMESITE"] == "Lax"
+    assert production["CSRF_COOKIE_SAMESITE"] == "Lax"
+    # Deliberately readable: the offline scanner takes a fresh token from the cookie
+    # (static/js/scanner.js csrfToken()); HttpOnly would break uploads after a cached load.
+    assert production["CSRF_COOKIE_HTTPONLY"] is False
+
+
+def test_production_redirects_to_https_with_hsts(production):
+    assert production["SECURE_SSL_REDIRECT"] is True
+    assert production["plain_status"] == 301
+    assert production["plain_location"] == "https://testserver/login/"
+    assert production["SECURE_HSTS_SECONDS"] >= 31536000
+    assert production["SECURE_HSTS_INCLUDE_SUBDOMAINS"] is True
+    assert production["hsts"].startswith("max-age=31536000")
+    assert "includeSubDomains" in production["hsts"]
+
+
+def test_production_sends_the_content_security_policy(production):
+    assert "script-src 'self'" in production["csp"]
+    assert "unsafe" not in production["csp"]
+
+
+def test_login_throttle_defaults(production):
+    assert production["LOGIN_FAILURE_LIMIT"] == 5
+    assert production["LOGIN_ADDRESS_FAILURE_LIMIT"] == 20
+    assert production["LOGIN_LOCKOUT_MINUTES"] == 15

@@ -1,0 +1,169 @@
+"""Login throttling: lock a username, and separately a client address, after repeated
+failed log-ins, for LOGIN_LOCKOUT_MINUTES.
+
+Counters live in the database (`LoginThrottle`) so that every server process sees the
+same count. A locked username or address is refused before its password is checked
+(`accounts.backends.ThrottledModelBackend`), so a locked account gives a guesser nothing.
+Usernames are counted whether or not the account exists: the lock-out itself does not
+tell anyone which usernames are real.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+import math
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.http import HttpRequest
+from django.utils import timezone
+
+from accounts.models import LoginThrottle, ThrottleScope, User
+
+logger = logging.getLogger("accounts.security")
+
+
+def _window() -> datetime.timedelta:
+    return datetime.timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES)
+
+
+def _limits() -> dict[str, int]:
+    return {
+        ThrottleScope.USERNAME: settings.LOGIN_FAILURE_LIMIT,
+        ThrottleScope.ADDRESS: settings.LOGIN_ADDRESS_FAILURE_LIMIT,
+    }
+
+
+def client_address(request: HttpRequest) -> str:
+    """The address of the browser, not of our reverse proxy.
+
+    Behind the proxy (BEHIND_PROXY=1) the client is the *last* X-Forwarded-For entry: the
+    one our proxy appended. Earlier entries come from the client itself and can be forged
+    to dodge a per-address limit.
+    """
+    if getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        entries = [e.strip() for e in forwarded.split(",") if e.strip()]
+        if entries:
+            return entries[-1][:150]
+    return request.META.get("REMOTE_ADDR", "")[:150]
+
+
+def _keys(*, username: str, address: str) -> list[tuple[str, str]]:
+    keys = [(ThrottleScope.USERNAME, username[:150])]
+    if address:
+        keys.append((ThrottleScope.ADDRESS, address))
+    return keys
+
+
+def login_locked_until(
+    *, username: str, address: str, now: datetime.datetime | None = None
+) -> datetime.datetime | None:
+    """When the later of the username's and the address's lock-outs ends; None if neither
+    is locked."""
+    now = now or timezone.now()
+    condition = Q()
+    for scope, key in _keys(username=username, address=address):
+        condition |= Q(scope=scope, key=key)
+    locks = LoginThrottle.objects.filter(condition, locked_until__gt=now).values_list(
+        "locked_until", flat=True
+    )
+    return max(locks, default=None)
+
+
+def login_refusal_log(*, username: str, address: str, until: datetime.datetime) -> None:
+    logger.warning(
+        "Log-in refused without checking the password: username %r from %s is locked out until %s",
+        username,
+        address,
+        until.isoformat(),
+    )
+
+
+def login_failure_record(
+    *, username: str, address: str, now: datetime.datetime | None = None
+) -> datetime.datetime | None:
+    """Count one failed log-in for the username and for the address. Returns the end of
+    the lock-out if this failure caused one (or one is already running), else None."""
+    now = now or timezone.now()
+    logger.warning("Failed log-in for username %r from %s", username, address)
+    locked_until = _count_failure(username=username, address=address, now=now)
+    # Forget windows and locks that are over, so the table holds only live counters. After
+    # the counting transaction, holding no row lock: a stale row that another request has
+    # locked (to restart its count) is then only waited for, never a deadlock.
+    LoginThrottle.objects.filter(window_started_at__lte=now - _window()).filter(
+        Q(locked_until__isnull=True) | Q(locked_until__lte=now)
+    ).delete()
+    return locked_until
+
+
+@transaction.atomic
+def _count_failure(
+    *, username: str, address: str, now: datetime.datetime
+) -> datetime.datetime | None:
+    window = _window()
+    limits = _limits()
+    locked_until = None
+    for scope, key in _keys(username=username, address=address):
+        # The row lock (PostgreSQL; SQLite's IMMEDIATE transactions serialise writers
+        # anyway) makes concurrent failures from several processes count one by one.
+        # Every request locks the username's row before the address's: no lock cycles.
+        row, _ = LoginThrottle.objects.select_for_update().get_or_create(
+            scope=scope, key=key, defaults={"window_started_at": now}
+        )
+        if row.window_started_at <= now - window:
+            row.failures = 0
+            row.window_started_at = now
+        row.failures += 1
+        if row.locked_until and row.locked_until > now:
+            locked_until = max(locked_until or row.locked_until, row.locked_until)
+        elif row.failures >= limits[scope]:
+            row.locked_until = now + window
+            locked_until = max(locked_until or row.locked_until, row.locked_until)
+            _lockout_log(row, username=username, address=address)
+        row.save()
+    return locked_until
+
+
+def login_success_record(*, username: str) -> None:
+    """A successful log-in clears the username's failures (not the address's: one person
+    getting in says nothing about the others guessing from the same address)."""
+    LoginThrottle.objects.filter(scope=ThrottleScope.USERNAME, key=username[:150]).delete()
+
+
+def _lockout_log(row: LoginThrottle, *, username: str, address: str) -> None:
+    from courses.services import audit
+
+    logger.warning(
+        "Locked out %s %r after %d failed log-ins until %s (last attempt: username %r from %s)",
+        row.scope,
+        row.key,
+        row.failures,
+        row.locked_until.isoformat(),
+        username,
+        address,
+    )
+    target = None
+    if row.scope == ThrottleScope.USERNAME:
+        target = User.objects.filter(username=row.key).first()
+    audit(
+        actor=None,
+        action="login.lockout",
+        target=target,
+        changes={
+            "scope": row.scope,
+            "key": row.key,
+            "failures": row.failures,
+            "locked_until": row.locked_until.isoformat(),
+            "username": username,
+            "address": address,
+        },
+    )
+
+
+def lockout_minutes(until: datetime.datetime, *, now: datetime.datetime | None = None) -> int:
+    """Whole minutes left, rounded up (never "0 minutes" while still locked)."""
+    seconds = (until - (now or timezone.now())).total_seconds()
+    return max(1, math.ceil(seconds / 60))

@@ -1,0 +1,212 @@
+"""Login throttling: repeated failures lock a username (and, separately, a client address)
+out of both login pages for LOGIN_LOCKOUT_MINUTES, without checking the password."""
+
+import datetime
+import logging
+import threading
+from unittest import mock
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test import RequestFactory
+from django.utils import timezone
+
+from accounts.models import LoginThrottle, Role, ThrottleScope, User
+from accounts.throttle import client_address, lockout_minutes, login_failure_record
+from courses.models import AuditLog
+from tests import factories as f
+
+PASSWORD = "pw"  # tests/factories.user sets it
+
+
+@pytest.fixture
+def officer(db):
+    return f.user(Role.COORDINATOR, username="dieuphoi")
+
+
+@pytest.fixture(autouse=True)
+def _defaults(settings):
+    settings.LOGIN_FAILURE_LIMIT = 5
+    settings.LOGIN_ADDRESS_FAILURE_LIMIT = 20
+    settings.LOGIN_LOCKOUT_MINUTES = 15
+
+
+def _login(client, username, password, *, url="/login/", address="10.0.0.1"):
+    client.cookies["django_language"] = "en"
+    return client.post(url, {"username": username, "password": password}, REMOTE_ADDR=address)
+
+
+def _logged_in(client) -> bool:
+    return "_auth_user_id" in client.session
+
+
+def _fail(client, username, times, **kw):
+    for _ in range(times):
+        response = _login(client, username, "wrong", **kw)
+        assert response.status_code == 200
+
+
+def test_fifth_failure_locks_the_username_and_names_the_wait(client, officer):
+    _fail(client, "dieuphoi", 4)
+    response = _login(client, "dieuphoi", "wrong")
+    assert "try again in 15 minutes" in response.content.decode()
+    row = LoginThrottle.objects.get(scope=ThrottleScope.USERNAME, key="dieuphoi")
+    assert row.failures == 5
+    assert row.locked_until > timezone.now() + datetime.timedelta(minutes=14)
+
+
+def test_locked_username_is_refused_without_checking_the_password(client, officer):
+    _fail(client, "dieuphoi", 5)
+    with mock.patch.object(User, "check_password", autospec=True) as check:
+        response = _login(client, "dieuphoi", PASSWORD)
+    assert check.call_count == 0
+    assert not _logged_in(client)
+    body = response.content.decode()
+    assert "Too many failed log-in attempts" in body
+    assert "try again in 15 minutes" in body
+    # A refused attempt is not a new failure: the lock does not grow while a user retries.
+    assert LoginThrottle.objects.get(scope=ThrottleScope.USERNAME, key="dieuphoi").failures == 5
+
+
+def test_four_failures_do_not_lock(client, officer):
+    _fail(client, "dieuphoi", 4)
+    _login(client, "dieuphoi", PASSWORD)
+    assert _logged_in(client)
+
+
+def test_lock_ends_when_the_window_has_passed(client, officer):
+    _fail(client, "dieuphoi", 5)
+    # Fifteen minutes later (moved in the database: that is where the counters live).
+    past = timezone.now() - datetime.timedelta(minutes=15, seconds=1)
+    LoginThrottle.objects.update(window_started_at=past, locked_until=past)
+    _login(client, "dieuphoi", PASSWORD)
+    assert _logged_in(client)
+
+
+def test_failures_older_than_the_window_start_a_new_count(client, officer):
+    _fail(client, "dieuphoi", 4)
+    past = timezone.now() - datetime.timedelta(minutes=16)
+    LoginThrottle.objects.update(window_started_at=past)
+    _fail(client, "dieuphoi", 1)
+    row = LoginThrottle.objects.get(scope=ThrottleScope.USERNAME, key="dieuphoi")
+    assert (row.failures, row.locked_until) == (1, None)
+
+
+def test_finished_windows_are_forgotten(client, officer):
+    past = timezone.now() - datetime.timedelta(minutes=30)
+    LoginThrottle.objects.create(
+        scope=ThrottleScope.USERNAME,
+        key="cu",
+        failures=5,
+        window_started_at=past,
+        locked_until=past,
+    )
+    LoginThrottle.objects.create(
+        scope=ThrottleScope.ADDRESS, key="10.9.9.9", failures=2, window_started_at=past
+    )
+    _fail(client, "dieuphoi", 1)
+    assert sorted(LoginThrottle.objects.values_list("key", flat=True)) == ["10.0.0.1", "dieuphoi"]
+
+
+def test_success_clears_the_usernames_failures(client, officer):
+    _fail(client, "dieuphoi", 4)
+    _login(client, "dieuphoi", PASSWORD)
+    assert _logged_in(client)
+    assert not LoginThrottle.objects.filter(scope=ThrottleScope.USERNAME).exists()
+    # The address keeps its count: others may still be guessing from there.
+    assert LoginThrottle.objects.get(scope=ThrottleScope.ADDRESS, key="10.0.0.1").failures == 4
+
+
+def test_unknown_usernames_are_locked_the_same_way(client, db):
+    _fail(client, "khongco", 5)
+    response = _login(client, "khongco", "wrong")
+    assert "try again in 15 minutes" in response.content.decode()
+    assert LoginThrottle.objects.get(scope=ThrottleScope.USERNAME, key="khongco").locked_until
+
+
+def test_admin_login_counts_and_is_refused_too(client, db):
+    f.user(Role.COORDINATOR, username="quantri", is_staff=True)
+    # Failures on both pages add up: one counter per username, whatever the form.
+    _fail(client, "quantri", 3)
+    _fail(client, "quantri", 2, url="/admin/login/")
+    response = _login(client, "quantri", PASSWORD, url="/admin/login/")
+    assert "try again in 15 minutes" in response.content.decode()
+    assert not _logged_in(client)
+
+
+def test_many_failures_from_one_address_lock_that_address(client, db):
+    f.user(Role.VIEWER, username="xem")
+    for n in range(20):
+        _login(client, f"doan{n}", "wrong", address="10.0.0.9")
+    response = _login(client, "xem", PASSWORD, address="10.0.0.9")
+    assert "try again in 15 minutes" in response.content.decode()
+    assert not _logged_in(client)
+    # Another address is not affected.
+    _login(client, "xem", PASSWORD, address="10.0.0.10")
+    assert _logged_in(client)
+
+
+def test_failures_and_lockouts_are_logged_and_audited(client, officer, caplog):
+    with caplog.at_level(logging.WARNING, logger="accounts.security"):
+        _fail(client, "dieuphoi", 5)
+        _login(client, "dieuphoi", PASSWORD)
+    messages = [r.getMessage() for r in caplog.records if r.name == "accounts.security"]
+    assert sum("Failed log-in for username 'dieuphoi' from 10.0.0.1" in m for m in messages) == 5
+    assert sum(m.startswith("Locked out username 'dieuphoi'") for m in messages) == 1
+    assert sum(m.startswith("Log-in refused without checking") for m in messages) == 1
+    log = AuditLog.objects.get(action="login.lockout")
+    assert log.target_id == str(officer.pk)
+    assert log.changes["scope"] == "username"
+    assert log.changes["failures"] == 5
+    assert log.changes["address"] == "10.0.0.1"
+
+
+def test_counters_do_not_live_in_the_process_cache(client, officer):
+    """Several server processes share the database, not a per-process cache."""
+    _fail(client, "dieuphoi", 5)
+    cache.clear()
+    _login(client, "dieuphoi", PASSWORD)
+    assert not _logged_in(client)
+
+
+def test_client_address_is_the_address_the_proxy_appended(settings):
+    request = RequestFactory().get(
+        "/", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="1.2.3.4, 203.0.113.7"
+    )
+    settings.SECURE_PROXY_SSL_HEADER = None
+    assert client_address(request) == "127.0.0.1"
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # "1.2.3.4" was sent by the client itself; the proxy appended the real address.
+    assert client_address(request) == "203.0.113.7"
+
+
+def test_lockout_minutes_round_up():
+    now = timezone.now()
+    assert lockout_minutes(now + datetime.timedelta(seconds=61), now=now) == 2
+    assert lockout_minutes(now + datetime.timedelta(seconds=5), now=now) == 1
+    assert lockout_minutes(now + datetime.timedelta(minutes=15), now=now) == 15
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks: PostgreSQL")
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_failures_are_all_counted():
+    """Eight processes' worth of simultaneous failures: each one counts, one lock-out."""
+    start = threading.Barrier(8)
+
+    def fail():
+        try:
+            start.wait()
+            login_failure_record(username="dieuphoi", address="10.0.0.1")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=fail) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    row = LoginThrottle.objects.get(scope=ThrottleScope.USERNAME, key="dieuphoi")
+    assert row.failures == 8
+    # The fifth failure locked the username (the address limit, 20, is not reached).
+    assert AuditLog.objects.filter(action="login.lockout").count() == 1
