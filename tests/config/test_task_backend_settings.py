@@ -12,8 +12,8 @@ def test_rq_backend_is_configured_from_redis_url():
         "-v",
         "0",
         "-c",
-        "from django.conf import settings as s; from django_tasks import default_task_backend as b;"
-        "print(s.RQ_QUEUES['default']['URL'], s.RQ['JOB_CLASS'], type(b).__name__,"
+        "from django.conf import settings as s; from django_tasks import task_backends;"
+        "print(s.RQ_QUEUES['default']['URL'], s.RQ['JOB_CLASS'], type(task_backends['default']).__name__,"
         " 'django_rq' in s.INSTALLED_APPS)",
         env={**RQ, "REDIS_URL": "redis://127.0.0.1:6379/3"},
     )
