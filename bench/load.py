@@ -385,6 +385,11 @@ def run(report_line=print) -> bool:
                 "gthread",
                 "--threads",
                 str(cfg["threads"]),
+                # Longer than the scanners' think time: otherwise gunicorn closes an idle
+                # connection just as a client reuses it, and the client sees a reset.
+                # (Deployed, nginx holds the phones' connections; see docs/deployment.md.)
+                "--keep-alive",
+                "10",
                 "--log-level",
                 "warning",
             ],

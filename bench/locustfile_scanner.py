@@ -107,7 +107,7 @@ class ScannerUser(FastHttpUser):
             catch_response=True,
         ) as response:
             if response.status_code != 200:
-                response.failure(f"HTTP {response.status_code}")
+                response.failure(f"HTTP {response.status_code} {response.error or ''}".strip())
                 return
             results = response.json()["results"]
             # Every scan answered, each as a check-in or a repeat: a badge on the roster
