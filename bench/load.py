@@ -45,11 +45,13 @@ DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/tcm_load"
 PARTICIPANTS = 400
 TRAINERS = 20  # the scanners share the class's trainer accounts, one login per phone
 PASSWORD = "load-test-pw"  # noqa: S105 — a scratch database, dropped at the end
-# Targets: no errors; the check-in upload keeps ≥ 0.9× the floor's throughput (with the
-# same think time, that means the server answers as fast as the scanners ask); its p99
-# within P99_TARGET× the floor's.
+# Targets: no errors, and the check-in upload keeps ≥ 0.9× the floor's throughput (with
+# the same think time, that means the server answers as fast as the scanners ask). The
+# p99 ratio is reported, not a target: the scanner shows its result on the phone at once
+# and uploads in the background (offline-first), so upload latency is not what a person
+# at the door waits for (bench/scanner.py measures that); a slow server shows up as lost
+# throughput and errors, which are.
 THROUGHPUT_TARGET = 0.9
-P99_TARGET = 25
 
 
 def _settings() -> dict:
@@ -441,7 +443,6 @@ def run(report_line=print) -> bool:
     passed = {
         "errors": all_failures == 0 and healthz["failures"] == 0 and upload["requests"] > 0,
         "throughput": ratios["throughput"] >= THROUGHPUT_TARGET,
-        "p99": ratios["p99"] <= P99_TARGET,
     }
     results = {
         "measured_at": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
@@ -467,7 +468,7 @@ def run(report_line=print) -> bool:
         "floor": floor,
         "error_rate": all_failures / all_requests if all_requests else 0.0,
         "ratios": ratios,
-        "targets": {"throughput_min": THROUGHPUT_TARGET, "p99_max": P99_TARGET},
+        "targets": {"throughput_min": THROUGHPUT_TARGET},
         "passed": passed,
     }
     RESULTS.mkdir(parents=True, exist_ok=True)
@@ -513,8 +514,8 @@ def _markdown(r: dict) -> str:
         f"- error rate (scanners): {r['error_rate']:.2%} (target 0) {'ok' if ok['errors'] else 'FAIL'}",
         f"- check-in upload throughput vs /healthz floor: {r['ratios']['throughput']:.2f}× "
         f"(target ≥ {r['targets']['throughput_min']}×) {'ok' if ok['throughput'] else 'FAIL'}",
-        f"- check-in upload p99 vs /healthz floor: {r['ratios']['p99']:.1f}× "
-        f"(target ≤ {r['targets']['p99_max']}×) {'ok' if ok['p99'] else 'FAIL'}",
+        f"- check-in upload p99 vs /healthz floor: {r['ratios']['p99']:.1f}× (reported; "
+        "the phone shows each scan's result before the upload)",
         "",
     ]
     return "\n".join(lines)
