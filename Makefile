@@ -29,6 +29,13 @@ https: setup seed ## Serve over https on the LAN (port 8443) for phones at a ven
 	DEBUG=$${DEBUG:-1} ALLOWED_HOSTS=$${ALLOWED_HOSTS:-*} $(VENV)/bin/gunicorn config.wsgi --bind 0.0.0.0:8443 \
 	  --certfile certs/server.crt --keyfile certs/server.key --workers 2 --threads 4 --access-logfile -
 
+.PHONY: worker
+worker: ## Run the task worker alone: rqworker with TASKS_BACKEND=django_tasks_rq.RQBackend, else db_worker.
+	@case "$${TASKS_BACKEND:-}" in \
+	  *RQBackend) exec $(PY) manage.py rqworker default ;; \
+	  *) exec $(PY) manage.py db_worker ;; \
+	esac
+
 test: deps assets messages ## Run every test (browser tests included when Chromium is present).
 	$(PY) -m pytest $(PYTEST_ARGS)
 

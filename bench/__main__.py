@@ -4,7 +4,9 @@ Each benchmark times a page and divides by a *floor* measured in the same run: t
 cheapest page through the same stack (middleware, session, template engine) — the login
 form, which reads no data. The ratio says what the page's data costs, independent of the
 machine's speed. A ratio above
-its target is reported as FAIL and makes the command exit non-zero.
+its target is reported as FAIL and makes the command exit non-zero. The load test
+(bench/load.py: 200 scanners for 60 s against gunicorn + PostgreSQL) compares with /healthz
+under the same load and writes bench/results/load.json and load.md.
 """
 
 from __future__ import annotations
@@ -113,6 +115,11 @@ def main() -> int:
     from bench import reports
 
     failed |= not reports.run(_median_seconds, report)
+
+    # Last: gunicorn + PostgreSQL + locust in its own scratch database (bench/load.py).
+    from bench import load
+
+    failed |= not load.run(print)
     tmp.cleanup()
     return 1 if failed else 0
 

@@ -186,14 +186,30 @@ CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 # --- Background tasks -----------------------------------------------------------------
-# Django's Tasks API (backport); the database backend needs no extra service and is
-# run by `manage.py db_worker`, which `make run` starts beside the web server.
-TASKS = {
-    "default": {
-        "BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
-        "QUEUES": ["default"],
+# Django's Tasks API (backport). The database backend needs no extra service and is run by
+# `manage.py db_worker`, which `make run` starts beside the web server. With several app
+# servers, TASKS_BACKEND=django_tasks_rq.RQBackend puts the jobs in Redis (REDIS_URL, the
+# same server as the cache) and `manage.py rqworker default` runs them, on as many
+# machines as needed (docs/deployment.md).
+TASKS_BACKEND = os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")
+TASKS = {"default": {"BACKEND": TASKS_BACKEND, "QUEUES": ["default"]}}
+if TASKS_BACKEND == "django_tasks_rq.RQBackend":
+    if not os.environ.get("REDIS_URL"):
+        raise ImproperlyConfigured("TASKS_BACKEND=django_tasks_rq.RQBackend needs REDIS_URL.")
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
+    RQ_QUEUES = {
+        "default": {
+            "URL": os.environ["REDIS_URL"],
+            # RQ kills a job after 180 s by default; a year's workbook or the certificates
+            # of a 400-person class take longer on a small server.
+            "DEFAULT_TIMEOUT": 3600,
+        }
     }
-}
+    RQ = {
+        # Without it a plain `rqworker` runs RQ's own job class, which cannot call a
+        # Django task (it fails every job with "Task object is not callable").
+        "JOB_CLASS": "django_tasks_rq.Job",
+    }
 
 # --- Certificates ---------------------------------------------------------------------
 # The address printed in certificate QR codes: the public site, not the LAN server name.
