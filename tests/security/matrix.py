@@ -239,6 +239,10 @@ RULES: dict[str, Rule] = {
     "admin:index": Rule(get=NOBODY),
     # A fixed description of the API, no data: public (schemathesis reads it).
     "api-openapi": Rule(get=EVERYONE),
+    # Load balancers probe it without an account; it answers "ok" and nothing else.
+    "healthz": Rule(get=EVERYONE),
+    # Any other address under /api/: a JSON 404 for everyone.
+    "api-not-found": Rule(get=NOBODY, args=lambda w: {"rest": "v1/nothing-here"}),
     "api-roster": Rule(get=SCANNERS_A, args=lambda w: {"pk": w.session_a.pk}),
     "api-checkin": Rule(
         get=NOBODY,

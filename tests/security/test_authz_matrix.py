@@ -114,7 +114,8 @@ def refused(response, persona: str) -> bool:
             return _redirect_target(response) == reverse("login")
         # The JSON API answers 401/403 in JSON: a script has no login page to go to.
         is_json = response.get("Content-Type", "").startswith("application/json")
-        return response.status_code in (401, 403) and is_json
+        # An unknown API address answers a JSON 404 to everyone: it names nothing.
+        return response.status_code in (401, 403, 404) and is_json
     return response.status_code in (403, 404)
 
 
@@ -138,7 +139,8 @@ def _post(client: Client, world, name: str, persona: str):
 
 # --- GET: every URL × every persona -------------------------------------------------------
 
-MATRIX_NAMES = [n for n in URL_NAMES if n != "admin:index"]
+# Undeclared names are reported by test_every_url_has_an_entry_in_the_matrix, not here.
+MATRIX_NAMES = [n for n in URL_NAMES if n != "admin:index" and n in RULES]
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
