@@ -119,4 +119,5 @@ def test_a_device_id_longer_than_stored_is_refused_not_cut(coordinator, world, p
 def test_unknown_api_addresses_answer_in_json(coordinator, url):
     response = coordinator.get(url)
     assert response.status_code == 404
-    assert response.json() == {"error": "There is no such API address."}
+    # The clerk reads it in Vietnamese, the default language.
+    assert response.json() == {"error": "Không có địa chỉ API này."}

@@ -191,13 +191,13 @@ def test_restore_refuses_before_touching_anything(some_data, tmp_path):
         replace={"media/materials/1/giao-trinh.pdf": b"%PDF-1.4 broken"},
     )
     with pytest.raises(
-        CommandError, match=re.escape("checksum of media/materials/1/giao-trinh.pdf")
+        CommandError, match=re.escape("mã kiểm tra (checksum) của media/materials/1/giao-trinh.pdf")
     ):
         call_command("restore", str(damaged), "--yes")
 
     other = "postgresql" if connection.vendor == "sqlite" else "sqlite"
     foreign = _rewrite(path, tmp_path / "foreign.tar.gz", manifest=lambda m: {**m, "engine": other})
-    with pytest.raises(CommandError, match="same database engine"):
+    with pytest.raises(CommandError, match="cùng loại cơ sở dữ liệu"):
         call_command("restore", str(foreign), "--yes")
 
     assert TrainingClass.objects.filter(code="TTDN-2023-L9").exists()
@@ -206,7 +206,7 @@ def test_restore_refuses_before_touching_anything(some_data, tmp_path):
 def test_backup_inside_a_transaction_is_refused_not_hung(some_data, tmp_path):
     if connection.vendor != "sqlite":
         pytest.skip("pg_dump runs in its own session")
-    with pytest.raises(CommandError, match="inside a database transaction"):
+    with pytest.raises(CommandError, match="trong một giao dịch cơ sở dữ liệu"):
         _backup(tmp_path)
 
 
@@ -220,6 +220,6 @@ def test_restore_refuses_a_file_that_is_not_a_backup(some_data, tmp_path, conten
             archive.addfile(info, io.BytesIO(b"notes"))
     else:
         wrong.write_bytes(content)
-    with pytest.raises(CommandError, match="not a backup"):
+    with pytest.raises(CommandError, match="không phải bản sao lưu"):
         call_command("restore", str(wrong), "--yes")
     assert TrainingClass.objects.filter(pk=some_data.pk).exists()
