@@ -249,19 +249,9 @@ def batch_resume(batch: CertificateBatch) -> CertificateBatch:
     watches the progress bar). django_tasks_db never retries a task whose worker was
     killed: it stays RUNNING. :func:`batch_run` is resumable, so the new task carries on
     where the dead one stopped; the dead task's result is marked failed for the record."""
-    from certificates.tasks import mark_lost, run_certificate_batch
+    from certificates.tasks import requeue_lost_job, run_certificate_batch
 
-    with transaction.atomic():
-        locked = CertificateBatch.objects.select_for_update().get(pk=batch.pk)
-        if not locked.is_stale:
-            return locked
-        logger.warning("certificate batch %s lost its worker; queued again", locked.pk)
-        mark_lost(run_certificate_batch, locked.pk)
-        locked.state = BatchState.QUEUED
-        locked.heartbeat_at = timezone.now()
-        locked.save(update_fields=["state", "heartbeat_at"])
-        transaction.on_commit(lambda: run_certificate_batch.enqueue(locked.pk))
-    return locked
+    return requeue_lost_job(batch, run_certificate_batch, BatchState.QUEUED)
 
 
 def _batch_claim(batch: CertificateBatch) -> bool:

@@ -3,13 +3,17 @@ default, run by `manage.py db_worker`)."""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
+from django.db import models, transaction
 from django.utils import timezone
 from django_tasks import TaskResultStatus, task
 from django_tasks.base import Task
 
 from certificates.models import CertificateBatch
+
+logger = logging.getLogger(__name__)
 
 
 @task()
@@ -47,3 +51,21 @@ def mark_lost(task_: Task, *args: Any) -> int:
         traceback="The worker running this task stopped (killed or restarted); "
         "the job was queued again.",
     )
+
+
+def requeue_lost_job(job: models.Model, task_: Task, queued_state: str) -> models.Model:
+    """Queue again, as the same job, a background job whose worker was killed (its
+    heartbeat stopped): certificate batches and the year workbook share this. The job's
+    own run is resumable, so the new task carries on where the dead one stopped; the
+    dead task's result is marked failed for the record. A live job is returned as is."""
+    with transaction.atomic():
+        locked = type(job).objects.select_for_update().get(pk=job.pk)
+        if not locked.is_stale:
+            return locked
+        logger.warning("%s %s lost its worker; queued again", type(job).__name__, locked.pk)
+        mark_lost(task_, locked.pk)
+        locked.state = queued_state
+        locked.heartbeat_at = timezone.now()
+        locked.save(update_fields=["state", "heartbeat_at"])
+        transaction.on_commit(lambda: task_.enqueue(locked.pk))
+    return locked

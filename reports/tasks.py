@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
 
-from certificates.tasks import mark_lost
+from certificates.tasks import requeue_lost_job
 from reports.models import JobState, ReportJob
 
 logger = logging.getLogger(__name__)
@@ -71,14 +71,4 @@ def run_report_job(job_id: int) -> int:
 def job_resume(job: ReportJob) -> ReportJob:
     """Queue a job again whose worker was killed (its heartbeat stopped); the status poll
     calls this while someone watches the progress bar."""
-    with transaction.atomic():
-        locked = ReportJob.objects.select_for_update().get(pk=job.pk)
-        if not locked.is_stale:
-            return locked
-        logger.warning("report job %s lost its worker; queued again", locked.pk)
-        mark_lost(run_report_job, locked.pk)
-        locked.state = JobState.QUEUED
-        locked.heartbeat_at = timezone.now()
-        locked.save(update_fields=["state", "heartbeat_at"])
-        transaction.on_commit(lambda: run_report_job.enqueue(locked.pk))
-    return locked
+    return requeue_lost_job(job, run_report_job, JobState.QUEUED)
