@@ -99,3 +99,26 @@ class LoginThrottle(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_scope_display()} {self.key}: {self.failures}"
+
+
+class RateLimit(models.Model):
+    """Uses of one action by one key (a user, a client address) in the current window.
+
+    The general counterpart of `LoginThrottle` for actions that are not log-ins (public
+    certificate checks, identity checks while nominating): in the database so that every
+    server process counts against the same limit. Rows are written only by
+    `accounts.throttle.rate_limit_hit`.
+    """
+
+    scope = models.CharField(_("action"), max_length=30)
+    key = models.CharField(_("user or address"), max_length=150)
+    hits = models.PositiveIntegerField(_("uses"), default=0)
+    window_started_at = models.DateTimeField(_("window started at"))
+
+    class Meta:
+        verbose_name = _("rate limit")
+        verbose_name_plural = _("rate limits")
+        constraints = [models.UniqueConstraint(fields=["scope", "key"], name="rate_limit_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.key}: {self.hits}"

@@ -20,7 +20,7 @@ from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
 
-from accounts.models import LoginThrottle, ThrottleScope, User
+from accounts.models import LoginThrottle, RateLimit, ThrottleScope, User
 
 logger = logging.getLogger("accounts.security")
 
@@ -167,3 +167,35 @@ def lockout_minutes(until: datetime.datetime, *, now: datetime.datetime | None =
     """Whole minutes left, rounded up (never "0 minutes" while still locked)."""
     seconds = (until - (now or timezone.now())).total_seconds()
     return max(1, math.ceil(seconds / 60))
+
+
+# --- Other actions ---------------------------------------------------------------------
+
+
+def rate_limit_hit(
+    *,
+    scope: str,
+    key: str,
+    limit: int,
+    window: datetime.timedelta,
+    now: datetime.datetime | None = None,
+) -> bool:
+    """Count one use of `scope` by `key`; True if it is over `limit` uses in the current
+    fixed `window` (the caller refuses it). Counted and checked in one locked step, so
+    concurrent requests from several processes can never all slip under the limit."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        # Row lock on PostgreSQL; SQLite's IMMEDIATE transactions serialise writers.
+        row, _ = RateLimit.objects.select_for_update().get_or_create(
+            scope=scope, key=key[:150], defaults={"window_started_at": now}
+        )
+        if row.window_started_at <= now - window:
+            row.hits = 0
+            row.window_started_at = now
+        row.hits += 1
+        row.save(update_fields=["hits", "window_started_at"])
+        over = row.hits > limit
+    # Forget finished windows of this action, outside the counting transaction (as for
+    # log-ins: no row lock held while deleting).
+    RateLimit.objects.filter(scope=scope, window_started_at__lte=now - window).delete()
+    return over

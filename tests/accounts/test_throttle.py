@@ -210,3 +210,22 @@ def test_concurrent_failures_are_all_counted():
     assert row.failures == 8
     # The fifth failure locked the username (the address limit, 20, is not reached).
     assert AuditLog.objects.filter(action="login.lockout").count() == 1
+
+
+@pytest.mark.django_db
+def test_rate_limit_counts_per_scope_and_key_and_restarts_after_the_window():
+    from accounts.models import RateLimit
+    from accounts.throttle import rate_limit_hit
+
+    start = timezone.now()
+    window = datetime.timedelta(minutes=1)
+    hits = [rate_limit_hit(scope="t", key="a", limit=3, window=window, now=start) for _ in range(4)]
+    assert hits == [False, False, False, True]
+    # Another key and another scope count on their own.
+    assert rate_limit_hit(scope="t", key="b", limit=3, window=window, now=start) is False
+    assert rate_limit_hit(scope="u", key="a", limit=3, window=window, now=start) is False
+    later = start + window + datetime.timedelta(seconds=1)
+    assert rate_limit_hit(scope="t", key="a", limit=3, window=window, now=later) is False
+    assert RateLimit.objects.get(scope="t", key="a").hits == 1
+    # Finished windows of the action are forgotten.
+    assert not RateLimit.objects.filter(scope="t", key="b").exists()
