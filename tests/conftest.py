@@ -1,10 +1,19 @@
 import importlib
+import os
 from dataclasses import dataclass
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from accounts.models import Role
 from tests import factories as f
+
+# The suite must never fail by chance: property tests run the same examples on every run
+# (derandomized from the test's name). Random exploration is `make fuzz`, which loads the
+# "explore" profile.
+hypothesis_settings.register_profile("suite", derandomize=True, database=None)
+hypothesis_settings.register_profile("explore", derandomize=False, database=None)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "suite"))
 
 
 @dataclass

@@ -9,7 +9,6 @@ import datetime as dt
 import io
 import itertools
 import json
-import time
 import unicodedata
 import zipfile
 from pathlib import Path
@@ -827,7 +826,8 @@ def test_template_has_title_header_formats_lists_and_instructions():
 # --- Scale ------------------------------------------------------------------------------
 
 
-def test_ten_thousand_rows_are_parsed_quickly(parse):
+def test_ten_thousand_rows_are_parsed_whole(parse):
+    # How fast is `make bench`'s business (bench/importing.py), never a timed assertion here.
     families = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đặng", "Bùi", "Đỗ", "Hồ", "Lò", "Tòng", "Lường", "Quàng", "Vàng", "Giàng", "Sùng", "Chảo", "Tẩn", "Pờ"]  # fmt: skip
     middles = ["Văn", "Thị", "Đức", "Minh", "Thu", "Ngọc", "Xuân", "Hữu", "Quang", "Mai"]
     givens = ["An", "Bình", "Chi", "Dũng", "Giang", "Hà", "Hải", "Hạnh", "Hiền", "Hòa", "Hùng", "Hương", "Hường", "Khánh", "Lan", "Linh", "Long", "Mai", "Minh", "Nam", "Nga", "Ngân", "Nhung", "Oanh", "Phong", "Phúc", "Phương", "Quân", "Quỳnh", "Sơn", "Tâm", "Thảo", "Thắng", "Thành", "Thu", "Thủy", "Trang", "Trung", "Tú", "Tuấn", "Vân", "Việt", "Vinh", "Xuân", "Yến", "Pành", "Sính", "Chứ", "Dín", "Páo"]  # fmt: skip
@@ -855,9 +855,7 @@ def test_ten_thousand_rows_are_parsed_quickly(parse):
         )
     data = save(workbook)
 
-    started = time.perf_counter()
     result = parse(data)
-    elapsed = time.perf_counter() - started
 
     assert result.errors == []
     assert len(result.rows) == 10_000
@@ -868,4 +866,3 @@ def test_ten_thousand_rows_are_parsed_quickly(parse):
         "012070000000",
     )
     assert (last.row_number, last.phone, last.category_code) == (10_002, "+84900009999", "d")
-    assert elapsed < 2.0
