@@ -71,6 +71,14 @@ class ClassMaterialForm(forms.Form):
         self.fields["session"].queryset = training_class.sessions.order_by("date", "start_time")
 
 
+class HandoverUndoForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=300,
+        help_text=_("For example: scanned for the wrong material, or the wrong badge."),
+    )
+
+
 class DispatchForm(forms.ModelForm):
     class Meta:
         model = Dispatch
