@@ -30,6 +30,7 @@ from materials.forms import (
 from materials.handout_views import may_hand_out
 from materials.models import ClassMaterial, Edition, Handover, Material, MaterialKind
 from materials.stats import downloads_by_month, downloads_by_unit
+from materials.uploads import keeps_client_file_names
 
 
 def _form_errors(form, exc: ValidationError) -> None:
@@ -122,6 +123,7 @@ def material_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@keeps_client_file_names
 @coordinator_required
 def edition_create(request: HttpRequest, pk: int) -> HttpResponse:
     material = get_object_or_404(Material, pk=pk)
@@ -147,10 +149,12 @@ def edition_create(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "materials/edition_form.html", {"form": form, "material": material})
 
 
+@keeps_client_file_names
 @coordinator_required
 def files_add(request: HttpRequest, pk: int) -> HttpResponse:
     edition = get_object_or_404(Edition.objects.select_related("material"), pk=pk)
-    form = FilesForm(request.POST or None, request.FILES or None)
+    # Bound on every POST: an empty one is "no file chosen", not silently nothing.
+    form = FilesForm(request.POST, request.FILES) if request.method == "POST" else FilesForm()
     if request.method == "POST" and form.is_valid():
         try:
             stored = services.files_add(
