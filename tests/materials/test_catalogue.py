@@ -321,3 +321,22 @@ def test_export_refuses_a_name_that_is_not_a_zip(tmp_path):
     with pytest.raises(CommandError):
         call_command("export_materials", "--year", "2023", "-o", str(tmp_path / "x.txt"))
     assert os.listdir(tmp_path) == []
+
+
+def test_ministry_package_workbook_keeps_formula_like_titles_as_text(world, handbook, tmp_path):
+    Material.objects.filter(pk=handbook.pk).update(title='=HYPERLINK("http://x","Sổ tay")')
+    Edition.objects.filter(material=handbook).update(label="@Tiếng Mông")
+    out = tmp_path / "goi.zip"
+    call_command("export_materials", "--year", "2023", "-o", str(out), stdout=io.StringIO())
+    with zipfile.ZipFile(out) as archive:
+        sheet = load_workbook(io.BytesIO(archive.read("danh-muc-tai-lieu-2023.xlsx"))).active
+
+    title, label, year = sheet["B2"], sheet["E2"], sheet["F2"]
+
+    assert (title.value, title.data_type, title.quotePrefix) == (
+        '=HYPERLINK("http://x","Sổ tay")',
+        "s",
+        True,
+    )
+    assert (label.value, label.data_type, label.quotePrefix) == ("@Tiếng Mông", "s", True)
+    assert (year.value, year.data_type) == (2023, "n")  # numbers stay numbers
