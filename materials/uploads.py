@@ -72,7 +72,10 @@ def keeps_client_file_names(view: Callable[..., HttpResponse]) -> Callable[..., 
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        request.upload_handlers.insert(0, ClientNameUploadHandler(request))
+        # Handlers can only be changed before the body is parsed. If something read it
+        # first, the uploads keep Django's trimmed names: still safe, only less precise.
+        if not hasattr(request, "_files"):
+            request.upload_handlers.insert(0, ClientNameUploadHandler(request))
         return protected(request, *args, **kwargs)
 
     return csrf_exempt(wrapper)

@@ -205,3 +205,27 @@ def test_the_csrf_check_still_guards_the_upload_views(world, handbook, media):
 
     assert response.status_code == 403
     assert edition.files.count() == 1
+
+
+def test_a_body_read_before_the_view_keeps_django_names_without_a_crash(rf, world, handbook):
+    from materials.views import files_add
+
+    edition = handbook.editions.get()
+    body, content_type = multipart(
+        {}, [("files", "Sổ tay phần 2.pdf", pdf_bytes("part 2"), "application/pdf")]
+    )
+    request = rf.post(
+        reverse("materials:files-add", args=[edition.pk]), body, content_type=content_type
+    )
+    request.user = world.coordinator
+    request._dont_enforce_csrf_checks = True
+    request.session = {}
+    from django.contrib.messages.storage.fallback import FallbackStorage
+
+    request._messages = FallbackStorage(request)
+    assert request.FILES  # a middleware read the body first
+
+    response = files_add(request, pk=edition.pk)
+
+    assert response.status_code == 302
+    assert edition.files.filter(original_name="Sổ tay phần 2.pdf").exists()
