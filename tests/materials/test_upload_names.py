@@ -10,11 +10,13 @@ import uuid
 from pathlib import Path
 
 import pytest
+from django.contrib.messages.storage.fallback import FallbackStorage
 from django.test import Client
 from django.urls import reverse
 from PIL import Image
 
 from materials.models import Dispatch, DistributionLine, Edition, MaterialFile
+from materials.views import files_add
 from tests import factories as f
 from tests.materials.conftest import pdf_bytes
 
@@ -208,8 +210,6 @@ def test_the_csrf_check_still_guards_the_upload_views(world, handbook, media):
 
 
 def test_a_body_read_before_the_view_keeps_django_names_without_a_crash(rf, world, handbook):
-    from materials.views import files_add
-
     edition = handbook.editions.get()
     body, content_type = multipart(
         {}, [("files", "Sổ tay phần 2.pdf", pdf_bytes("part 2"), "application/pdf")]
@@ -220,8 +220,6 @@ def test_a_body_read_before_the_view_keeps_django_names_without_a_crash(rf, worl
     request.user = world.coordinator
     request._dont_enforce_csrf_checks = True
     request.session = {}
-    from django.contrib.messages.storage.fallback import FallbackStorage
-
     request._messages = FallbackStorage(request)
     assert request.FILES  # a middleware read the body first
 
