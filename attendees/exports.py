@@ -17,7 +17,6 @@ import io
 from dataclasses import dataclass
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.page import PageMargins
@@ -37,6 +36,7 @@ from courses.pdf import (
     para,
     style,
 )
+from courses.spreadsheet import text_cell
 
 DATE_FORMAT = "%d/%m/%Y"
 XLSX_DATE_FORMAT = "dd/mm/yyyy"
@@ -68,11 +68,6 @@ _HEADER_FILL = PatternFill("solid", fgColor="D9E1F2")
 _XLSX_FONT = "Times New Roman"
 
 
-def _xlsx_text(value: str) -> str:
-    # Control characters make openpyxl refuse the cell; they never belong in a name anyway.
-    return ILLEGAL_CHARACTERS_RE.sub("", nfc_text(value))
-
-
 def _xlsx_width(column: Column, rows: list[dict]) -> float:
     """Column width in characters: the relative width, widened for the longest value."""
     if column.kind == "date":
@@ -93,12 +88,12 @@ def people_list_xlsx(
     ncols = max(len(columns), 1)
     last_col = get_column_letter(ncols)
 
-    ws["A1"] = _xlsx_text(title)
+    text_cell(ws["A1"], title)  # titles carry the class title: text, never a formula
     ws["A1"].font = Font(name=_XLSX_FONT, size=14, bold=True)
     ws["A1"].alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
     ws.merge_cells(f"A1:{last_col}1")
     ws.row_dimensions[1].height = 24
-    ws["A2"] = _xlsx_text(subtitle)
+    text_cell(ws["A2"], subtitle)
     ws["A2"].font = Font(name=_XLSX_FONT, size=12, italic=True)
     ws["A2"].alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
     ws.merge_cells(f"A2:{last_col}2")
@@ -107,7 +102,7 @@ def people_list_xlsx(
     header_font = Font(name=_XLSX_FONT, size=12, bold=True)
     header_align = Alignment(horizontal="center", vertical="center", wrap_text=True)
     for c, column in enumerate(columns, start=1):
-        cell = ws.cell(row=header_row, column=c, value=_xlsx_text(column.title))
+        cell = text_cell(ws.cell(row=header_row, column=c), column.title)
         cell.font = header_font
         cell.fill = _HEADER_FILL
         cell.border = _GRID
@@ -133,10 +128,7 @@ def people_list_xlsx(
                 cell.value = value
                 cell.number_format = "0"
             else:
-                cell.value = _xlsx_text(value)
-                if cell.data_type == "f":
-                    # "=…" typed into a name must stay text, never become a formula.
-                    cell.data_type = "s"
+                text_cell(cell, value)  # "=…" typed into a name stays text
             cell.font = body_font
             cell.border = _GRID
             cell.alignment = aligns.get(column.kind, aligns["text"])

@@ -80,6 +80,8 @@ def build_template(categories: Iterable[tuple[str, str]] | None = None) -> bytes
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
     from openpyxl.worksheet.datavalidation import DataValidation
 
+    from courses.spreadsheet import text_cell
+
     categories = list(categories or DEFAULT_CATEGORIES)
     codes = [code for code, _ in categories]
     workbook = Workbook()
@@ -157,8 +159,10 @@ def build_template(categories: Iterable[tuple[str, str]] | None = None) -> bytes
     guide.append([])
     guide.append(["Đối tượng bồi dưỡng (mục 2.1 của Kế hoạch)"])
     guide.cell(row=guide.max_row, column=1).font = Font(bold=True)
-    for code, description in categories:
-        guide.append([code, "", description])
+    for code, description in categories:  # from the database: text, never a formula
+        row = guide.max_row + 1
+        for column, text in enumerate((code, "", description), start=1):
+            text_cell(guide.cell(row=row, column=column), text)
     guide.append([])
     guide.append(
         [

@@ -27,6 +27,7 @@ from materials import distribution, services
 from materials.forms import DispatchForm, ReceiptForm
 from materials.models import Dispatch, DistributionLine, Edition
 from materials.serving import serve_file
+from materials.uploads import keeps_client_file_names
 
 #: Far above any print run, far below the database's integer limit.
 MAX_COPIES = 1_000_000
@@ -293,6 +294,7 @@ def _dispatch(pk: int) -> Dispatch:
     )
 
 
+@keeps_client_file_names
 @coordinator_required
 def receipt(request: HttpRequest, pk: int) -> HttpResponse:
     dispatch = _dispatch(pk)

@@ -13,6 +13,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from courses.spreadsheet import text_cell
 from courses.vietnamese import fold, sorted_by_text
 from materials.models import Dispatch, Edition, Material
 
@@ -65,10 +66,9 @@ def _write_package(year: int, fileobj: BinaryIO) -> int:
     wb = Workbook()
     ws = wb.active
     ws.title = f"Tài liệu {year}"
-    ws.append([h for h, _w in HEADERS])
-    for i, (_h, width) in enumerate(HEADERS, start=1):
+    for i, (header, width) in enumerate(HEADERS, start=1):
         ws.column_dimensions[get_column_letter(i)].width = width
-        cell = ws.cell(row=1, column=i)
+        cell = text_cell(ws.cell(row=1, column=i), header)
         cell.font = Font(bold=True)
         cell.fill = PatternFill("solid", fgColor="D9E1F2")
         cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
@@ -91,21 +91,27 @@ def _write_package(year: int, fileobj: BinaryIO) -> int:
                             target.write(chunk)
                     paths.append(path)
                 totals = sent.get(edition.pk, {})
-                ws.append(
-                    [
-                        count,
-                        material.title,
-                        material.get_kind_display(),
-                        ", ".join(lang.name for lang in edition.languages.all()),
-                        edition.label,
-                        edition.year,
-                        edition.printed_copies,
-                        edition.planned_total,
-                        totals.get("sent", 0),
-                        totals.get("received", 0),
-                        "\n".join(paths),
-                    ]
-                )
+                values = [
+                    count,
+                    material.title,
+                    material.get_kind_display(),
+                    ", ".join(lang.name for lang in edition.languages.all()),
+                    edition.label,
+                    edition.year,
+                    edition.printed_copies,
+                    edition.planned_total,
+                    totals.get("sent", 0),
+                    totals.get("received", 0),
+                    "\n".join(paths),
+                ]
+                row = ws.max_row + 1
+                for column, value in enumerate(values, start=1):
+                    cell = ws.cell(row=row, column=column)
+                    # Titles and labels typed by staff: text, never a formula.
+                    if isinstance(value, str):
+                        text_cell(cell, value)
+                    else:
+                        cell.value = value
         for row in ws.iter_rows(min_row=2):
             for cell in row:
                 cell.alignment = Alignment(wrap_text=True, vertical="top")

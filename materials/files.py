@@ -598,12 +598,15 @@ def validate_upload(
     ``name`` is the file name as the client sent it, when the caller has it from
     elsewhere than ``upload.name``: Django's upload handling already strips folder parts
     from ``upload.name``, so a command-line import or an API that takes the name
-    separately must pass it here to have it checked.
+    separately must pass it here to have it checked. Uploads parsed under
+    ``materials.uploads.keeps_client_file_names`` carry that name as ``client_name``.
 
     The size is checked from ``upload.size`` before anything is read; the content is
     then read once, in chunks, for its SHA-256. The upload is rewound afterwards."""
     families = list(dict.fromkeys(Family(f) for f in allowed))
-    original = nfc((upload.name if name is None else name) or "")
+    if name is None:
+        name = getattr(upload, "client_name", None) or upload.name
+    original = nfc(name or "")
 
     if upload.size == 0:
         raise _empty(original)

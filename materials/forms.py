@@ -22,6 +22,9 @@ class MultipleFileField(forms.FileField):
     def clean(self, data, initial=None):
         single = super().clean
         if isinstance(data, list | tuple):
+            if not data and self.required:
+                # No file part at all: "required", never a green "0 files added".
+                raise forms.ValidationError(self.error_messages["required"], code="required")
             return [single(d, initial) for d in data]
         return [single(data, initial)] if data else []
 
@@ -69,6 +72,14 @@ class ClassMaterialForm(forms.Form):
             .order_by("material__title", "label")
         )
         self.fields["session"].queryset = training_class.sessions.order_by("date", "start_time")
+
+
+class HandoverUndoForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=300,
+        help_text=_("For example: scanned for the wrong material, or the wrong badge."),
+    )
 
 
 class DispatchForm(forms.ModelForm):

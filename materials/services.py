@@ -283,19 +283,46 @@ def handover_scan(
     return HandoutOutcome(str(nonce), HandoutResult.HANDED, name, row.handed_at)
 
 
+@dataclass
+class HandoverListSave:
+    """What a save of the tick list did: how many were added and removed, and who was
+    unticked but kept because a badge scan recorded their copy."""
+
+    added: int
+    removed: int
+    kept_scanned: list[str]
+
+
 @transaction.atomic
-def handovers_set(
-    *, actor: User, class_material: ClassMaterial, enrollment_ids: Iterable[int]
-) -> tuple[int, int]:
-    """The ticked list: exactly these enrollments have received the material. Returns
-    (added, removed). Removing a scanned hand-over is allowed (a mistake) and audited."""
-    wanted = set(
-        Enrollment.objects.filter(
-            training_class_id=class_material.training_class_id, pk__in=list(enrollment_ids)
-        ).values_list("pk", flat=True)
+def handovers_update(
+    *,
+    actor: User,
+    class_material: ClassMaterial,
+    ticked: Iterable[int],
+    unticked: Iterable[int],
+) -> HandoverListSave:
+    """A save of the tick list: only the rows the user changed. ``ticked`` are the
+    enrollments ticked on the page that were not ticked when it was shown, ``unticked``
+    the reverse; the page sends both, never "the whole list", because the list may be
+    stale: while it was open a colleague at the door may have scanned badges, and a save
+    must not undo what it never showed.
+
+    A ticked person who has a hand-over by now keeps it. An unticked hand-over is
+    removed only if it was ticked on a list: one recorded by the scanner stays (its name
+    is returned); it takes an explicit `handover_undo`, with a reason, to remove it."""
+    in_class = Enrollment.objects.filter(training_class_id=class_material.training_class_id)
+    ticked = set(in_class.filter(pk__in=list(ticked)).values_list("pk", flat=True))
+    unticked = set(in_class.filter(pk__in=list(unticked)).values_list("pk", flat=True))
+    ticked -= unticked  # both at once cannot come from the page: no change
+    current = dict(
+        class_material.handovers.select_for_update()
+        .filter(enrollment_id__in=ticked | unticked)
+        .values_list("enrollment_id", "method")
     )
-    current = set(class_material.handovers.values_list("enrollment_id", flat=True))
     now = timezone.now()
+    to_add = sorted(ticked - current.keys())
+    # A badge scanned this very moment may win the race for a row: it stays, and the
+    # person counts as not added by the list.
     Handover.objects.bulk_create(
         [
             Handover(
@@ -305,23 +332,74 @@ def handovers_set(
                 method=HandoverMethod.LIST,
                 recorded_by=actor,
             )
-            for pk in sorted(wanted - current)
-        ]
+            for pk in to_add
+        ],
+        ignore_conflicts=True,
     )
-    removed = current - wanted
-    class_material.handovers.filter(enrollment_id__in=removed).delete()
-    if wanted != current:
+    added = sorted(
+        class_material.handovers.filter(
+            enrollment_id__in=to_add, method=HandoverMethod.LIST, handed_at=now
+        ).values_list("enrollment_id", flat=True)
+    )
+    removed = sorted(pk for pk in unticked if current.get(pk) == HandoverMethod.LIST)
+    kept = sorted(pk for pk in unticked if current.get(pk) == HandoverMethod.SCAN)
+    class_material.handovers.filter(enrollment_id__in=removed, method=HandoverMethod.LIST).delete()
+    if added or removed or kept:
         audit(
             actor=actor,
             action="material.handover",
             target=class_material.training_class,
             changes={
                 "edition": str(class_material.edition),
-                "added": sorted(wanted - current),
-                "removed": sorted(removed),
+                "added": added,
+                "removed": removed,
+                "kept_scanned": kept,
             },
         )
-    return len(wanted - current), len(removed)
+    kept_names = [
+        e.participant.full_name
+        for e in in_class.filter(pk__in=kept).select_related("participant").order_by("pk")
+    ]
+    return HandoverListSave(len(added), len(removed), kept_names)
+
+
+@transaction.atomic
+def handover_undo(
+    *, actor: User, class_material: ClassMaterial, enrollment: Enrollment, reason: str
+) -> Handover:
+    """Remove one hand-over on purpose — a badge scanned for the wrong material or the
+    wrong person — with the reason, audited with what was removed (how, when, by whom,
+    on which device). The tick list never removes a scanned hand-over; this does."""
+    reason = " ".join(reason.split())[:300]
+    if not reason:
+        raise ValidationError({"reason": _("Give the reason for undoing this hand-over.")})
+    row = (
+        Handover.objects.select_for_update()
+        .filter(class_material=class_material, enrollment=enrollment)
+        .first()
+    )
+    if row is None:
+        raise ValidationError(
+            _("%(name)s has no hand-over of this material to undo.")
+            % {"name": enrollment.participant.full_name}
+        )
+    changes = {
+        "edition": str(class_material.edition),
+        "enrollment": enrollment.pk,
+        "method": row.method,
+        "handed_at": row.handed_at.isoformat(),
+        "recorded_by": row.recorded_by_id,
+        "device": row.device,
+        "reason": reason,
+    }
+    row.delete()
+    audit(
+        actor=actor,
+        action="material.handover_undo",
+        target=class_material.training_class,
+        changes=changes,
+    )
+    return row
 
 
 # ---------------------------------------------------------------------------- distribution

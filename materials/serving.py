@@ -38,8 +38,14 @@ from courses.vietnamese import nfc
 
 CHUNK_BYTES = 64 * 1024
 
-# One range only: "bytes=a-b", "bytes=a-" or "bytes=-n" (whitespace tolerated).
-_RANGE = re.compile(r"^\s*bytes\s*=\s*(\d*)\s*-\s*(\d*)\s*$", re.IGNORECASE)
+# One range only: "bytes=a-b", "bytes=a-" or "bytes=-n" (whitespace tolerated). ASCII
+# digits and spaces only: "\\d" would also take Arabic-Indic or full-width digits.
+_RANGE = re.compile(r"^\s*bytes\s*=\s*(\d*)\s*-\s*(\d*)\s*$", re.IGNORECASE | re.ASCII)
+# A byte position longer than this is beyond any file we store (10^18 bytes is an exabyte)
+# and is never turned into an int: Python refuses int() of more than 4,300 digits, and a
+# client may send 5,000 ("bytes=99999…-"), which must be a 416, not a 500.
+_MAX_DIGITS = 18
+_BEYOND_ANY_FILE = 10**_MAX_DIGITS
 
 
 class StoredFile(Protocol):
@@ -55,6 +61,13 @@ class _Unsatisfiable(Exception):
     """A well-formed byte range that lies wholly beyond the end of the file."""
 
 
+def _position(digits: str) -> int:
+    """A byte position from the header; one too long to be a real offset counts as
+    beyond the end of any file (without converting thousands of digits)."""
+    digits = digits.lstrip("0") or "0"
+    return _BEYOND_ANY_FILE if len(digits) > _MAX_DIGITS else int(digits)
+
+
 def _parse_range(header: str, size: int) -> tuple[int, int] | None:
     """(first, last) byte positions, inclusive, or None to ignore the header and send the
     whole file: RFC 9110 lets a server ignore a Range it does not understand, and we
@@ -66,16 +79,22 @@ def _parse_range(header: str, size: int) -> tuple[int, int] | None:
     if not first and not last:
         return None  # "bytes=-"
     if not first:
-        suffix = int(last)
+        suffix = _position(last)
         if suffix == 0 or size == 0:
             raise _Unsatisfiable
         return max(size - suffix, 0), size - 1
-    start = int(first)
-    if last and int(last) < start:
+    start = _position(first)
+    if last and _digits_less(last, first):
         return None  # syntactically invalid (RFC 9110 §14.1.1): ignore
     if start >= size:
         raise _Unsatisfiable
-    return start, min(int(last), size - 1) if last else size - 1
+    return start, min(_position(last), size - 1) if last else size - 1
+
+
+def _digits_less(a: str, b: str) -> bool:
+    """a < b for two strings of ASCII digits of any length, without int()."""
+    a, b = a.lstrip("0"), b.lstrip("0")
+    return (len(a), a) < (len(b), b)
 
 
 def _modified_time(fieldfile: Any) -> datetime | None:

@@ -21,6 +21,11 @@ urlpatterns = [
         name="class-material",
     ),
     path(
+        "classes/<str:code>/materials/<int:pk>/handovers/<int:enrollment>/undo/",
+        views.handover_undo,
+        name="handover-undo",
+    ),
+    path(
         "classes/<str:code>/materials/<int:pk>/receipts.pdf",
         views.class_material_receipts,
         name="class-material-receipts",

@@ -20,10 +20,17 @@ from courses.models import TrainingClass
 from courses.vietnamese import sorted_by_name
 from materials import services
 from materials.export import ministry_package_zip
-from materials.forms import ClassMaterialForm, EditionForm, FilesForm, MaterialForm
+from materials.forms import (
+    ClassMaterialForm,
+    EditionForm,
+    FilesForm,
+    HandoverUndoForm,
+    MaterialForm,
+)
 from materials.handout_views import may_hand_out
 from materials.models import ClassMaterial, Edition, Handover, Material, MaterialKind
 from materials.stats import downloads_by_month, downloads_by_unit
+from materials.uploads import keeps_client_file_names
 
 
 def _form_errors(form, exc: ValidationError) -> None:
@@ -116,6 +123,7 @@ def material_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@keeps_client_file_names
 @coordinator_required
 def edition_create(request: HttpRequest, pk: int) -> HttpResponse:
     material = get_object_or_404(Material, pk=pk)
@@ -141,10 +149,12 @@ def edition_create(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "materials/edition_form.html", {"form": form, "material": material})
 
 
+@keeps_client_file_names
 @coordinator_required
 def files_add(request: HttpRequest, pk: int) -> HttpResponse:
     edition = get_object_or_404(Edition.objects.select_related("material"), pk=pk)
-    form = FilesForm(request.POST or None, request.FILES or None)
+    # Bound on every POST: an empty one is "no file chosen", not silently nothing.
+    form = FilesForm(request.POST, request.FILES) if request.method == "POST" else FilesForm()
     if request.method == "POST" and form.is_valid():
         try:
             stored = services.files_add(
@@ -234,6 +244,11 @@ def class_materials(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
+def _ids(values: list[str]) -> set[int]:
+    """Primary keys from form values; anything that is not a plain number is ignored."""
+    return {int(v) for v in values if v.isascii() and v.isdigit() and len(v) <= 18}
+
+
 def _class_material(request: HttpRequest, code: str, pk: int) -> ClassMaterial:
     klass = _class_for_user(request, code)
     return get_object_or_404(
@@ -253,15 +268,27 @@ def class_material_handovers(request: HttpRequest, code: str, pk: int) -> HttpRe
     if request.method == "POST":
         if not can_edit:
             raise PermissionDenied(_("Only the department and the class's trainers can hand out."))
-        ids = [int(v) for v in request.POST.getlist("enrollment") if v.isdigit()]
-        added, removed = services.handovers_set(
-            actor=request.user, class_material=cm, enrollment_ids=ids
+        # The page sends the ticks it shows and, hidden, the ones it showed when it was
+        # opened: the difference is what this user changed, and only that is saved.
+        ticked = _ids(request.POST.getlist("enrollment"))
+        shown = _ids(request.POST.getlist("was_ticked"))
+        result = services.handovers_update(
+            actor=request.user, class_material=cm, ticked=ticked - shown, unticked=shown - ticked
         )
         messages.success(
             request,
             _("Saved: %(added)s added, %(removed)s removed.")
-            % {"added": added, "removed": removed},
+            % {"added": result.added, "removed": result.removed},
         )
+        if result.kept_scanned:
+            messages.warning(
+                request,
+                _(
+                    "Kept: %(names)s received the material by badge scan. To remove a scanned "
+                    "hand-over, use “Undo” on its row and give the reason."
+                )
+                % {"names": ", ".join(result.kept_scanned)},
+            )
         return redirect("materials:class-material", code, pk)
     handed = {h.enrollment_id: h for h in Handover.objects.filter(class_material=cm)}
     enrollments = sorted_by_name(
@@ -280,6 +307,42 @@ def class_material_handovers(request: HttpRequest, code: str, pk: int) -> HttpRe
             "handed_count": len(handed),
             "can_edit": can_edit,
         },
+    )
+
+
+@role_required
+def handover_undo(request: HttpRequest, code: str, pk: int, enrollment: int) -> HttpResponse:
+    """Undo one hand-over, with a reason: the only way a scanned hand-over is removed."""
+    cm = _class_material(request, code, pk)
+    if not may_hand_out(request.user, cm.training_class):
+        raise PermissionDenied(_("Only the department and the class's trainers can hand out."))
+    handover = get_object_or_404(
+        Handover.objects.select_related("enrollment__participant", "recorded_by"),
+        class_material=cm,
+        enrollment_id=enrollment,
+    )
+    form = HandoverUndoForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.handover_undo(
+                actor=request.user,
+                class_material=cm,
+                enrollment=handover.enrollment,
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _("The hand-over to %(name)s was undone.")
+                % {"name": handover.enrollment.participant.full_name},
+            )
+            return redirect("materials:class-material", code, pk)
+    return render(
+        request,
+        "materials/handover_undo.html",
+        {"cm": cm, "klass": cm.training_class, "handover": handover, "form": form},
     )
 
 

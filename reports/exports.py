@@ -41,7 +41,6 @@ from django.db.models.functions import Length
 from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.styles.cell_style import StyleArray
@@ -70,6 +69,7 @@ from courses.pdf import (
     register_fonts,
     style,
 )
+from courses.spreadsheet import cell_text, csv_text, looks_like_formula, text_cell
 from courses.vietnamese import collation_key, person_sort_key
 from reports.queries import (
     ATTENDED,
@@ -458,8 +458,6 @@ def class_pdf(training_class: TrainingClass, user: User, view: str) -> bytes:
 
 # ---------------------------------------------------------------------------- csv
 
-_CSV_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
 
 def _csv_value(value: Any) -> str:
     if value is None:
@@ -472,11 +470,7 @@ def _csv_value(value: Any) -> str:
         return str(value)
     if isinstance(value, datetime.date):
         return value.strftime(DATE_FORMAT)
-    text = nfc_text(value)
-    if text.startswith(_CSV_FORMULA_START):
-        # A name typed as "=HYPERLINK(…)" must not run as a formula when Excel opens it.
-        text = "'" + text
-    return text
+    return csv_text(value)  # "=HYPERLINK(…)" typed as a name must not run in Excel
 
 
 def _csv(table: Table) -> str:
@@ -513,11 +507,6 @@ _BOLD_FONT = Font(name=_FONT, size=12, bold=True)
 _NOTE_FONT = Font(name=_FONT, size=11)
 _NOTE_BOLD_FONT = Font(name=_FONT, size=11, bold=True)
 _MAX_WIDTH = 50
-
-
-def _xlsx_text(value: object) -> str:
-    # Control characters make openpyxl refuse the cell; they never belong in a name.
-    return ILLEGAL_CHARACTERS_RE.sub("", nfc_text(value))
 
 
 def _display_len(value: Any) -> int:
@@ -623,7 +612,8 @@ class _SheetWriter:
         self.row += 1
 
     def _merged_line(self, text: str, font: Font, total_width: float) -> None:
-        cell = WriteOnlyCell(self.ws, value=_xlsx_text(text))
+        # Titles and subtitles carry the class title: text, never a formula.
+        cell = text_cell(WriteOnlyCell(self.ws), text)
         cell.font = font
         cell.alignment = Alignment(
             horizontal="center" if font.sz and font.sz > 11 else "left",
@@ -639,14 +629,14 @@ class _SheetWriter:
             self.ws.merged_cells.add(f"A{row}:{self.last_col}{row}")
 
     def _header_cell(self, col: Col) -> WriteOnlyCell:
-        cell = WriteOnlyCell(self.ws, value=_xlsx_text(col.title))
+        cell = text_cell(WriteOnlyCell(self.ws), col.title)
         cell.font = _BOLD_FONT
         cell.fill = _HEADER_FILL
         cell.border = _GRID
         cell.alignment = _HEADER_ALIGN
         if col.note:
             # A session's topic: on hover, and listed under the table for print.
-            cell.comment = Comment(_xlsx_text(col.note), "Chuyên đề", width=280, height=90)
+            cell.comment = Comment(cell_text(col.note), "Chuyên đề", width=280, height=90)
         return cell
 
     def _header(self) -> None:
@@ -692,14 +682,12 @@ class _SheetWriter:
             number_format = "0"
         elif isinstance(value, datetime.date):
             number_format = XLSX_DATE_FORMAT
-        else:
-            value = _xlsx_text(value)
         cell = WriteOnlyCell(self.ws)
         cell._style = copy(self._style(col.kind, number_format, bold, fill))
-        if value is not None:
+        if isinstance(value, str):
+            text_cell(cell, value)  # "=…" typed into a name stays text, never a formula
+        elif value is not None:
             cell.value = value
-            if cell.data_type == "f":
-                cell.data_type = "s"  # "=…" typed into a name stays text, never a formula
         return cell
 
     def _plain(self, value: Any, col: Col) -> Any:
@@ -707,8 +695,8 @@ class _SheetWriter:
         (Times New Roman 12, General) shows it right — a third of the cost of a styled
         cell — and a styled cell only for what needs a number format (rates, dates)."""
         if isinstance(value, str):
-            value = _xlsx_text(value)
-            return self._cell(value, col) if value.startswith("=") else value
+            value = cell_text(value)
+            return self._cell(value, col) if looks_like_formula(value) else value
         if isinstance(value, float | datetime.date) and not isinstance(value, bool):
             return self._cell(value, col)
         if isinstance(value, bool):

@@ -37,7 +37,6 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.page import PageMargins
@@ -59,6 +58,7 @@ from courses.pdf import (
     style,
     vietnamese_date,
 )
+from courses.spreadsheet import text_cell
 from courses.vietnamese import amount_in_words, person_sort_key
 from reports.models import ClassAllowance
 
@@ -501,10 +501,6 @@ MONEY_FORMAT = "#,##0"
 XLSX_WIDTHS = (6, 28, 32, 9, 14, 14, 14, 16, 22)
 
 
-def _xlsx_text(value: object) -> str:
-    return ILLEGAL_CHARACTERS_RE.sub("", nfc_text(value))
-
-
 def payment_list_xlsx(plist: PaymentList, *, on: datetime.date) -> bytes:
     """The same voucher as a workbook: title rows, a styled and frozen header, amounts as
     integers formatted "#,##0", the total row, the words, the signatures; A4 landscape."""
@@ -517,7 +513,7 @@ def payment_list_xlsx(plist: PaymentList, *, on: datetime.date) -> bytes:
 
     def put(cell_range: str, value: str, **font) -> None:
         first = cell_range.split(":")[0]
-        ws[first] = _xlsx_text(value)
+        text_cell(ws[first], value)  # subtitles carry the class title: never a formula
         ws[first].font = Font(name=_FONT, size=font.pop("size", 12), **font)
         ws[first].alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         if ":" in cell_range:
@@ -537,7 +533,7 @@ def payment_list_xlsx(plist: PaymentList, *, on: datetime.date) -> bytes:
     put(f"A{row}:{last}{row}", SCOPE_NOTE, italic=True)
     row += 1
     ws.merge_cells(f"A{row}:{last}{row}")
-    ws[f"A{row}"] = _xlsx_text(rates_line(plist))
+    text_cell(ws[f"A{row}"], rates_line(plist))
     ws[f"A{row}"].font = Font(name=_FONT, size=12)
     ws[f"A{row}"].alignment = Alignment(horizontal="left", vertical="center", wrap_text=True)
     row += 2
@@ -547,9 +543,9 @@ def payment_list_xlsx(plist: PaymentList, *, on: datetime.date) -> bytes:
     key_font = Font(name=_FONT, size=10, italic=True)
     centre = Alignment(horizontal="center", vertical="center", wrap_text=True)
     for c, (title, key) in enumerate(zip(HEADERS, COLUMN_KEYS, strict=True), start=1):
-        cell = ws.cell(row=header_row, column=c, value=title)
+        cell = text_cell(ws.cell(row=header_row, column=c), title)
         cell.font, cell.fill, cell.border, cell.alignment = head_font, _HEADER_FILL, _GRID, centre
-        cell = ws.cell(row=header_row + 1, column=c, value=key)
+        cell = text_cell(ws.cell(row=header_row + 1, column=c), key)
         cell.font, cell.border, cell.alignment = key_font, _GRID, centre
         ws.column_dimensions[get_column_letter(c)].width = XLSX_WIDTHS[c - 1]
     ws.row_dimensions[header_row].height = 32
@@ -564,9 +560,7 @@ def payment_list_xlsx(plist: PaymentList, *, on: datetime.date) -> bytes:
         for c, value in enumerate(values, start=1):
             cell = ws.cell(row=r, column=c)
             if isinstance(value, str):
-                cell.value = _xlsx_text(value)
-                if cell.data_type == "f":  # "=…" in a name stays text
-                    cell.data_type = "s"
+                text_cell(cell, value)  # "=…" in a name stays text
             else:
                 cell.value = value
             cell.font, cell.border = body, _GRID
@@ -591,7 +585,7 @@ def payment_list_xlsx(plist: PaymentList, *, on: datetime.date) -> bytes:
 
     words_row = total_row + 2
     ws.merge_cells(f"A{words_row}:{last}{words_row}")
-    ws[f"A{words_row}"] = _xlsx_text(words_line(plist))
+    text_cell(ws[f"A{words_row}"], words_line(plist))
     ws[f"A{words_row}"].font = Font(name=_FONT, size=12, italic=True)
     ws[f"A{words_row}"].alignment = Alignment(horizontal="left", vertical="center")
 

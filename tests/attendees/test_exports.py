@@ -260,3 +260,54 @@ def test_xlsx_column_widths_follow_relative_widths_and_content():
     assert widths["A"] < widths["C"] < widths["B"] < widths["D"]
     assert widths["B"] >= len("Nguyễn Thị Hường")
     assert widths["C"] >= len("dd/mm/yyyy")
+
+
+# ------------------------------------------------- text that starts like a formula
+
+
+FORMULA = '=HYPERLINK("http://evil.example/x","Bấm vào đây")'
+
+
+@pytest.mark.django_db
+def test_a_class_title_starting_with_equals_is_text_in_enrollments_xlsx(client, world):
+    """The case of the issue: the class title reaches the subtitle row of the list."""
+    from django.urls import reverse
+
+    from courses.models import TrainingClass
+    from tests import factories as f
+
+    TrainingClass.objects.filter(pk=world.class_a.pk).update(title=FORMULA)
+    f.enrollment(world.class_a, world.unit_a, f.participant(world.unit_a, full_name="Lò Văn Ánh"))
+    client.force_login(world.coordinator)
+
+    response = client.get(
+        reverse("attendees:enrollments-export", args=[world.class_a.code, "xlsx"])
+    )
+
+    ws = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    cells = [c for row in ws.iter_rows() for c in row if str(c.value or "").startswith("=")]
+    assert [c.coordinate for c in cells] == ["A2"]
+    assert cells[0].data_type == "s" and cells[0].value.startswith(FORMULA)
+    assert cells[0].quotePrefix  # stays text when a clerk edits the cell, too
+
+
+@pytest.mark.parametrize("text", ["=1+1", "+84 912 345 678", "-2+3", "@SUM(A1:A9)", "\tx"])
+def test_xlsx_text_starting_like_a_formula_is_quoted_text(text):
+    ws = make_xlsx(rows_for([text, "Lò Văn Pành"]))
+    first = header_row_of(ws) + 1
+    cell, plain = ws.cell(row=first, column=2), ws.cell(row=first + 1, column=2)
+
+    assert (cell.value, cell.data_type, cell.quotePrefix) == (text, "s", True)
+    assert (plain.value, plain.data_type, plain.quotePrefix) == ("Lò Văn Pành", "s", False)
+    # Numbers and dates keep their types.
+    assert ws.cell(row=first, column=1).data_type == "n"
+    assert ws.cell(row=first, column=3).is_date
+
+
+def test_xlsx_titles_starting_like_a_formula_are_text():
+    data = people_list_xlsx(title="=1+2", subtitle="@x", columns=COLUMNS, rows=[])
+    ws = openpyxl.load_workbook(io.BytesIO(data)).active
+    assert [(ws[c].value, ws[c].data_type, ws[c].quotePrefix) for c in ("A1", "A2")] == [
+        ("=1+2", "s", True),
+        ("@x", "s", True),
+    ]

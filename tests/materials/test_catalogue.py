@@ -215,7 +215,9 @@ def test_materials_page_access(client, world, handbook, attached, page, persona)
 
 def test_a_unit_sees_the_class_materials_but_not_who_received_them(client, world, attached):
     cm, e1, _e2 = attached
-    services.handovers_set(actor=world.coordinator, class_material=cm, enrollment_ids=[e1.pk])
+    services.handovers_update(
+        actor=world.coordinator, class_material=cm, ticked=[e1.pk], unticked=[]
+    )
     client.force_login(world.nominator_a)
     page = client.get(
         reverse("materials:class-materials", args=[world.class_a.code])
@@ -232,7 +234,8 @@ def test_ticking_the_list_records_handovers(client, world, attached):
         (e1.pk, "list"),
         (e2.pk, "list"),
     }
-    client.post(url, {"enrollment": [e2.pk]})  # e1 was ticked by mistake
+    # e1 was ticked by mistake: the page showed both ticked, and e1 is unticked.
+    client.post(url, {"enrollment": [e2.pk], "was_ticked": [e1.pk, e2.pk]})
     assert list(Handover.objects.values_list("enrollment_id", flat=True)) == [e2.pk]
     log = AuditLog.objects.filter(action="material.handover").order_by("pk").last()
     assert log.changes["removed"] == [e1.pk] and log.actor == world.trainer
@@ -240,7 +243,9 @@ def test_ticking_the_list_records_handovers(client, world, attached):
 
 def test_receipt_list_is_a_pdf_in_name_order(client, world, attached):
     cm, _e1, e2 = attached
-    services.handovers_set(actor=world.coordinator, class_material=cm, enrollment_ids=[e2.pk])
+    services.handovers_update(
+        actor=world.coordinator, class_material=cm, ticked=[e2.pk], unticked=[]
+    )
     client.force_login(world.coordinator)
     response = client.get(
         reverse("materials:class-material-receipts", args=[world.class_a.code, cm.pk])
@@ -316,3 +321,22 @@ def test_export_refuses_a_name_that_is_not_a_zip(tmp_path):
     with pytest.raises(CommandError):
         call_command("export_materials", "--year", "2023", "-o", str(tmp_path / "x.txt"))
     assert os.listdir(tmp_path) == []
+
+
+def test_ministry_package_workbook_keeps_formula_like_titles_as_text(world, handbook, tmp_path):
+    Material.objects.filter(pk=handbook.pk).update(title='=HYPERLINK("http://x","Sổ tay")')
+    Edition.objects.filter(material=handbook).update(label="@Tiếng Mông")
+    out = tmp_path / "goi.zip"
+    call_command("export_materials", "--year", "2023", "-o", str(out), stdout=io.StringIO())
+    with zipfile.ZipFile(out) as archive:
+        sheet = load_workbook(io.BytesIO(archive.read("danh-muc-tai-lieu-2023.xlsx"))).active
+
+    title, label, year = sheet["B2"], sheet["E2"], sheet["F2"]
+
+    assert (title.value, title.data_type, title.quotePrefix) == (
+        '=HYPERLINK("http://x","Sổ tay")',
+        "s",
+        True,
+    )
+    assert (label.value, label.data_type, label.quotePrefix) == ("@Tiếng Mông", "s", True)
+    assert (year.value, year.data_type) == (2023, "n")  # numbers stay numbers

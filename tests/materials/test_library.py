@@ -539,3 +539,14 @@ def test_no_downloads_yet(client, library):
     assert chart(html.decode(), "chart-month") == {}
     block = re.search(r'id="chart-month".*?</figure>', html.decode(), re.S).group(0)
     assert "<svg" not in block and '<p class="small text-secondary' in block
+
+
+def test_an_anonymous_range_of_five_thousand_digits_is_416_not_500(client, world, library):
+    f = file_of(library["video"])
+    url = reverse("materials:file", args=[f.pk])
+
+    response = client.get(url, headers={"range": "bytes=" + "9" * 5000 + "-"})
+
+    assert response.status_code == 416
+    assert response["Content-Range"] == f"bytes */{len(MP4)}"
+    assert Download.objects.count() == 0

@@ -267,3 +267,57 @@ def test_the_file_is_closed_even_if_the_body_is_never_read(rf):
     response.close()  # e.g. the client went away before the first chunk
 
     assert source.handle.closed
+
+
+# ---------------------------------------------------------------- hostile Range headers
+
+HUGE = "9" * 5000  # Python refuses int() of more than 4,300 digits
+
+
+@pytest.mark.parametrize(
+    "header",
+    [f"bytes={HUGE}-", f"bytes={HUGE}-{HUGE}", f"bytes={'0' * 4999}64-"],
+)
+def test_a_start_beyond_any_file_is_416_not_a_crash(rf, media, header):
+    response = serve(rf, media, Range=header)
+
+    assert response.status_code == 416
+    assert response["Content-Range"] == "bytes */64"
+
+
+def test_an_endless_last_position_is_clamped_to_the_file(rf, media):
+    response = serve(rf, media, Range=f"bytes=60-{HUGE}")
+    assert (response.status_code, body(response)) == (206, DATA[60:])
+    assert response["Content-Range"] == "bytes 60-63/64"
+
+
+def test_an_endless_suffix_is_the_whole_file(rf, media):
+    response = serve(rf, media, Range=f"bytes=-{HUGE}")
+    assert (response.status_code, body(response)) == (206, DATA)
+    assert response["Content-Range"] == "bytes 0-63/64"
+
+
+def test_leading_zeros_do_not_count_as_size(rf, media):
+    response = serve(rf, media, Range=f"bytes={'0' * 5000}-{'0' * 5000}9")
+    assert (response.status_code, body(response)) == (206, DATA[:10])
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        f"bytes={HUGE}8-{HUGE}",  # last < first: invalid, ignored
+        f"bytes={HUGE}-5",
+        "bytes=0-1," * 2000 + "0-1",  # thousands of ranges
+        "bytes=\u0663-\u0665",  # Arabic-Indic digits are not HTTP digits
+        "bytes=" + "-" * 5000,
+        "bytes=0-1, 3-4",
+        "bytes=--5",
+        "bytes=5--",
+    ],
+)
+def test_malformed_or_multiple_ranges_give_the_whole_file(rf, media, header):
+    response = serve(rf, media, Range=header)
+
+    assert response.status_code == 200
+    assert body(response) == DATA
+    assert "Content-Range" not in response

@@ -574,3 +574,59 @@ def test_a_crash_leaves_no_file_behind(held, world, tmp_path, monkeypatch):
         call_command("export_attendance", "--year", "2023", "-o", str(path))
     assert list(tmp_path.iterdir()) == [path]
     assert path.read_bytes() == b"yesterday's complete file"
+
+
+# ------------------------------------------------- text that starts like a formula
+
+FORMULA_TITLE = '=HYPERLINK("http://evil.example/x","Bấm vào đây")'
+
+
+def _formula_like_cells(wb) -> list:
+    return [
+        c
+        for ws in wb.worksheets
+        for row in ws.iter_rows()
+        for c in row
+        if isinstance(c.value, str) and c.value.startswith(("=", "+", "-", "@"))
+    ]
+
+
+def test_formula_like_names_and_titles_are_text_in_the_class_workbook(held, world):
+    TrainingClass.objects.filter(pk=held.klass.pk).update(title=FORMULA_TITLE)
+    held.klass.refresh_from_db()
+    unit = world.unit_a
+    at = f.enrollment(held.klass, unit, f.participant(unit, full_name="@SUM(A1:A9)"))
+    f.enrollment(held.klass, unit, f.participant(unit, full_name="=1+2"))
+    at.participant.refresh_from_db()  # names are cleaned when saved
+
+    wb = workbook(class_workbook(held.klass, world.coordinator))
+
+    cells = _formula_like_cells(wb)
+    assert {c.value for c in cells} == {at.participant.full_name, "=1+2"}
+    assert all(c.data_type == "s" and c.quotePrefix for c in cells)
+    titles = [c for ws in wb.worksheets for c in ws["A"] if FORMULA_TITLE in str(c.value)]
+    assert len(titles) == len(wb.worksheets) and all(c.data_type == "s" for c in titles)
+
+
+def test_the_year_workbook_keeps_formula_like_text_as_text(held, world, tmp_path):
+    TrainingClass.objects.filter(pk=held.klass.pk).update(title=FORMULA_TITLE)
+    unit = world.unit_a
+    f.enrollment(held.klass, unit, f.participant(unit, full_name="=1+2"))
+    out = tmp_path / "nam.xlsx"
+    with out.open("wb") as handle:
+        year_workbook(held.klass.start_date.year, world.coordinator, handle)
+
+    cells = _formula_like_cells(load_workbook(out))
+
+    assert {c.value for c in cells} >= {FORMULA_TITLE, "=1+2"}
+    assert all(c.data_type == "s" and c.quotePrefix for c in cells)
+
+
+@pytest.mark.parametrize("name", ["=1+2", "+1", "-1", "@x"])
+def test_csv_puts_an_apostrophe_before_formula_like_text(held, world, name):
+    unit = world.unit_a
+    f.enrollment(held.klass, unit, f.participant(unit, full_name=f"{name} Lò"))
+    rows = parse_csv(class_csv(held.klass, world.coordinator, "matrix"))
+    names = [r[1] for r in rows]
+    assert f"'{name} Lò" in names
+    assert "Lò Văn Ánh" in names  # ordinary names unchanged

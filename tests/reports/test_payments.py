@@ -422,3 +422,15 @@ def test_access_matrix(client, world, paid, persona):
             assert response["Location"].startswith(reverse(settings.LOGIN_URL))
     rate = ClassAllowance.objects.get(training_class=paid["class"]).meal_per_day
     assert rate == (1 if persona == "coordinator" else MEAL)
+
+
+def test_xlsx_names_starting_like_a_formula_stay_quoted_text(client, world, paid):
+    person = paid["huong"].participant
+    type(person).objects.filter(pk=person.pk).update(full_name='=HYPERLINK("http://x","Hường")')
+    response = export(client, world.viewer, paid["class"], "xlsx")
+    ws = openpyxl.load_workbook(io.BytesIO(response.content)).active
+
+    cells = [c for row in ws.iter_rows() for c in row if str(c.value or "").startswith("=")]
+
+    assert [c.value for c in cells] == ['=HYPERLINK("http://x","Hường")']
+    assert cells[0].data_type == "s" and cells[0].quotePrefix

@@ -344,6 +344,16 @@ RULES: dict[str, Rule] = {
         post=SCANNERS_A,
         data=lambda w: {"enrollment": [w.enrollment_a.pk, w.enrollment_a2.pk]},
     ),
+    "materials:handover-undo": Rule(
+        get=SCANNERS_A,
+        args=lambda w: {
+            "code": w.class_a.code,
+            "pk": w.class_material.pk,
+            "enrollment": w.enrollment_a.pk,
+        },
+        post=SCANNERS_A,
+        data=lambda w: {"reason": "Quét nhầm người"},
+    ),
     "materials:class-material-receipts": Rule(
         get=frozenset({TRAINER, VIEWER, COORDINATOR}),
         args=lambda w: {"code": w.class_a.code, "pk": w.class_material.pk},

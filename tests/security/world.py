@@ -250,8 +250,11 @@ def build_world() -> SecurityWorld:
     w.class_material = ClassMaterial.objects.create(
         training_class=klass, edition=w.edition, added_by=w.coordinator
     )
-    material_services.handovers_set(
-        actor=w.coordinator, class_material=w.class_material, enrollment_ids=[w.enrollment_a.pk]
+    material_services.handovers_update(
+        actor=w.coordinator,
+        class_material=w.class_material,
+        ticked=[w.enrollment_a.pk],
+        unticked=[],
     )
     (w.line,) = material_services.distribution_plan(
         actor=w.coordinator, edition=w.edition, quantities={a: 10}
