@@ -1,4 +1,5 @@
-"""Security headers Django's SecurityMiddleware does not send.
+"""Security headers Django's SecurityMiddleware does not send, and NUL bytes in URLs
+refused before any view sees them.
 
 Content-Security-Policy: only our own origin may supply scripts, styles, fonts, images and
 connections, and no inline code runs. Our templates hold no inline <script> code (JSON data
@@ -19,8 +20,9 @@ location for anyone.
 """
 
 from collections.abc import Callable
+from urllib.parse import unquote
 
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -52,3 +54,26 @@ class SecurityHeadersMiddleware:
         response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
         return response
+
+
+class RefuseNulMiddleware:
+    """A NUL byte in the URL's path or query string is a page that does not exist; a cookie
+    holding one is ignored.
+
+    PostgreSQL cannot hold NUL in a string, so a NUL that reached a query (a class code in
+    /classes/<code>/, a verify code, ?q=, a session cookie sent as "\\000…") was a 500 from
+    whichever code passed it on. No legitimate link or cookie holds one; refusing here,
+    before the session is read, covers every route, present and future. The 404 goes
+    through the usual handler.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if "\x00" in request.path or "\x00" in unquote(request.META.get("QUERY_STRING", "")):
+            raise Http404
+        for name, value in list(request.COOKIES.items()):
+            if "\x00" in name or "\x00" in value:
+                del request.COOKIES[name]
+        return self.get_response(request)

@@ -79,6 +79,9 @@ MIDDLEWARE = [
     # Content-Security-Policy and Permissions-Policy (see the Security section below).
     "config.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # 404 for a NUL byte in the path or query, and NUL cookies dropped, before the session
+    # or any view passes one to the database.
+    "config.middleware.RefuseNulMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "accounts.middleware.CookieLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
