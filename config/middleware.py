@@ -1,5 +1,5 @@
-"""Security headers Django's SecurityMiddleware does not send, and NUL bytes in URLs
-refused before any view sees them.
+"""Security headers Django's SecurityMiddleware does not send, NUL bytes in URLs refused
+before any view sees them, and no-store for whatever a logged-in user is sent.
 
 Content-Security-Policy: only our own origin may supply scripts, styles, fonts, images and
 connections, and no inline code runs. Our templates hold no inline <script> code (JSON data
@@ -22,7 +22,9 @@ location for anyone.
 from collections.abc import Callable
 from urllib.parse import unquote
 
+from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.cache import add_never_cache_headers
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -77,3 +79,30 @@ class RefuseNulMiddleware:
             if "\x00" in name or "\x00" in value:
                 del request.COOKIES[name]
         return self.get_response(request)
+
+
+class PrivateResponsesMiddleware:
+    """Whatever a logged-in user is sent is not stored: `Cache-Control: no-store`.
+
+    Every page and file behind the login may hold personal data (rosters with badge codes,
+    PDFs, CSVs, workbooks, a person's page), and a browser or a shared computer in a
+    commune office must not keep a copy on disk. One rule here rather than one decorator
+    per view, so a new view cannot forget it. A view that set its own Cache-Control has
+    decided for itself (published library files stay cacheable); anonymous responses
+    (the login page, the public library, static files) are left as they were.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        # The cookie first: without one nobody is logged in, and the session is not read
+        # (reading it would add "Vary: Cookie" to public responses).
+        if (
+            settings.SESSION_COOKIE_NAME in request.COOKIES
+            and request.user.is_authenticated
+            and not response.has_header("Cache-Control")
+        ):
+            add_never_cache_headers(response)
+        return response
