@@ -2,8 +2,10 @@
 failed log-ins, for LOGIN_LOCKOUT_MINUTES.
 
 Counters live in the database (`LoginThrottle`) so that every server process sees the
-same count. A locked username or address is refused before its password is checked
-(`accounts.backends.ThrottledModelBackend`), so a locked account gives a guesser nothing.
+same count. Every attempt is counted before its password is checked, and refused once the
+count has reached the limit, in one locked step (`login_attempt_begin`, called by
+`accounts.backends.ThrottledModelBackend`): a locked account gives a guesser nothing, and
+concurrent guesses cannot check more than the limit's number of passwords.
 Usernames are counted whether or not the account exists: the lock-out itself does not
 tell anyone which usernames are real.
 """
@@ -16,7 +18,7 @@ import math
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -58,21 +60,6 @@ def _keys(*, username: str, address: str) -> list[tuple[str, str]]:
     return keys
 
 
-def login_locked_until(
-    *, username: str, address: str, now: datetime.datetime | None = None
-) -> datetime.datetime | None:
-    """When the later of the username's and the address's lock-outs ends; None if neither
-    is locked."""
-    now = now or timezone.now()
-    condition = Q()
-    for scope, key in _keys(username=username, address=address):
-        condition |= Q(scope=scope, key=key)
-    locks = LoginThrottle.objects.filter(condition, locked_until__gt=now).values_list(
-        "locked_until", flat=True
-    )
-    return max(locks, default=None)
-
-
 def login_refusal_log(*, username: str, address: str, until: datetime.datetime) -> None:
     logger.warning(
         "Log-in refused without checking the password: username %r from %s is locked out until %s",
@@ -82,16 +69,60 @@ def login_refusal_log(*, username: str, address: str, until: datetime.datetime) 
     )
 
 
+@transaction.atomic
+def login_attempt_begin(
+    *, username: str, address: str, now: datetime.datetime | None = None
+) -> datetime.datetime | None:
+    """Count one log-in attempt for the username and for the address *before* its
+    password is checked; returns the end of the lock-out if the attempt is refused.
+
+    Counting and checking the limit are one step under the row locks (PostgreSQL; SQLite's
+    IMMEDIATE transactions serialise writers anyway), so however many attempts arrive at
+    once, at most LIMIT passwords are checked per window: an attempt reserves a failure,
+    a success gives it back (`login_success_record`). Every request locks the username's
+    row before the address's: no lock cycles.
+    """
+    now = now or timezone.now()
+    window = _window()
+    limits = _limits()
+    rows = []
+    for scope, key in _keys(username=username, address=address):
+        row, _ = LoginThrottle.objects.select_for_update().get_or_create(
+            scope=scope, key=key, defaults={"window_started_at": now}
+        )
+        if row.window_started_at <= now - window:
+            row.failures = 0
+            row.window_started_at = now
+        rows.append(row)
+    locked_until = None
+    for row in rows:
+        if row.locked_until is None or row.locked_until <= now:
+            if row.failures < limits[row.scope]:
+                continue
+            # LIMIT attempts are already counted (some still being checked): lock now, so
+            # the refusal can say until when.
+            row.locked_until = now + window
+            _lockout_log(row, username=username, address=address)
+        locked_until = max(locked_until or row.locked_until, row.locked_until)
+    if locked_until is None:
+        for row in rows:
+            row.failures += 1
+    for row in rows:
+        row.save()
+    return locked_until
+
+
 def login_failure_record(
     *, username: str, address: str, now: datetime.datetime | None = None
 ) -> datetime.datetime | None:
-    """Count one failed log-in for the username and for the address. Returns the end of
-    the lock-out if this failure caused one (or one is already running), else None."""
+    """The attempt counted by `login_attempt_begin` failed: lock the username or the
+    address if their count has reached the limit. Returns the end of the lock-out if this
+    failure caused one (or one is already running), else None."""
     now = now or timezone.now()
     logger.warning("Failed log-in for username %r from %s", username, address)
-    locked_until = _count_failure(username=username, address=address, now=now)
+    locked_until = _lock_if_over_limit(username=username, address=address, now=now)
     # Forget windows and locks that are over, so the table holds only live counters. After
-    # the counting transaction, holding no row lock: a stale row that another request has
+    # the locking transaction, holding no row lock: a stale row that another request has
     # locked (to restart its count) is then only waited for, never a deadlock.
     LoginThrottle.objects.filter(window_started_at__lte=now - _window()).filter(
         Q(locked_until__isnull=True) | Q(locked_until__lte=now)
@@ -100,37 +131,35 @@ def login_failure_record(
 
 
 @transaction.atomic
-def _count_failure(
+def _lock_if_over_limit(
     *, username: str, address: str, now: datetime.datetime
 ) -> datetime.datetime | None:
-    window = _window()
     limits = _limits()
     locked_until = None
     for scope, key in _keys(username=username, address=address):
-        # The row lock (PostgreSQL; SQLite's IMMEDIATE transactions serialise writers
-        # anyway) makes concurrent failures from several processes count one by one.
-        # Every request locks the username's row before the address's: no lock cycles.
-        row, _ = LoginThrottle.objects.select_for_update().get_or_create(
-            scope=scope, key=key, defaults={"window_started_at": now}
-        )
-        if row.window_started_at <= now - window:
-            row.failures = 0
-            row.window_started_at = now
-        row.failures += 1
-        if row.locked_until and row.locked_until > now:
-            locked_until = max(locked_until or row.locked_until, row.locked_until)
-        elif row.failures >= limits[scope]:
-            row.locked_until = now + window
-            locked_until = max(locked_until or row.locked_until, row.locked_until)
+        # Missing when a concurrent success cleared the username's count: nothing to lock.
+        row = LoginThrottle.objects.select_for_update().filter(scope=scope, key=key).first()
+        if row is None:
+            continue
+        if row.locked_until is None or row.locked_until <= now:
+            if row.failures < limits[scope]:
+                continue
+            row.locked_until = now + _window()
+            row.save(update_fields=["locked_until"])
             _lockout_log(row, username=username, address=address)
-        row.save()
+        locked_until = max(locked_until or row.locked_until, row.locked_until)
     return locked_until
 
 
-def login_success_record(*, username: str) -> None:
-    """A successful log-in clears the username's failures (not the address's: one person
-    getting in says nothing about the others guessing from the same address)."""
+def login_success_record(*, username: str, address: str) -> None:
+    """A successful log-in clears the username's failures and gives back the attempt it
+    reserved on the address (not the address's other failures: one person getting in says
+    nothing about the others guessing from the same address)."""
     LoginThrottle.objects.filter(scope=ThrottleScope.USERNAME, key=username[:150]).delete()
+    if address:
+        LoginThrottle.objects.filter(
+            scope=ThrottleScope.ADDRESS, key=address, failures__gt=0
+        ).update(failures=F("failures") - 1)
 
 
 def _lockout_log(row: LoginThrottle, *, username: str, address: str) -> None:

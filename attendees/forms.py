@@ -7,10 +7,15 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from attendees.models import Ethnicity, NominationState, Participant
-from attendees.validators import display_phone, normalise_citizen_id, normalise_phone
+from attendees.validators import (
+    display_phone,
+    normalise_citizen_id,
+    normalise_phone,
+    validate_person_name,
+)
 from courses.forms import DateInput
 from courses.models import ParticipantCategory
-from courses.vietnamese import sorted_by_text
+from courses.vietnamese import clean_person_name, sorted_by_text
 
 
 class ParticipantForm(forms.ModelForm):
@@ -66,6 +71,13 @@ class ParticipantForm(forms.ModelForm):
             ),
             "on_state_payroll",
         )
+
+    def clean_full_name(self):
+        # The import's rule and message (attendees.validators): what one refuses, so does
+        # the other.
+        name = clean_person_name(self.cleaned_data.get("full_name", ""))
+        validate_person_name(name)
+        return name
 
     def clean_citizen_id(self):
         value = self.cleaned_data.get("citizen_id", "")

@@ -32,6 +32,7 @@ from attendees.validators import (
     citizen_id_mismatch,
     normalise_citizen_id,
     normalise_phone,
+    validate_person_name,
 )
 from courses.vietnamese import clean_person_name, clean_text, fold
 
@@ -433,10 +434,6 @@ def _parse_date(value) -> tuple[datetime.date | None, str]:
         return None, f"Ngày sinh “{shown}” không có thật; ghi theo dạng dd/mm/yyyy."
 
 
-# A name needs letters; a date, an ID or an e-mail address in the name column means the
-# columns were shifted. (Digits alone are tolerated: some lists number namesakes.)
-_NOT_A_NAME = re.compile(r"[_@#$%&*+=<>/\\|{}\[\]]")
-_LETTER = re.compile(r"[^\W\d_]")
 # Combining marks, removed after NFD: a faster courses.vietnamese.fold for names that
 # are already clean (NFC, single spaces).
 _COMBINING = dict.fromkeys(range(0x300, 0x370))
@@ -707,13 +704,13 @@ class _RowParser:
             error(NAME, "Chưa ghi họ và tên.")
         else:
             name = clean_person_name(_as_text(raw_name))
-            if _NOT_A_NAME.search(name) or not _LETTER.search(name):
-                error(
-                    NAME,
-                    f"Họ và tên “{name}” không phải tên người; ghi họ và tên, ví dụ Lò Thị Mai.",
-                )
-            elif len(name) > _MAX_LENGTH[NAME]:
-                error(NAME, f"Họ và tên dài quá {_MAX_LENGTH[NAME]} ký tự.")
+            try:
+                validate_person_name(name)
+            except ValidationError as exc:
+                error(NAME, exc.messages[0])
+            else:
+                if len(name) > _MAX_LENGTH[NAME]:
+                    error(NAME, f"Họ và tên dài quá {_MAX_LENGTH[NAME]} ký tự.")
 
         born = None
         if raw_dob == "":

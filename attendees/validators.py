@@ -126,3 +126,25 @@ def mask(value: str, keep_start: int = 3, keep_end: int = 2) -> str:
     if len(value) <= keep_start + keep_end:
         return "*" * len(value)
     return value[:keep_start] + "*" * (len(value) - keep_start - keep_end) + value[-keep_end:]
+
+
+# A name needs letters. A formula (=HYPERLINK(…)), markup (<script>), an e-mail address or
+# a date in the name column means the columns were shifted or someone is trying their
+# luck. (Digits alone are tolerated: some lists number namesakes.)
+_NOT_A_NAME = re.compile(r"[_@#$%&*+=<>/\\|{}\[\]]")
+_LETTER = re.compile(r"[^\W\d_]")
+
+
+def validate_person_name(name: str) -> None:
+    """A name already cleaned by `courses.vietnamese.clean_person_name`. One rule and one
+    message for the spreadsheet import and the person and nomination forms, so a name the
+    import refuses cannot come in through a form instead."""
+    if _LETTER.search(name) is None or _NOT_A_NAME.search(name) is not None:
+        raise ValidationError(
+            _(
+                "Full name “%(name)s” is not a person's name; write the family and given "
+                "names, e.g. Lò Thị Mai."
+            )
+            % {"name": name},
+            code="not_a_name",
+        )

@@ -45,9 +45,12 @@ def class_and_unit_for_user(request: HttpRequest, code: str) -> tuple[TrainingCl
     klass = get_object_or_404(TrainingClass.objects.visible_to(request.user), code=code)
     if request.user.is_nominator:
         return klass, request.user.organisation
-    unit_id = request.GET.get("unit") or request.POST.get("unit")
+    unit_id = request.GET.get("unit") or request.POST.get("unit") or ""
     units = Organisation.objects.filter(quotas__training_class=klass).distinct()
-    return klass, get_object_or_404(units, pk=unit_id)
+    # ?unit=abc names no unit: 404 like an unknown number (int("abc") would be a 500).
+    return klass, get_object_or_404(
+        units, pk=unit_id if unit_id.isascii() and unit_id.isdigit() else None
+    )
 
 
 def _nomination_for_user(request: HttpRequest, pk: int) -> Nomination:

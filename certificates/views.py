@@ -4,9 +4,10 @@ besides the login)."""
 
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings as django_settings
 from django.contrib import messages
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -16,7 +17,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import coordinator_required, role_required, staff_reader_required
-from accounts.throttle import client_address
+from accounts.throttle import client_address, rate_limit_hit
 from attendees.models import Enrollment
 from certificates import pdf, services
 from certificates.eligibility import class_eligibility, not_ready_reason, settings_for
@@ -247,23 +248,16 @@ def reissue(request: HttpRequest, pk: int) -> HttpResponse:
 # ---------------------------------------------------------------------------- public
 
 
-def _client_address(request: HttpRequest) -> str:
-    # One rule for every per-address limit (the first X-Forwarded-For entry, used here
-    # before, is written by the client and let anyone dodge the limit).
-    return client_address(request)
-
-
 def _rate_limited(request: HttpRequest) -> bool:
     """A fixed one-minute window per client address: enough for an inspector checking a
-    pile of certificates, far too few to enumerate 80-bit codes."""
-    key = f"verify-rate:{_client_address(request)}"
-    cache.add(key, 0, timeout=60)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=60)
-        count = 1
-    return count > django_settings.VERIFY_RATE_LIMIT
+    pile of certificates, far too few to enumerate 80-bit codes. Counted in the database
+    (`accounts.throttle`), so every server process counts against the same limit."""
+    return rate_limit_hit(
+        scope="certificate-verify",
+        key=client_address(request),
+        limit=django_settings.VERIFY_RATE_LIMIT,
+        window=datetime.timedelta(minutes=1),
+    )
 
 
 def _public(response: HttpResponse) -> HttpResponse:

@@ -361,7 +361,8 @@ def receipt_scan(request: HttpRequest, pk: int) -> HttpResponseBase:
         filename=filename,
         as_attachment=detected is None,
     )
-    response["Cache-Control"] = "private, no-cache"
+    # A signed receipt names people: never stored (as every logged-in response).
+    response["Cache-Control"] = "private, no-store"
     return response
 
 

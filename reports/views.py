@@ -51,11 +51,16 @@ class RateBar:
 
 
 def _year(request: HttpRequest) -> int:
+    """?year= if it is a calendar year (the page links to URLs that hold it as a positive
+    number, and the column is a small integer), else the latest year with a class."""
     try:
-        return int(request.GET.get("year", ""))
+        year = int(request.GET.get("year", ""))
     except ValueError:
-        latest = TrainingClass.objects.visible_to(request.user).order_by("-year").first()
-        return latest.year if latest else timezone.localdate().year
+        year = 0
+    if 1 <= year <= 9999:
+        return year
+    latest = TrainingClass.objects.visible_to(request.user).order_by("-year").first()
+    return latest.year if latest else timezone.localdate().year
 
 
 @role_required

@@ -119,3 +119,32 @@ def test_server_error_page_uses_a_stylesheet_not_a_style_attribute():
     assert "style=" not in html
     assert '<link rel="stylesheet" href="/static/css/error.css">' in html
     assert "font-family" in Path(finders.find("css/error.css")).read_text()
+
+
+# --- Cache-Control: nothing a logged-in user is sent is stored -------------------------
+
+
+@pytest.mark.django_db
+def test_personal_data_responses_are_not_stored(client, world):
+    enrollment = f.enrollment(world.class_a, world.unit_a)
+    code = world.class_a.code
+    client.force_login(world.coordinator)
+    for url in [
+        f"/api/v1/sessions/{world.session_a.pk}/roster",  # names and badge codes
+        reverse("attendees:person-detail", args=[enrollment.participant_id]),
+        reverse("attendees:enrollments-export", args=[code, "xlsx"]),
+        reverse("attendees:enrollments-export", args=[code, "pdf"]),
+        reverse("attendees:class-badges", args=[code]),
+        reverse("attendees:invitation", args=[enrollment.pk]),
+        reverse("courses:dashboard"),
+    ]:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert "no-store" in response["Cache-Control"], url
+
+
+@pytest.mark.django_db
+def test_the_public_library_stays_cacheable_for_visitors(client):
+    response = client.get(reverse("materials:library"))
+    assert response.status_code == 200
+    assert not response.has_header("Cache-Control")

@@ -1,6 +1,7 @@
 """Login throttling: repeated failures lock a username (and, separately, a client address)
 out of both login pages for LOGIN_LOCKOUT_MINUTES, without checking the password."""
 
+import contextlib
 import datetime
 import logging
 import threading
@@ -8,12 +9,14 @@ from unittest import mock
 
 import pytest
 from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.test import RequestFactory
 from django.utils import timezone
 
+from accounts.backends import ThrottledModelBackend
 from accounts.models import LoginThrottle, Role, ThrottleScope, User
-from accounts.throttle import client_address, lockout_minutes, login_failure_record
+from accounts.throttle import client_address, lockout_minutes
 from courses.models import AuditLog
 from tests import factories as f
 
@@ -188,28 +191,68 @@ def test_lockout_minutes_round_up():
     assert lockout_minutes(now + datetime.timedelta(minutes=15), now=now) == 15
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks: PostgreSQL")
-@pytest.mark.django_db(transaction=True)
-def test_concurrent_failures_are_all_counted():
-    """Eight processes' worth of simultaneous failures: each one counts, one lock-out."""
-    start = threading.Barrier(8)
+def _concurrent_wrong_passwords(attempts: int) -> list[str]:
+    """`attempts` wrong passwords for one user at the same moment, each from its own
+    thread (and database connection, as from several server processes). Every password
+    check is held until each attempt has either reached its check or been refused, so
+    attempts that were let through before any failure was counted all get checked.
+    Returns the usernames whose password was checked, one per check."""
+    checked: list[str] = []
+    state = threading.Condition()
+    done = [0]
 
-    def fail():
+    def check_password(user, raw_password):
+        with state:
+            checked.append(user.username)
+            state.notify_all()
+            state.wait_for(lambda: len(checked) + done[0] >= attempts, timeout=30)
+        return False
+
+    start = threading.Barrier(attempts)
+    request_factory = RequestFactory()
+
+    def attempt():
         try:
             start.wait()
-            login_failure_record(username="dieuphoi", address="10.0.0.1")
+            request = request_factory.post("/login/", REMOTE_ADDR="10.0.0.1")
+            with contextlib.suppress(PermissionDenied):
+                ThrottledModelBackend().authenticate(request, username="dieuphoi", password="wrong")
         finally:
             connection.close()
+            with state:
+                done[0] += 1
+                state.notify_all()
 
-    threads = [threading.Thread(target=fail) for _ in range(8)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    with mock.patch.object(User, "check_password", autospec=True, side_effect=check_password):
+        threads = [threading.Thread(target=attempt) for _ in range(attempts)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    return checked
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks: PostgreSQL")
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_wrong_passwords_check_at_most_the_limit():
+    """12 wrong passwords at once for one user (limit 5): only 5 passwords are checked,
+    the rest are refused unchecked; one lock-out."""
+    f.user(Role.COORDINATOR, username="dieuphoi")
+    checked = _concurrent_wrong_passwords(12)
+    assert checked == ["dieuphoi"] * 5
     row = LoginThrottle.objects.get(scope=ThrottleScope.USERNAME, key="dieuphoi")
-    assert row.failures == 8
-    # The fifth failure locked the username (the address limit, 20, is not reached).
+    assert row.failures == 5 and row.locked_until is not None
     assert AuditLog.objects.filter(action="login.lockout").count() == 1
+
+
+def test_a_success_gives_back_its_attempt_on_the_address(client, officer):
+    """The attempt is counted before its password is checked; a correct password does not
+    leave it as an address failure."""
+    _fail(client, "dieuphoi", 2)
+    _login(client, "dieuphoi", PASSWORD)
+    assert _logged_in(client)
+    assert LoginThrottle.objects.get(scope=ThrottleScope.ADDRESS, key="10.0.0.1").failures == 2
 
 
 @pytest.mark.django_db

@@ -322,3 +322,13 @@ def test_enrollment_list_is_in_vietnamese_order_and_searchable(client, world):
     ]
     response = client.get(reverse("attendees:enrollments", args=[world.class_a.code]) + "?q=dang")
     assert [e.participant.full_name for e in response.context["rows"]] == ["Đặng Văn Ân"]
+
+
+@pytest.mark.parametrize(
+    "page", ["unit_nominations", "nomination_add", "import_upload", "unit_export"]
+)
+@pytest.mark.parametrize("unit", ["abc", "-1", "1.5", "١", "²"])
+def test_a_unit_that_is_not_a_number_is_not_found(client, world, people, page, unit):
+    client.force_login(world.coordinator)
+    _method, url = _pages(world, people)[page]
+    assert client.get(url, {"unit": unit}).status_code == 404

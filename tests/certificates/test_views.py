@@ -8,6 +8,7 @@ from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import RateLimit
 from certificates import services
 from certificates.models import Certificate, CertificateBatch
 from courses.models import AuditLog
@@ -259,6 +260,20 @@ def test_verify_is_rate_limited(client, issued, settings):
     assert codes == [200] * 5 + [429] * 2
     limited = client.get(url)
     assert limited["Retry-After"] == "60" and cert.full_name not in limited.content.decode()
+
+
+def test_verify_limit_is_shared_by_every_server_process(client, issued, settings):
+    """Each process has its own local cache; the count lives in the database, so a limit of
+    5 holds even when every lookup lands on a process with a fresh cache."""
+    cert, _batch = issued
+    settings.VERIFY_RATE_LIMIT = 5
+    url = reverse("certificate-verify", args=[cert.code])
+    codes = []
+    for _ in range(6):
+        cache.clear()  # another worker process: nothing counted in its cache
+        codes.append(client.get(url).status_code)
+    assert codes == [200] * 5 + [429]
+    assert RateLimit.objects.get(scope="certificate-verify", key="127.0.0.1").hits == 6
 
 
 def test_the_qr_on_the_pdf_leads_to_a_valid_verify_page(client, world, issued, tmp_path, settings):

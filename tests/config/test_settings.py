@@ -103,6 +103,7 @@ plain_storage = {**settings.STORAGES, "staticfiles": {
 with override_settings(STORAGES=plain_storage):
     plain = client.get("/login/")
     secure = client.get("/login/", secure=True)
+    healthz = client.get("/healthz")
 csrf = secure.cookies["csrftoken"]
 print(json.dumps({
     "SESSION_COOKIE_SECURE": settings.SESSION_COOKIE_SECURE,
@@ -119,6 +120,7 @@ print(json.dumps({
     "LOGIN_LOCKOUT_MINUTES": settings.LOGIN_LOCKOUT_MINUTES,
     "plain_status": plain.status_code,
     "plain_location": plain.get("Location"),
+    "healthz": [healthz.status_code, healthz.content.decode()],
     "hsts": secure.get("Strict-Transport-Security"),
     "csp": secure.get("Content-Security-Policy"),
     "csrf_cookie": {"secure": bool(csrf["secure"]), "samesite": csrf["samesite"]},
@@ -171,6 +173,12 @@ def test_production_redirects_to_https_with_hsts(production):
     assert production["SECURE_HSTS_INCLUDE_SUBDOMAINS"] is True
     assert production["hsts"].startswith("max-age=31536000")
     assert "includeSubDomains" in production["hsts"]
+
+
+def test_production_answers_the_health_check_over_plain_http(production):
+    """A load balancer polls http://app:8000/healthz directly, not through the https
+    front: a redirect would count as a failed check."""
+    assert production["healthz"] == [200, "ok"]
 
 
 def test_production_sends_the_content_security_policy(production):

@@ -92,3 +92,12 @@ def test_year_export_runs_in_the_background_for_the_requester(
     assert client.get(reverse("reports:job-file", args=[job.pk])).status_code == 200
     client.force_login(world.nominator_b)  # another unit cannot fetch it
     assert client.get(reverse("reports:job-file", args=[job.pk])).status_code == 403
+
+
+@pytest.mark.parametrize("value", ["-5", "0", "99999", "abc", ""])
+def test_dashboard_with_an_impossible_year_shows_the_latest(client, world, year, value):
+    client.force_login(world.coordinator)
+    latest = client.get(reverse("reports:dashboard")).context["year"]
+    response = client.get(reverse("reports:dashboard"), {"year": value})
+    assert response.status_code == 200
+    assert response.context["year"] == latest == 2024  # the class being planned

@@ -1,0 +1,18 @@
+"""gunicorn's settings, read by every gunicorn started in this directory (its default
+`--config ./gunicorn.conf.py`): `make https`, the systemd unit in docs/deployment.md,
+bench/ and the live tests. Command-line flags add to it.
+"""
+
+import os
+
+from config.env import env_bool
+
+# gunicorn turns X-Forwarded-Proto: https into an https request when it comes from an
+# address in this list (its default: 127.0.0.1 and ::1, whatever Django was told). Trust
+# a proxy in gunicorn exactly when Django does, BEHIND_PROXY: without a proxy, anything
+# on the machine could otherwise claim https and get past SECURE_SSL_REDIRECT. Behind one,
+# FORWARDED_ALLOW_IPS names it if it is not on this machine.
+if env_bool("BEHIND_PROXY", False):
+    forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
+else:
+    forwarded_allow_ips = ""
