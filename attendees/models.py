@@ -53,8 +53,9 @@ class ParticipantQuerySet(models.QuerySet):
         if user.can_view_all_classes:
             return self
         if user.is_nominator:
-            # The unit's own people, and anyone it has nominated (a person who moved
-            # from another unit is reused, not copied).
+            # The unit's own people, and anyone it has nominated. A unit can nominate
+            # only people it already sees; someone of another unit joins this set only
+            # when the coordinator merges the unit's record into theirs (identity.py).
             nominated = Nomination.objects.filter(organisation_id=user.organisation_id)
             return self.filter(
                 Q(organisation_id=user.organisation_id) | Q(pk__in=nominated.values("participant"))

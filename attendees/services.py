@@ -54,8 +54,11 @@ def participant_save(*, actor: User, participant: Participant) -> Participant:
                 _("%(name)s (born %(dob)s) is already registered; reuse that record.")
                 % {"name": twin.full_name, "dob": _date(twin.date_of_birth)}
             )
+        # A held record may share the CCCD of the record it is held against (often why
+        # it is held); any other twin the actor can see is refused, as it always was.
         if participant.citizen_id and any(
-            p.citizen_id == participant.citizen_id for p in who.visible
+            p.citizen_id == participant.citizen_id and p.pk != participant.possible_duplicate_of_id
+            for p in who.visible
         ):
             raise ValidationError({"citizen_id": _("Another person already has this citizen ID.")})
         if who.hold_against_id and participant.possible_duplicate_of_id is None:

@@ -134,6 +134,13 @@ def test_person_edit_to_a_cccd_of_the_units_own_person_is_refused(client, world)
     assert own.citizen_id == ""
 
 
+def test_coordinator_may_correct_a_held_records_name_while_it_shares_the_cccd(world, held):
+    held.full_name = "Lò Thị Bịa Sửa"
+    services.participant_save(actor=world.coordinator, participant=held)
+    held.refresh_from_db()
+    assert held.full_name == "Lò Thị Bịa Sửa" and held.citizen_id == CCCD
+
+
 def test_save_refuses_a_twin_the_actor_can_see(world):
     f.participant(world.unit_a, full_name="Lò Thị Mai", date_of_birth=BORN)
     twin = Participant(
