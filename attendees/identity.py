@@ -144,6 +144,12 @@ def possible_duplicate_merge(*, actor: User, held: Participant) -> Participant:
     attendance, certificates and hand-outs, which hang on enrollments) move to the record
     it resembles, whose data is kept; the held record is removed."""
     held, kept = _lock_held(held)
+    if kept.erased_at is not None:
+        # Its identity is gone: moving a living person's nominations onto it would erase
+        # them too. They are different records now whatever they once were.
+        raise ValidationError(
+            _("The existing record has been erased; record the two as different people.")
+        )
     both = _classes(held) & _classes(kept)
     if both:
         from courses.models import TrainingClass

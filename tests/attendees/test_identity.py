@@ -226,6 +226,15 @@ def test_merge_is_refused_while_both_are_nominated_to_one_class(world, stranger,
     assert Participant.objects.get(pk=held.pk).possible_duplicate_of == stranger
 
 
+def test_merge_into_an_erased_record_is_refused(world, stranger, held):
+    services.participant_erase(actor=world.coordinator, participant=stranger)
+    with pytest.raises(ValidationError, match="bị xoá thông tin định danh"):
+        identity.possible_duplicate_merge(actor=world.coordinator, held=held)
+    assert Participant.objects.filter(pk=held.pk).exists()
+    # Its CCCD is gone with it: the two are simply different people now.
+    identity.possible_duplicate_separate(actor=world.coordinator, held=held)
+
+
 def test_different_people_needs_different_citizen_ids(world, stranger, held):
     with pytest.raises(ValidationError, match="CCCD"):
         identity.possible_duplicate_separate(actor=world.coordinator, held=held)
