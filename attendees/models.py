@@ -7,6 +7,7 @@ is what attendance and certificates hang on.
 
 from __future__ import annotations
 
+import datetime
 import secrets
 
 from django.conf import settings
@@ -52,8 +53,9 @@ class ParticipantQuerySet(models.QuerySet):
         if user.can_view_all_classes:
             return self
         if user.is_nominator:
-            # The unit's own people, and anyone it has nominated (a person who moved
-            # from another unit is reused, not copied).
+            # The unit's own people, and anyone it has nominated. A unit can nominate
+            # only people it already sees; someone of another unit joins this set only
+            # when the coordinator merges the unit's record into theirs (identity.py).
             nominated = Nomination.objects.filter(organisation_id=user.organisation_id)
             return self.filter(
                 Q(organisation_id=user.organisation_id) | Q(pk__in=nominated.values("participant"))
@@ -75,6 +77,22 @@ class ParticipantQuerySet(models.QuerySet):
 
     def active(self) -> ParticipantQuerySet:
         return self.filter(erased_at__isnull=True)
+
+    def matching(
+        self, *, full_name: str, date_of_birth: datetime.date | None, citizen_id: str = ""
+    ) -> ParticipantQuerySet:
+        """Records that are probably this person: same CCCD, or same name (ignoring accents
+        and case) and date of birth. Whoever they belong to: callers that answer a unit
+        filter by what the unit may see (attendees/identity.py)."""
+        match = Q(search_name=fold(full_name), date_of_birth=date_of_birth)
+        if citizen_id:
+            match |= Q(citizen_id=citizen_id)
+        return self.active().filter(match)
+
+    def held(self) -> ParticipantQuerySet:
+        """Records waiting for the coordinator to say whether they are the same person as
+        the record they resemble."""
+        return self.filter(possible_duplicate_of__isnull=False)
 
 
 class Participant(NFCModel):
@@ -107,6 +125,29 @@ class Participant(NFCModel):
     )
     birth_year = models.PositiveSmallIntegerField(_("year of birth"), null=True, editable=False)
     erased_at = models.DateTimeField(_("erased at"), null=True, blank=True, editable=False)
+    # Set when a unit typed someone who matches a person it may not see (another unit's):
+    # the unit gets its own record, exactly as typed, and learns nothing; the coordinator
+    # decides whether the two are one person (attendees/identity.py). Always points at a
+    # record that is not itself held, so holds never chain.
+    possible_duplicate_of = models.ForeignKey(
+        "self",
+        verbose_name=_("possibly the same person as"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="possible_duplicates",
+    )
+    held_at = models.DateTimeField(_("held for checking at"), null=True, blank=True, editable=False)
+    held_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        db_index=False,
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -116,9 +157,11 @@ class Participant(NFCModel):
         verbose_name = _("participant")
         verbose_name_plural = _("participants")
         constraints = [
+            # A held record may carry the CCCD of the person it resembles: that is
+            # often why it is held. Among the others a CCCD is unique.
             models.UniqueConstraint(
                 fields=["citizen_id"],
-                condition=~Q(citizen_id=""),
+                condition=~Q(citizen_id="") & Q(possible_duplicate_of__isnull=True),
                 name="participant_citizen_id_unique",
                 violation_error_message=_("Another person already has this citizen ID."),
             ),
@@ -154,12 +197,11 @@ class Participant(NFCModel):
         return mask(self.citizen_id)
 
     def duplicates(self) -> models.QuerySet[Participant]:
-        """Existing people who are probably this person: same CCCD, or same name (ignoring
-        accents and case) and date of birth."""
-        match = Q(search_name=fold(self.full_name), date_of_birth=self.date_of_birth)
-        if self.citizen_id:
-            match |= Q(citizen_id=self.citizen_id)
-        return Participant.objects.active().filter(match).exclude(pk=self.pk)
+        """Existing people who are probably this person, whoever they belong to (never show
+        these to a unit as they are: attendees/identity.py decides what a unit may see)."""
+        return Participant.objects.matching(
+            full_name=self.full_name, date_of_birth=self.date_of_birth, citizen_id=self.citizen_id
+        ).exclude(pk=self.pk)
 
 
 class NominationState(models.TextChoices):

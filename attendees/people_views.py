@@ -17,7 +17,7 @@ from accounts.decorators import (
     coordinator_required,
     role_required,
 )
-from attendees import services
+from attendees import identity, services
 from attendees.forms import (
     ParticipantForm,
 )
@@ -26,7 +26,7 @@ from attendees.models import (
     Nomination,
     Participant,
 )
-from attendees.views import class_and_unit_for_user
+from attendees.views import class_and_unit_for_user, identity_checks_refused
 from courses.models import TrainingClass
 from courses.vietnamese import sorted_by_name
 
@@ -92,6 +92,8 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
     person = _participant_for_user(request, pk)
     if request.user.is_nominator and person.organisation_id != request.user.organisation_id:
         raise PermissionDenied(_("This person is managed by another unit."))
+    if request.method == "POST" and (limited := identity_checks_refused(request)):
+        return limited
     form = ParticipantForm(
         request.POST or None, instance=person, show_sensitive=request.user.is_coordinator
     )
@@ -130,6 +132,64 @@ def person_erase(request: HttpRequest, pk: int) -> HttpResponse:
         request, _("The person's identifying data has been erased; statistics are kept.")
     )
     return redirect("attendees:person-detail", pk=person.pk)
+
+
+# --- Possible duplicates (the coordinator's side of attendees/identity.py) --------------
+
+
+@coordinator_required
+def possible_duplicates(request: HttpRequest) -> HttpResponse:
+    """Records a unit typed that resemble someone the unit may not see, beside that
+    record: the coordinator says whether they are one person."""
+    held = list(
+        Participant.objects.held()
+        .select_related(
+            "organisation",
+            "ethnicity",
+            "held_by",
+            "possible_duplicate_of__organisation",
+            "possible_duplicate_of__ethnicity",
+        )
+        .prefetch_related(
+            "nominations__training_class",
+            "possible_duplicate_of__nominations__training_class",
+        )
+        .order_by("held_at", "pk")
+    )
+    pairs = [(h, h.possible_duplicate_of) for h in held]
+    services.log_sensitive_view(
+        actor=request.user,
+        participants=[p for pair in pairs for p in pair],
+        where="possible_duplicates",
+    )
+    return render(request, "attendees/possible_duplicates.html", {"pairs": pairs})
+
+
+@coordinator_required
+@require_POST
+def possible_duplicate_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    held = get_object_or_404(Participant.objects.held(), pk=pk)
+    decision = request.POST.get("decision")
+    try:
+        if decision == "merge":
+            kept = identity.possible_duplicate_merge(actor=request.user, held=held)
+            messages.success(
+                request,
+                _("Merged: %(name)s now has the nominations of both records.")
+                % {"name": kept.full_name},
+            )
+        elif decision == "separate":
+            identity.possible_duplicate_separate(actor=request.user, held=held)
+            messages.success(
+                request,
+                _("Recorded as two different people: %(name)s is no longer held.")
+                % {"name": held.full_name},
+            )
+        else:
+            messages.error(request, _("Choose “same person” or “different people”."))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("attendees:possible-duplicates")
 
 
 # --- Enrollment lists ------------------------------------------------------------------

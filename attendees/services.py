@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from attendees.identity import Typed, hold, identify, identify_many
 from attendees.models import (
     SEAT_HOLDING,
     Enrollment,
@@ -32,32 +33,69 @@ from courses.vietnamese import fold
 # --- People ----------------------------------------------------------------------------
 
 
+_IDENTITY_FIELDS = ("full_name", "date_of_birth", "citizen_id")
+
+
 @transaction.atomic
 def participant_save(*, actor: User, participant: Participant) -> Participant:
-    """Create or update a person after checking the record and its duplicates."""
+    """Create or update a person after checking the record and its duplicates.
+
+    Duplicates are looked for among the people the actor may see; a match with anyone
+    else holds the record for the coordinator instead of answering (attendees/identity.py),
+    so that typing another unit's CCCD or name + birth date tells a unit nothing."""
     creating = participant.pk is None
-    participant.full_clean()
-    if creating:
-        twin = participant.duplicates().first()
-        if twin is not None:
+    # The CCCD's uniqueness depends on whether the record is held: decided below.
+    participant.full_clean(validate_constraints=False)
+    if creating or _identity_changed(participant):
+        who = identify(viewer=actor, typed=Typed.of(participant), exclude_pk=participant.pk)
+        if creating and who.known is not None:
+            twin = who.known
             raise ValidationError(
                 _("%(name)s (born %(dob)s) is already registered; reuse that record.")
                 % {"name": twin.full_name, "dob": _date(twin.date_of_birth)}
             )
+        # A held record may share the CCCD of the record it is held against (often why
+        # it is held); any other twin the actor can see is refused, as it always was.
+        if participant.citizen_id and any(
+            p.citizen_id == participant.citizen_id and p.pk != participant.possible_duplicate_of_id
+            for p in who.visible
+        ):
+            raise ValidationError({"citizen_id": _("Another person already has this citizen ID.")})
+        if who.hold_against_id and participant.possible_duplicate_of_id is None:
+            hold(participant, against_id=who.hold_against_id, actor=actor)
+            if not creating:
+                # Holds never chain: records held against this one now wait on its twin.
+                Participant.objects.filter(possible_duplicate_of=participant).update(
+                    possible_duplicate_of_id=who.hold_against_id
+                )
+    participant.validate_constraints()
     participant.save()
+    changes = {}
+    if creating:
+        changes["fields"] = sorted(
+            f.name for f in Participant._meta.concrete_fields if f.name not in {"id"}
+        )
+    if participant.possible_duplicate_of_id:
+        changes["possible_duplicate_of"] = participant.possible_duplicate_of_id
     audit(
         actor=actor,
         action="participant.create" if creating else "participant.update",
         target=participant,
-        changes={
-            "fields": sorted(
-                f.name for f in Participant._meta.concrete_fields if f.name not in {"id"}
-            )
-        }
-        if creating
-        else {},
+        changes=changes,
     )
     return participant
+
+
+def _identity_changed(participant: Participant) -> bool:
+    """Edits that leave name, birth date and CCCD alone are not checked again: a record
+    the coordinator found to be a different person is not held again for a new phone."""
+    before = Participant.objects.filter(pk=participant.pk).values(*_IDENTITY_FIELDS).first()
+    if before is None:
+        return True
+    before["full_name"] = fold(before["full_name"])
+    now = {name: getattr(participant, name) for name in _IDENTITY_FIELDS}
+    now["full_name"] = fold(now["full_name"])
+    return before != now
 
 
 def log_sensitive_view(*, actor: User, participants: Iterable[Participant], where: str) -> None:
@@ -492,15 +530,13 @@ def import_nominations(
     if report.errors:
         return report
 
-    # Match people already known: by CCCD, else by folded name + date of birth.
-    ids = {r.citizen_id for r in parsed.rows if r.citizen_id}
-    keys = {(fold(r.full_name), r.date_of_birth) for r in parsed.rows}
-    known_by_id = {p.citizen_id: p for p in Participant.objects.active().filter(citizen_id__in=ids)}
-    known_by_key = {
-        (p.search_name, p.date_of_birth): p
-        for p in Participant.objects.active().filter(search_name__in={k[0] for k in keys})
-        if (p.search_name, p.date_of_birth) in keys
-    }
+    # Match people already known, by the one rule of attendees/identity.py: a record the
+    # actor may see is reused; a match with anyone else is never mentioned (no name, not
+    # counted as known) and its row becomes a new record held for the coordinator.
+    found = identify_many(
+        viewer=actor,
+        typed=[Typed(r.full_name, r.date_of_birth, r.citizen_id) for r in parsed.rows],
+    )
     nominated = set(
         Nomination.objects.live()
         .filter(training_class=training_class)
@@ -516,20 +552,20 @@ def import_nominations(
             .annotate(n=Count("pk"))
         }
     )
-    for row in parsed.rows:
-        person = known_by_id.get(row.citizen_id) if row.citizen_id else None
-        person = person or known_by_key.get((fold(row.full_name), row.date_of_birth))
-        if person is not None:
-            if person.pk in nominated:
+    holds: dict[int, int] = {}  # row number -> the record its new person is held against
+    for row, who in zip(parsed.rows, found, strict=True):
+        if who.known is not None:
+            if who.known.pk in nominated:
                 report.errors.append(
                     RowError(
                         row.row_number,
                         "Họ và tên",
-                        _("%(name)s is already nominated to this class.")
-                        % {"name": person.full_name},
+                        _("This person is already nominated to this class."),
                     )
                 )
-            report.reused[row.row_number] = person
+            report.reused[row.row_number] = who.known
+        elif who.hold_against_id is not None:
+            holds[row.row_number] = who.hold_against_id
         held[categories[row.category_code].pk] += 1
     for category_id, n in held.items():
         quota = seats.get((organisation.pk, category_id), 0)
@@ -551,6 +587,7 @@ def import_nominations(
     ethnicities = {e.code: e for e in Ethnicity.objects.all()}
     with transaction.atomic():
         klass = _lock_class(training_class)
+        now = timezone.now()
         new_people = [
             Participant(
                 full_name=row.full_name,
@@ -565,6 +602,9 @@ def import_nominations(
                 workplace=row.workplace or organisation.name,
                 organisation=organisation,
                 on_state_payroll=row.on_state_payroll,
+                possible_duplicate_of_id=holds.get(row.row_number),
+                held_at=now if row.row_number in holds else None,
+                held_by=actor if row.row_number in holds and actor and actor.pk else None,
             )
             for row in parsed.rows
             if row.row_number not in report.reused
@@ -597,6 +637,7 @@ def import_nominations(
                 "rows": len(parsed.rows),
                 "new_people": report.created,
                 "reused_people": len(report.reused),
+                "held_people": len(holds),
             },
         )
     return report

@@ -48,6 +48,16 @@ urlpatterns = [
     path("classes/<str:code>/badges.pdf", attendance_views.class_badges, name="class-badges"),
     path("enrollments/<int:pk>/invitation.pdf", attendance_views.invitation, name="invitation"),
     path("enrollments/<int:pk>/reissue/", attendance_views.badge_reissue, name="badge-reissue"),
+    path(
+        "people/possible-duplicates/",
+        people_views.possible_duplicates,
+        name="possible-duplicates",
+    ),
+    path(
+        "people/possible-duplicates/<int:pk>/",
+        people_views.possible_duplicate_decide,
+        name="possible-duplicate-decide",
+    ),
     path("people/<int:pk>/", people_views.person_detail, name="person-detail"),
     path("people/<int:pk>/edit/", people_views.person_edit, name="person-edit"),
     path("people/<int:pk>/export/", people_views.person_export, name="person-export"),

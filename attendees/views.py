@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime
 from collections import Counter, defaultdict
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
@@ -19,6 +21,7 @@ from accounts.decorators import (
     role_required,
     staff_reader_required,
 )
+from accounts.throttle import rate_limit_hit
 from attendees import services
 from attendees.forms import (
     BulkDecisionForm,
@@ -26,6 +29,7 @@ from attendees.forms import (
     NominationForm,
     ReviewFilterForm,
 )
+from attendees.identity import Typed, identify
 from attendees.models import (
     SEAT_HOLDING,
     ImportBatch,
@@ -164,29 +168,40 @@ def _person_form(
     if substitute_for:
         categories = ParticipantCategory.objects.filter(pk=substitute_for.category_id)
     data = request.POST or None
-    candidates = Participant.objects.none()
+    candidates: tuple[Participant, ...] = ()
+    if request.method == "POST" and (limited := identity_checks_refused(request)):
+        return limited
     form = NominationForm(
         data,
         categories=categories,
         show_sensitive=request.user.is_coordinator,
-        reuse_candidates=Participant.objects.active(),
+        # Only a record the user may already see: nominating someone makes them visible
+        # to the unit, so any other id would pull another unit's person into view. An id
+        # of someone else's record is refused exactly as one that does not exist.
+        reuse_candidates=Participant.objects.visible_to(request.user).active(),
         initial={
             "category": substitute_for.category_id if substitute_for else None,
             "workplace": unit.name,
         },
     )
+    if request.method == "POST" and "reuse" in form.errors:
+        raise PermissionDenied(_("This record cannot be used here."))
     if request.method == "POST" and form.is_valid():
         person = form.cleaned_data.get("reuse")
-        if person is not None and not _may_reuse(request.user, person, form.cleaned_data):
-            raise PermissionDenied(_("This person is managed by another unit."))
         try:
             if person is None:
-                candidates = Participant(
-                    full_name=form.cleaned_data["full_name"],
-                    date_of_birth=form.cleaned_data["date_of_birth"],
-                    citizen_id=form.cleaned_data["citizen_id"],
-                ).duplicates()
-                if candidates.exists():
+                # Offered: only matches the user may already see. A match with another
+                # unit's person is never shown; the save below holds the new record for
+                # the coordinator instead (attendees/identity.py).
+                candidates = identify(
+                    viewer=request.user,
+                    typed=Typed(
+                        form.cleaned_data["full_name"],
+                        form.cleaned_data["date_of_birth"],
+                        form.cleaned_data["citizen_id"],
+                    ),
+                ).visible
+                if candidates:
                     raise _Duplicates
                 person = form.save(commit=False)
                 person.organisation = unit
@@ -232,19 +247,25 @@ def _person_form(
     )
 
 
-def _may_reuse(user, person: Participant, typed: dict) -> bool:
-    """A record the form offered (a probable duplicate of the person typed in) or one the
-    user may already see. Never any id posted blindly: nominating someone makes them
-    visible to the unit, so that would let a unit pull any other unit's people into view."""
-    offered = Participant(
-        full_name=typed["full_name"],
-        date_of_birth=typed["date_of_birth"],
-        citizen_id=typed.get("citizen_id", ""),
-    ).duplicates()
-    return (
-        offered.filter(pk=person.pk).exists()
-        or Participant.objects.visible_to(user).filter(pk=person.pk).exists()
+def identity_checks_refused(request: HttpRequest, *, imports: bool = False) -> HttpResponse | None:
+    """Every form that matches typed people against the register, and every import
+    preview, counts against a per-user hourly limit: a 429 page over it, nothing saved.
+    The matching tells a unit nothing about other units' people anyway; the limit keeps
+    anyone from trying keys by the thousand."""
+    scope, limit = (
+        ("identity.import", settings.IMPORT_PREVIEWS_PER_HOUR)
+        if imports
+        else ("identity.form", settings.IDENTITY_CHECKS_PER_HOUR)
     )
+    if not rate_limit_hit(
+        scope=scope, key=str(request.user.pk), limit=limit, window=datetime.timedelta(hours=1)
+    ):
+        return None
+    response = render(
+        request, "attendees/checks_limited.html", {"limit": limit, "imports": imports}, status=429
+    )
+    response["Retry-After"] = "3600"
+    return response
 
 
 class _Duplicates(Exception):
@@ -343,6 +364,8 @@ def _batch_for_user(request: HttpRequest, pk: int) -> ImportBatch:
 @coordinator_or_nominator_required
 def import_preview(request: HttpRequest, pk: int) -> HttpResponse:
     batch = _batch_for_user(request, pk)
+    if limited := identity_checks_refused(request, imports=True):
+        return limited
     dry = request.method != "POST" or batch.imported_at is not None
     report = services.import_nominations(
         actor=request.user,
@@ -435,6 +458,9 @@ def review(request: HttpRequest) -> HttpResponse:
             "nominations": nominations,
             "bulk": bulk,
             "can_decide": request.user.is_coordinator,
+            "possible_duplicates": (
+                Participant.objects.held().count() if request.user.is_coordinator else 0
+            ),
         },
     )
 

@@ -238,6 +238,11 @@ AUTHENTICATION_BACKENDS = ["accounts.backends.ThrottledModelBackend"]
 LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
 LOGIN_ADDRESS_FAILURE_LIMIT = env_int("LOGIN_ADDRESS_FAILURE_LIMIT", 20)
 LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 15)
+# Identity checks per user per hour (attendees/views.py identity_checks_refused): each
+# POST of the add/substitute/edit-person forms, and each spreadsheet import preview or
+# confirmation, matches what was typed against the register. Over the limit: a 429 page.
+IDENTITY_CHECKS_PER_HOUR = env_int("IDENTITY_CHECKS_PER_HOUR", 120)
+IMPORT_PREVIEWS_PER_HOUR = env_int("IMPORT_PREVIEWS_PER_HOUR", 30)
 
 # --- Mail, cache, logging ---------------------------------------------------------------
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

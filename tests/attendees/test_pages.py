@@ -68,6 +68,7 @@ def _pages(w, p):
         "person_a_export": ("get", reverse("attendees:person-export", args=[p["pa"].pk])),
         "substitute_a": ("get", reverse("attendees:nomination-substitute", args=[p["na"].pk])),
         "unit_export": ("get", reverse("attendees:unit-nominations-export", args=[a, "pdf"])),
+        "possible_duplicates": ("get", reverse("attendees:possible-duplicates")),
     }
 
 
@@ -90,6 +91,7 @@ EXPECTED = {
     "person_a_export": (302, 403, 403, 403, 403, 403, 200),
     "substitute_a": (302, 403, 200, 404, 403, 403, 200),
     "unit_export": (302, 403, 200, 200, 403, 403, 404),
+    "possible_duplicates": (302, 403, 403, 403, 403, 403, 200),
 }
 
 
@@ -127,6 +129,9 @@ def test_every_attendees_url_is_covered(world, people):
         "import-preview",
         "person-erase",
         "unit-nominations-export",
+        # possible duplicates, coordinator only: tests/attendees/test_identity.py
+        "possible-duplicates",
+        "possible-duplicate-decide",
         # attendance pages, matrix in test_attendance_pages.py:
         *ATTENDANCE_URL_NAMES,
     }
@@ -232,9 +237,12 @@ def test_nominator_adds_a_person_with_vietnamese_validation(client, world):
 
 
 def test_adding_a_known_person_offers_to_reuse_the_record(client, world, people):
-    client.force_login(world.nominator_b)
+    # The coordinator sees everyone, so is offered unit A's record while filling unit B's
+    # seats (a unit is offered only its own people: tests/attendees/test_identity.py).
+    client.force_login(world.coordinator)
     url = reverse("attendees:nomination-add", args=[world.class_b.code])
     data = {
+        "unit": world.unit_b.pk,
         "category": f.category("a").pk,
         "full_name": "Nguyen Thi Huong",
         "gender": "female",

@@ -536,6 +536,14 @@ RULES: dict[str, Rule] = {
         get=NOBODY, args=lambda w: {"pk": w.enrollment_a.pk}, post_only=True, post=COORD
     ),
     # --- attendees: people -------------------------------------------------------------
+    "attendees:possible-duplicates": Rule(get=COORD),
+    "attendees:possible-duplicate-decide": Rule(
+        get=NOBODY,
+        args=lambda w: {"pk": w.held_b.pk},
+        post_only=True,
+        post=COORD,
+        data=lambda w: {"decision": "merge"},
+    ),
     "attendees:person-detail": Rule(
         get=frozenset({NOMINATOR_A, TRAINER, VIEWER, COORDINATOR}),
         args=lambda w: {"pk": w.person_a.pk},

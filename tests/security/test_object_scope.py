@@ -33,8 +33,8 @@ def test_unit_cannot_nominate_another_units_person_by_posting_their_id(client, w
     assert detail.status_code == 404
 
 
-def test_unit_may_reuse_the_record_it_was_offered(client, world):
-    known = f.participant(world.unit_a, full_name="Giàng Thị Dinh")
+def test_unit_may_reuse_its_own_record_it_was_offered(client, world):
+    known = f.participant(world.unit_b, full_name="Giàng Thị Dinh")
     client.force_login(world.nominator_b)
     url = reverse("attendees:nomination-add", args=[world.class_b.code])
     typed = _typed(full_name="Giàng Thị Dinh", date_of_birth="17/05/1990", gender="female")
@@ -43,6 +43,22 @@ def test_unit_may_reuse_the_record_it_was_offered(client, world):
     response = client.post(url, {**typed, "category": f.category("a").pk, "reuse": known.pk})
     assert response.status_code == 302
     assert Nomination.objects.get(participant=known).organisation == world.unit_b
+
+
+def test_unit_is_not_offered_another_units_record(client, world):
+    """Another unit's person with the same name and birth date is neither offered nor
+    linked: the unit gets its own record, held for the coordinator."""
+    stranger = f.participant(world.unit_a, full_name="Giàng Thị Dinh")
+    client.force_login(world.nominator_b)
+    url = reverse("attendees:nomination-add", args=[world.class_b.code])
+    typed = _typed(full_name="Giàng Thị Dinh", date_of_birth="17/05/1990", gender="female")
+    response = client.post(url, {**typed, "category": f.category("a").pk})
+    assert response.status_code == 302
+    own = Nomination.objects.get(organisation=world.unit_b).participant
+    assert own != stranger and own.organisation == world.unit_b
+    assert own.possible_duplicate_of == stranger
+    detail = client.get(reverse("attendees:person-detail", args=[stranger.pk]))
+    assert detail.status_code == 404
 
 
 def test_unit_cannot_open_its_upload_into_a_class_taken_back_to_planning(client, world):

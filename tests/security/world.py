@@ -30,6 +30,9 @@ IMPORTED_A = ("Thào Thị Pà", "female", datetime.date(1992, 2, 3), "012192285
 PERSON_B1 = ("Tẩn Thị Mẩy", "female", datetime.date(1993, 4, 5), "012193196074", "Bố Y")
 DRAFT_B = ("Chẻo Văn Lình", "male", datetime.date(1994, 9, 1), "012094718296", "Kháng")
 PERSON_C1 = ("Lù Văn Sềnh", "male", datetime.date(1987, 6, 7), "012087907185", "Lô Lô")
+# Unit B typed A2's CCCD under another name: its own record, held as a possible duplicate
+# of A2 for the coordinator (attendees/identity.py), nominated to class B.
+HELD_B = ("Mùa Văn Khiêm", "male", datetime.date(1988, 7, 9), PERSON_A2[3], "Pu Péo")
 
 EVERY_PERSON = [
     PERSON_A1,
@@ -41,6 +44,7 @@ EVERY_PERSON = [
     PERSON_B1,
     DRAFT_B,
     PERSON_C1,
+    HELD_B,
 ]
 # Only the coordinator may see these, for anyone.
 ALL_CITIZEN_IDS = [p[3] for p in EVERY_PERSON]
@@ -59,6 +63,7 @@ class SecurityWorld(World):
     enrollment_b: object = None  # B1 in class A
     nomination_draft: object = None  # A4, draft, class A
     nomination_submitted: object = None  # A5, submitted, class A
+    held_b: object = None  # unit B's record held as a possible duplicate of A2
     import_batch: object = None
     certificate: object = None
     certificate_batch: object = None
@@ -118,7 +123,7 @@ def import_xlsx(rows: list[tuple]) -> bytes:
     return out.getvalue()
 
 
-def _person(org, spec):
+def _person(org, spec, **extra):
     from attendees.models import Ethnicity
 
     name, gender, dob, cccd, ethnicity = spec
@@ -130,6 +135,7 @@ def _person(org, spec):
         citizen_id=cccd,
         ethnicity=Ethnicity.objects.get(name=ethnicity),
         position="Chuyên viên",
+        **extra,
     )
 
 
@@ -191,6 +197,14 @@ def build_world() -> SecurityWorld:
     w.enrollment_a2 = f.enrollment(klass, a, people_a[1])
     w.enrollment_b = f.enrollment(klass, b, w.person_b, code="c")
     f.enrollment(w.class_b, b, person_c)
+    w.held_b = _person(
+        b,
+        HELD_B,
+        possible_duplicate_of=people_a[1],
+        held_by=w.nominator_b,
+        held_at=timezone.now(),
+    )
+    f.nomination(w.class_b, b, person=w.held_b)
     w.nomination_draft = f.nomination(klass, a, person=people_a[3])
     w.nomination_submitted = f.nomination(klass, a, person=people_a[4], state="submitted")
     # Unit B's own draft in class A: what unit B's officer may submit there.
@@ -286,7 +300,7 @@ def build_world() -> SecurityWorld:
     w.report_job.refresh_from_db()
 
     w.names_a = [p.full_name for p in people_a] + [IMPORTED_A[0]]
-    w.names_b = [PERSON_B1[0], DRAFT_B[0], PERSON_C1[0]]
+    w.names_b = [PERSON_B1[0], DRAFT_B[0], PERSON_C1[0], HELD_B[0]]
     w.names_class_a = [*w.names_a, PERSON_B1[0], DRAFT_B[0]]
     w.names_not_enrolled = [PERSON_A4[0], PERSON_A5[0], IMPORTED_A[0], DRAFT_B[0]]
     return w
