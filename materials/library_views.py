@@ -281,6 +281,11 @@ def file_download(request: HttpRequest, pk: int) -> HttpResponseBase:
     if material.visibility == Visibility.LOGIN:
         # Never kept by a shared cache (a proxy in a commune office) for the next visitor.
         response["Cache-Control"] = "private"
+    else:
+        # A published file is the same for everyone and never changes under its id (its
+        # hash is its ETag): worth keeping on a 3G line, logged in or not. Said here, so
+        # the no-store rule for logged-in responses (config/middleware.py) leaves it alone.
+        response["Cache-Control"] = "public, max-age=3600"
     if _counts_as_download(request, response):
         user = request.user if request.user.is_authenticated else None
         Download.objects.create(
