@@ -150,6 +150,9 @@ def _previous_outcome(nonce: uuid.UUID) -> CheckinOutcome | None:
             "name": event.enrollment.participant.full_name,
             "unit": event.enrollment.organisation.name,
         }
+    # A refused scan was answered without a status (it changed nothing); the others with
+    # the person's status, read again.
+    if event.enrollment_id and event.result in (*IN_ROOM, ScanResult.ALREADY_RECORDED):
         status = (
             Attendance.objects.filter(
                 enrollment_id=event.enrollment_id, session_id=event.session_id
