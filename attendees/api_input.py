@@ -16,7 +16,7 @@ import json
 import uuid
 from dataclasses import dataclass
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import RequestDataTooBig, ValidationError
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -59,7 +59,13 @@ class ItemRefusal:
 
 def json_body(request: HttpRequest) -> dict:
     try:
-        body = json.loads(request.body or b"null")
+        raw = request.body
+    except RequestDataTooBig as exc:
+        # Beyond DATA_UPLOAD_MAX_MEMORY_SIZE (Django's answer would be its HTML 400 page);
+        # a full batch of scans is a small fraction of it.
+        raise ValidationError(_("The request is too large.")) from exc
+    try:
+        body = json.loads(raw or b"null")
     except (ValueError, UnicodeDecodeError) as exc:
         raise ValidationError(_("The request is not valid JSON.")) from exc
     except RecursionError as exc:

@@ -229,6 +229,16 @@ def test_deeply_nested_json_is_a_bad_request(coordinator, cm, url):
     assert r.json() == {"error": "Yêu cầu lồng nhau quá sâu."}
 
 
+@pytest.mark.parametrize("url", ["/api/v1/checkins/batch", "handout"])
+def test_a_body_beyond_the_upload_limit_is_a_json_bad_request(coordinator, cm, settings, url):
+    url = f"/api/v1/handouts/{cm.pk}/batch" if url == "handout" else url
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    body = json.dumps({"device": "phone-1", "scans": [], "padding": "x" * 2000})
+    r = coordinator.post(url, body, content_type="application/json")
+    assert r.status_code == 400
+    assert r.json() == {"error": "Yêu cầu quá lớn."}
+
+
 @pytest.mark.parametrize("path", ["/api/v1/\n", "/api/v1/sessions/1\n/roster", "/api/\n\n"])
 def test_an_api_path_with_a_newline_answers_the_json_404(coordinator, path):
     # Straight into the WSGI environ, as a server puts "%0A": the test client's get()
