@@ -11,7 +11,7 @@ PORT   ?= 8000
 -include .env
 export
 
-.PHONY: run https test setup deps assets messages migrate seed bench lint format clean
+.PHONY: run https test fuzz setup deps assets messages migrate seed bench lint format clean
 
 run: export PUBLIC_BASE_URL ?= http://$(HOST):$(PORT)
 run: setup seed ## Set everything up, then serve the app and its task worker.
@@ -38,6 +38,13 @@ worker: ## Run the task worker alone: rqworker with TASKS_BACKEND=django_tasks_r
 
 test: deps assets messages ## Run every test (browser tests included when Chromium is present).
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# The test suite replays the API fuzz test's recorded examples and a fixed-seed sample, so it
+# never fails by chance; this is the random exploration (a new seed each run), which records
+# any failure in tests/api/fuzz_examples/ for the suite to replay. FUZZ_EXAMPLES per operation.
+FUZZ_EXAMPLES ?= 300
+fuzz: deps assets messages ## Explore the JSON API at random against its OpenAPI schema (schemathesis).
+	API_FUZZ=1 API_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(PY) -m pytest -p no:cacheprovider tests/api/test_openapi_fuzz.py $(PYTEST_ARGS)
 
 bench: deps assets messages ## Performance benchmarks, reported as ratios against a floor.
 	$(PY) -m bench

@@ -4,25 +4,28 @@
 from __future__ import annotations
 
 import datetime
-import json
-import uuid
 from functools import wraps
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, JsonResponse
+from django.http import Http404, HttpRequest, JsonResponse
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from attendees.checkin import Scan, checkin_record, session_for_operator
+from attendees.api_input import (
+    INVALID,
+    MAX_BATCH,
+    MAX_DEVICE,
+    MAX_ID,
+    ItemRefusal,
+    device,
+    json_body,
+    parse_batch,
+    parse_scan,
+)
+from attendees.checkin import checkin_record, session_for_operator
 from attendees.models import Attendance, AttendanceStatus, Enrollment, ScanResult
 from courses.vietnamese import sorted_by_name
-
-MAX_BATCH = 500
-# Ids are database keys: positive 64-bit integers. A larger number is not an id, and
-# the database cannot even compare it (SQLite raises, PostgreSQL's bigint overflows).
-MAX_ID = 2**63 - 1
 
 
 def _error(message: str, status: int, field: str | None = None) -> JsonResponse:
@@ -33,7 +36,8 @@ def _error(message: str, status: int, field: str | None = None) -> JsonResponse:
 
 
 def api_view(view):
-    """JSON errors instead of HTML pages: 401 without login, 403 for the wrong role,
+    """JSON errors instead of HTML pages: 401 without login, 403 for the wrong role, 404
+    for an object that does not exist or is not the user's (the same answer for both),
     400 with a Vietnamese message (naming the field) for bad input."""
 
     @wraps(view)
@@ -44,6 +48,8 @@ def api_view(view):
             return view(request, *args, **kwargs)
         except PermissionDenied as exc:
             return _error(str(exc) or _("Not allowed."), 403)
+        except Http404 as exc:
+            return _error(str(exc) or _("There is no such API address."), 404)
         except ValidationError as exc:
             if hasattr(exc, "error_dict"):
                 field, errors = next(iter(exc.message_dict.items()))
@@ -53,88 +59,8 @@ def api_view(view):
     return wrapper
 
 
-def _json_body(request: HttpRequest) -> dict:
-    try:
-        body = json.loads(request.body or b"null")
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise ValidationError(_("The request is not valid JSON.")) from exc
-    if not isinstance(body, dict):
-        raise ValidationError(_("The request must be a JSON object."))
-    return body
-
-
 def _iso(value: datetime.datetime | None) -> str | None:
     return timezone.localtime(value).isoformat() if value else None
-
-
-_PLAUSIBLE_YEARS = (1900, 2999)
-
-
-def _parse_time(value, field: str) -> datetime.datetime:
-    try:
-        parsed = parse_datetime(value) if isinstance(value, str) else None
-    except ValueError:
-        parsed = None  # well-formed but impossible: "2024-02-30", minute 60
-    if parsed is None:
-        raise ValidationError(
-            {field: _("%(field)s must be a date and time in ISO 8601 format.") % {"field": field}}
-        )
-    if not _PLAUSIBLE_YEARS[0] <= parsed.year <= _PLAUSIBLE_YEARS[1]:
-        # A phone whose clock was reset says 1970 or 1980, and that is corrected by its
-        # skew; year 1 or 9999 is garbage, and the correction would overflow (a 500).
-        raise ValidationError(
-            {field: _("%(field)s is not a plausible date and time.") % {"field": field}}
-        )
-    if timezone.is_naive(parsed):
-        parsed = timezone.make_aware(parsed)
-    return parsed
-
-
-def _parse_scan(data, device: str) -> Scan:
-    if not isinstance(data, dict):
-        raise ValidationError(_("Each scan must be a JSON object."))
-    token = data.get("token")
-    if not isinstance(token, str) or not token.strip():
-        raise ValidationError({"token": _("The scanned code is missing.")})
-    session = data.get("session")
-    if not isinstance(session, int) or isinstance(session, bool):
-        raise ValidationError({"session": _("The session must be a number.")})
-    if not 1 <= session <= MAX_ID:
-        # Not an id at all; the database could not even compare it (an overflow, a 500).
-        raise ValidationError({"session": _("There is no session %(id)s.") % {"id": session}})
-    try:
-        nonce = uuid.UUID(str(data.get("nonce")))
-    except ValueError as exc:
-        raise ValidationError({"nonce": _("The nonce must be a UUID.")}) from exc
-    return Scan(
-        token=token[:200],
-        session_id=session,
-        nonce=nonce,
-        scanned_at=_parse_time(data.get("scanned_at"), "scanned_at"),
-        device=device,
-    )
-
-
-MAX_DEVICE = 64  # ScanEvent.device; the scanner sends a UUID
-
-
-def _device(value) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise ValidationError({"device": _("The device id is missing.")})
-    # Refused rather than cut: two devices whose ids share a prefix must not merge.
-    if len(value.strip()) > MAX_DEVICE:
-        raise ValidationError(
-            {"device": _("The device id is longer than %(n)s characters.") % {"n": MAX_DEVICE}}
-        )
-    return value.strip()
-
-
-def _device_time(body: dict) -> datetime.datetime | None:
-    """The device's clock at upload, if sent. Sent but empty or malformed is an error,
-    not "absent": the clock-skew correction must not be skipped silently."""
-    if "device_time" not in body:
-        return None
-    return _parse_time(body["device_time"], "device_time")
 
 
 @require_GET
@@ -165,6 +91,9 @@ def roster(request: HttpRequest, pk: int) -> JsonResponse:
                 "checkin_closes": _iso(closes),
                 "late_after": _iso(session.late_after()),
                 "closed": session.closed_at is not None,
+                # A scan uploaded now would be held for the coordinator, not counted: the
+                # scanner says so at once instead of showing "present".
+                "scans_held": not session.accepts_scans(received_at=timezone.now()),
             },
             "participants": [
                 {
@@ -193,8 +122,10 @@ def roster(request: HttpRequest, pk: int) -> JsonResponse:
 @require_POST
 @api_view
 def checkin(request: HttpRequest) -> JsonResponse:
-    body = _json_body(request)
-    scan = _parse_scan(body, _device(body.get("device")))
+    """One scan: anything wrong with it is the answer to the request (a 400 naming the
+    field, or a 404 for a session that is not the user's)."""
+    body = json_body(request)
+    scan = parse_scan(body, device=device(body.get("device")))
     (outcome,) = checkin_record(operator=request.user, scans=[scan])
     return JsonResponse(outcome.as_json(), json_dumps_params={"ensure_ascii": False})
 
@@ -202,22 +133,23 @@ def checkin(request: HttpRequest) -> JsonResponse:
 @require_POST
 @api_view
 def checkin_batch(request: HttpRequest) -> JsonResponse:
-    body = _json_body(request)
-    device = _device(body.get("device"))
-    scans = body.get("scans")
-    if not isinstance(scans, list):
-        raise ValidationError({"scans": _("“scans” must be a list.")})
-    if len(scans) > MAX_BATCH:
-        raise ValidationError({"scans": _("At most %(n)s scans per batch.") % {"n": MAX_BATCH}})
-    device_time = _device_time(body)
-    parsed = [_parse_scan(s, device) for s in scans]
-    outcomes = checkin_record(operator=request.user, scans=parsed, device_time=device_time)
-    return JsonResponse(
-        {"results": [o.as_json() for o in outcomes]}, json_dumps_params={"ensure_ascii": False}
+    """One answer per scan, in order: a scan that cannot be recorded is refused on its own
+    (attendees/api_input.py) and the others are recorded. A session that is not the
+    user's is a 404 for the batch (the scanner then sends its scans one by one)."""
+    batch = parse_batch(json_body(request))
+    recorded = iter(
+        checkin_record(operator=request.user, scans=batch.scans, device_time=batch.device_time)
     )
+    results = [
+        item.as_json(participant=None, status=None)
+        if isinstance(item, ItemRefusal)
+        else next(recorded).as_json()
+        for item in batch.items
+    ]
+    return JsonResponse({"results": results}, json_dumps_params={"ensure_ascii": False})
 
 
-def not_found(request: HttpRequest, rest: str) -> JsonResponse:
+def not_found(request: HttpRequest, rest: str = "") -> JsonResponse:
     """Any other address under /api/ (an id that is not a number, a typo): a JSON 404 like
     the API's other errors, not the HTML page meant for people."""
     return _error(_("There is no such API address."), 404)
@@ -238,7 +170,7 @@ def openapi_schema() -> dict:
 
 ID = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
 DATE_TIME = {"type": "string", "format": "date-time"}
-_RESULTS = [r.value for r in ScanResult]
+_RESULTS = [*(r.value for r in ScanResult), INVALID]
 _STATUSES = [s.value for s in AttendanceStatus]
 _ERROR = {
     "type": "object",
@@ -246,6 +178,7 @@ _ERROR = {
     "properties": {"error": {"type": "string"}, "field": {"type": "string"}},
 }
 SCAN = {
+    "title": "Scan",
     "type": "object",
     "required": ["token", "session", "nonce", "scanned_at"],
     "properties": {
@@ -257,11 +190,20 @@ SCAN = {
         "scanned_at": DATE_TIME,
     },
 }
+# A scan of a batch that cannot be recorded gets result "invalid" with the field and a
+# Vietnamese reason; its nonce is null if it had none that could be read.
+REFUSAL_PROPERTIES = {"field": {"type": "string"}, "reason": {"type": "string"}}
+BATCH_ITEM = {
+    "description": "A scan (Scan). Anything else is answered in its place with result "
+    "“invalid”, the field and the reason; the batch's other scans are recorded.",
+    "anyOf": [SCAN, {}],
+}
 _OUTCOME = {
     "type": "object",
     "required": ["nonce", "result", "participant", "status"],
     "properties": {
-        "nonce": {"type": "string", "format": "uuid"},
+        **REFUSAL_PROPERTIES,
+        "nonce": {"type": ["string", "null"], "format": "uuid"},
         "result": {"type": "string", "enum": _RESULTS},
         "participant": {
             "type": ["object", "null"],
@@ -288,9 +230,9 @@ ROSTER_PARTICIPANTS = {
 ERRORS = {
     "400": {"description": "Bad input", "content": {"application/json": {"schema": _ERROR}}},
     "401": {"description": "Not logged in", "content": {"application/json": {"schema": _ERROR}}},
-    "403": {"description": "Not your class", "content": {"application/json": {"schema": _ERROR}}},
+    "403": {"description": "Wrong role", "content": {"application/json": {"schema": _ERROR}}},
     "404": {
-        "description": "No such address (an id that is not a number)",
+        "description": "No such address, or no such object among the user's",
         "content": {"application/json": {"schema": _ERROR}},
     },
 }
@@ -312,6 +254,7 @@ _ROSTER = {
                 "checkin_closes",
                 "late_after",
                 "closed",
+                "scans_held",
             ],
             "properties": {
                 "id": ID,
@@ -325,6 +268,7 @@ _ROSTER = {
                 "checkin_closes": DATE_TIME,
                 "late_after": DATE_TIME,
                 "closed": {"type": "boolean"},
+                "scans_held": {"type": "boolean"},
             },
         },
         "participants": ROSTER_PARTICIPANTS,
@@ -406,7 +350,7 @@ OPENAPI = {
                                     "scans": {
                                         "type": "array",
                                         "maxItems": MAX_BATCH,
-                                        "items": SCAN,
+                                        "items": BATCH_ITEM,
                                     },
                                 },
                             }

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.decorators import coordinator_required, scanner_required
 from attendees import checkin
-from attendees.models import Attendance, AttendanceStatus, Enrollment
+from attendees.models import Attendance, AttendanceStatus, Enrollment, ScanEvent
 from courses.models import Session, TrainingClass
 from courses.vietnamese import sorted_by_name
 
@@ -96,10 +96,22 @@ def attendance_panel(request: HttpRequest, pk: int) -> HttpResponse:
     rows = [(e, records.get(e.pk)) for e in enrollments]
     counts = {s: sum(1 for _e, a in rows if a and a.status == s) for s in AttendanceStatus.values}
     counts["missing"] = sum(1 for _e, a in rows if a is None)
+    held = (
+        ScanEvent.objects.awaiting_review()
+        .filter(session=session)
+        .select_related("enrollment__participant", "enrollment__organisation", "operator")
+        .order_by("scanned_at")
+    )
     return render(
         request,
         "attendees/attendance_panel.html",
-        {"session": session, "rows": rows, "counts": counts, "statuses": AttendanceStatus.choices},
+        {
+            "session": session,
+            "rows": rows,
+            "counts": counts,
+            "statuses": AttendanceStatus.choices,
+            "held": held,
+        },
     )
 
 
@@ -125,6 +137,29 @@ def attendance_correct(request: HttpRequest, pk: int) -> HttpResponse:
             request, _("%(name)s updated.") % {"name": enrollment.participant.full_name}
         )
     return redirect("attendees:attendance-panel", pk=session.pk)
+
+
+@coordinator_required
+@require_POST
+def held_scan_review(request: HttpRequest, pk: int, scan: int) -> HttpResponse:
+    """The coordinator accepts or rejects a scan uploaded too late to count by itself."""
+    event = get_object_or_404(
+        ScanEvent.objects.select_related("enrollment__participant"), pk=scan, session_id=pk
+    )
+    name = event.enrollment.participant.full_name if event.enrollment else event.token
+    decision = request.POST.get("decision")
+    try:
+        if decision == "accept":
+            checkin.held_scan_accept(actor=request.user, event=event)
+            messages.success(request, _("%(name)s: the late scan now counts.") % {"name": name})
+        elif decision == "reject":
+            checkin.held_scan_reject(actor=request.user, event=event)
+            messages.success(request, _("%(name)s: the late scan was rejected.") % {"name": name})
+        else:
+            messages.error(request, _("Choose to accept or reject the scan."))
+    except ValidationError as exc:
+        messages.error(request, f"{name}: {' '.join(exc.messages)}")
+    return redirect("attendees:attendance-panel", pk=pk)
 
 
 @scanner_required

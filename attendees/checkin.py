@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -27,6 +28,7 @@ from attendees.models import (
     Enrollment,
     ScanEvent,
     ScanResult,
+    ScanReview,
 )
 from courses.models import Session
 from courses.services import audit
@@ -34,12 +36,13 @@ from courses.services import audit
 # A device whose clock is further off than this is flagged, and its scan times are
 # corrected by the measured offset instead of being trusted.
 MAX_CLOCK_SKEW = datetime.timedelta(minutes=2)
+IN_ROOM = (AttendanceStatus.PRESENT, AttendanceStatus.LATE)
 
 
 @dataclass(frozen=True)
 class Scan:
     token: str
-    session_id: int
+    session_id: int | None  # None for a hand-out scan (materials/handout_views.py)
     nonce: uuid.UUID
     scanned_at: datetime.datetime
     device: str
@@ -61,13 +64,26 @@ class CheckinOutcome:
         }
 
 
+def may_take_attendance(user: User) -> bool:
+    return user.is_coordinator or user.is_trainer
+
+
+def no_such_session(session_id: int) -> str:
+    # The same words for a session that does not exist and one of another trainer's
+    # classes: the answer must not tell the second from the first.
+    return _("There is no session %(id)s among the sessions you can take attendance for.") % {
+        "id": session_id
+    }
+
+
 def session_for_operator(*, operator: User, session_id: int) -> Session:
-    """Trainers act only on their own classes' sessions; the coordinator on any."""
+    """Trainers act only on their own classes' sessions; the coordinator on any. A session
+    that is not the operator's is "not found", exactly like one that does not exist."""
+    if not may_take_attendance(operator):
+        raise PermissionDenied(_("Only trainers and the department take attendance."))
     found = Session.objects.select_related("training_class").filter(pk=session_id)[:1]
-    if not found:
-        raise ValidationError({"session": _("There is no session %(id)s.") % {"id": session_id}})
-    if not found[0].can_be_run_by(operator):
-        raise PermissionDenied(_("You do not teach this class, so you cannot take its attendance."))
+    if not found or not found[0].can_be_run_by(operator):
+        raise Http404(no_such_session(session_id))
     return found[0]
 
 
@@ -75,7 +91,10 @@ def checkin_record(
     *, operator: User, scans: list[Scan], device_time: datetime.datetime | None = None
 ) -> list[CheckinOutcome]:
     """Apply a batch of scans from one device. `device_time` is the device's clock at upload:
-    its difference from ours is the device's clock skew."""
+    its difference from ours is the device's clock skew. A scan for a session that is not
+    the operator's is Http404 for the whole batch, as for one that does not exist."""
+    if not may_take_attendance(operator):
+        raise PermissionDenied(_("Only trainers and the department take attendance."))
     received_at = timezone.now()
     skew = (received_at - device_time) if device_time else datetime.timedelta(0)
     flagged = abs(skew) > MAX_CLOCK_SKEW
@@ -112,10 +131,8 @@ def _window_for_operator(
     """As session_for_operator, on the fast path (tested to agree with Session.run_by),
     with the first scan's badge fetched in the same query."""
     window, badge = checkin_sql.load_session(session_id, operator.pk, token)
-    if window is None:
-        raise ValidationError({"session": _("There is no session %(id)s.") % {"id": session_id}})
-    if not (operator.is_coordinator or (operator.is_trainer and window.may_run)):
-        raise PermissionDenied(_("You do not teach this class, so you cannot take its attendance."))
+    if window is None or not (operator.is_coordinator or window.may_run):
+        raise Http404(no_such_session(session_id))
     return window, badge
 
 
@@ -133,6 +150,9 @@ def _previous_outcome(nonce: uuid.UUID) -> CheckinOutcome | None:
             "name": event.enrollment.participant.full_name,
             "unit": event.enrollment.organisation.name,
         }
+    # A refused scan was answered without a status (it changed nothing); the others with
+    # the person's status, read again.
+    if event.enrollment_id and event.result in (*IN_ROOM, ScanResult.ALREADY_RECORDED):
         status = (
             Attendance.objects.filter(
                 enrollment_id=event.enrollment_id, session_id=event.session_id
@@ -176,11 +196,14 @@ def _record_one(
     # (or statement) as any attendance: a replayed upload fails on it and changes nothing.
     # Checking for the nonce first would cost every scan one more query.
     try:
-        refusal = _refusal(session=session, badge=badge, scanned_at=scanned_at)
+        refusal = _refusal(
+            session=session, badge=badge, scanned_at=scanned_at, received_at=received_at
+        )
         if refusal:
+            result, current = refusal
             with _one_statement():
-                checkin_sql.insert_scan(record, result=refusal)
-            return CheckinOutcome(scan.nonce, refusal, participant, None)
+                checkin_sql.insert_scan(record, result=result)
+            return CheckinOutcome(scan.nonce, result, participant, current)
         status = (
             AttendanceStatus.LATE if scanned_at > session.late_after else AttendanceStatus.PRESENT
         )
@@ -226,20 +249,32 @@ def _refusal(
     session: checkin_sql.SessionWindow,
     badge: checkin_sql.Badge | None,
     scanned_at: datetime.datetime,
-) -> str | None:
+    received_at: datetime.datetime,
+) -> tuple[str, str | None] | None:
+    """(result, attendance status to report) of a scan that changes nothing; None for one
+    that counts."""
     if badge is None:
-        return ScanResult.UNKNOWN_TOKEN
+        return ScanResult.UNKNOWN_TOKEN, None
     if badge.training_class_id != session.training_class_id:
-        return ScanResult.NOT_ENROLLED
+        return ScanResult.NOT_ENROLLED, None
     if not session.is_open_for_checkin(at=scanned_at):
-        return ScanResult.SESSION_NOT_OPEN
+        return ScanResult.SESSION_NOT_OPEN, None
+    if not session.accepts_scans(received_at=received_at):
+        # Too late to count by itself. A scan that would change nothing (the person is
+        # recorded in the room at this time or earlier) is only a repeat; any other waits
+        # for the coordinator, so the list they judge holds only real changes.
+        now = checkin_sql.attendance_now(badge.enrollment_id, session.id)
+        if now and now[0] in IN_ROOM and now[1] is not None and now[1] <= scanned_at:
+            return ScanResult.ALREADY_RECORDED, now[0]
+        return ScanResult.SESSION_CLOSED, None
     return None
 
 
 @transaction.atomic
 def session_close(*, actor: User, session: Session) -> int:
     """Close a session: everyone enrolled without an attendance row is absent. Returns how
-    many were marked absent. Late uploads still count (see _decide)."""
+    many were marked absent. Late uploads still count for a while (see
+    Session.scans_still_count); later ones wait for the coordinator (held_scan_accept)."""
     session = Session.objects.select_for_update().get(pk=session.pk)
     enrolled = Enrollment.objects.filter(training_class_id=session.training_class_id)
     missing = enrolled.exclude(attendances__session=session)
@@ -256,10 +291,18 @@ def session_close(*, actor: User, session: Session) -> int:
 
 @transaction.atomic
 def attendance_set(
-    *, actor: User, enrollment: Enrollment, session: Session, status: str, reason: str = ""
+    *,
+    actor: User,
+    enrollment: Enrollment,
+    session: Session,
+    status: str,
+    reason: str = "",
+    scanned_at: datetime.datetime | None = None,
 ) -> Attendance:
     """A manual correction by a trainer or the coordinator (excused with a reason, or a
-    person who forgot their badge marked present), audited with the previous value."""
+    person who forgot their badge marked present), audited with the previous value.
+    `scanned_at`: the scan a present/late status comes from (an accepted held scan), which
+    becomes the first scan time unless an earlier one is recorded."""
     if status not in AttendanceStatus.values:
         raise ValidationError({"status": _("Unknown attendance status.")})
     if status == AttendanceStatus.EXCUSED and not reason.strip():
@@ -275,10 +318,10 @@ def attendance_set(
     attendance.status = status
     attendance.reason = reason.strip()[:300]
     attendance.updated_by = actor
-    if (
-        status in (AttendanceStatus.PRESENT, AttendanceStatus.LATE)
-        and attendance.first_scan_at is None
-    ):
+    if status in IN_ROOM and scanned_at is not None:
+        if attendance.first_scan_at is None or scanned_at < attendance.first_scan_at:
+            attendance.first_scan_at = scanned_at
+    elif status in IN_ROOM and attendance.first_scan_at is None:
         attendance.first_scan_at = timezone.now()
     attendance.save()
     audit(
@@ -288,6 +331,79 @@ def attendance_set(
         changes={"status": [before, status], "reason": attendance.reason},
     )
     return attendance
+
+
+def _held_scan_for_review(*, actor: User, event: ScanEvent) -> ScanEvent:
+    if not actor.is_coordinator:
+        raise PermissionDenied(_("Only the department decides on scans held after closing."))
+    event = (
+        ScanEvent.objects.select_for_update(of=("self",))
+        .select_related("session__training_class", "enrollment__participant")
+        .get(pk=event.pk)
+    )
+    if event.result != ScanResult.SESSION_CLOSED or event.review:
+        raise ValidationError(_("This scan is not waiting for a decision (any more)."))
+    if event.enrollment is None:
+        raise ValidationError(_("The person of this scan is no longer enrolled."))
+    return event
+
+
+def _scan_summary(event: ScanEvent) -> dict:
+    return {
+        "nonce": str(event.nonce),
+        "scanned_at": event.scanned_at.isoformat(),
+        "received_at": event.received_at.isoformat(),
+        "device": event.device,
+    }
+
+
+@transaction.atomic
+def held_scan_accept(*, actor: User, event: ScanEvent) -> Attendance:
+    """The coordinator counts a scan held after its session closed: the same correction a
+    trainer makes by hand (attendance_set, audited as attendance.correct), from the scan's
+    own time, and the decision audited on the scan."""
+    event = _held_scan_for_review(actor=actor, event=event)
+    session = event.session
+    status = (
+        AttendanceStatus.LATE
+        if event.scanned_at > session.late_after()
+        else AttendanceStatus.PRESENT
+    )
+    current = Attendance.objects.filter(enrollment=event.enrollment, session=session).first()
+    if (
+        current
+        and current.status in IN_ROOM
+        and current.first_scan_at is not None
+        and current.first_scan_at <= event.scanned_at
+    ):
+        attendance = current  # recorded in the room earlier since: nothing to correct
+    else:
+        attendance = attendance_set(
+            actor=actor,
+            enrollment=event.enrollment,
+            session=session,
+            status=status,
+            scanned_at=event.scanned_at,
+        )
+    event.review, event.reviewed_by, event.reviewed_at = ScanReview.ACCEPTED, actor, timezone.now()
+    event.save(update_fields=["review", "reviewed_by", "reviewed_at"])
+    audit(
+        actor=actor,
+        action="scan.accept",
+        target=event,
+        changes={**_scan_summary(event), "status": attendance.status},
+    )
+    return attendance
+
+
+@transaction.atomic
+def held_scan_reject(*, actor: User, event: ScanEvent) -> ScanEvent:
+    """The coordinator decides a scan held after its session closed does not count."""
+    event = _held_scan_for_review(actor=actor, event=event)
+    event.review, event.reviewed_by, event.reviewed_at = ScanReview.REJECTED, actor, timezone.now()
+    event.save(update_fields=["review", "reviewed_by", "reviewed_at"])
+    audit(actor=actor, action="scan.reject", target=event, changes=_scan_summary(event))
+    return event
 
 
 @transaction.atomic

@@ -48,9 +48,19 @@ class SessionWindow:
     closes: datetime.datetime
     late_after: datetime.datetime
     may_run: bool
+    closed_at: datetime.datetime | None
+    certificates_issued: bool  # read only once the session is closed (else False)
 
     def is_open_for_checkin(self, *, at: datetime.datetime) -> bool:
         return self.opens <= at <= self.closes
+
+    def accepts_scans(self, *, received_at: datetime.datetime) -> bool:
+        # The rule itself lives on the model; this only feeds it what the query read.
+        return Session.scans_still_count(
+            closed_at=self.closed_at,
+            certificates_issued=self.certificates_issued,
+            received_at=received_at,
+        )
 
 
 def load_session(
@@ -58,8 +68,11 @@ def load_session(
 ) -> tuple[SessionWindow | None, Badge | None]:
     """The session's check-in window, whether `user_id` teaches a session of its class
     (the same rule as SessionQuerySet.run_by for trainers) and, in the same round trip,
-    the badge `token` belongs to (a phone online uploads one scan per request)."""
+    the badge `token` belongs to (a phone online uploads one scan per request). Once the
+    session is closed it also reads whether a certificate of the class was issued, the
+    other input of Session.scans_still_count."""
     from attendees.models import Participant
+    from certificates.models import Certificate
     from courses.models import Organisation
 
     session, klass = _table(Session), _table(TrainingClass)
@@ -76,6 +89,9 @@ def load_session(
         f"EXISTS (SELECT 1 FROM {through} st JOIN {session} s2 ON s2.id = st.session_id "
         f"JOIN {trainer} t ON t.id = st.trainer_id "
         f"WHERE s2.training_class_id = s.training_class_id AND t.user_id = %s), "
+        f"s.closed_at, CASE WHEN s.closed_at IS NULL THEN 0 ELSE (SELECT COUNT(*) FROM "
+        f"(SELECT 1 FROM {_table(Certificate)} WHERE training_class_id = s.training_class_id "
+        f"LIMIT 1) x) END, "
         f"b.id, b.training_class_id, b.full_name, b.name "
         f"FROM {session} s JOIN {klass} c ON c.id = s.training_class_id "
         f"LEFT JOIN (SELECT e.id, e.training_class_id, p.full_name, o.name FROM {enrollment} e "
@@ -88,7 +104,7 @@ def load_session(
         row = cursor.fetchone()
     if row is None:
         return None, None
-    sid, class_id, day, start, end, grace, before, after, may_run, *badge = row
+    sid, class_id, day, start, end, grace, before, after, may_run, closed_at, issued, *badge = row
     day = day if isinstance(day, datetime.date) else datetime.date.fromisoformat(day)
     start = start if isinstance(start, datetime.time) else datetime.time.fromisoformat(start)
     end = end if isinstance(end, datetime.time) else datetime.time.fromisoformat(end)
@@ -101,8 +117,34 @@ def load_session(
         closes=ends + datetime.timedelta(minutes=after),
         late_after=starts + datetime.timedelta(minutes=grace),
         may_run=bool(may_run),
+        closed_at=_from_db(Session, "closed_at", closed_at),
+        certificates_issued=bool(issued),
     )
     return window, (Badge(*badge) if badge[0] is not None else None)
+
+
+def _from_db(model, field: str, value):
+    """A value read by a raw cursor as the ORM would give it (SQLite returns text)."""
+    if value is None:
+        return None
+    col = model._meta.get_field(field).get_col(model._meta.db_table)
+    for converter in connection.ops.get_db_converters(col):
+        value = converter(value, col, connection)
+    return value
+
+
+def attendance_now(
+    enrollment_id: int, session_id: int
+) -> tuple[str, datetime.datetime | None] | None:
+    """(status, first scan) of a person at a session, if recorded."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT status, first_scan_at FROM {_table(Attendance)} "  # noqa: S608 -- names from the models, values are parameters
+            "WHERE enrollment_id = %s AND session_id = %s",
+            [enrollment_id, session_id],
+        )
+        row = cursor.fetchone()
+    return (row[0], _from_db(Attendance, "first_scan_at", row[1])) if row else None
 
 
 def find_badge(token: str) -> Badge | None:

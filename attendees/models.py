@@ -467,6 +467,21 @@ class ScanResult(models.TextChoices):
     UNKNOWN_TOKEN = "unknown_token", _("Unknown badge")
     NOT_ENROLLED = "not_enrolled", _("Not in this class")
     SESSION_NOT_OPEN = "session_not_open", _("Session not open")
+    # Uploaded after the session was closed and its grace period passed (or once the
+    # class's certificates were issued): kept, changes nothing until the coordinator
+    # accepts it (Session.scans_still_count).
+    SESSION_CLOSED = "session_closed", _("Session closed: waits for the coordinator")
+
+
+class ScanReview(models.TextChoices):
+    ACCEPTED = "accepted", _("Accepted")
+    REJECTED = "rejected", _("Rejected")
+
+
+class ScanEventQuerySet(models.QuerySet):
+    def awaiting_review(self) -> ScanEventQuerySet:
+        """Held late scans nobody has accepted or rejected yet."""
+        return self.filter(result=ScanResult.SESSION_CLOSED, review="")
 
 
 class ScanEvent(models.Model):
@@ -486,13 +501,42 @@ class ScanEvent(models.Model):
     scanned_at = models.DateTimeField(_("scan time (device)"))
     received_at = models.DateTimeField(_("received at"), default=timezone.now)
     result = models.CharField(_("result"), max_length=20, choices=ScanResult.choices)
-    clock_skew_seconds = models.IntegerField(_("device clock skew (s)"), null=True, blank=True)
+    # 64 bits: a phone whose clock says 1900 is 126 years (4e9 s) off, beyond a 32-bit
+    # integer, and its scans are still corrected by that skew.
+    clock_skew_seconds = models.BigIntegerField(_("device clock skew (s)"), null=True, blank=True)
     clock_flagged = models.BooleanField(_("clock not trusted"), default=False)
+    # The coordinator's decision on a held scan (result "session_closed"); the check-in
+    # hot path inserts rows without naming these columns, hence the database default.
+    review = models.CharField(
+        _("review"),
+        max_length=10,
+        choices=ScanReview.choices,
+        blank=True,
+        default="",
+        db_default="",
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+
+    objects = ScanEventQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("scan")
         verbose_name_plural = _("scans")
         indexes = [models.Index(fields=["session", "received_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(review="") | Q(result="session_closed"),
+                name="scanevent_only_held_scans_are_reviewed",
+            ),
+            models.CheckConstraint(
+                condition=Q(review="", reviewed_at__isnull=True)
+                | (~Q(review="") & Q(reviewed_at__isnull=False)),
+                name="scanevent_review_has_time",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.scanned_at:%H:%M:%S} {self.device} {self.result}"

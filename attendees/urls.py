@@ -44,6 +44,11 @@ urlpatterns = [
         attendance_views.attendance_correct,
         name="attendance-correct",
     ),
+    path(
+        "sessions/<int:pk>/scans/<int:scan>/review/",
+        attendance_views.held_scan_review,
+        name="held-scan-review",
+    ),
     path("sessions/<int:pk>/close/", attendance_views.session_close, name="session-close"),
     path("classes/<str:code>/badges.pdf", attendance_views.class_badges, name="class-badges"),
     path("enrollments/<int:pk>/invitation.pdf", attendance_views.invitation, name="invitation"),

@@ -202,6 +202,9 @@ CERTIFICATE_NUMBER_FORMAT = os.environ.get(
 )
 # Public verification lookups allowed per client address per minute.
 VERIFY_RATE_LIMIT = env_int("VERIFY_RATE_LIMIT", 30)
+# Scans uploaded this many hours after their session was closed no longer change its
+# attendance by themselves: they are held for the coordinator (Session.scans_still_count).
+LATE_UPLOAD_GRACE_HOURS = env_int("LATE_UPLOAD_GRACE_HOURS", 48)
 
 # --- Security -------------------------------------------------------------------------
 # Secure by default when DEBUG is off; each can be relaxed from the environment (for

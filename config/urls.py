@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.db import connection
 from django.http import HttpRequest, HttpResponse
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.i18n import set_language
 
 from accounts.forms import LoginForm
@@ -43,6 +43,8 @@ urlpatterns = [
     path("", include("reports.urls")),
     path("", include("attendees.urls")),
     path("", include("courses.urls")),
-    # Last: whatever no route above matched under /api/ gets a JSON 404.
-    path("api/<path:rest>", api.not_found, name="api-not-found"),
+    # Last: whatever no route above matched under /api/ gets a JSON 404. [\s\S], not
+    # <path:> or ".", because those stop at a newline ("/api/v1/%0A" fell through to the
+    # HTML 404 page).
+    re_path(r"^api/(?P<rest>[\s\S]*)\Z", api.not_found, name="api-not-found"),
 ]

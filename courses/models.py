@@ -520,6 +520,42 @@ class Session(NFCModel):
         opens, closes = self.checkin_window()
         return opens <= at <= closes
 
+    @staticmethod
+    def scans_still_count(
+        *,
+        closed_at: datetime.datetime | None,
+        certificates_issued: bool,
+        received_at: datetime.datetime,
+    ) -> bool:
+        """May a scan that reaches the server at `received_at` still change a session's
+        attendance by itself? The one home of this rule: Session.accepts_scans feeds it
+        from the ORM, and the check-in hot path (attendees/checkin_sql.SessionWindow) from
+        its one query. Until the session is closed, yes (a phone offline for days still
+        counts); after, only within LATE_UPLOAD_GRACE_HOURS of closing and while no
+        certificate of the class has been issued, because certificates are issued from
+        final attendance. Any other scan is held for the coordinator to accept or reject."""
+        if closed_at is None:
+            return True
+        if certificates_issued:
+            return False
+        return received_at <= closed_at + datetime.timedelta(hours=settings.LATE_UPLOAD_GRACE_HOURS)
+
+    def has_issued_certificates(self) -> bool:
+        """Whether any certificate of the class was issued (even one revoked since): the
+        register was drawn from this attendance. certificates builds on courses, hence
+        the lookup by name."""
+        from django.apps import apps
+
+        certificate = apps.get_model("certificates", "Certificate")
+        return certificate.objects.filter(training_class_id=self.training_class_id).exists()
+
+    def accepts_scans(self, *, received_at: datetime.datetime) -> bool:
+        return Session.scans_still_count(
+            closed_at=self.closed_at,
+            certificates_issued=self.closed_at is not None and self.has_issued_certificates(),
+            received_at=received_at,
+        )
+
     def overlapping_sessions(self) -> models.QuerySet[Session]:
         return Session.objects.filter(
             venue_id=self.venue_id,

@@ -4,17 +4,18 @@ A trainer at the door of the hall gives each participant a printed copy and scan
 badge. The page is the attendance scanner (static/js/scanner.js) with another mode: the
 same offline rules (each scan queued in IndexedDB before the trainer sees the result,
 uploaded later, idempotent by its nonce, decided on the device against a saved roster).
-The JSON API reuses the attendance API's error handling and parsing (attendees/api.py):
-401 without login, 403 for the wrong person, 400 with a Vietnamese message naming the field.
+The JSON API reuses the attendance API's error handling (attendees/api.py) and its reading
+of a batch (attendees/api_input.py): 401 without login, 403 for the wrong role, 404 for a
+class material that does not exist or that the user may not hand out (the same answer),
+400 with a Vietnamese message naming the field, and a refusal of its own for a bad scan.
 """
 
 from __future__ import annotations
 
 import datetime
-import uuid
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.templatetags.static import static
@@ -24,7 +25,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from attendees import api as api_schema
-from attendees.api import MAX_BATCH, _device, _device_time, _iso, _json_body, _parse_time, api_view
+from attendees.api import _iso, api_view
+from attendees.api_input import INVALID, MAX_BATCH, ItemRefusal, json_body, parse_batch
 from attendees.checkin import MAX_CLOCK_SKEW
 from attendees.models import Enrollment
 from courses.models import TrainingClass
@@ -41,10 +43,10 @@ def may_hand_out(user, training_class: TrainingClass) -> bool:
     )
 
 
-def _class_material(user, pk: int) -> ClassMaterial | None:
-    """The class material `pk` if `user` may hand it out; None if there is none. Raises
-    PermissionDenied for anyone else (checked before the lookup for accounts that may
-    never hand anything out)."""
+def _class_material(user, pk: int) -> ClassMaterial:
+    """The class material `pk` if `user` may hand it out. Http404 if there is none or it
+    is another class's (the same answer: it must not tell that the material exists);
+    PermissionDenied for accounts that may never hand anything out (checked first)."""
     if not (user.is_coordinator or user.is_trainer):
         raise PermissionDenied(_("Only the department and the class's trainers can hand out."))
     cm = (
@@ -52,26 +54,16 @@ def _class_material(user, pk: int) -> ClassMaterial | None:
         .filter(pk=pk)
         .first()
     )
-    if cm is not None and not may_hand_out(user, cm.training_class):
-        raise PermissionDenied(
-            _("You do not teach this class, so you cannot hand out its material.")
+    if cm is None or not may_hand_out(user, cm.training_class):
+        raise Http404(
+            _("There is no class material %(id)s among those you can hand out.") % {"id": pk}
         )
-    return cm
-
-
-def _class_material_for_api(user, pk: int) -> ClassMaterial:
-    cm = _class_material(user, pk)
-    if cm is None:
-        # As the attendance API does for an unknown session: a 400 naming the field.
-        raise ValidationError({"material": _("There is no class material %(id)s.") % {"id": pk}})
     return cm
 
 
 @login_required
 def scanner(request: HttpRequest, pk: int) -> HttpResponse:
     cm = _class_material(request.user, pk)
-    if cm is None:
-        raise Http404
     klass = cm.training_class
     return render(
         request,
@@ -96,7 +88,7 @@ def scanner(request: HttpRequest, pk: int) -> HttpResponse:
 def roster(request: HttpRequest, pk: int) -> JsonResponse:
     """What an offline scanner needs to hand out one material: everyone enrolled in the
     class with their badge code (as in the attendance roster), and who already has it."""
-    cm = _class_material_for_api(request.user, pk)
+    cm = _class_material(request.user, pk)
     klass = cm.training_class
     enrollments = sorted_by_name(
         Enrollment.objects.filter(training_class=klass).select_related(
@@ -135,60 +127,39 @@ def roster(request: HttpRequest, pk: int) -> JsonResponse:
     )
 
 
-def _parse_handout_scan(data) -> tuple[str, uuid.UUID, datetime.datetime]:
-    """token, nonce and scan time of one scan, with the attendance API's messages (a hand-out
-    scan is an attendance scan without its session)."""
-    if not isinstance(data, dict):
-        raise ValidationError(_("Each scan must be a JSON object."))
-    token = data.get("token")
-    if not isinstance(token, str) or not token.strip():
-        raise ValidationError({"token": _("The scanned code is missing.")})
-    try:
-        nonce = uuid.UUID(str(data.get("nonce")))
-    except ValueError as exc:
-        raise ValidationError({"nonce": _("The nonce must be a UUID.")}) from exc
-    return token[:200], nonce, _parse_time(data.get("scanned_at"), "scanned_at")
-
-
 @require_POST
 @api_view
 def batch(request: HttpRequest, pk: int) -> JsonResponse:
     """Queued scans from one device, in the attendance batch format without the session:
-    ``{device, device_time?, scans: [{nonce, token, scanned_at}]}``. Every scan is checked
-    before any is recorded, so a bad one refuses the batch and changes nothing."""
-    cm = _class_material_for_api(request.user, pk)
-    body = _json_body(request)
-    device = _device(body.get("device"))
-    scans = body.get("scans")
-    if not isinstance(scans, list):
-        raise ValidationError({"scans": _("“scans” must be a list.")})
-    if len(scans) > MAX_BATCH:
-        raise ValidationError({"scans": _("At most %(n)s scans per batch.") % {"n": MAX_BATCH}})
-    device_time = _device_time(body)
-    parsed = [_parse_handout_scan(s) for s in scans]
+    ``{device, device_time?, scans: [{nonce, token, scanned_at}]}``. One answer per scan,
+    in order; a scan that cannot be recorded gets its own refusal and the others are
+    recorded (attendees/api_input.py)."""
+    cm = _class_material(request.user, pk)
+    parsed = parse_batch(json_body(request), with_session=False)
     # As for attendance: a device clock that is off by more than MAX_CLOCK_SKEW is corrected
     # by the offset measured at upload (handover_scan itself refuses times in the future).
-    skew = (timezone.now() - device_time) if device_time else datetime.timedelta(0)
+    skew = (timezone.now() - parsed.device_time) if parsed.device_time else datetime.timedelta(0)
     if abs(skew) <= MAX_CLOCK_SKEW:
         skew = datetime.timedelta(0)
-    outcomes = [
-        handover_scan(
+    results = [
+        item.as_json(name="", handed_at=None)
+        if isinstance(item, ItemRefusal)
+        else handover_scan(
             actor=request.user,
             class_material=cm,
-            token=token,
-            nonce=nonce,
-            scanned_at=scanned_at + skew,
-            device=device,
-        )
-        for token, nonce, scanned_at in parsed
+            token=item.token,
+            nonce=item.nonce,
+            scanned_at=item.scanned_at + skew,
+            device=item.device,
+        ).as_json()
+        for item in parsed.items
     ]
-    return JsonResponse(
-        {"results": [o.as_json() for o in outcomes]}, json_dumps_params={"ensure_ascii": False}
-    )
+    return JsonResponse({"results": results}, json_dumps_params={"ensure_ascii": False})
 
 
 # The hand-out API in the schema served at /api/v1/openapi.json (attendees/api.py).
 _HANDOUT_SCAN = {
+    "title": "HandoutScan",
     "type": "object",
     "required": ["token", "nonce", "scanned_at"],
     "properties": {
@@ -201,7 +172,8 @@ _HANDOUT_OUTCOME = {
     "type": "object",
     "required": ["nonce", "result", "name", "handed_at"],
     "properties": {
-        "nonce": {"type": "string", "format": "uuid"},
+        **api_schema.REFUSAL_PROPERTIES,
+        "nonce": {"type": ["string", "null"], "format": "uuid"},
         "result": {
             "type": "string",
             "enum": [
@@ -209,6 +181,7 @@ _HANDOUT_OUTCOME = {
                 HandoutResult.ALREADY,
                 HandoutResult.UNKNOWN_TOKEN,
                 HandoutResult.NOT_ENROLLED,
+                INVALID,
             ],
         },
         "name": {"type": "string"},
@@ -302,7 +275,10 @@ OPENAPI_PATHS = {
                                 "scans": {
                                     "type": "array",
                                     "maxItems": MAX_BATCH,
-                                    "items": _HANDOUT_SCAN,
+                                    "items": {
+                                        **api_schema.BATCH_ITEM,
+                                        "anyOf": [_HANDOUT_SCAN, {}],
+                                    },
                                 },
                             },
                         }

@@ -39,7 +39,9 @@
     attendance: {
       database: "attendance-scanner",
       scope: "session",
-      rejected: new Set(["unknown_token", "not_enrolled", "session_not_open"]),
+      // session_closed: uploaded too long after the session was closed, held for the
+      // coordinator; invalid: the server could not record the scan at all (with a reason).
+      rejected: new Set(["unknown_token", "not_enrolled", "session_not_open", "session_closed", "invalid"]),
       accepted: new Set(["present", "late", "already_recorded", "queued"]),
       tone: { present: "ok", late: "warn", already_recorded: "warn", queued: "warn" },
       isDone: (state) => IN_ROOM.has(state),
@@ -55,11 +57,13 @@
       stateOf: (scan, result) => IN_ROOM.has(scan.server_status) ? scan.server_status
         : IN_ROOM.has(result) ? result : "present",
       // The same rules as the server, by this device's clock; the server has the last word.
-      // (A closed session still takes scans made within its window, as on the server.)
+      // (A closed session still takes scans made within its window, as on the server, until
+      // the roster says that a scan would now be held for the coordinator.)
       decide(state, now, data) {
         if (IN_ROOM.has(state)) return "already_recorded";
         const s = data.session;
         if (now < Date.parse(s.checkin_opens) || now > Date.parse(s.checkin_closes)) return "session_not_open";
+        if (s.scans_held) return "session_closed";
         return now > Date.parse(s.late_after) ? "late" : "present";
       },
       describe(data) {
@@ -74,7 +78,7 @@
     handout: {
       database: "handout-scanner",
       scope: "material",
-      rejected: new Set(["unknown_token", "not_enrolled"]),
+      rejected: new Set(["unknown_token", "not_enrolled", "invalid"]),
       accepted: new Set(["handed", "already_handed", "queued"]),
       tone: { handed: "ok", already_handed: "warn", queued: "warn" },
       isDone: (state) => state === "handed",
@@ -391,8 +395,10 @@
     $("pending-count").parentElement.classList.toggle("text-bg-warning", count > 0);
   }
 
-  // Sends every unsynced scan, oldest first, 50 at a time. When a batch is refused (400, or
-  // 403 for one session), the scans go one by one so that a bad scan cannot hold the others
+  // Sends every unsynced scan, oldest first, 50 at a time. The server answers each scan on
+  // its own, a bad one included (result "invalid" with a reason): that answer is final, the
+  // scan leaves the queue and the reason is shown. When a whole batch is refused (a JSON
+  // 400, 403 or 404), the scans go one by one so that a bad scan cannot hold the others
   // back; refused scans stay queued with the server's message and are retried next time.
   // Queued scans of other sessions (materials) go too, each batch to the upload URL its
   // scans were made for (a scan saved before scans kept their URL is an attendance scan).
@@ -447,8 +453,8 @@
     const error = body && body.error;
     notice(error ? t("upload-refused", { error }) : t("login-needed"), "danger");
     // 401, a redirect to the login page, a CSRF failure (an HTML 403): a new login is needed
-    // for every scan. A 400, or a JSON 403 (not this trainer's class), is about these scans.
-    if (!error || response.status === 401 || ![400, 403].includes(response.status)) return "stop";
+    // for every scan. A JSON 400, 403 or 404 (not this trainer's material) is about these scans.
+    if (!error || response.status === 401 || ![400, 403, 404].includes(response.status)) return "stop";
     if (batch.length === 1) await save("scans", Object.assign(batch[0], { error }));
     return "refused";
   }
@@ -473,7 +479,9 @@
       const index = scans.findIndex((s) => s.nonce === scan.nonce);
       if (index >= 0) scans[index] = scan;
       // Present/late/already recorded are all "in": only a real change of verdict is news.
-      if (answer.result !== local && !(mode.accepted.has(answer.result) && mode.accepted.has(local))) {
+      if (answer.result === "invalid") {
+        notice(t("invalid", { name: scan.name || scan.token, reason: answer.reason || "" }), "danger");
+      } else if (answer.result !== local && !(mode.accepted.has(answer.result) && mode.accepted.has(local))) {
         notice(t("corrected", { name: scan.name || scan.token, result: label(answer.result) }));
       }
       if (!scan.enrollment && participant) rosterStale = true; // someone new to this device

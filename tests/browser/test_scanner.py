@@ -179,3 +179,71 @@ def test_camera_scans_a_printed_badge(browser, live_server, world, open_session,
     context.close()
     assert Attendance.objects.get(session=session).enrollment == first
     os.replace(png, ARTIFACTS / "camera-badge.png")
+
+
+def _pending(page, n: int):
+    page.wait_for_function(
+        f"() => document.querySelector('#pending-count').textContent.trim() === '{n}'",
+        timeout=30_000,
+    )
+
+
+def test_a_closed_session_past_its_grace_period_says_the_scan_is_held(
+    page, live_server, world, open_session
+):
+    """#13: the roster tells the phone that scans are now held for the coordinator, so the
+    banner says so at once (red), and the server agrees."""
+    from attendees import checkin
+    from courses.models import Session
+
+    session, enrollments = open_session
+    checkin.session_close(actor=world.trainer, session=session)
+    Session.objects.filter(pk=session.pk).update(
+        closed_at=timezone.now() - datetime.timedelta(hours=49)
+    )
+    _login(page, live_server, world.trainer)
+    page.goto(f"/scan/{session.pk}/")
+    _ready(page)
+    _raw, last = _wedge(page, enrollments[0].badge_token, None)
+    assert last["result"] == "session_closed"
+    feedback = page.locator("#feedback")
+    assert feedback.get_attribute("data-result") == "session_closed"
+    assert "chờ Cán bộ điều phối chấp nhận" in feedback.inner_text()
+    _pending(page, 0)
+    assert ScanEvent.objects.get(session=session).result == "session_closed"
+    assert Attendance.objects.get(enrollment=enrollments[0], session=session).status == "absent"
+    screenshot(page, "scanner-session-closed")
+
+
+def test_a_scan_the_server_refuses_leaves_the_queue_with_its_reason(
+    page, live_server, world, open_session
+):
+    """#13: a scan the server cannot store (NUL, which this page strips already, or a lone
+    UTF-16 surrogate, which it does not) used to refuse or fail the whole upload, so the
+    queue stopped behind it. Its own refusal is final: the scan leaves the queue, the
+    reason is shown, and the good scan after it is recorded."""
+    session, enrollments = open_session
+    _login(page, live_server, world.trainer)
+    page.goto(f"/scan/{session.pk}/")
+    _ready(page)
+    context = page.context
+    context.set_offline(True)  # both scans queue, then go up in one batch
+    page.evaluate("document.querySelector('#scan-input').value = 'WIFI:S:cafe\\ud800;;'")
+    page.locator("#scan-input").press("Enter")
+    raw, last = _last_scan(page, None)
+    assert last["result"] == "unknown_token"
+    _wedge(page, enrollments[1].badge_token, raw)
+    _pending(page, 2)
+    context.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    _pending(page, 0)
+    notice = page.locator("#scan-notice")
+    notice.get_by_text("không phải văn bản hợp lệ").wait_for()
+    assert "Không ghi nhận được lượt quét" in notice.inner_text()
+    event = ScanEvent.objects.get(session=session)
+    assert event.enrollment_id == enrollments[1].pk
+    # Refused for good: a later upload round sends nothing more.
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    _pending(page, 0)
+    assert ScanEvent.objects.filter(session=session).count() == 1
+    screenshot(page, "scanner-refused-scan")

@@ -525,6 +525,14 @@ RULES: dict[str, Rule] = {
         post=SCANNERS_A,
         data=lambda w: {"enrollment": w.enrollment_a2.pk, "status": "excused", "reason": "Ốm"},
     ),
+    # The coordinator decides on a scan uploaded after its session closed (#13).
+    "attendees:held-scan-review": Rule(
+        get=NOBODY,
+        args=lambda w: {"pk": w.session_a.pk, "scan": w.held_scan.pk},
+        post_only=True,
+        post=COORD,
+        data=lambda w: {"decision": "accept"},
+    ),
     "attendees:session-close": Rule(
         get=NOBODY, args=lambda w: {"pk": w.session_a.pk}, post_only=True, post=SCANNERS_A
     ),

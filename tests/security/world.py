@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import uuid
 from dataclasses import dataclass, field
 
 import openpyxl
@@ -74,6 +75,7 @@ class SecurityWorld(World):
     line: object = None
     dispatch: object = None
     report_job: object = None
+    held_scan: object = None  # A2 scanned, uploaded after closing: waits for the coordinator
     year: int = 2023
     # Everything unit B (and trainers of other classes) must never see.
     names_a: list = field(default_factory=list)  # unit A's people
@@ -176,7 +178,7 @@ def _base_world() -> dict:
 
 
 def build_world() -> SecurityWorld:
-    from attendees.models import Attendance, ImportBatch
+    from attendees.models import Attendance, ImportBatch, ScanEvent
     from certificates import services as certificate_services
     from courses.models import Session
     from materials import services as material_services
@@ -231,6 +233,17 @@ def build_world() -> SecurityWorld:
     w.enrollment_a3 = f.enrollment(klass, a, people_a[2])
     Attendance.objects.create(
         enrollment=w.enrollment_a3, session=session, status="present", first_scan_at=at
+    )
+    # A2's scan from a phone that came back online after the certificates: held.
+    w.held_scan = ScanEvent.objects.create(
+        nonce=uuid.uuid4(),
+        token=w.enrollment_a2.badge_token,
+        session=session,
+        enrollment=w.enrollment_a2,
+        device="phone-1",
+        operator=w.trainer,
+        scanned_at=at,
+        result="session_closed",
     )
 
     w.import_batch = ImportBatch.objects.create(
