@@ -43,8 +43,9 @@ test: deps assets messages ## Run every test (browser tests included when Chromi
 # never fails by chance; this is the random exploration (a new seed each run), which records
 # any failure in tests/api/fuzz_examples/ for the suite to replay. FUZZ_EXAMPLES per operation.
 FUZZ_EXAMPLES ?= 300
-fuzz: deps assets messages ## Explore the JSON API at random against its OpenAPI schema (schemathesis).
+fuzz: deps assets messages ## Random exploration: the JSON API (schemathesis) and the property tests (hypothesis).
 	API_FUZZ=1 API_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(PY) -m pytest -p no:cacheprovider tests/api/test_openapi_fuzz.py $(PYTEST_ARGS)
+	HYPOTHESIS_PROFILE=explore FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(PY) -m pytest -p no:cacheprovider tests/attendees/test_import_properties.py tests/courses/test_vietnamese_properties.py $(PYTEST_ARGS)
 
 bench: deps assets messages ## Performance benchmarks, reported as ratios against a floor.
 	$(PY) -m bench
