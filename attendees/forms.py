@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from attendees.models import Ethnicity, NominationState, Participant
 from attendees.validators import display_phone, normalise_citizen_id, normalise_phone
+from courses import uploads
 from courses.forms import DateInput
 from courses.models import ParticipantCategory
 from courses.vietnamese import sorted_by_text
@@ -144,7 +145,7 @@ class ReviewFilterForm(forms.Form):
 
 
 class ImportUploadForm(forms.Form):
-    MAX_BYTES = 5 * 1024 * 1024
+    MAX_BYTES = uploads.SPREADSHEET_MAX_BYTES
     file = forms.FileField(
         label=_("Spreadsheet (.xlsx, .xls, .ods or .csv)"),
         widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.xls,.ods,.csv"}),
@@ -156,4 +157,13 @@ class ImportUploadForm(forms.Form):
             raise ValidationError(
                 _("The file is larger than 5 MB; split it or remove pictures from it.")
             )
+        # What it would unpack to, checked before it is stored or parsed: a hostile file
+        # is refused here and nothing is kept.
+        upload.seek(0)
+        try:
+            uploads.inspect_spreadsheet(upload.read(self.MAX_BYTES + 1))
+        except uploads.UploadRefused as exc:
+            raise ValidationError(str(exc)) from exc
+        finally:
+            upload.seek(0)
         return upload

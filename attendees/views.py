@@ -10,7 +10,6 @@ from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -29,6 +28,7 @@ from attendees.forms import (
 from attendees.models import (
     SEAT_HOLDING,
     ImportBatch,
+    ImportStatus,
     Nomination,
     NominationState,
     Participant,
@@ -339,20 +339,23 @@ def _batch_for_user(request: HttpRequest, pk: int) -> ImportBatch:
 
 @coordinator_or_nominator_required
 def import_preview(request: HttpRequest, pk: int) -> HttpResponse:
-    batch = _batch_for_user(request, pk)
-    dry = request.method != "POST" or batch.imported_at is not None
-    report = services.import_nominations(
-        actor=request.user,
-        training_class=batch.training_class,
-        organisation=batch.organisation,
-        data=bytes(batch.content),
-        filename=batch.filename,
-        dry_run=dry,
-    )
+    batch = services.import_batch_check(batch=_batch_for_user(request, pk))
+    if batch.status in (ImportStatus.REFUSED, ImportStatus.IMPORTED):
+        # The stored outcome: a refused file is never parsed again.
+        report = services.ImportReport(errors=services.import_batch_errors(batch))
+        dry = True
+    else:
+        dry = request.method != "POST"
+        # The service marks the batch imported in the transaction of its rows.
+        report = services.import_nominations(
+            actor=request.user,
+            training_class=batch.training_class,
+            organisation=batch.organisation,
+            batch=batch,
+            dry_run=dry,
+        )
+        batch.refresh_from_db(fields=["status", "imported_at", "imported_rows"])
     if not dry and report.ok:
-        batch.imported_at = batch.imported_at or timezone.now()
-        batch.imported_rows = report.nominated
-        batch.save(update_fields=["imported_at", "imported_rows"])
         messages.success(
             request,
             _(

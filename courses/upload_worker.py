@@ -7,6 +7,7 @@ not an interpreter start. Application code never imports this module at load tim
 
 from __future__ import annotations
 
+import contextlib
 import os
 import resource
 
@@ -20,10 +21,12 @@ if os.environ.get("DJANGO_SETTINGS_MODULE"):
 
 
 def _limit(kind: int, value: int) -> None:
+    """Lower a limit to `value`; never raise one the process was started with."""
     soft, hard = resource.getrlimit(kind)
-    if hard != resource.RLIM_INFINITY:
-        value = min(value, hard)  # a child may lower its limits, never raise them
-    resource.setrlimit(kind, (value, value if hard == resource.RLIM_INFINITY else hard))
+    for inherited in (soft, hard):
+        if inherited != resource.RLIM_INFINITY:
+            value = min(value, inherited)
+    resource.setrlimit(kind, (value, hard))
 
 
 def child_main(send, func, args, kwargs, language, memory_bytes, seconds) -> None:
@@ -48,9 +51,8 @@ def child_main(send, func, args, kwargs, language, memory_bytes, seconds) -> Non
             outcome = ("error", f"{type(exc).__name__}: {exc}")
         send.send(outcome)
     except MemoryError:
-        try:
+        # If even this fails, the parent reads the closed pipe as "out of memory".
+        with contextlib.suppress(Exception):
             send.send(("memory", None))
-        except Exception:  # noqa: S110 -- the parent reads EOF as "out of memory"
-            pass
     finally:
         send.close()

@@ -60,9 +60,7 @@ _MAX_TEXT_RUN_BYTES = 8 * MAX_CELL_CHARS
 
 #: Office documents published as materials (up to 100 MB for documents, 500 MB in the
 #: e-library). Pictures and media inside are stored at a ratio near 1.
-MATERIAL_ZIP = ZipLimits(
-    max_entries=10_000, max_total=1024 * MB, max_entry=512 * MB, max_ratio=200
-)
+MATERIAL_ZIP = ZipLimits(max_entries=10_000, max_total=1024 * MB, max_entry=512 * MB, max_ratio=200)
 
 #: At most this much of a type marker entry is read.
 MARKER_BYTES = 64 * 1024
@@ -110,9 +108,8 @@ def check_zip(archive: zipfile.ZipFile, limits: ZipLimits) -> None:
                 f"Thành phần “{info.filename[:80]}” trong tệp giải nén ra "
                 f"{_mb(info.file_size)} MB, tối đa {_mb(limits.max_entry)} MB."
             )
-        if (
-            info.file_size > limits.ratio_floor
-            and info.file_size > limits.max_ratio * max(info.compress_size, 1)
+        if info.file_size > limits.ratio_floor and info.file_size > limits.max_ratio * max(
+            info.compress_size, 1
         ):
             raise UploadRefused(
                 f"Thành phần “{info.filename[:80]}” trong tệp nén với tỉ lệ "
@@ -121,9 +118,7 @@ def check_zip(archive: zipfile.ZipFile, limits: ZipLimits) -> None:
             )
         total += info.file_size
     if total > limits.max_total:
-        raise UploadRefused(
-            f"Tệp giải nén ra quá {_mb(limits.max_total)} MB ({_mb(total)} MB)."
-        )
+        raise UploadRefused(f"Tệp giải nén ra quá {_mb(limits.max_total)} MB ({_mb(total)} MB).")
 
 
 def open_zip(file, limits: ZipLimits) -> zipfile.ZipFile:

@@ -4,6 +4,7 @@ than its size. Built streaming, so a test never holds the inflated content itsel
 from __future__ import annotations
 
 import io
+import random
 import struct
 import zipfile
 from pathlib import Path
@@ -48,14 +49,43 @@ def xlsx_far_cell_without_dimension() -> bytes:
     )
 
 
-def xlsx_long_cell(chars: int = 20 * MB) -> bytes:
-    """A header row and one cell of `chars` characters: ~20 KB compressed."""
+def xlsx_long_cell(path: Path, chars: int = 20 * MB, filler: bytes = b"a" * 4096) -> Path:
+    """A header row and one cell of `chars` characters: about 22 KB on disk for 20 MB of
+    text. (openpyxl cuts cells at 32,767 characters, so the sheet is rewritten.)"""
+    return _sheet_with(path, [COLUMNS, [1, "PLACEHOLDER"]], b"PLACEHOLDER", chars, filler)
+
+
+def xlsx_dense_long_cell(path: Path, chars: int = 300 * 1024) -> Path:
+    """One cell of 300 K characters that do not compress well (a fixed pseudo-random
+    sequence): refused for its length, whatever the ratio."""
+    rng = random.Random(13)
+    filler = bytes(rng.choice(b"abcdefghijklmnopqrstuvwxyz ") for _ in range(8192))
+    return xlsx_long_cell(path, chars, filler)
+
+
+def _sheet_with(path: Path, rows: list, marker: bytes, size: int, filler: bytes) -> Path:
+    """A valid workbook holding `rows`, in whose sheet XML `size` bytes of `filler` are
+    written before `marker`, streaming."""
 
     def fill(ws):
-        ws.append(COLUMNS)
-        ws.append([1, "a" * chars])
+        for row in rows:
+            ws.append(row)
 
-    return _workbook(fill)
+    with zipfile.ZipFile(io.BytesIO(_workbook(fill))) as source:
+        parts = {i.filename: source.read(i) for i in source.infolist()}
+    before, after = parts.pop("xl/worksheets/sheet1.xml").split(marker)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+        for name, content in parts.items():
+            archive.writestr(name, content)
+        with archive.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as entry:
+            entry.write(before)
+            written = 0
+            while written < size:
+                chunk = filler[: size - written]
+                entry.write(chunk)
+                written += len(chunk)
+            entry.write(marker + after)
+    return path
 
 
 def rewrite(data: bytes, changes: dict, extra: dict | None = None) -> bytes:
@@ -109,23 +139,7 @@ def ods_with_huge_mimetype(path: Path, size: int = 1024 * MB) -> Path:
 
 def xlsx_big_sheet(path: Path, size: int = 100 * MB) -> Path:
     """A valid workbook whose sheet XML is `size` bytes (a few hundred KB on disk)."""
-    small = _workbook(lambda ws: ws.append(COLUMNS))
-    with zipfile.ZipFile(io.BytesIO(small)) as source:
-        parts = {i.filename: source.read(i) for i in source.infolist()}
-    sheet = parts.pop("xl/worksheets/sheet1.xml")
-    head, tail = sheet.split(b"</worksheet>")
-    padding = b"<!---->" * 1024
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
-        for name, content in parts.items():
-            archive.writestr(name, content)
-        with archive.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as entry:
-            entry.write(head)
-            written = len(head)
-            while written < size:
-                entry.write(padding)
-                written += len(padding)
-            entry.write(b"</worksheet>" + tail)
-    return path
+    return _sheet_with(path, [COLUMNS], b"</worksheet>", size, b"<!---->" * 1024)
 
 
 def lying_sizes(data: bytes, name: str, declared: int) -> bytes:
@@ -208,6 +222,4 @@ def xlsx_macro_enabled_main() -> bytes:
             b"application/vnd.ms-excel.sheet.macroEnabled.main+xml",
         )
 
-    return rewrite(
-        _workbook(lambda ws: ws.append(COLUMNS)), {"[Content_Types].xml": content_types}
-    )
+    return rewrite(_workbook(lambda ws: ws.append(COLUMNS)), {"[Content_Types].xml": content_types})
