@@ -482,6 +482,7 @@ def import_nominations(
     from attendees.importing import RowError, parse_nomination_file_bounded
 
     if batch is not None:
+        batch.refresh_from_db(fields=["status", "imported_at", "imported_rows"])
         if batch.status == ImportStatus.IMPORTED:
             return ImportReport(errors=[_already_imported(batch)])
         data, filename = bytes(batch.content), batch.filename
