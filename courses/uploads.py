@@ -31,7 +31,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.utils import formats, translation
+from django.utils import translation
 
 MB = 1024 * 1024
 
@@ -80,8 +80,8 @@ class UploadRefused(Exception):
 
 
 def number(value: int) -> str:
-    """30.000 in Vietnamese."""
-    return formats.number_format(value, use_l10n=True, force_grouping=True)
+    """30.000: grouped the Vietnamese way, as the messages here are Vietnamese."""
+    return f"{value:,}".replace(",", ".")
 
 
 _n = number
