@@ -220,6 +220,10 @@ CERTIFICATE_NUMBER_FORMAT = os.environ.get(
 )
 # Public verification lookups allowed per client address per minute.
 VERIFY_RATE_LIMIT = env_int("VERIFY_RATE_LIMIT", 30)
+# Uploaded spreadsheets are parsed in a child process with at most this much address
+# space and wall-clock time (courses/uploads.py); beyond either the file is refused.
+UPLOAD_PARSE_MEMORY_MB = env_int("UPLOAD_PARSE_MEMORY_MB", 1024)
+UPLOAD_PARSE_SECONDS = env_int("UPLOAD_PARSE_SECONDS", 60)
 
 # --- Security -------------------------------------------------------------------------
 # Secure by default when DEBUG is off; each can be relaxed from the environment (for
