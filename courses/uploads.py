@@ -162,13 +162,24 @@ def stream_entry(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) ->
 
 _CELL_REF = re.compile(rb"([A-Za-z]{1,4})([0-9]{1,9})")
 _DIMENSION = re.compile(rb"<(?:[\w.-]+:)?dimension\s[^>]*?\bref\s*=\s*[\"']([^\"']*)[\"']")
+# The general forms (any namespace prefix, any attribute order, either quote) and the fast
+# ones every common writer (Excel, LibreOffice, openpyxl) produces; the general ones are
+# used when the fast ones do not account for every row or cell.
 _ROW_TAG = re.compile(rb"<(?:[\w.-]+:)?row[\s/>]")
 _ROW_NUMBER = re.compile(rb"<(?:[\w.-]+:)?row\s[^>]*?\br\s*=\s*[\"']([0-9]{1,9})[\"']")
+_FAST_ROW_NUMBER = re.compile(rb'<row r="([0-9]{1,9})"')
 _CELL_TAG = re.compile(rb"<(?:[\w.-]+:)?c[\s/>]")
 _CELL_POSITION = re.compile(
     rb"<(?:[\w.-]+:)?c\s[^>]*?\br\s*=\s*[\"']\$?([A-Za-z]{1,4})\$?([0-9]{1,9})"
 )
+_FAST_CELL_POSITION = re.compile(rb'<c r="([A-Z]{1,4})([0-9]{1,9})"')
 _ROW_END = re.compile(rb"</(?:[\w.-]+:)?row>")
+
+
+def _count_tags(part: bytes, name: bytes, pattern: re.Pattern) -> int:
+    if b":" + name in part:  # prefixed tags ("<x:c "): the general pattern
+        return len(pattern.findall(part))
+    return sum(part.count(b"<" + name + end) for end in (b" ", b">", b"/>"))
 
 
 def column_number(letters: bytes | str) -> int:
@@ -243,8 +254,10 @@ class _XmlScan:
                     check_sheet_size(
                         max(int(r[1]) for r in refs), max(column_number(r[0]) for r in refs)
                     )
-        row_tags = len(_ROW_TAG.findall(part))
-        numbered = _ROW_NUMBER.findall(part)
+        row_tags = _count_tags(part, b"row", _ROW_TAG)
+        numbered = _FAST_ROW_NUMBER.findall(part)
+        if len(numbered) < row_tags:
+            numbered = _ROW_NUMBER.findall(part)
         self.row_tags += row_tags
         self.numbered_rows += len(numbered)
         if numbered:
@@ -252,8 +265,10 @@ class _XmlScan:
         if self.numbered_rows < self.row_tags:
             # Rows without r= follow the one before: count them as extra rows.
             self.rows = max(self.rows, self.row_tags)
-        cells = len(_CELL_TAG.findall(part))
-        positions = _CELL_POSITION.findall(part)
+        cells = _count_tags(part, b"c", _CELL_TAG)
+        positions = _FAST_CELL_POSITION.findall(part)
+        if len(positions) < cells:
+            positions = _CELL_POSITION.findall(part)
         if positions:
             self.columns = max(
                 self.columns, max(column_number(c) for c in {c for c, _ in positions})
