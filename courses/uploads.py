@@ -176,6 +176,16 @@ _FAST_CELL_POSITION = re.compile(rb'<c r="([A-Z]{1,4})([0-9]{1,9})"')
 _ROW_END = re.compile(rb"</(?:[\w.-]+:)?row>")
 
 
+# OpenDocument repeats a row or cell by an attribute: one element can stand for a million.
+# LibreOffice writes empty trailing rows and cells that way (self-closing, no content),
+# which readers skip; repeated rows or cells *with content* are what a reader expands.
+_ODS_REPEATED_CELL = re.compile(
+    rb"<table:(?:covered-)?table-cell\s[^>]*?number-columns-repeated=\"([0-9]{1,12})\"[^>]*?(/?)>"
+)
+_ODS_REPEATED_ROW = re.compile(rb"<table:table-row\s[^>]*?number-rows-repeated=\"([0-9]{1,12})\"")
+_ODS_CONTENT = re.compile(rb"office:value-type|<text:")
+
+
 def _count_tags(part: bytes, name: bytes, pattern: re.Pattern) -> int:
     if b":" + name in part:  # prefixed tags ("<x:c "): the general pattern
         return len(pattern.findall(part))
@@ -216,8 +226,9 @@ class _XmlScan:
     the rows and columns its cells span. Chunks are cut after the last complete tag, so
     no tag is split between two of them."""
 
-    def __init__(self, worksheet: bool):
+    def __init__(self, worksheet: bool, opendocument: bool = False):
         self.worksheet = worksheet
+        self.opendocument = opendocument
         self.carry = b""
         self.rows = 0  # highest row number seen (or counted, for rows without r=)
         self.columns = 0
@@ -241,6 +252,18 @@ class _XmlScan:
             raise _long_text()
         if self.worksheet:
             self._cells(part)
+        if self.opendocument:
+            self._repeats(part)
+
+    def _repeats(self, part: bytes) -> None:
+        for match in _ODS_REPEATED_CELL.finditer(part):
+            if int(match.group(1)) > MAX_SHEET_COLUMNS and not match.group(2):
+                check_sheet_size(0, int(match.group(1)))
+        for match in _ODS_REPEATED_ROW.finditer(part):
+            if int(match.group(1)) > MAX_SHEET_ROWS:
+                end = part.find(b"</table:table-row>", match.end())
+                if _ODS_CONTENT.search(part, match.end(), end if end != -1 else len(part)):
+                    check_sheet_size(int(match.group(1)), 0)
 
     def _cells(self, part: bytes) -> None:
         if not self.dimension_checked:
@@ -287,21 +310,141 @@ class _XmlScan:
 
 
 def _scan_part(archive: zipfile.ZipFile, info: zipfile.ZipInfo, worksheet: bool) -> None:
-    scan = _XmlScan(worksheet)
+    scan = _XmlScan(worksheet, opendocument=info.filename == "content.xml")
     for chunk in stream_entry(archive, info, SPREADSHEET_ZIP.max_entry):
         scan.feed(chunk)
     scan.feed(b"", final=True)
 
 
+# --- Legacy .xls (an OLE2 compound file holding BIFF records) ---------------------------
+
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_OLE_FREE = 0xFFFFFFFA  # sector ids from here on are markers (end of chain, free …)
+# BIFF records that place a cell (row u16, column u16 first): FORMULA, BLANK, NUMBER, LABEL,
+# BOOLERR, RK, LABELSST; MULRK and MULBLANK give a row and a column range.
+_BIFF_CELLS = {0x0006, 0x0201, 0x0203, 0x0204, 0x0205, 0x027E, 0x00FD}
+_BIFF_MULTI = {0x00BD, 0x00BE}
+_BIFF_DIMENSIONS = 0x0200
+
+
+class _OleError(Exception):
+    pass
+
+
+def _ole_stream(data: bytes, names: tuple[str, ...]) -> bytes:
+    """The content of the first stream called one of `names` in an OLE2 compound file,
+    following its sector chain (every loop bounded by the file's sector count)."""
+    import struct
+
+    if len(data) < 512:
+        raise _OleError
+    shift, mini_shift = struct.unpack_from("<HH", data, 0x1E)
+    if shift not in (9, 12) or mini_shift != 6:
+        raise _OleError
+    size = 1 << shift
+    sectors = len(data) // size
+    fat_count, directory_start = struct.unpack_from("<II", data, 0x2C)
+    cutoff, minifat_start, _minifat_count, difat_start, difat_count = struct.unpack_from(
+        "<IIIII", data, 0x38
+    )
+
+    def sector(n: int) -> bytes:
+        if n >= sectors:
+            raise _OleError
+        return data[(n + 1) * size : (n + 2) * size]
+
+    fat_sectors = list(struct.unpack_from("<109I", data, 0x4C))
+    next_difat = difat_start
+    for _ in range(min(difat_count, sectors)):
+        if next_difat >= _OLE_FREE:
+            break
+        block = struct.unpack(f"<{size // 4}I", sector(next_difat))
+        fat_sectors.extend(block[:-1])
+        next_difat = block[-1]
+    fat: list[int] = []
+    for n in fat_sectors[: min(fat_count, sectors)]:
+        fat.extend(struct.unpack(f"<{size // 4}I", sector(n)))
+
+    def chain(start: int, table: list[int], limit: int) -> list[int]:
+        ids = []
+        while start < _OLE_FREE:
+            if start >= len(table) or len(ids) > limit:
+                raise _OleError
+            ids.append(start)
+            start = table[start]
+        return ids
+
+    directory = b"".join(sector(n) for n in chain(directory_start, fat, sectors))
+    root = b""
+    for offset in range(0, len(directory) - 127, 128):
+        entry = directory[offset : offset + 128]
+        length, kind = struct.unpack_from("<HB", entry, 64)
+        start, stream_size = struct.unpack_from("<II", entry, 116)
+        name = entry[: max(length - 2, 0)].decode("utf-16-le", errors="replace")
+        if kind == 5:
+            root = b"".join(sector(n) for n in chain(start, fat, sectors))
+        elif kind == 2 and name in names:
+            if stream_size >= cutoff:
+                content = b"".join(sector(n) for n in chain(start, fat, sectors))
+            else:
+                minifat: list[int] = []
+                for n in chain(minifat_start, fat, sectors):
+                    minifat.extend(struct.unpack(f"<{size // 4}I", sector(n)))
+                content = b"".join(
+                    root[n * 64 : (n + 1) * 64] for n in chain(start, minifat, len(root) // 64 + 1)
+                )
+            return content[:stream_size]
+    raise _OleError
+
+
+def _inspect_xls(data: bytes) -> None:
+    """The rows and columns every sheet of a legacy .xls spans, from its BIFF records:
+    the declared DIMENSIONS and the position of every cell (readers build each sheet's
+    whole grid when the file is opened)."""
+    import struct
+
+    try:
+        stream = _ole_stream(data, ("Workbook", "Book"))
+    except (_OleError, struct.error, ValueError):
+        return  # not a workbook we can walk: the reader says what it is
+    rows = columns = 0
+    position, end = 0, len(stream)
+    while position + 4 <= end:
+        kind, length = struct.unpack_from("<HH", stream, position)
+        body = position + 4
+        position = body + length
+        if position > end:
+            break
+        if kind in _BIFF_CELLS and length >= 4:
+            row, column = struct.unpack_from("<HH", stream, body)
+            rows, columns = max(rows, row + 1), max(columns, column + 1)
+        elif kind in _BIFF_MULTI and length >= 6:
+            row, _first = struct.unpack_from("<HH", stream, body)
+            (last,) = struct.unpack_from("<H", stream, position - 2)
+            rows, columns = max(rows, row + 1), max(columns, last + 1)
+        elif kind == _BIFF_DIMENSIONS and length >= 12:
+            _first_row, past_row, _first_column, past_column = struct.unpack_from(
+                "<IIHH", stream, body
+            )
+            rows, columns = max(rows, past_row), max(columns, past_column)
+        else:
+            continue
+        check_sheet_size(rows, columns)
+
+
 def inspect_spreadsheet(data: bytes) -> None:
     """Refuse (UploadRefused) a spreadsheet that would unpack to more than a nomination
-    list needs, before any reader library opens it. Files that are not ZIP-based (CSV,
-    legacy .xls) are bounded by their size here and by the reader's own checks."""
+    list needs, before any reader library opens it: ZIP-based files (.xlsx, .ods) by their
+    directory and parts, legacy .xls by its records. CSV is bounded by its size here and
+    row by row as it is read (attendees.importing)."""
     if len(data) > SPREADSHEET_MAX_BYTES:
         raise UploadRefused(
             f"Tệp lớn {_mb(len(data))} MB, tối đa {_mb(SPREADSHEET_MAX_BYTES)} MB; chia nhỏ "
             "tệp hoặc xóa hình ảnh trong tệp."
         )
+    if data.startswith(_OLE_MAGIC):
+        _inspect_xls(data)
+        return
     if not data.startswith((b"PK\x03\x04", b"PK\x05\x06")):
         return
     import io

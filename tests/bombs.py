@@ -223,3 +223,78 @@ def xlsx_macro_enabled_main() -> bytes:
         )
 
     return rewrite(_workbook(lambda ws: ws.append(COLUMNS)), {"[Content_Types].xml": content_types})
+
+
+# --- OpenDocument and legacy Excel ----------------------------------------------------------
+
+_ODS_CELL = '<table:table-cell office:value-type="string"><text:p>{}</text:p></table:table-cell>'
+
+
+def ods(rows_xml: str) -> bytes:
+    """A minimal .ods whose first table holds `rows_xml`."""
+    content = (
+        '<?xml version="1.0" encoding="UTF-8"?><office:document-content '
+        'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+        'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+        'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'
+        '<office:body><office:spreadsheet><table:table table:name="DS">'
+        f"{rows_xml}</table:table></office:spreadsheet></office:body></office:document-content>"
+    )
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr(zipfile.ZipInfo("mimetype"), ODS_TYPE)
+        archive.writestr("content.xml", content, compress_type=zipfile.ZIP_DEFLATED)
+        archive.writestr(
+            "META-INF/manifest.xml",
+            '<?xml version="1.0"?><manifest:manifest xmlns:manifest="urn:oasis:names:tc:'
+            'opendocument:xmlns:manifest:1.0"><manifest:file-entry manifest:full-path="/" '
+            f'manifest:media-type="{ODS_TYPE}"/></manifest:manifest>',
+        )
+    return out.getvalue()
+
+
+ODS_TYPE = "application/vnd.oasis.opendocument.spreadsheet"
+
+
+def ods_row(*values: str, repeated: int = 1) -> str:
+    attribute = f' table:number-rows-repeated="{repeated}"' if repeated > 1 else ""
+    cells = "".join(_ODS_CELL.format(v) for v in values)
+    return f"<table:table-row{attribute}>{cells}</table:table-row>"
+
+
+def ods_repeated_rows() -> bytes:
+    """One row with content repeated 1,048,576 times: under 1 KB."""
+    return ods(ods_row("STT", repeated=1_048_576))
+
+
+def ods_repeated_cells() -> bytes:
+    """One cell with content repeated over 16,384 columns, that row repeated 100,000
+    times."""
+    cell = _ODS_CELL.format("x").replace(
+        "<table:table-cell ", '<table:table-cell table:number-columns-repeated="16384" '
+    )
+    return ods(f'<table:table-row table:number-rows-repeated="100000">{cell}</table:table-row>')
+
+
+def ods_with_trailing_empty_rows(rows: list[list[str]]) -> bytes:
+    """How LibreOffice saves a sheet: the data, then empty rows and cells repeated to the
+    end of the sheet (self-closing, no content)."""
+    empty = (
+        '<table:table-row table:number-rows-repeated="1048570">'
+        '<table:table-cell table:number-columns-repeated="1024"/></table:table-row>'
+    )
+    return ods("".join(ods_row(*row) for row in rows) + empty)
+
+
+def xls_far_cell() -> bytes:
+    """A legacy .xls with cells A1 and IV65536, the farthest BIFF8 allows: 16.7 million
+    cells (about 540 MB once a reader builds the grid)."""
+    import xlwt
+
+    workbook = xlwt.Workbook()
+    sheet = workbook.add_sheet("DS")
+    sheet.write(0, 0, "STT")
+    sheet.write(65535, 255, "x")
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()

@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import struct
 import subprocess
 import sys
 import textwrap
@@ -50,6 +51,18 @@ BOMBS = {
     "sheet_100mb": (
         lambda d: bombs.xlsx_big_sheet(d / "big.xlsx").read_bytes(),
         "giải nén ra 101 MB, tối đa 64 MB",
+    ),
+    "xls_far_cell": (
+        lambda d: bombs.xls_far_cell(),
+        "Trang tính có 65.536 dòng, tối đa 30.000",
+    ),
+    "ods_repeated_rows": (
+        lambda d: bombs.ods_repeated_rows(),
+        "Trang tính có 1.048.576 dòng, tối đa 30.000",
+    ),
+    "ods_repeated_cells": (
+        lambda d: bombs.ods_repeated_cells(),
+        "Trang tính có 16.384 cột, tối đa 100",
     ),
 }
 
@@ -329,3 +342,22 @@ def test_the_service_refuses_a_second_import_of_the_same_batch(world):
     report = services.import_nominations(**{**kwargs, "batch": stale})
     assert not report.ok and "đã được nhập" in report.errors[0].message
     assert Nomination.objects.count() == 1
+
+
+def test_a_libreoffice_sheet_with_trailing_empty_rows_is_read():
+    # LibreOffice repeats empty rows to the end of the sheet: not a bomb.
+    data = bombs.ods_with_trailing_empty_rows(
+        [COLUMNS, ["1", "Lò Thị Mai", "05/03/1990", "Nữ", "Thái", "", "", "", "", "a", "Có"]]
+    )
+    result = _parse(data, "ds.ods")
+    assert result.errors == [] and [r.full_name for r in result.rows] == ["Lò Thị Mai"]
+
+
+def test_a_legacy_xls_is_judged_by_its_cells_not_only_its_declared_dimensions():
+    data = bytearray(bombs.xls_far_cell())
+    # DIMENSIONS (record 0x0200, 14 bytes) rewritten to claim one row and one column.
+    at = data.find(b"\x00\x02\x0e\x00")
+    assert at > 0
+    data[at + 4 : at + 16] = struct.pack("<IIHH", 0, 1, 0, 1)
+    result = _parse(bytes(data), "ds.xls")
+    assert "Trang tính có 65.536 dòng, tối đa 30.000" in result.errors[0].message
