@@ -17,6 +17,7 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+import operator
 import re
 import unicodedata
 import zipfile
@@ -909,8 +910,8 @@ def parse_nomination_file_bounded(
     (courses.uploads.run_bounded): whatever a file makes the reader do, the caller gets a
     result or a refusal, and the web worker or command survives."""
     try:
-        return uploads.run_bounded(
-            parse_nomination_file,
+        rows, errors = uploads.run_bounded(
+            _parse_packed,
             data,
             filename,
             ethnicities=ethnicities,
@@ -919,3 +920,17 @@ def parse_nomination_file_bounded(
         )
     except uploads.UploadRefused as exc:
         return ParseResult([], [RowError(None, "", f"Tệp “{filename}”: {exc}")])
+    return ParseResult([ImportRow(*row) for row in rows], [RowError(*e) for e in errors])
+
+
+_ROW_VALUES = operator.attrgetter(*ImportRow.__slots__)
+
+
+def _parse_packed(data: bytes, filename: str, **kwargs) -> tuple[list[tuple], list[tuple]]:
+    """The result as plain tuples: they cross the pipe from the child in a fraction of
+    the time slotted dataclasses take to pickle."""
+    result = parse_nomination_file(data, filename, **kwargs)
+    return (
+        [_ROW_VALUES(row) for row in result.rows],
+        [(e.row_number, e.column, e.message) for e in result.errors],
+    )

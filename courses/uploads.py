@@ -173,6 +173,39 @@ _CELL_POSITION = re.compile(
     rb"<(?:[\w.-]+:)?c\s[^>]*?\br\s*=\s*[\"']\$?([A-Za-z]{1,4})\$?([0-9]{1,9})"
 )
 _FAST_CELL_POSITION = re.compile(rb'<c r="([A-Z]{1,4})([0-9]{1,9})"')
+
+
+def column_letters(number: int) -> str:
+    """1 -> 'A', 100 -> 'CV'."""
+    letters = ""
+    while number:
+        number, remainder = divmod(number - 1, 26)
+        letters = chr(65 + remainder) + letters
+    return letters
+
+
+def _numerals_from(limit: str, digit: bytes, last: bytes) -> bytes:
+    """Numerals (characters `digit`, the highest `last`) as large as `limit`'s leading
+    character or more: a cheap superset of "over the limit", confirmed exactly after."""
+    return rb"(?:[%s]{%d,}|[%s-%s][%s]{%d})" % (
+        digit,
+        len(limit) + 1,
+        limit[0].encode(),
+        last,
+        digit,
+        len(limit) - 1,
+    )
+
+
+# A cell whose column or row comes near the limits; when none does (nearly every file),
+# the cells' positions need not be collected.
+_FAST_CELL_NEAR_LIMITS = re.compile(
+    rb'<c r="(?:'
+    + _numerals_from(column_letters(MAX_SHEET_COLUMNS), b"A-Z", b"Z")
+    + rb"[0-9]|[A-Z]{1,4}"
+    + _numerals_from(str(MAX_SHEET_ROWS), b"0-9", b"9")
+    + rb'")'
+)
 _ROW_END = re.compile(rb"</(?:[\w.-]+:)?row>")
 
 
@@ -221,6 +254,18 @@ def _long_text() -> UploadRefused:
     )
 
 
+def _has_long_run(part: bytes) -> bool:
+    """Whether a text run (or a tag) in `part` is longer than a cell may hold. A run of
+    2h bytes without "<" contains a whole aligned window of h bytes without one, so the
+    windows are probed first (a few per MB) and the exact gaps measured only when one is
+    empty."""
+    half = _MAX_TEXT_RUN_BYTES // 2
+    if all(part.find(b"<", i, i + half) != -1 for i in range(0, len(part) - half + 1, half)):
+        return False
+    # The longest gap between two "<" is the longest text (or tag).
+    return max(map(len, part.split(b"<"))) > _MAX_TEXT_RUN_BYTES
+
+
 class _XmlScan:
     """Streams one XML part: the longest run of text between tags and, for worksheets,
     the rows and columns its cells span. Chunks are cut after the last complete tag, so
@@ -247,8 +292,7 @@ class _XmlScan:
             raise _long_text()
         if not part:
             return
-        # The longest gap between two "<" is the longest text (or tag) in the part.
-        if max(map(len, part.split(b"<"))) > _MAX_TEXT_RUN_BYTES:
+        if _has_long_run(part):
             raise _long_text()
         if self.worksheet:
             self._cells(part)
@@ -289,6 +333,15 @@ class _XmlScan:
             # Rows without r= follow the one before: count them as extra rows.
             self.rows = max(self.rows, self.row_tags)
         cells = _count_tags(part, b"c", _CELL_TAG)
+        # Every cell placed by a plain r="A1" (the fast count matches) and none near the
+        # limits: nothing more to learn from this part's positions.
+        if (
+            part.count(b'<c r="') == cells
+            and not _FAST_CELL_NEAR_LIMITS.search(part)
+            and self.numbered_rows == self.row_tags
+        ):
+            check_sheet_size(self.rows, self.columns)
+            return
         positions = _FAST_CELL_POSITION.findall(part)
         if len(positions) < cells:
             positions = _CELL_POSITION.findall(part)
