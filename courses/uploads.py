@@ -24,8 +24,10 @@ Messages are Vietnamese: the clerk reads them in the import preview.
 
 from __future__ import annotations
 
+import io
 import multiprocessing
 import re
+import struct
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -387,8 +389,6 @@ class _OleError(Exception):
 def _ole_stream(data: bytes, names: tuple[str, ...]) -> bytes:
     """The content of the first stream called one of `names` in an OLE2 compound file,
     following its sector chain (every loop bounded by the file's sector count)."""
-    import struct
-
     if len(data) < 512:
         raise _OleError
     shift, mini_shift = struct.unpack_from("<HH", data, 0x1E)
@@ -454,8 +454,6 @@ def _inspect_xls(data: bytes) -> None:
     """The rows and columns every sheet of a legacy .xls spans, from its BIFF records:
     the declared DIMENSIONS and the position of every cell (readers build each sheet's
     whole grid when the file is opened)."""
-    import struct
-
     try:
         stream = _ole_stream(data, ("Workbook", "Book"))
     except (_OleError, struct.error, ValueError):
@@ -500,8 +498,6 @@ def inspect_spreadsheet(data: bytes) -> None:
         return
     if not data.startswith((b"PK\x03\x04", b"PK\x05\x06")):
         return
-    import io
-
     try:
         archive = open_zip(io.BytesIO(data), SPREADSHEET_ZIP)
     except (zipfile.BadZipFile, OSError, ValueError, EOFError):
