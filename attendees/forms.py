@@ -13,6 +13,7 @@ from attendees.validators import (
     normalise_phone,
     validate_person_name,
 )
+from courses import uploads
 from courses.forms import DateInput
 from courses.models import ParticipantCategory
 from courses.vietnamese import clean_person_name, sorted_by_text
@@ -156,7 +157,7 @@ class ReviewFilterForm(forms.Form):
 
 
 class ImportUploadForm(forms.Form):
-    MAX_BYTES = 5 * 1024 * 1024
+    MAX_BYTES = uploads.SPREADSHEET_MAX_BYTES
     file = forms.FileField(
         label=_("Spreadsheet (.xlsx, .xls, .ods or .csv)"),
         widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.xls,.ods,.csv"}),
@@ -168,4 +169,13 @@ class ImportUploadForm(forms.Form):
             raise ValidationError(
                 _("The file is larger than 5 MB; split it or remove pictures from it.")
             )
+        # What it would unpack to, checked before it is stored or parsed: a hostile file
+        # is refused here and nothing is kept.
+        upload.seek(0)
+        try:
+            uploads.inspect_spreadsheet(upload.read(self.MAX_BYTES + 1))
+        except uploads.UploadRefused as exc:
+            raise ValidationError(str(exc)) from exc
+        finally:
+            upload.seek(0)
         return upload

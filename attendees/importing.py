@@ -17,6 +17,7 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+import operator
 import re
 import unicodedata
 import zipfile
@@ -34,6 +35,7 @@ from attendees.validators import (
     normalise_phone,
     validate_person_name,
 )
+from courses import uploads
 from courses.vietnamese import clean_person_name, clean_text, fold
 
 STT = "STT"
@@ -172,15 +174,24 @@ def _sniff_format(data: bytes, filename: str) -> str:
         return "xls"  # or a password-protected .xlsx; calamine tells us when reading
     if data.startswith((b"PK\x03\x04", b"PK\x05\x06")):
         try:
-            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            with uploads.open_zip(io.BytesIO(data), uploads.SPREADSHEET_ZIP) as archive:
                 names = set(archive.namelist())
-                mimetype = archive.read("mimetype") if "mimetype" in names else b""
-        except (zipfile.BadZipFile, OSError, KeyError, ValueError) as exc:
+                # The marker only: a "mimetype" entry may inflate to gigabytes.
+                mimetype = uploads.read_marker(archive, "mimetype", 128)
+        except uploads.UploadRefused as exc:
+            raise _FileError(f"Tệp “{filename}”: {exc}") from exc
+        except (zipfile.BadZipFile, OSError, KeyError, ValueError, EOFError) as exc:
             raise _FileError(
                 _NOT_A_SPREADSHEET.format(filename=filename, what=" (tệp nén bị hỏng)")
             ) from exc
-        if "xl/workbook.xml" in names or "xl/workbook.bin" in names:
+        if "xl/workbook.xml" in names:
             return "xlsx"
+        if "xl/workbook.bin" in names:
+            # Binary sheets cannot be checked for size before reading: not accepted.
+            raise _FileError(
+                f"Tệp “{filename}” là bảng tính Excel nhị phân (.xlsb). Mở bằng Excel, chọn "
+                "Lưu thành (Save As) dạng Excel Workbook (.xlsx) rồi tải lên lại."
+            )
         if mimetype.startswith(b"application/vnd.oasis.opendocument.spreadsheet"):
             return "ods"
         what = " (đây là tệp nén ZIP)"
@@ -217,7 +228,12 @@ def _read_workbook(data: bytes, filename: str) -> list[list]:
             ),
             0,
         )
-        return workbook.get_sheet_by_index(index).to_python(skip_empty_area=False)
+        sheet = workbook.get_sheet_by_index(index)
+        # The grid is built; its Python copy would be far larger: check its span first.
+        uploads.check_sheet_size(sheet.total_height, sheet.total_width)
+        return sheet.to_python(skip_empty_area=False)
+    except uploads.UploadRefused as exc:
+        raise _FileError(f"Tệp “{filename}”: {exc}") from exc
     except python_calamine.PasswordError as exc:
         raise _FileError(
             f"Tệp “{filename}” được đặt mật khẩu. Mở bằng Excel, bỏ mật khẩu rồi lưu và tải lên lại."
@@ -246,6 +262,13 @@ def _decode_text(data: bytes, filename: str) -> str:
     raise _FileError(_NOT_A_SPREADSHEET.format(filename=filename, what=""))
 
 
+def _csv_long_cell(filename: str, line: int) -> str:
+    return (
+        f"Tệp CSV “{filename}”, dòng {line}: một ô dài hơn "
+        f"{uploads.number(uploads.MAX_CELL_CHARS)} ký tự."
+    )
+
+
 def _read_csv(data: bytes, filename: str) -> tuple[list[list], list[int]]:
     """Rows of a CSV file and the line each row starts on. The delimiter (comma,
     semicolon — Excel's choice in a Vietnamese locale — or tab) is the one under which
@@ -272,8 +295,16 @@ def _read_csv(data: bytes, filename: str) -> tuple[list[list], list[int]]:
         for row in reader:
             rows.append(row)
             lines.append(previous_end + 1)
+            # The same bounds as a sheet's: rows, columns, text in a cell.
+            if row and max(map(len, row)) > uploads.MAX_CELL_CHARS:
+                raise _FileError(_csv_long_cell(filename, previous_end + 1))
+            uploads.check_sheet_size(len(rows), len(row))
             previous_end = reader.line_num
+    except uploads.UploadRefused as exc:
+        raise _FileError(f"Tệp “{filename}”: {exc}") from exc
     except csv.Error as exc:
+        if "field limit" in str(exc):
+            raise _FileError(_csv_long_cell(filename, reader.line_num)) from exc
         raise _FileError(
             f"Tệp CSV “{filename}” bị lỗi ở dòng {reader.line_num}: {exc}. Mở bằng Excel, "
             "lưu lại rồi tải lên lại."
@@ -543,8 +574,15 @@ def parse_nomination_file(
     today: datetime.date | None = None,
 ) -> ParseResult:
     """Parse a nominations spreadsheet (.xlsx, .xls, .ods or .csv). `rows` holds the valid
-    rows; `errors` every problem found, file-level ones with row_number None."""
+    rows; `errors` every problem found, file-level ones with row_number None.
+
+    This reads in the calling process; uploads go through `parse_nomination_file_bounded`."""
     try:
+        # What the file would unpack to, before any reader library opens it.
+        try:
+            uploads.inspect_spreadsheet(data)
+        except uploads.UploadRefused as exc:
+            raise _FileError(f"Tệp “{filename}”: {exc}") from exc
         file_format = _sniff_format(data, filename)
         if file_format == "csv":
             table, line_numbers = _read_csv(data, filename)
@@ -855,3 +893,41 @@ _EXAMPLE = [
     "a",
     "Có",
 ]
+
+
+def parse_nomination_file_bounded(
+    data: bytes,
+    filename: str,
+    *,
+    ethnicities: dict[str, str],
+    categories: set[str],
+    today: datetime.date | None = None,
+) -> ParseResult:
+    """`parse_nomination_file` in a child process with bounded memory and time
+    (courses.uploads.run_bounded): whatever a file makes the reader do, the caller gets a
+    result or a refusal, and the web worker or command survives."""
+    try:
+        rows, errors = uploads.run_bounded(
+            _parse_packed,
+            data,
+            filename,
+            ethnicities=ethnicities,
+            categories=categories,
+            today=today or timezone.localdate(),
+        )
+    except uploads.UploadRefused as exc:
+        return ParseResult([], [RowError(None, "", f"Tệp “{filename}”: {exc}")])
+    return ParseResult([ImportRow(*row) for row in rows], [RowError(*e) for e in errors])
+
+
+_ROW_VALUES = operator.attrgetter(*ImportRow.__slots__)
+
+
+def _parse_packed(data: bytes, filename: str, **kwargs) -> tuple[list[tuple], list[tuple]]:
+    """The result as plain tuples: they cross the pipe from the child in a fraction of
+    the time slotted dataclasses take to pickle."""
+    result = parse_nomination_file(data, filename, **kwargs)
+    return (
+        [_ROW_VALUES(row) for row in result.rows],
+        [(e.row_number, e.column, e.message) for e in result.errors],
+    )

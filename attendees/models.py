@@ -392,9 +392,20 @@ class Enrollment(models.Model):
         return f"{self.participant} @ {self.training_class.code}"
 
 
+class ImportStatus(models.TextChoices):
+    PENDING = "pending", _("Not checked yet")
+    READY = "ready", _("Checked, ready to import")
+    REFUSED = "refused", _("Refused")
+    IMPORTED = "imported", _("Imported")
+
+
 class ImportBatch(models.Model):
     """An uploaded spreadsheet, kept from the preview to the confirmation (and as a record
-    of what was imported by whom)."""
+    of what was imported by whom).
+
+    The file is parsed once when it is stored and the outcome kept: a refused file keeps
+    only its problems (`errors`), not its content, so its preview never parses it again;
+    an imported one is marked in the same transaction as its rows."""
 
     training_class = models.ForeignKey(TrainingClass, on_delete=models.CASCADE, related_name="+")
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
@@ -406,6 +417,11 @@ class ImportBatch(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     imported_at = models.DateTimeField(null=True, blank=True)
     imported_rows = models.PositiveIntegerField(default=0)
+    status = models.CharField(
+        max_length=10, choices=ImportStatus.choices, default=ImportStatus.PENDING
+    )
+    # [row number or None, column, message] of each problem of a refused file.
+    errors = models.JSONField(default=list, blank=True)
 
     class Meta:
         verbose_name = _("import")

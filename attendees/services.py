@@ -22,6 +22,7 @@ from attendees.models import (
     Enrollment,
     Ethnicity,
     ImportBatch,
+    ImportStatus,
     Nomination,
     NominationState,
     Participant,
@@ -503,17 +504,28 @@ def import_nominations(
     actor: User | None,
     training_class: TrainingClass,
     organisation: Organisation,
-    data: bytes,
-    filename: str,
+    data: bytes | None = None,
+    filename: str = "",
+    batch: ImportBatch | None = None,
     dry_run: bool = False,
 ) -> ImportReport:
     """Parse a unit's spreadsheet and, if every row is valid, create the people (reusing
     known ones) and their draft nominations in one transaction. With errors, or with
-    `dry_run`, nothing is written."""
-    from attendees.importing import RowError, parse_nomination_file
+    `dry_run`, nothing is written.
 
+    The file is `data`, or the stored upload `batch`; a batch is marked imported in the
+    same transaction as its rows, so an import either happened and says so or did not
+    happen at all, and a batch is imported at most once. The file is parsed in a bounded
+    child process (courses.uploads)."""
+    from attendees.importing import RowError, parse_nomination_file_bounded
+
+    if batch is not None:
+        batch.refresh_from_db(fields=["status", "imported_at", "imported_rows"])
+        if batch.status == ImportStatus.IMPORTED:
+            return ImportReport(errors=[_already_imported(batch)])
+        data, filename = bytes(batch.content), batch.filename
     categories = {c.code: c for c in ParticipantCategory.objects.all()}
-    parsed = parse_nomination_file(
+    parsed = parse_nomination_file_bounded(
         data, filename, ethnicities=ethnicity_lookup(), categories=set(categories)
     )
     report = ImportReport(rows=parsed.rows, errors=list(parsed.errors))
@@ -586,6 +598,12 @@ def import_nominations(
 
     ethnicities = {e.code: e for e in Ethnicity.objects.all()}
     with transaction.atomic():
+        if batch is not None:
+            # Locked first: a second confirmation of the same upload waits here, then
+            # finds it imported.
+            locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+            if locked.status == ImportStatus.IMPORTED:
+                return ImportReport(errors=[_already_imported(locked)])
         klass = _lock_class(training_class)
         now = timezone.now()
         new_people = [
@@ -640,7 +658,28 @@ def import_nominations(
                 "held_people": len(holds),
             },
         )
+        if batch is not None:
+            batch.status = ImportStatus.IMPORTED
+            batch.imported_at = timezone.now()
+            batch.imported_rows = report.nominated
+            batch.save(update_fields=["status", "imported_at", "imported_rows"])
     return report
+
+
+def _already_imported(batch: ImportBatch):
+    from attendees.importing import RowError
+
+    return RowError(
+        None,
+        "",
+        _("This file was already imported on %(when)s (%(n)s people); nothing was saved again.")
+        % {
+            "when": timezone.localtime(batch.imported_at).strftime("%d/%m/%Y %H:%M")
+            if batch.imported_at
+            else "—",
+            "n": batch.imported_rows,
+        },
+    )
 
 
 def _insert_draft_nominations(
@@ -705,10 +744,49 @@ def _insert_draft_nominations(
 def import_batch_store(
     *, actor: User, training_class: TrainingClass, organisation: Organisation, upload
 ) -> ImportBatch:
-    return ImportBatch.objects.create(
+    """Keep an upload for its preview, with the outcome of parsing it once (bounded). A
+    file the parse refuses is kept without its content: only its problems are shown."""
+    upload.seek(0)
+    batch = ImportBatch(
         training_class=training_class,
         organisation=organisation,
         uploaded_by=actor,
         filename=upload.name[:255],
         content=upload.read(),
     )
+    _record_parse_outcome(batch)
+    batch.save()
+    return batch
+
+
+def import_batch_check(*, batch: ImportBatch) -> ImportBatch:
+    """Parse a batch stored before outcomes were recorded (status pending), once, and
+    record the outcome."""
+    if batch.status == ImportStatus.PENDING:
+        _record_parse_outcome(batch)
+        batch.save(update_fields=["status", "errors", "content"])
+    return batch
+
+
+def _record_parse_outcome(batch: ImportBatch) -> None:
+    from attendees.importing import parse_nomination_file_bounded
+
+    parsed = parse_nomination_file_bounded(
+        bytes(batch.content),
+        batch.filename,
+        ethnicities=ethnicity_lookup(),
+        categories=set(ParticipantCategory.objects.values_list("code", flat=True)),
+    )
+    if parsed.errors:
+        batch.status = ImportStatus.REFUSED
+        batch.errors = [[e.row_number, e.column, e.message] for e in parsed.errors]
+        batch.content = b""
+    else:
+        batch.status = ImportStatus.READY
+
+
+def import_batch_errors(batch: ImportBatch) -> list:
+    """The stored problems of a refused batch, as the parser reported them."""
+    from attendees.importing import RowError
+
+    return [RowError(row, column, message) for row, column, message in batch.errors]

@@ -12,7 +12,6 @@ from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -33,6 +32,7 @@ from attendees.identity import Typed, identify
 from attendees.models import (
     SEAT_HOLDING,
     ImportBatch,
+    ImportStatus,
     Nomination,
     NominationState,
     Participant,
@@ -366,19 +366,23 @@ def import_preview(request: HttpRequest, pk: int) -> HttpResponse:
     batch = _batch_for_user(request, pk)
     if limited := identity_checks_refused(request, imports=True):
         return limited
-    dry = request.method != "POST" or batch.imported_at is not None
-    report = services.import_nominations(
-        actor=request.user,
-        training_class=batch.training_class,
-        organisation=batch.organisation,
-        data=bytes(batch.content),
-        filename=batch.filename,
-        dry_run=dry,
-    )
+    batch = services.import_batch_check(batch=batch)
+    if batch.status in (ImportStatus.REFUSED, ImportStatus.IMPORTED):
+        # The stored outcome: a refused file is never parsed again.
+        report = services.ImportReport(errors=services.import_batch_errors(batch))
+        dry = True
+    else:
+        dry = request.method != "POST"
+        # The service marks the batch imported in the transaction of its rows.
+        report = services.import_nominations(
+            actor=request.user,
+            training_class=batch.training_class,
+            organisation=batch.organisation,
+            batch=batch,
+            dry_run=dry,
+        )
+        batch.refresh_from_db(fields=["status", "imported_at", "imported_rows"])
     if not dry and report.ok:
-        batch.imported_at = batch.imported_at or timezone.now()
-        batch.imported_rows = report.nominated
-        batch.save(update_fields=["imported_at", "imported_rows"])
         messages.success(
             request,
             _(

@@ -205,6 +205,10 @@ VERIFY_RATE_LIMIT = env_int("VERIFY_RATE_LIMIT", 30)
 # Scans uploaded this many hours after their session was closed no longer change its
 # attendance by themselves: they are held for the coordinator (Session.scans_still_count).
 LATE_UPLOAD_GRACE_HOURS = env_int("LATE_UPLOAD_GRACE_HOURS", 48)
+# Uploaded spreadsheets are parsed in a child process with at most this much address
+# space and wall-clock time (courses/uploads.py); beyond either the file is refused.
+UPLOAD_PARSE_MEMORY_MB = env_int("UPLOAD_PARSE_MEMORY_MB", 1024)
+UPLOAD_PARSE_SECONDS = env_int("UPLOAD_PARSE_SECONDS", 60)
 
 # --- Security -------------------------------------------------------------------------
 # Secure by default when DEBUG is off; each can be relaxed from the environment (for

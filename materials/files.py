@@ -37,6 +37,7 @@ from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from courses import uploads
 from courses.vietnamese import fold, nfc
 
 #: How much of the file ``sniff`` looks at; every signature we know lies well within it.
@@ -207,7 +208,10 @@ def _text_start(head: bytes) -> bytes:
 
 def dangerous(head: bytes, file: BinaryIO | None = None) -> Danger | None:
     """Why the content must be refused whatever its name, or None."""
-    result = classify(head, file)
+    try:
+        result = classify(head, file)
+    except uploads.UploadRefused:
+        return None
     return result if isinstance(result, Danger) else None
 
 
@@ -366,6 +370,39 @@ _ODF_TYPES = {
 _OOXML_DIRS = {"word/": "docx", "xl/": "xlsx", "ppt/": "pptx"}
 
 
+# Content types of macro parts and macro-enabled documents in [Content_Types].xml (vbaProject,
+# its signatures, Word's vbaData, Excel 4.0 macro sheets, "*.macroEnabled.main+xml").
+_MACRO_CONTENT_TYPE = re.compile(
+    rb"ContentType\s*=\s*[\"'][^\"']*(?:vbaProject|vbaData|macroEnabled|macrosheet)",
+    re.IGNORECASE,
+)
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+# The VBA storage's stream names, as they appear in an OLE directory (UTF-16).
+_VBA_STREAM = "_VBA_PROJECT".encode("utf-16-le")
+
+
+def _ooxml_macros(archive: zipfile.ZipFile) -> bool:
+    """Whether an Office Open XML package carries macros, judged by what its parts are
+    rather than what they are called: the content types it declares, and any part that
+    is an OLE compound file holding a VBA project (vbaProject.bin under any name).
+    Everything is read in bounded chunks (courses.uploads)."""
+    if _MACRO_CONTENT_TYPE.search(uploads.read_marker(archive, "[Content_Types].xml")):
+        return True
+    for info in archive.infolist():
+        if info.is_dir() or info.file_size < len(_OLE_MAGIC):
+            continue
+        if uploads.read_marker(archive, info.filename, len(_OLE_MAGIC)) != _OLE_MAGIC:
+            continue
+        # An embedded OLE object (a chart, a Word table in a slide) is fine; one holding
+        # a VBA project is a macro container.
+        tail = b""
+        for chunk in uploads.stream_entry(archive, info, uploads.MATERIAL_ZIP.max_entry):
+            if _VBA_STREAM in tail + chunk:
+                return True
+            tail = chunk[-len(_VBA_STREAM) :]
+    return False
+
+
 def _zip(head: bytes, file: BinaryIO | None) -> Detected | Danger | None:
     """Office documents that are ZIP containers.
 
@@ -383,9 +420,14 @@ def _zip(head: bytes, file: BinaryIO | None) -> Detected | Danger | None:
     if file is not None:
         try:
             file.seek(0)
-            with zipfile.ZipFile(file) as archive:
+            # Raises UploadRefused for a ZIP declaring more than a material may unpack to.
+            with uploads.open_zip(file, uploads.MATERIAL_ZIP) as archive:
                 names = archive.namelist()
+                if _ooxml_macros(archive):
+                    return Danger.MACRO
         except (zipfile.BadZipFile, OSError, ValueError, EOFError, struct.error):
+            return None
+        except NotImplementedError:  # a compression method zipfile cannot read
             return None
     else:
         names = _zip_names_from_head(head)
@@ -406,7 +448,8 @@ def classify(head: bytes, file: BinaryIO | None = None) -> Detected | Danger | N
     ``head`` is the first ``HEAD_BYTES`` of the file. ``file``, when given, must be
     seekable; it is read only for formats whose type is not in the head (the entry list
     of an Office Open XML ZIP, the directory of a legacy Office file). Its position is
-    left anywhere: the caller rewinds."""
+    left anywhere: the caller rewinds. Raises courses.uploads.UploadRefused for a ZIP
+    that would unpack to more than the limits for materials."""
     if head.startswith(_PROGRAM_MAGIC):
         return Danger.PROGRAM
     if _MARKUP.match(_text_start(head)):
@@ -444,7 +487,10 @@ def classify(head: bytes, file: BinaryIO | None = None) -> Detected | Danger | N
 def sniff(head: bytes, file: BinaryIO | None = None) -> Detected | None:
     """The accepted format the bytes are, or None (unknown *or* dangerous: see
     ``dangerous`` to tell which)."""
-    result = classify(head, file)
+    try:
+        result = classify(head, file)
+    except uploads.UploadRefused:
+        return None
     return result if isinstance(result, Detected) else None
 
 
@@ -627,7 +673,12 @@ def validate_upload(
         head = upload.read(HEAD_BYTES)
         if not head:
             raise _empty(original)
-        result = classify(head, upload)
+        try:
+            result = classify(head, upload)
+        except uploads.UploadRefused as exc:
+            raise _refuse(
+                original, "“%(name)s”: %(reason)s", "archive_limits", reason=str(exc)
+            ) from exc
         if not isinstance(result, Detected):
             raise _refuse_content(original, result, families)
         _stem, claimed = split_name(original)
