@@ -132,6 +132,8 @@ def test_every_attendees_url_is_covered(world, people):
         # possible duplicates, coordinator only: tests/attendees/test_identity.py
         "possible-duplicates",
         "possible-duplicate-decide",
+        # late scans held for the coordinator: tests/attendees/test_late_scans.py
+        "held-scan-review",
         # attendance pages, matrix in test_attendance_pages.py:
         *ATTENDANCE_URL_NAMES,
     }

@@ -165,17 +165,29 @@ def test_get(sw, name, persona):
             continue
         assert allowed(response), f"GET {url} as {persona}: {describe(response)}, expected 2xx"
         if persona != ANONYMOUS and 200 <= response.status_code < 300:
-            _assert_not_stored(url, persona, response)
+            _assert_not_stored(name, url, persona, response)
         if persona == COORDINATOR:
             _assert_sensitive_views_are_audited(url, response, audited_before)
         else:
             _assert_nothing_leaks(sw, rule, url, persona, response)
 
 
-def _assert_not_stored(url: str, persona: str, response) -> None:
+# A published library file is the same for everyone and says so itself
+# (materials/library_views.py): the one response a logged-in user may keep.
+PUBLISHED_FILES = {"materials:file"}
+
+
+def _assert_not_stored(name: str, url: str, persona: str, response) -> None:
     """Whatever a logged-in user is sent may hold personal data: never stored
     (config.middleware.PrivateResponsesMiddleware)."""
     cache_control = response.get("Cache-Control", "")
+    if name in PUBLISHED_FILES and cache_control.startswith("public"):
+        from materials.models import MaterialFile, Visibility
+
+        pk = int(url.rstrip("/").rsplit("/", 1)[-1])
+        material = MaterialFile.objects.get(pk=pk).edition.material
+        assert material.visibility == Visibility.PUBLIC, f"GET {url}: login-only file public"
+        return
     assert "no-store" in cache_control, (
         f"GET {url} as {persona}: Cache-Control {cache_control!r}, expected no-store"
     )
