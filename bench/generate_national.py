@@ -396,6 +396,9 @@ def _generate(
                 None,
                 created,
                 created,
+                None,  # not held as a possible duplicate
+                None,
+                None,
             )
         )
         person_id += 1
@@ -582,6 +585,9 @@ def _generate(
             "erased_at",
             "created_at",
             "updated_at",
+            "possible_duplicate_of",
+            "held_at",
+            "held_by",
         ],
         people,
     )
