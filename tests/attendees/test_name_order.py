@@ -42,3 +42,28 @@ def test_enrollment_page_lists_people_in_official_order(client, world):
         (e.participant.full_name, e.participant.date_of_birth) for e in response.context["rows"]
     ]
     assert rows == EXPECTED
+
+
+def test_badge_sheet_prints_badges_in_official_order(client, world, tmp_path):
+    import subprocess
+
+    enrol(world)
+    client.force_login(world.coordinator)
+    response = client.get(reverse("attendees:class-badges", args=[world.class_a.code]))
+    path = tmp_path / "badges.pdf"
+    path.write_bytes(response.content)
+
+    # -raw: the text in the order it is drawn, badge after badge.
+    text = subprocess.run(
+        ["pdftotext", "-raw", "-enc", "UTF-8", str(path), "-"],
+        capture_output=True,
+        check=True,
+        text=True,
+    ).stdout
+    names = {name for name, _born in EXPECTED}
+    printed = [line for line in text.splitlines() if line in names]
+    assert printed == [name for name, _born in EXPECTED]
+    # The namesakes: the elder (of Phong Thổ) first.
+    units = [line for line in text.splitlines() if line.startswith("UBND huyện")]
+    ordinal = [name for name, _born in EXPECTED].index("Lường Thị Ún")
+    assert units[ordinal : ordinal + 2] == ["UBND huyện Phong Thổ", "UBND huyện Mường Tè"]
