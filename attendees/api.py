@@ -75,6 +75,7 @@ def roster(request: HttpRequest, pk: int) -> JsonResponse:
             "participant", "organisation", "category"
         ),
         name=lambda e: e.participant.full_name,
+        born=lambda e: e.participant.date_of_birth,
     )
     attendance = Attendance.objects.filter(session=session)
     return JsonResponse(

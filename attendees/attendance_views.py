@@ -91,6 +91,7 @@ def attendance_panel(request: HttpRequest, pk: int) -> HttpResponse:
             "participant", "organisation"
         ),
         name=lambda e: e.participant.full_name,
+        born=lambda e: e.participant.date_of_birth,
     )
     records = {a.enrollment_id: a for a in Attendance.objects.filter(session=session)}
     rows = [(e, records.get(e.pk)) for e in enrollments]
@@ -187,6 +188,7 @@ def class_badges(request: HttpRequest, code: str) -> HttpResponse:
             "participant", "organisation", "category"
         ),
         name=lambda e: e.participant.full_name,
+        born=lambda e: e.participant.date_of_birth,
     )
     response = HttpResponse(badges_pdf(klass, enrollments), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="the-diem-danh-{klass.code}.pdf"'

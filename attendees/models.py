@@ -190,7 +190,7 @@ class Participant(NFCModel):
 
     @property
     def sort_key(self) -> tuple:
-        return person_sort_key(self.full_name)
+        return person_sort_key(self.full_name, self.date_of_birth)
 
     @property
     def masked_citizen_id(self) -> str:

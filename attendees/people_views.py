@@ -204,7 +204,11 @@ def _enrollment_rows(request: HttpRequest, klass: TrainingClass) -> list[Enrollm
     query = request.GET.get("q", "").strip()
     if query:
         qs = qs.filter(participant__in=Participant.objects.search(query))
-    return sorted_by_name(list(qs), name=lambda e: e.participant.full_name)
+    return sorted_by_name(
+        list(qs),
+        name=lambda e: e.participant.full_name,
+        born=lambda e: e.participant.date_of_birth,
+    )
 
 
 @role_required
@@ -281,6 +285,7 @@ def unit_nominations_export(request: HttpRequest, code: str, fmt: str) -> HttpRe
     nominations = sorted_by_name(
         list(nominations.select_related("participant", "category", "organisation")),
         name=lambda n: n.participant.full_name,
+        born=lambda n: n.participant.date_of_birth,
     )
     return _list_file(
         klass,

@@ -124,7 +124,11 @@ def unit_nominations(request: HttpRequest, code: str) -> HttpResponse:
         .exclude(state__in=[NominationState.WITHDRAWN, NominationState.SUBSTITUTED])
         .select_related("participant", "category")
     )
-    nominations = sorted_by_name(nominations, name=lambda n: n.participant.full_name)
+    nominations = sorted_by_name(
+        nominations,
+        name=lambda n: n.participant.full_name,
+        born=lambda n: n.participant.date_of_birth,
+    )
     return render(
         request,
         "attendees/unit_nominations.html",
@@ -429,7 +433,11 @@ def review(request: HttpRequest) -> HttpResponse:
             qs = qs.filter(state=f["state"])
         if f["q"]:
             qs = qs.filter(participant__in=Participant.objects.search(f["q"]))
-    nominations = sorted_by_name(list(qs[:2000]), name=lambda n: n.participant.full_name)
+    nominations = sorted_by_name(
+        list(qs[:2000]),
+        name=lambda n: n.participant.full_name,
+        born=lambda n: n.participant.date_of_birth,
+    )
     bulk = BulkDecisionForm(request.POST or None, nominations=nominations)
     if request.method == "POST":
         if not request.user.is_coordinator:

@@ -359,7 +359,7 @@ def _generate(
     )
     certificate_id = _next_id(Certificate)
     folded: dict[str, str] = {}
-    sort_keys: dict[str, tuple] = {}
+    sort_keys: dict[tuple, tuple] = {}
     created = dt(now)
     template = settings.CERTIFICATE_NUMBER_FORMAT
     numbers = dict.fromkeys(series, 0)
@@ -483,9 +483,9 @@ def _generate(
             nomination_id += 1
         attendance_plan.append((k.pk, class_sessions, enrolled))
         # Certificates in the register in Vietnamese name order, as the issuing job does.
-        for name in {i[0] for i in issued} - sort_keys.keys():
-            sort_keys[name] = person_sort_key(name)
-        issued.sort(key=lambda i: sort_keys[i[0]])
+        for named in {(i[0], i[3]) for i in issued} - sort_keys.keys():
+            sort_keys[named] = person_sort_key(*named)
+        issued.sort(key=lambda i: (sort_keys[i[0], i[3]], i[1]))  # namesakes: by birth
         issued_at = dt(
             timezone.make_aware(datetime.datetime.combine(k.end_date, datetime.time(17)))
         )

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from attendees.models import Attendance, AttendanceStatus, Enrollment
 from certificates.models import Certificate, CertificateSettings
 from courses.models import Session, TrainingClass
-from courses.vietnamese import person_sort_key
+from courses.vietnamese import sorted_by_name
 
 ATTENDED = (AttendanceStatus.PRESENT, AttendanceStatus.LATE)
 
@@ -117,8 +117,13 @@ def class_eligibility(
         )
         for e in enrollments
     ]
-    result.sort(key=lambda row: person_sort_key(row.enrollment.participant.full_name))
-    return result
+    # This order numbers the certificate register (the bulk job issues in it).
+    return sorted_by_name(
+        result,
+        name=lambda row: row.enrollment.participant.full_name,
+        born=lambda row: row.enrollment.participant.date_of_birth,
+        then=lambda row: row.enrollment.pk,
+    )
 
 
 def enrollment_eligibility(enrollment: Enrollment) -> Eligibility:

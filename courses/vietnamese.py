@@ -2,15 +2,17 @@
 
 * Text is stored NFC-normalised: "Nguyễn" typed on a Mac (NFD) and on Windows (NFC) must
   be the same string, or duplicates and lookups silently fail.
-* Collation follows the Vietnamese alphabet (a < ă < â < b < c < d < đ < e < ê …), with
-  tones as a *secondary* difference (ngang < huyền < hỏi < ngã < sắc < nặng) and case as a
-  tertiary one. Plain ``sorted()`` puts "Đ" after "Z" and ICU's root collation treats
+* Collation follows the Vietnamese alphabet (a < ă < â < b < c < d < đ < e < ê …), word
+  by word, with tones as a *secondary* difference within each word (ngang < huyền < hỏi
+  < ngã < sắc < nặng) and case as a tertiary one. Plain ``sorted()`` puts "Đ" after "Z" and ICU's root collation treats
   "ă" as a variant of "a"; both are wrong on an official list.
-* People are listed by given name, then middle name(s), then family name.
+* People are listed by given name, then middle name(s), then family name, then date of
+  birth: ``person_sort_key`` / ``sorted_by_name``, the only home of that rule.
 """
 
 from __future__ import annotations
 
+import datetime
 import re
 import unicodedata
 
@@ -105,18 +107,30 @@ def _letters(text: str) -> list[tuple[int, int, int]]:
     return out
 
 
+def _word_key(word: str) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """One word compared as a whole: its letters in alphabet order, then its tones."""
+    letters = _letters(word)
+    return tuple(rank for rank, _, _ in letters), tuple(tone for _, tone, _ in letters)
+
+
+def _words_key(cleaned: str) -> tuple:
+    """Word by word, each word letters-then-tone: "Ba Vì" < "Bà Rịa", as in a Vietnamese
+    dictionary, where every "ba …" comes before every "bà …". Comparing the letters of the
+    whole text before any tone put "Bà Rịa" first (r < v), and "Bùi Thu Ánh" before
+    "Đặng Văn Anh"."""
+    return tuple(_word_key(word) for word in cleaned.split(" ")) if cleaned else ()
+
+
+def _cases(cleaned: str) -> tuple[int, ...]:
+    return tuple(case for _, _, case in _letters(cleaned))
+
+
 def collation_key(text: str) -> tuple:
-    """Sort key for Vietnamese text: letters first, then tones, then case, and last the
-    text itself, so that marks the alphabet ignores ("ç" and "c") still order one way
-    whatever order the list came in."""
+    """Sort key for Vietnamese text: word by word, each word by its letters and then its
+    tones; then case over the whole text; and last the text itself, so that marks the
+    alphabet ignores ("ç" and "c") still order one way whatever order the list came in."""
     cleaned = clean_text(text)
-    letters = _letters(cleaned)
-    return (
-        tuple(rank for rank, _, _ in letters),
-        tuple(tone for _, tone, _ in letters),
-        tuple(case for _, _, case in letters),
-        cleaned,
-    )
+    return (_words_key(cleaned), _cases(cleaned), cleaned)
 
 
 def name_parts(full_name: str) -> tuple[str, str, str]:
@@ -128,25 +142,46 @@ def name_parts(full_name: str) -> tuple[str, str, str]:
     return words[0], " ".join(words[1:-1]), words[-1]
 
 
-def person_sort_key(full_name: str) -> tuple:
-    """Official list order: given name, then middle name, then family name, comparing
-    letters of all three before any tone (the secondary difference)."""
-    family, middle, given = name_parts(full_name)
-    parts = [collation_key(given), collation_key(middle), collation_key(family)]
+def person_sort_key(full_name: str, date_of_birth: datetime.date | None = None) -> tuple:
+    """Official list order, the one rule for every list, export, badge sheet and the
+    certificate register: the given name as a whole word (letters, then tone: every
+    "Anh" before every "Ánh", whatever the other words), then the middle name(s) word by
+    word, then the family name; namesakes by date of birth (unknown last). Case and the
+    exact spelling only break what is left, so equal keys mean the same cleaned name."""
+    cleaned = clean_text(full_name)
+    family, middle, given = name_parts(cleaned)
     return (
-        tuple(p[0] for p in parts),
-        tuple(p[1] for p in parts),
-        tuple(p[2] for p in parts),
-        tuple(p[3] for p in parts),
+        (_words_key(given), _words_key(middle), _words_key(family)),
+        (date_of_birth is None, date_of_birth or datetime.date.min),
+        (_cases(given), _cases(middle), _cases(family)),
+        cleaned,
     )
 
 
-def sorted_by_name(items, name=lambda item: item.full_name):
-    """Sort people (or anything with a name) in official list order."""
-    return sorted(items, key=lambda item: person_sort_key(name(item)))
+def _date_of_birth(item) -> datetime.date | None:
+    return getattr(item, "date_of_birth", None)
 
 
-def sorted_by_text(items, text=str):
+def _pk(item):
+    return getattr(item, "pk", None)
+
+
+def sorted_by_name(items, name=lambda item: item.full_name, born=_date_of_birth, then=_pk) -> list:
+    """Sort people (or anything with a name) in official list order (person_sort_key).
+    ``name`` and ``born`` read an item's full name and date of birth: for enrollments
+    and nominations, ``name=lambda e: e.participant.full_name,
+    born=lambda e: e.participant.date_of_birth``. ``then`` (the primary key by default)
+    orders namesakes born the same day, so a list reads the same each time whatever
+    order the database returned; items without one keep the order they came in."""
+
+    def key(item) -> tuple:
+        last = then(item)
+        return person_sort_key(name(item), born(item)), (last is None, last or 0)
+
+    return sorted(items, key=key)
+
+
+def sorted_by_text(items, text=str) -> list:
     """Sort labels (organisation names, titles) in Vietnamese alphabetical order."""
     return sorted(items, key=lambda item: collation_key(text(item)))
 

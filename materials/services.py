@@ -24,7 +24,7 @@ from accounts.models import User
 from attendees.models import Enrollment
 from courses.models import Organisation, TrainingClass
 from courses.services import audit
-from courses.vietnamese import fold
+from courses.vietnamese import fold, sorted_by_name
 from materials.files import validate_upload
 from materials.models import (
     ClassMaterial,
@@ -358,7 +358,11 @@ def handovers_update(
         )
     kept_names = [
         e.participant.full_name
-        for e in in_class.filter(pk__in=kept).select_related("participant").order_by("pk")
+        for e in sorted_by_name(
+            in_class.filter(pk__in=kept).select_related("participant"),
+            name=lambda e: e.participant.full_name,
+            born=lambda e: e.participant.date_of_birth,
+        )
     ]
     return HandoverListSave(len(added), len(removed), kept_names)
 

@@ -296,6 +296,7 @@ def class_material_handovers(request: HttpRequest, code: str, pk: int) -> HttpRe
             "participant", "organisation"
         ),
         name=lambda e: e.participant.full_name,
+        born=lambda e: e.participant.date_of_birth,
     )
     return render(
         request,
@@ -359,6 +360,7 @@ def class_material_receipts(request: HttpRequest, code: str, pk: int) -> HttpRes
             "participant", "organisation"
         ),
         name=lambda e: e.participant.full_name,
+        born=lambda e: e.participant.date_of_birth,
     )
     columns = [
         exports.Column("no", "STT", 0.5, "int"),

@@ -70,7 +70,7 @@ from courses.pdf import (
     style,
 )
 from courses.spreadsheet import cell_text, csv_text, looks_like_formula, text_cell
-from courses.vietnamese import collation_key, person_sort_key
+from courses.vietnamese import collation_key, sorted_by_name
 from reports.queries import (
     ATTENDED,
     Summary,
@@ -1177,6 +1177,7 @@ def year_workbook(
             "organisation__name",
             "category__code",
             "certificate_number",
+            "participant__date_of_birth",
         )
         .iterator(chunk_size=5000)
     )
@@ -1208,12 +1209,14 @@ def year_workbook(
             i = index.get(session_id)
             if i is not None and enrollment_id in statuses:
                 statuses[enrollment_id][i] = status
-        people.sort(key=lambda p: person_sort_key(p[2]))
+        people = sorted_by_name(
+            people, name=lambda p: p[2], born=lambda p: p[6], then=lambda p: p[1]
+        )
 
         people_rows = []
         absent: dict[str, list[list[Any]]] = defaultdict(list)
         present_sessions = certified = 0
-        for _, pk, name, unit, category, number in people:
+        for _, pk, name, unit, category, number, _born in people:
             row_statuses = statuses[pk]
             attended = sum(1 for s in row_statuses if s in counted)
             present_sessions += sum(1 for s in row_statuses if s in ATTENDED)

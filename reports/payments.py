@@ -59,7 +59,7 @@ from courses.pdf import (
     vietnamese_date,
 )
 from courses.spreadsheet import text_cell
-from courses.vietnamese import amount_in_words, person_sort_key
+from courses.vietnamese import amount_in_words, sorted_by_name
 from reports.models import ClassAllowance
 
 ATTENDED = (AttendanceStatus.PRESENT, AttendanceStatus.LATE)
@@ -241,7 +241,11 @@ def payment_list(training_class: TrainingClass, *, session: Session | None = Non
         "participant", "organisation"
     )
     rows = []
-    for e in enrollments:
+    for e in sorted_by_name(
+        enrollments,
+        name=lambda e: e.participant.full_name,
+        born=lambda e: e.participant.date_of_birth,
+    ):
         c = counts[e.pk]
         rows.append(
             PaymentRow(
@@ -255,7 +259,6 @@ def payment_list(training_class: TrainingClass, *, session: Session | None = Non
                 travel=c.travel * rates.travel_per_person,
             )
         )
-    rows.sort(key=lambda r: (person_sort_key(r.name), r.enrollment_id))
     totals = Totals()
     for row in rows:
         totals.add(row)

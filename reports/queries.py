@@ -6,6 +6,7 @@ may see (`Enrollment.objects.visible_to(user)`), so a unit's officer gets only i
 
 from __future__ import annotations
 
+import datetime
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -32,7 +33,7 @@ from attendees.models import (
 from certificates.eligibility import counted_statuses
 from certificates.models import Certificate, CertificateSettings
 from courses.models import Organisation, ParticipantCategory, Quota, Session, TrainingClass
-from courses.vietnamese import collation_key, person_sort_key, sorted_by_text
+from courses.vietnamese import collation_key, sorted_by_name, sorted_by_text
 
 ATTENDED = (AttendanceStatus.PRESENT, AttendanceStatus.LATE)
 
@@ -55,6 +56,7 @@ class MatrixRow:
     total: int
     threshold: int
     certificate_number: str | None = None  # register number of the valid certificate
+    date_of_birth: datetime.date | None = None  # orders namesakes
 
     @property
     def rate(self) -> int:
@@ -111,6 +113,7 @@ def class_matrix(training_class: TrainingClass, enrollments: QuerySet[Enrollment
             "valid_certificate__register_number",
             "attendances__session_id",
             "attendances__status",
+            "participant__date_of_birth",
         )
     )
     # One small read (not settings_for, which builds defaults from the organiser): the
@@ -123,18 +126,18 @@ def class_matrix(training_class: TrainingClass, enrollments: QuerySet[Enrollment
     counted = set(counted_statuses(excused_counts))
     total, threshold = len(sessions), training_class.certificate_threshold
     people: dict[int, MatrixRow] = {}
-    for pk, name, unit, category, number, session_id, status in rows:
+    for pk, name, unit, category, number, session_id, status, born in rows:
         row = people.get(pk)
         if row is None:
             row = people[pk] = MatrixRow(
-                pk, name, unit, category, [None] * total, 0, total, threshold, number
+                pk, name, unit, category, [None] * total, 0, total, threshold, number, born
             )
         i = index.get(session_id)
         if i is not None:  # None: nothing recorded for this person yet
             row.statuses[i] = status
             if status in counted:
                 row.attended += 1
-    result = sorted(people.values(), key=lambda r: person_sort_key(r.full_name))
+    result = sorted_by_name(people.values(), then=lambda r: r.enrollment_id)
     return Matrix(training_class, sessions, result)
 
 
@@ -357,7 +360,12 @@ def absentees(classes: QuerySet[TrainingClass], user) -> dict[Organisation, list
     absent_people = (
         scoped.filter(pk__in=missed_pairs.values("pk"))
         .select_related("participant", "organisation")
-        .only("training_class_id", "participant__full_name", "organisation__name")
+        .only(
+            "training_class_id",
+            "participant__full_name",
+            "participant__date_of_birth",
+            "organisation__name",
+        )
     )
     order = {s.pk: i for i, s in enumerate(sessions.values())}
     by_unit: dict[Organisation, list[Absentee]] = defaultdict(list)
@@ -366,7 +374,12 @@ def absentees(classes: QuerySet[TrainingClass], user) -> dict[Organisation, list
         lost = sorted(missed[e.pk], key=lambda pair: order[pair[0].pk])
         by_unit[e.organisation].append(Absentee(e, lost, per_class[e.training_class_id]))
     return {
-        unit: sorted(people, key=lambda a: person_sort_key(a.enrollment.participant.full_name))
+        unit: sorted_by_name(
+            people,
+            name=lambda a: a.enrollment.participant.full_name,
+            born=lambda a: a.enrollment.participant.date_of_birth,
+            then=lambda a: a.enrollment.pk,
+        )
         for unit, people in sorted(by_unit.items(), key=lambda kv: collation_key(kv[0].name))
     }
 

@@ -1,3 +1,4 @@
+import datetime
 import unicodedata
 
 import pytest
@@ -118,3 +119,92 @@ def test_amount_in_words_is_capitalised_with_the_currency():
     from courses.vietnamese import amount_in_words
 
     assert amount_in_words(3_150_000) == "Ba triệu một trăm năm mươi nghìn đồng"
+
+
+# ------------------------------------------------------- official list order (issue #14)
+
+
+def test_hand_checked_list_in_the_order_a_clerk_expects():
+    from operator import itemgetter
+
+    from courses.vietnamese import sorted_by_name
+
+    # (name, date of birth) in the order a clerk reads them: given name as a whole word
+    # (letters a < ă < â, d < đ, o < ô < ơ, u < ư; then tone: none, huyền, hỏi, ngã, sắc,
+    # nặng), then middle name(s) word by word, then family name, then date of birth.
+    expected = [
+        ("Vũ An", None),
+        ("Lê Anh", None),  # two words: no middle name comes first
+        ("Trần Thị Anh", None),
+        ("Nguyễn Thị Thu Anh", None),  # four words: middle "Thị Thu" after "Thị"
+        ("Đặng Văn Anh", None),  # family name last: Đặng < Hà
+        ("Hà Văn Anh", None),
+        ("Bùi Thu Ánh", None),  # every Anh before every Ánh, whatever the middle name
+        ("Lò Văn Ăn", None),
+        ("Hà Thị Ân", None),
+        ("Vàng A Do", None),
+        ("Sùng Thị Dô", None),
+        ("Lý Văn Dở", None),
+        ("Giàng Thị Dợ", None),
+        ("Phạm Văn Dũng", None),
+        ("Lê Đức", None),
+        ("Lò Văn Khăm", None),
+        ("Tòng Khặm", None),
+        ("Lò Thị Khặm", None),
+        ("Lường Thị Ún", datetime.date(1975, 11, 20)),  # namesakes: the elder first
+        ("Lường Thị Ún", datetime.date(1988, 3, 2)),
+        ("Lường Thị Ún", None),  # date of birth unknown: last of the namesakes
+        ("Hoàng Thị Ửng", None),
+        ("Vàng Văn Xa", None),
+        ("Lò Thị Xá", None),
+    ]
+    # Typed every way: reversed, decomposed (NFD) and in any case.
+    typed = [
+        (unicodedata.normalize("NFD", name) if i % 2 else name.upper() if i % 3 else name, born)
+        for i, (name, born) in enumerate(reversed(expected))
+    ]
+    ordered = sorted_by_name(typed, name=itemgetter(0), born=itemgetter(1))
+    assert [(clean_person_name(n), b) for n, b in ordered] == expected
+    by_key = sorted(typed, key=lambda person: person_sort_key(*person))
+    assert [(clean_person_name(n), b) for n, b in by_key] == expected
+
+
+@pytest.mark.parametrize(
+    "first, second",
+    [
+        ("Đặng Văn Anh", "Bùi Thu Ánh"),  # the register's 005/006, issue #14
+        ("Vàng Văn Xa", "Lò Thị Xá"),
+        ("Lý Văn Dở", "Giàng Thị Dợ"),
+        ("Lò Văn Khăm", "Lò Thị Khặm"),
+    ],
+)
+def test_a_tone_of_the_given_name_decides_before_the_middle_and_family_names(first, second):
+    assert person_sort_key(first) < person_sort_key(second)
+    assert sorted([second, first], key=person_sort_key) == [first, second]
+
+
+def test_namesakes_are_told_apart_by_date_of_birth_then_primary_key():
+    from courses.vietnamese import sorted_by_name
+
+    class Person:
+        def __init__(self, pk, full_name, date_of_birth):
+            self.pk, self.full_name, self.date_of_birth = pk, full_name, date_of_birth
+
+    people = [
+        Person(4, "Lường Thị Ún", None),
+        Person(3, "Lường Thị Ún", datetime.date(1988, 3, 2)),
+        Person(2, "Lường Thị Ún", datetime.date(1975, 11, 20)),
+        Person(1, "Lường Thị Ún", datetime.date(1988, 3, 2)),
+        Person(5, "Lò Văn Ún", datetime.date(2000, 1, 1)),
+    ]
+    assert [p.pk for p in sorted_by_name(people)] == [2, 1, 3, 4, 5]
+
+
+def test_labels_sort_word_by_word_each_word_letters_then_tone():
+    from courses.vietnamese import sorted_by_text
+
+    # A dictionary puts every "ba …" before every "bà …"; comparing the letters of the
+    # whole label first put "Bà Rịa" before "Ba Vì" (r < v).
+    labels = ["Bắc Kạn", "Bà Rịa", "Ba Vì", "Ba Bể", "bà", "Ba"]
+    assert sorted_by_text(labels) == ["Ba", "Ba Bể", "Ba Vì", "bà", "Bà Rịa", "Bắc Kạn"]
+    assert sorted_by_text(["Xã Mù Cả", "Xa Mù Cả"]) == ["Xa Mù Cả", "Xã Mù Cả"]
