@@ -289,6 +289,18 @@ class TrainingClassQuerySet(models.QuerySet):
             return self.filter(pk__in=taught.values("training_class"))
         return self.none()
 
+    def official(self) -> TrainingClassQuerySet:
+        """Classes of the plan proper: the one filter every official figure, report and
+        register reads through. A practice class (for trying the tool, e.g. the demo's
+        scanner class) is real data for the people who use it, but the province did not
+        plan it, so it must not count as one of "the 04 classes" nor issue numbered
+        certificates."""
+        return self.filter(is_practice=False)
+
+    def practice(self) -> TrainingClassQuerySet:
+        """What official() leaves out, for pages that say so."""
+        return self.filter(is_practice=True)
+
     def with_seats(self) -> TrainingClassQuerySet:
         seats = (
             Quota.objects.filter(training_class=OuterRef("pk"))
@@ -347,6 +359,14 @@ class TrainingClass(NFCModel):
     )
     state = models.CharField(
         _("state"), max_length=20, choices=ClassState.choices, default=ClassState.PLANNING
+    )
+    is_practice = models.BooleanField(
+        _("practice class"),
+        default=False,
+        help_text=_(
+            "For trying the tool (badges, scanning): left out of every report, figure and "
+            "certificate register."
+        ),
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)

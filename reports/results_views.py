@@ -127,7 +127,7 @@ def _years(user) -> list[int]:
 def _default_year(user) -> int:
     """The latest year, not in the future, with a class held (or else any class)."""
     this_year = timezone.localdate().year
-    classes = TrainingClass.objects.visible_to(user).filter(year__lte=this_year)
+    classes = TrainingClass.objects.visible_to(user).official().filter(year__lte=this_year)
     held = classes.filter(state__in=HELD_STATES).aggregate(year=Max("year"))["year"]
     return held or classes.aggregate(year=Max("year"))["year"] or this_year
 
