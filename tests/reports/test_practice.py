@@ -40,7 +40,9 @@ def practice(year, world):
     f.quota(klass, world.unit_a, "a", 5)
     f.quota(klass, world.unit_b, "b", 5)
     session = f.session(klass)
-    session.closed_at = timezone.make_aware(datetime.datetime.combine(session.date, session.end_time))
+    session.closed_at = timezone.make_aware(
+        datetime.datetime.combine(session.date, session.end_time)
+    )
     session.save(update_fields=["closed_at"])
     for unit, name, code in (
         (world.unit_a, "Lò Thị Thử", "a"),
