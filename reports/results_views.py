@@ -196,6 +196,11 @@ def results(request: HttpRequest) -> HttpResponse:
         "subject": document_subject(values["subject"] if values else None, year),
         "number": document_number(values["number"] if values else "", figures.short_name),
         "exports": exports,
+        # Named, so nobody wonders why the practice class is not among the classes.
+        "practice_classes": TrainingClass.objects.visible_to(request.user)
+        .practice()
+        .filter(year=year)
+        .order_by("code"),
     }
     return render(request, "reports/results.html", context)
 

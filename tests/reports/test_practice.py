@@ -147,5 +147,8 @@ def test_the_practice_class_pages_say_it_is_one(client, practice, world):
         assert "practice-note" in body, url
     official = client.get(reverse("courses:class-detail", args=[world.class_a.code]))
     assert "practice-badge" not in official.content.decode()
+    results = client.get(reverse("reports:results"), {"year": 2023})
+    assert PRACTICE not in {k.code for k in results.context["figures"].classes}
+    assert 'id="practice-left-out"' in results.content.decode()
     listing = client.get(reverse("courses:dashboard"), {"year": 2023}).content.decode()
     assert "practice-badge" in listing and "1 lớp thực hành không tính" in listing
