@@ -10,9 +10,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
+from pypdf import PdfReader
 
 from courses.models import TrainingClass
-from reports.exports import year_workbook
+from reports.exports import PRACTICE_LINE, class_pdf, class_workbook, year_workbook
 from reports.queries import class_rates, classes_for_year
 from reports.results import report_blocks, results_docx, results_figures
 from tests import factories as f
@@ -152,3 +153,15 @@ def test_the_practice_class_pages_say_it_is_one(client, practice, world):
     assert 'id="practice-left-out"' in results.content.decode()
     listing = client.get(reverse("courses:dashboard"), {"year": 2023}).content.decode()
     assert "practice-badge" in listing and "1 lớp thực hành không tính" in listing
+
+
+def test_the_practice_class_own_exports_say_it_is_one(practice, world):
+    def workbook_texts(klass):
+        wb = load_workbook(io.BytesIO(class_workbook(klass, world.coordinator)))
+        return {c for ws in wb for row in ws.iter_rows(values_only=True) for c in row if c}
+
+    assert PRACTICE_LINE in workbook_texts(practice)
+    assert PRACTICE_LINE not in workbook_texts(world.class_a)
+    pdf = PdfReader(io.BytesIO(class_pdf(practice, world.coordinator, "matrix")))
+    text = " ".join(" ".join(p.extract_text().split()) for p in pdf.pages)
+    assert "làm quen với phần mềm" in text
