@@ -269,6 +269,15 @@ STATE_TRANSITIONS: dict[str, tuple[str, ...]] = {
 }
 
 
+def class_has_issued_certificates(class_id: int | None) -> bool:
+    """Whether the register holds any certificate of the class, even one revoked since.
+    certificates builds on courses, hence the lookup by name."""
+    from django.apps import apps
+
+    certificate = apps.get_model("certificates", "Certificate")
+    return certificate.objects.filter(training_class_id=class_id).exists()
+
+
 class TrainingClassQuerySet(models.QuerySet):
     def visible_to(self, user) -> TrainingClassQuerySet:
         """The one place that decides which classes a user may see."""
@@ -413,8 +422,18 @@ class TrainingClass(NFCModel):
                 errors["capacity"] = _(
                     "Quotas already allocate %(allocated)s seats; the capacity cannot be lower."
                 ) % {"allocated": allocated}
+        if self.pk and self.is_practice and self.has_issued_certificates():
+            # Its numbers are in the official register: the class stays official.
+            errors["is_practice"] = _(
+                "Certificates of this class were issued from the register; it cannot become a "
+                "practice class."
+            )
         if errors:
             raise ValidationError(errors)
+
+    def has_issued_certificates(self) -> bool:
+        """Whether the register holds any certificate of this class (even a revoked one)."""
+        return class_has_issued_certificates(self.pk)
 
     def allocated_seats(self) -> int:
         return self.quotas.aggregate(total=Sum("seats", default=0))["total"]
@@ -562,12 +581,8 @@ class Session(NFCModel):
 
     def has_issued_certificates(self) -> bool:
         """Whether any certificate of the class was issued (even one revoked since): the
-        register was drawn from this attendance. certificates builds on courses, hence
-        the lookup by name."""
-        from django.apps import apps
-
-        certificate = apps.get_model("certificates", "Certificate")
-        return certificate.objects.filter(training_class_id=self.training_class_id).exists()
+        register was drawn from this attendance."""
+        return class_has_issued_certificates(self.training_class_id)
 
     def accepts_scans(self, *, received_at: datetime.datetime) -> bool:
         return Session.scans_still_count(
