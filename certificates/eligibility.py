@@ -132,7 +132,13 @@ def enrollment_eligibility(enrollment: Enrollment) -> Eligibility:
 
 def not_ready_reason(training_class: TrainingClass) -> str:
     """Why certificates cannot be issued yet ("" when they can): attendance must be final,
-    i.e. every session closed (closing the class closes them)."""
+    i.e. every session closed (closing the class closes them). A practice class never can:
+    the register is official, and the class is not part of the plan."""
+    if training_class.is_practice:
+        return _(
+            "%(code)s is a practice class (for trying the tool): it issues no certificates "
+            "from the official register."
+        ) % {"code": training_class.code}
     sessions = training_class.sessions.order_by("date", "start_time")
     if not sessions.exists():
         return _("The class has no sessions.")

@@ -55,6 +55,7 @@ class TrainingClassForm(forms.ModelForm):
             "capacity",
             "certificate_threshold",
             "late_grace_minutes",
+            "is_practice",
         ]
         widgets = {"start_date": DateInput(), "end_date": DateInput(), "title": forms.TextInput()}
 
@@ -75,6 +76,7 @@ class TrainingClassForm(forms.ModelForm):
                 Column("certificate_threshold", css_class="col-md-4"),
                 Column("late_grace_minutes", css_class="col-md-4"),
             ),
+            "is_practice",
         )
 
     def clean(self):

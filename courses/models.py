@@ -269,6 +269,15 @@ STATE_TRANSITIONS: dict[str, tuple[str, ...]] = {
 }
 
 
+def class_has_issued_certificates(class_id: int | None) -> bool:
+    """Whether the register holds any certificate of the class, even one revoked since.
+    certificates builds on courses, hence the lookup by name."""
+    from django.apps import apps
+
+    certificate = apps.get_model("certificates", "Certificate")
+    return certificate.objects.filter(training_class_id=class_id).exists()
+
+
 class TrainingClassQuerySet(models.QuerySet):
     def visible_to(self, user) -> TrainingClassQuerySet:
         """The one place that decides which classes a user may see."""
@@ -288,6 +297,18 @@ class TrainingClassQuerySet(models.QuerySet):
             taught = Session.objects.filter(trainers__user=user)
             return self.filter(pk__in=taught.values("training_class"))
         return self.none()
+
+    def official(self) -> TrainingClassQuerySet:
+        """Classes of the plan proper: the one filter every official figure, report and
+        register reads through. A practice class (for trying the tool, e.g. the demo's
+        scanner class) is real data for the people who use it, but the province did not
+        plan it, so it must not count as one of "the 04 classes" nor issue numbered
+        certificates."""
+        return self.filter(is_practice=False)
+
+    def practice(self) -> TrainingClassQuerySet:
+        """What official() leaves out, for pages that say so."""
+        return self.filter(is_practice=True)
 
     def with_seats(self) -> TrainingClassQuerySet:
         seats = (
@@ -348,6 +369,14 @@ class TrainingClass(NFCModel):
     state = models.CharField(
         _("state"), max_length=20, choices=ClassState.choices, default=ClassState.PLANNING
     )
+    is_practice = models.BooleanField(
+        _("practice class"),
+        default=False,
+        help_text=_(
+            "For trying the tool (badges, scanning): left out of every report, figure and "
+            "certificate register."
+        ),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -393,8 +422,18 @@ class TrainingClass(NFCModel):
                 errors["capacity"] = _(
                     "Quotas already allocate %(allocated)s seats; the capacity cannot be lower."
                 ) % {"allocated": allocated}
+        if self.pk and self.is_practice and self.has_issued_certificates():
+            # Its numbers are in the official register: the class stays official.
+            errors["is_practice"] = _(
+                "Certificates of this class were issued from the register; it cannot become a "
+                "practice class."
+            )
         if errors:
             raise ValidationError(errors)
+
+    def has_issued_certificates(self) -> bool:
+        """Whether the register holds any certificate of this class (even a revoked one)."""
+        return class_has_issued_certificates(self.pk)
 
     def allocated_seats(self) -> int:
         return self.quotas.aggregate(total=Sum("seats", default=0))["total"]
@@ -542,12 +581,8 @@ class Session(NFCModel):
 
     def has_issued_certificates(self) -> bool:
         """Whether any certificate of the class was issued (even one revoked since): the
-        register was drawn from this attendance. certificates builds on courses, hence
-        the lookup by name."""
-        from django.apps import apps
-
-        certificate = apps.get_model("certificates", "Certificate")
-        return certificate.objects.filter(training_class_id=self.training_class_id).exists()
+        register was drawn from this attendance."""
+        return class_has_issued_certificates(self.training_class_id)
 
     def accepts_scans(self, *, received_at: datetime.datetime) -> bool:
         return Session.scans_still_count(

@@ -70,10 +70,13 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         )
         .order_by("start_date", "code")
     )
-    totals = classes.aggregate(classes=Count("pk"), capacity=Sum("capacity", default=0))
-    totals["allocated"] = Quota.objects.filter(training_class__in=classes.values("pk")).aggregate(
+    # The year's figures are the plan's: a practice class is listed but not counted.
+    official = classes.official()
+    totals = official.aggregate(classes=Count("pk"), capacity=Sum("capacity", default=0))
+    totals["allocated"] = Quota.objects.filter(training_class__in=official.values("pk")).aggregate(
         n=Sum("seats", default=0)
     )["n"]
+    totals["practice"] = classes.count() - totals["classes"]
     page = Paginator(classes, DASHBOARD_PAGE_SIZE).get_page(request.GET.get("page"))
     own_seats: dict[int, int] = {}
     if request.user.is_nominator:

@@ -199,6 +199,9 @@ def _category_label(category: ParticipantCategory) -> str:
     return f"{category.code}) {category.name_vi}"
 
 
+PRACTICE_LINE = "Lớp thực hành (làm quen với phần mềm): không tính vào báo cáo, số liệu chính thức"
+
+
 def _scope_line(user: User) -> str | None:
     """A unit's officer gets a partial view; the document must say so."""
     if user.is_nominator and not user.can_view_all_classes and user.organisation_id:
@@ -212,6 +215,9 @@ def _class_subtitle(klass: TrainingClass, user: User) -> list[str]:
         f"Thời gian: từ ngày {klass.start_date:%d/%m/%Y} đến ngày {klass.end_date:%d/%m/%Y}"
         f"; địa điểm: {klass.venue}",
     ]
+    if klass.is_practice:
+        # Its own sheets stay useful to whoever practised, but must not pass for official.
+        lines.append(PRACTICE_LINE)
     scope = _scope_line(user)
     if scope:
         lines.append(scope)

@@ -385,7 +385,14 @@ def absentees(classes: QuerySet[TrainingClass], user) -> dict[Organisation, list
 
 
 def classes_for_year(year: int, user) -> QuerySet[TrainingClass]:
-    return TrainingClass.objects.visible_to(user).filter(year=year).order_by("start_date", "code")
+    """The year's classes as every official output counts them: practice classes left out
+    (TrainingClassQuerySet.official)."""
+    return (
+        TrainingClass.objects.visible_to(user)
+        .official()
+        .filter(year=year)
+        .order_by("start_date", "code")
+    )
 
 
 @dataclass

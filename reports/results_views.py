@@ -127,7 +127,7 @@ def _years(user) -> list[int]:
 def _default_year(user) -> int:
     """The latest year, not in the future, with a class held (or else any class)."""
     this_year = timezone.localdate().year
-    classes = TrainingClass.objects.visible_to(user).filter(year__lte=this_year)
+    classes = TrainingClass.objects.visible_to(user).official().filter(year__lte=this_year)
     held = classes.filter(state__in=HELD_STATES).aggregate(year=Max("year"))["year"]
     return held or classes.aggregate(year=Max("year"))["year"] or this_year
 
@@ -196,6 +196,11 @@ def results(request: HttpRequest) -> HttpResponse:
         "subject": document_subject(values["subject"] if values else None, year),
         "number": document_number(values["number"] if values else "", figures.short_name),
         "exports": exports,
+        # Named, so nobody wonders why the practice class is not among the classes.
+        "practice_classes": TrainingClass.objects.visible_to(request.user)
+        .practice()
+        .filter(year=year)
+        .order_by("code"),
     }
     return render(request, "reports/results.html", context)
 

@@ -91,6 +91,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             ],
             "category_max": max((r.approved for r in categories.rows), default=0) or 1,
             "classes": [r.training_class for r in rates],
+            # Named, so nobody wonders why the practice class is missing from the figures.
+            "practice_classes": TrainingClass.objects.visible_to(request.user)
+            .practice()
+            .filter(year=year)
+            .order_by("code"),
             "job": ReportJob.objects.filter(
                 kind="year", params__year=year, requested_by=request.user
             ).first(),

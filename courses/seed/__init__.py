@@ -459,6 +459,8 @@ def _seed_practice_class(
             "end_date": end,
             "capacity": spec["capacity"],
             "organiser": source.organiser,
+            # Left out of the plan's figures, reports and certificate register.
+            "is_practice": True,
             **({} if klass is not None else {"state": "running"}),
         },
     )
@@ -471,6 +473,7 @@ def _seed_practice_class(
         wanted = {trainers[key].pk for key in spec["trainers"]}
         if set(session.trainers.values_list("pk", flat=True)) != wanted:
             session.trainers.set(wanted)
+    _keep_a_session_open(klass, spec, [trainers[key].pk for key in spec["trainers"]], report)
     people = Enrollment.objects.filter(training_class=source).select_related(
         "organisation", "category", "participant"
     )
@@ -505,3 +508,40 @@ def _seed_practice_class(
             category=e.category,
         )
         report.created += 2
+
+
+def _keep_a_session_open(
+    klass: TrainingClass, spec: dict, trainer_ids: list[int], report: SeedReport
+) -> None:
+    """The README promises the scanner can be tried minutes after `make run`, at any hour:
+    if none of the practice class's sessions is open for check-in now (by the model's own
+    rule, Session.is_open_for_checkin), add one that is — from the start of this hour to
+    two hours on, within today, shortened to fit beside the sessions already in the venue
+    (the database refuses two sessions in one venue at a time)."""
+    now = timezone.localtime()
+    today = now.date()
+    recent = klass.sessions.filter(date__gte=today - datetime.timedelta(days=1))
+    if any(s.is_open_for_checkin(at=now) for s in recent):
+        return
+    start = now.replace(minute=0, second=0, microsecond=0)
+    end = min(start + datetime.timedelta(hours=2), start.replace(hour=23, minute=59, second=59))
+    session = Session(
+        training_class=klass,
+        date=today,
+        start_time=start.time(),
+        end_time=end.time(),
+        topic=spec["anytime_topic"],
+        venue=klass.venue,
+    )
+    for other in session.overlapping_sessions():
+        if other.end_time <= now.time():
+            session.start_time = max(session.start_time, other.end_time)
+        else:
+            session.end_time = min(session.end_time, other.start_time)
+    if not (session.start_time < session.end_time and session.is_open_for_checkin(at=now)):
+        # Someone's real session holds the hall right now; the demo does not take it.
+        return
+    session.full_clean()
+    session.save()
+    session.trainers.set(trainer_ids)
+    report.created += 1

@@ -1,5 +1,11 @@
+import datetime
+import zoneinfo
+
+import pytest
 from django.core.management import call_command
 from django.db.models import Sum
+from django.utils import timezone
+from freezegun import freeze_time
 
 from accounts.models import User
 from courses.models import AuditLog, Organisation, Quota, Session, Trainer, TrainingClass
@@ -80,15 +86,43 @@ def test_seeded_nominators_see_only_their_class(db):
 
 
 def test_seed_adds_a_practice_class_open_today(db):
-    import datetime
-
-    from django.utils import timezone
-
     call_command("seed_demo", stdout=open("/dev/null", "w"))
     klass = TrainingClass.objects.get(code="TTDN-THUCHANH")
     today = timezone.localdate()
     assert klass.state == "running" and klass.start_date <= today <= klass.end_date
     sessions = klass.sessions.filter(date=today)
-    assert sessions.count() == 3 and klass.enrollments.count() == 20
+    # The three of the seed file (and, outside their hours, one open now: see below).
+    starts = {s.start_time for s in sessions}
+    assert {datetime.time(7, 30), datetime.time(13, 30), datetime.time(19, 0)} <= starts
+    assert klass.enrollments.count() == 20
     noon = timezone.make_aware(datetime.datetime.combine(today, datetime.time(9, 0)))
     assert any(s.is_open_for_checkin(at=noon) for s in sessions)
+
+
+@pytest.mark.parametrize(
+    "local_time",
+    [
+        datetime.time(3, 0),  # before the morning session's check-in opens (06:30)
+        datetime.time(22, 0),
+        datetime.time(23, 30),  # after the evening session's check-in closed (23:00)
+        datetime.time(0, 10),
+        datetime.time(10, 0),  # the morning session itself
+    ],
+)
+def test_seed_keeps_a_practice_session_open_whatever_the_hour(db, local_time):
+    """README: try the scanner minutes after `make run`, at 3 a.m. too. Judged by the
+    model's own rule (Session.is_open_for_checkin), twice in a row (idempotent)."""
+    tz = zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")
+    moment = datetime.datetime.combine(datetime.date(2026, 12, 5), local_time, tzinfo=tz)
+    with freeze_time(moment):
+        call_command("seed_demo", stdout=open("/dev/null", "w"))
+        first = _snapshot()
+        call_command("seed_demo", stdout=open("/dev/null", "w"))
+        assert _snapshot() == first
+        now = timezone.now()
+    klass = TrainingClass.objects.get(code="TTDN-THUCHANH")
+    assert klass.is_practice
+    assert klass.start_date <= moment.date() <= klass.end_date
+    open_now = [s for s in klass.sessions.all() if s.is_open_for_checkin(at=now)]
+    assert open_now and all(s.closed_at is None for s in open_now)
+    assert all(s.trainers.exists() for s in open_now)

@@ -3,6 +3,7 @@
 import pytest
 from django.urls import reverse
 
+from certificates.models import Certificate, RegisterSeries
 from courses.models import AuditLog, Quota, Session, TrainingClass
 from tests import factories as f
 
@@ -234,3 +235,53 @@ def test_dashboard_pages_through_many_classes(coord, world):
 
 def test_dashboard_ignores_a_mangled_year(coord, world):
     assert coord.get(reverse("courses:dashboard") + "?year=abc").status_code == 200
+
+
+def test_coordinator_marks_a_class_as_practice_on_its_form(coord, world):
+    klass = world.class_a
+    data = _class_form(
+        world,
+        code=klass.code,
+        start_date=klass.start_date.strftime("%d/%m/%Y"),
+        end_date=klass.end_date.strftime("%d/%m/%Y"),
+        is_practice="on",
+    )
+    response = coord.post(reverse("courses:class-edit", args=[klass.code]), data)
+    assert response.status_code == 302
+    klass.refresh_from_db()
+    assert klass.is_practice
+    assert AuditLog.objects.get(action="class.update").changes["is_practice"] == [False, True]
+    page = coord.get(reverse("courses:class-detail", args=[klass.code])).content.decode()
+    assert "Lớp thực hành" in page and "không tính vào báo cáo" in page
+
+
+def test_a_class_with_certificates_cannot_become_practice(coord, world):
+    klass = world.class_a
+    data = _class_form(
+        world,
+        code=klass.code,
+        start_date=klass.start_date.strftime("%d/%m/%Y"),
+        end_date=klass.end_date.strftime("%d/%m/%Y"),
+        is_practice="on",
+    )
+    # One certificate in the register (written directly: issuing needs final attendance).
+    enrollment = f.enrollment(klass, world.unit_a)
+    series = RegisterSeries.objects.create(issuer=klass.organiser, year=2023, last_number=1)
+    Certificate.objects.create(
+        enrollment=enrollment,
+        training_class=klass,
+        series=series,
+        number=1,
+        register_number="001/GCN",
+        full_name=enrollment.participant.full_name,
+        unit_name=world.unit_a.name,
+        class_title=klass.title,
+        start_date=klass.start_date,
+        end_date=klass.end_date,
+        issued_on=klass.end_date,
+    )
+    response = coord.post(reverse("courses:class-edit", args=[klass.code]), data)
+    errors = response.context["form"].errors
+    assert "sổ đăng ký" in " ".join(errors["is_practice"])
+    klass.refresh_from_db()
+    assert not klass.is_practice

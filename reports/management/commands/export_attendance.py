@@ -64,7 +64,7 @@ class Command(BaseCommand):
             self.stdout.write(self.style.SUCCESS(f"{klass.code} — {klass.title}: {target}"))
             return
 
-        if not TrainingClass.objects.visible_to(reader).filter(year=year).exists():
+        if not TrainingClass.objects.visible_to(reader).official().filter(year=year).exists():
             raise CommandError(f"Không có lớp nào trong năm {year}.")
         rows: list[int] = []
         self._write(
