@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.page import PageMargins
 from reportlab.lib.enums import TA_CENTER, TA_LEFT
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
@@ -36,7 +35,14 @@ from courses.pdf import (
     para,
     style,
 )
-from courses.spreadsheet import text_cell
+from courses.spreadsheet import (
+    FONT_FAMILY,
+    one_font_family,
+    print_setup,
+    row_height,
+    text_cell,
+    title_block,
+)
 
 DATE_FORMAT = "%d/%m/%Y"
 XLSX_DATE_FORMAT = "dd/mm/yyyy"
@@ -65,7 +71,7 @@ def _display(value: object) -> str:
 _THIN = Side(style="thin", color="000000")
 _GRID = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 _HEADER_FILL = PatternFill("solid", fgColor="D9E1F2")
-_XLSX_FONT = "Times New Roman"
+_XLSX_FONT = FONT_FAMILY
 
 
 def _xlsx_width(column: Column, rows: list[dict]) -> float:
@@ -79,26 +85,33 @@ def _xlsx_width(column: Column, rows: list[dict]) -> float:
 
 
 def people_list_xlsx(
-    *, title: str, subtitle: str, columns: list[Column], rows: list[dict]
+    *,
+    title: str,
+    subtitle: str,
+    columns: list[Column],
+    rows: list[dict],
+    issuing_body: str = "",
+    parent_body: str = "",
 ) -> bytes:
-    """The list as an .xlsx workbook: title rows, a frozen filterable header, A4 print setup."""
+    """The list as an .xlsx workbook: issuing body and title rows, a frozen filterable
+    header as tall as its wrapped titles, A4 landscape one page wide, header repeated."""
     wb = Workbook()
     ws = wb.active
     ws.title = "Danh sách"
     ncols = max(len(columns), 1)
     last_col = get_column_letter(ncols)
 
-    text_cell(ws["A1"], title)  # titles carry the class title: text, never a formula
-    ws["A1"].font = Font(name=_XLSX_FONT, size=14, bold=True)
-    ws["A1"].alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-    ws.merge_cells(f"A1:{last_col}1")
-    ws.row_dimensions[1].height = 24
-    text_cell(ws["A2"], subtitle)
-    ws["A2"].font = Font(name=_XLSX_FONT, size=12, italic=True)
-    ws["A2"].alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-    ws.merge_cells(f"A2:{last_col}2")
-
-    header_row = 4  # row 3 is left blank between the titles and the table
+    widths = [_xlsx_width(column, rows) for column in columns]
+    top = title_block(
+        ws,
+        parent_body=parent_body,
+        issuing_body=issuing_body,
+        title=title,
+        subtitles=[subtitle],
+        ncols=ncols,
+        width=sum(widths),
+    )
+    header_row = top + 2  # one blank row between the titles and the table
     header_font = Font(name=_XLSX_FONT, size=12, bold=True)
     header_align = Alignment(horizontal="center", vertical="center", wrap_text=True)
     for c, column in enumerate(columns, start=1):
@@ -107,7 +120,9 @@ def people_list_xlsx(
         cell.fill = _HEADER_FILL
         cell.border = _GRID
         cell.alignment = header_align
-        ws.column_dimensions[get_column_letter(c)].width = _xlsx_width(column, rows)
+        ws.column_dimensions[get_column_letter(c)].width = widths[c - 1]
+    # A wrapped header needs its height set, or it prints over the first row.
+    ws.row_dimensions[header_row].height = row_height([c.title for c in columns], widths)
 
     body_font = Font(name=_XLSX_FONT, size=12)
     aligns = {
@@ -132,22 +147,16 @@ def people_list_xlsx(
             cell.font = body_font
             cell.border = _GRID
             cell.alignment = aligns.get(column.kind, aligns["text"])
+        texts = [_display(row.get(c.key)) if c.kind == "text" else "" for c in columns]
+        if (height := row_height(texts, widths)) > 21:  # a long unit name wraps
+            ws.row_dimensions[r].height = height
 
     last_row = header_row + len(rows)
     ws.freeze_panes = ws.cell(row=header_row + 1, column=1)
     ws.auto_filter.ref = f"A{header_row}:{last_col}{last_row}"
 
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.orientation = (
-        ws.ORIENTATION_LANDSCAPE if len(columns) > LANDSCAPE_ABOVE else ws.ORIENTATION_PORTRAIT
-    )
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0  # as many pages tall as needed
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_title_rows = f"{header_row}:{header_row}"
-    ws.print_options.horizontalCentered = True
-    ws.page_margins = PageMargins(left=0.6, right=0.4, top=0.6, bottom=0.6)
-    ws.oddFooter.center.text = "Trang &P/&N"
+    print_setup(ws, header_rows=(header_row, header_row))
+    one_font_family(wb)
 
     buffer = io.BytesIO()
     wb.save(buffer)

@@ -309,8 +309,15 @@ def _list_file(
     if unit is not None:
         subtitle += f" — {unit.name}"
     if fmt == "xlsx":
+        organiser = klass.organiser if unit is None else unit
+        parent = organiser.parent
         content = exports.people_list_xlsx(
-            title=title, subtitle=subtitle, columns=columns, rows=rows
+            title=title,
+            subtitle=subtitle,
+            columns=columns,
+            rows=rows,
+            parent_body=parent.name if parent else "",
+            issuing_body=organiser.name,
         )
         response = HttpResponse(
             content,

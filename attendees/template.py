@@ -80,7 +80,7 @@ def build_template(categories: Iterable[tuple[str, str]] | None = None) -> bytes
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
     from openpyxl.worksheet.datavalidation import DataValidation
 
-    from courses.spreadsheet import text_cell
+    from courses.spreadsheet import one_font_family, print_setup, row_height, text_cell
 
     categories = list(categories or DEFAULT_CATEGORIES)
     codes = [code for code, _ in categories]
@@ -99,7 +99,7 @@ def build_template(categories: Iterable[tuple[str, str]] | None = None) -> bytes
         "các cột. Cách ghi từng cột: xem trang “Hướng dẫn”."
     )
     sheet["A2"].font = Font(italic=True)
-    sheet["A2"].alignment = Alignment(horizontal="center")
+    sheet["A2"].alignment = Alignment(horizontal="center", wrap_text=True)
     sheet.merge_cells(f"A2:{last_column}2")
 
     thin = Side(style="thin")
@@ -123,7 +123,10 @@ def build_template(categories: Iterable[tuple[str, str]] | None = None) -> bytes
         elif name == DOB:
             sheet.column_dimensions[letter].number_format = "dd/mm/yyyy"
             example.number_format = "dd/mm/yyyy"
-    sheet.row_dimensions[header_row].height = 32
+    # A wrapped header needs its height set, or it prints over the example row.
+    sheet.row_dimensions[header_row].height = row_height(COLUMNS, _WIDTHS)
+    sheet.row_dimensions[2].height = row_height([sheet["A2"].value], [sum(_WIDTHS)])
+    print_setup(sheet, header_rows=(header_row, header_row))
     sheet.freeze_panes = f"A{first_data_row}"
 
     for name, options, prompt in [
@@ -178,6 +181,11 @@ def build_template(categories: Iterable[tuple[str, str]] | None = None) -> bytes
     for row in guide.iter_rows(min_row=4):
         for cell in row:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
+    for row in guide.iter_rows(min_row=4):
+        texts = [cell.value for cell in row[:3]]
+        guide.row_dimensions[row[0].row].height = row_height(texts, [26, 10, 100])
+    print_setup(guide, header_rows=(3, 3), landscape=False)
+    one_font_family(workbook)
 
     out = io.BytesIO()
     workbook.save(out)

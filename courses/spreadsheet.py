@@ -18,11 +18,15 @@ Numbers and dates are not text and keep their types: callers pass only text here
 
 from __future__ import annotations
 
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 
 from courses.pdf import nfc_text
+
+if TYPE_CHECKING:
+    from openpyxl import Workbook
+    from openpyxl.worksheet.worksheet import Worksheet
 
 #: What a spreadsheet program may read as the start of a formula.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -58,3 +62,120 @@ def csv_text(value: object) -> str:
     """Text for a CSV field: an apostrophe before anything that starts like a formula."""
     text = nfc_text(value)
     return "'" + text if looks_like_formula(text) else text
+
+
+# ---------------------------------------------------------------------------- print
+
+#: The one font family of every workbook (the documents' font): a sheet that mixes
+#: Calibri and Times New Roman prints as two documents stapled together.
+FONT_FAMILY = "Times New Roman"
+#: Points per printed line of 12-point text, and the padding a wrapped cell needs.
+LINE_HEIGHT = 15.75
+
+
+def wrapped_lines(text: object, width: float) -> int:
+    """Roughly how many lines ``text`` takes in a wrapped cell ``width`` characters wide
+    (words are never split; explicit line breaks count)."""
+    lines = 0
+    for part in str(text or "").split("\n"):
+        line, count = 0, 1
+        for word in part.split():
+            if line and line + 1 + len(word) > width:
+                count, line = count + 1, len(word)
+            else:
+                line += len(word) + (1 if line else 0)
+        lines += count
+    return max(lines, 1)
+
+
+def row_height(texts: list[object], widths: list[float], *, size: float = 12) -> float:
+    """The height in points of a row whose cells wrap ``texts`` in columns ``widths``
+    characters wide. Neither Excel nor LibreOffice grows a row to fit wrapped text
+    when it opens a file: without a height, a wrapped header prints over the first row."""
+    lines = max(
+        (wrapped_lines(t, max(w - 1, 1)) for t, w in zip(texts, widths, strict=False)),
+        default=1,
+    )
+    return round(LINE_HEIGHT * size / 12 * lines + 4, 2)
+
+
+def title_block(
+    ws: Worksheet,
+    *,
+    issuing_body: str,
+    title: str,
+    subtitles: list[str] | tuple[str, ...] = (),
+    ncols: int,
+    width: float,
+    parent_body: str = "",
+) -> int:
+    """The lines above a table: the issuing body (under its parent body, if any) on the
+    left, then the title and subtitles centred across the table. Returns the number of
+    rows written; the table may start two rows later."""
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
+
+    last = get_column_letter(max(ncols, 1))
+    row = 0
+    lines: list[tuple[str, Font, str]] = []
+    if parent_body:
+        lines.append((parent_body.upper(), Font(name=FONT_FAMILY, size=12), "left"))
+    if issuing_body:
+        lines.append((issuing_body.upper(), Font(name=FONT_FAMILY, size=12, bold=True), "left"))
+    lines.append((title, Font(name=FONT_FAMILY, size=14, bold=True), "center"))
+    lines += [(s, Font(name=FONT_FAMILY, size=12, italic=True), "center") for s in subtitles]
+    for text, font, horizontal in lines:
+        row += 1
+        cell = text_cell(ws.cell(row=row, column=1), text)  # carries titles: never a formula
+        cell.font = font
+        cell.alignment = Alignment(horizontal=horizontal, vertical="center", wrap_text=True)
+        if ncols > 1:
+            ws.merge_cells(f"A{row}:{last}{row}")
+        # Merged cells never grow to fit their text by themselves.
+        ws.row_dimensions[row].height = row_height([text], [width * 1.05], size=font.sz or 12)
+    return row
+
+
+def print_setup(ws: Worksheet, *, header_rows: tuple[int, int], landscape: bool = True) -> None:
+    """A4, landscape (by default), one page wide and as many tall as needed, the header
+    rows repeated on every printed page, centred, "Trang x/y" in the footer."""
+    from openpyxl.worksheet.page import PageMargins
+
+    first, last = header_rows
+    ws.page_setup.paperSize = "9"  # A4 (write-only sheets lack the class constants)
+    ws.page_setup.orientation = "landscape" if landscape else "portrait"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = f"{first}:{last}"
+    ws.print_options.horizontalCentered = True
+    ws.page_margins = PageMargins(left=0.6, right=0.4, top=0.6, bottom=0.75, footer=0.3)
+    ws.oddFooter.center.text = "Trang &P/&N"
+
+
+def one_font_family(wb: Workbook) -> Workbook:
+    """Every cell of every sheet in FONT_FAMILY, keeping size, bold and italic, and the
+    workbook's default font too (openpyxl's is Calibri 11), so that empty or bare cells
+    match. For workbooks built in memory (not write-only ones)."""
+    from copy import copy
+
+    from openpyxl.styles import Font
+    from openpyxl.utils.indexed_list import IndexedList
+
+    default = copy(wb._fonts[0])
+    default.name = FONT_FAMILY
+    default.scheme = None  # a theme's "minor" font would bring Calibri back
+    if default.sz in (None, 11):
+        default.sz = 12
+    # Style 0's font is the first of the list; openpyxl has no public setter for it.
+    wb._fonts = IndexedList([default, *list(wb._fonts)[1:]])
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if cell.has_style and cell.font.name != FONT_FAMILY:
+                    font = copy(cell.font)
+                    font.name = FONT_FAMILY
+                    cell.font = font
+                elif not cell.has_style and cell.value is not None:
+                    cell.font = Font(name=FONT_FAMILY, size=12)
+    return wb

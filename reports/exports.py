@@ -46,8 +46,6 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.indexed_list import IndexedList
-from openpyxl.worksheet.page import PageMargins
-from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 from reportlab.lib.enums import TA_CENTER, TA_LEFT
 from reportlab.lib.pagesizes import A4, landscape
@@ -69,7 +67,15 @@ from courses.pdf import (
     register_fonts,
     style,
 )
-from courses.spreadsheet import cell_text, csv_text, looks_like_formula, text_cell
+from courses.spreadsheet import (
+    FONT_FAMILY,
+    cell_text,
+    csv_text,
+    looks_like_formula,
+    print_setup,
+    text_cell,
+    wrapped_lines,
+)
 from courses.vietnamese import collation_key, sorted_by_name
 from reports.queries import (
     ATTENDED,
@@ -143,6 +149,8 @@ class Table:
     notes: list[str] = field(default_factory=list)
     landscape: bool = False
     key: list[str] = field(default_factory=list)  # PDF: the sessions, numbered
+    # Workbook: (parent body, issuing body) above the title; the PDF has its own header.
+    issuer: tuple[str, str] = ("", "")
 
 
 def _person_rate(attended: int, total: int, threshold: int) -> float:
@@ -436,11 +444,22 @@ def _class_table(klass: TrainingClass, user: User, view: str) -> Table:
 def class_workbook(training_class: TrainingClass, user: User) -> bytes:
     """The class's four views as one .xlsx, one sheet each, in the reader's scope."""
     wb = _workbook()
+    issuer = _issuer(training_class)
     for view in VIEWS:
-        _write_sheet(wb, _class_table(training_class, user, view))
+        table = _class_table(training_class, user, view)
+        table.issuer = issuer
+        _write_sheet(wb, table)
     buffer = io.BytesIO()
     _save_workbook(wb, buffer, stamp=training_class.updated_at)
     return buffer.getvalue()
+
+
+def _issuer(training_class: TrainingClass | None) -> tuple[str, str]:
+    """(parent body, issuing body) of a workbook: the class's organiser."""
+    if training_class is None:
+        return ("", "")
+    organiser = training_class.organiser
+    return (organiser.parent.name if organiser.parent else "", organiser.name)
 
 
 def class_csv(training_class: TrainingClass, user: User, view: str) -> str:
@@ -493,7 +512,7 @@ def _csv(table: Table) -> str:
 
 # ---------------------------------------------------------------------------- xlsx
 
-_FONT = "Times New Roman"
+_FONT = FONT_FAMILY
 _THIN = Side(style="thin", color="000000")
 _GRID = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 _HEADER_FILL = PatternFill("solid", fgColor="D9E1F2")
@@ -539,18 +558,7 @@ def _widths(table: Table, sample: list[list[Any]]) -> list[float]:
     return widths
 
 
-def _lines(text: str, width: float) -> int:
-    """Roughly how many lines ``text`` takes in a wrapped cell ``width`` characters wide."""
-    lines = 0
-    for part in str(text).split("\n"):
-        line, count = 0, 1
-        for word in part.split():
-            if line and line + 1 + len(word) > width:
-                count, line = count + 1, len(word)
-            else:
-                line += len(word) + (1 if line else 0)
-        lines += count
-    return max(lines, 1)
+_lines = wrapped_lines  # one rule for how wrapped text breaks, in courses.spreadsheet
 
 
 class _SheetWriter:
@@ -584,26 +592,19 @@ class _SheetWriter:
         for i, width in enumerate(self.widths, start=1):
             ws.column_dimensions[get_column_letter(i)].width = width
         total_width = sum(self.widths)
-        title_rows = 1 + len(table.subtitle)
+        issuer = [text for text in table.issuer if text]
+        title_rows = len(issuer) + 1 + len(table.subtitle)
         header = title_rows + 2  # one blank row between the title block and the table
         # Everything that goes before the rows in the file must be set before the first:
         # the panes freeze under the header, which also repeats on every printed page.
         ws.freeze_panes = f"A{header + 1}"
-        ws.print_title_rows = f"{header}:{header}"
-        ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
-        ws.page_setup.orientation = (
-            Worksheet.ORIENTATION_LANDSCAPE
-            if table.landscape or total_width > 110
-            else Worksheet.ORIENTATION_PORTRAIT
-        )
-        ws.page_setup.fitToWidth = 1
-        ws.page_setup.fitToHeight = 0
-        ws.sheet_properties.pageSetUpPr.fitToPage = True
-        ws.print_options.horizontalCentered = True
-        ws.page_margins = PageMargins(left=0.6, right=0.4, top=0.6, bottom=0.75, footer=0.3)
-        ws.oddFooter.center.text = "Trang &P/&N"
+        print_setup(ws, header_rows=(header, header))
 
-        ws.row_dimensions[1].height = 21
+        for i, text in enumerate(issuer, start=1):
+            bold = i == len(issuer)  # the issuing body itself, under its parent body
+            font = Font(name=_FONT, size=12, bold=bold)
+            self._merged_line(text.upper(), font, total_width, horizontal="left")
+        self.ws.row_dimensions[self.row + 1].height = 21
         self._merged_line(table.title, Font(name=_FONT, size=14, bold=True), total_width)
         for line in table.subtitle:
             self._merged_line(line, Font(name=_FONT, size=12, italic=True), total_width)
@@ -617,12 +618,12 @@ class _SheetWriter:
         self.ws.append(cells)
         self.row += 1
 
-    def _merged_line(self, text: str, font: Font, total_width: float) -> None:
+    def _merged_line(self, text: str, font: Font, total_width: float, horizontal: str = "") -> None:
         # Titles and subtitles carry the class title: text, never a formula.
         cell = text_cell(WriteOnlyCell(self.ws), text)
         cell.font = font
         cell.alignment = Alignment(
-            horizontal="center" if font.sz and font.sz > 11 else "left",
+            horizontal=horizontal or ("center" if font.sz and font.sz > 11 else "left"),
             vertical="center",
             wrap_text=True,
         )
@@ -1111,12 +1112,14 @@ def year_workbook(
     scope = _scope_line(user)
     subtitle = [f"Năm {year}"] + ([scope] if scope else [])
 
+    issuer = _issuer(classes[0] if classes else None)
     wb = _workbook()
     by_class = _SheetWriter(
         wb,
         Table(
             sheet="Theo lớp",
             title=f"TỔNG HỢP CÁC LỚP BỒI DƯỠNG NĂM {year}",
+            issuer=issuer,
             subtitle=subtitle,
             columns=YEAR_CLASS_COLUMNS,
             rows=[],
@@ -1128,8 +1131,10 @@ def year_workbook(
         ),
     )
     units = _units_table(classes_qs, user, subtitle)
+    categories = _categories_table(classes_qs, user, subtitle)
+    units.issuer = categories.issuer = issuer
     _write_sheet(wb, units)
-    _write_sheet(wb, _categories_table(classes_qs, user, subtitle))
+    _write_sheet(wb, categories)
     # The long sheets are streamed: their widths come from the longest values, asked for.
     unit = max((r[1] for r in units.rows), key=len, default="")
     name = "n" * (enrollments.aggregate(n=Max(Length("participant__full_name")))["n"] or 0)
@@ -1140,6 +1145,7 @@ def year_workbook(
         Table(
             sheet="Danh sách học viên",
             title=f"DANH SÁCH HỌC VIÊN CÁC LỚP NĂM {year}",
+            issuer=issuer,
             subtitle=subtitle,
             columns=YEAR_PEOPLE_COLUMNS,
             rows=[],
@@ -1159,6 +1165,7 @@ def year_workbook(
         Table(
             sheet="Vắng",
             title=f"DANH SÁCH HỌC VIÊN VẮNG MẶT NĂM {year}",
+            issuer=issuer,
             subtitle=subtitle,
             columns=YEAR_ABSENT_COLUMNS,
             rows=[],

@@ -39,7 +39,6 @@ from dataclasses import dataclass, field
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.page import PageMargins
 from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
@@ -58,7 +57,7 @@ from courses.pdf import (
     style,
     vietnamese_date,
 )
-from courses.spreadsheet import text_cell
+from courses.spreadsheet import FONT_FAMILY, one_font_family, print_setup, row_height, text_cell
 from courses.vietnamese import amount_in_words, sorted_by_name
 from reports.models import ClassAllowance
 
@@ -499,7 +498,7 @@ def payment_list_pdf(plist: PaymentList, *, on: datetime.date) -> bytes:
 _THIN = Side(style="thin", color="000000")
 _GRID = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 _HEADER_FILL = PatternFill("solid", fgColor="D9E1F2")
-_FONT = "Times New Roman"
+_FONT = FONT_FAMILY
 MONEY_FORMAT = "#,##0"
 XLSX_WIDTHS = (6, 28, 32, 9, 14, 14, 14, 16, 22)
 
@@ -551,7 +550,8 @@ def payment_list_xlsx(plist: PaymentList, *, on: datetime.date) -> bytes:
         cell = text_cell(ws.cell(row=header_row + 1, column=c), key)
         cell.font, cell.border, cell.alignment = key_font, _GRID, centre
         ws.column_dimensions[get_column_letter(c)].width = XLSX_WIDTHS[c - 1]
-    ws.row_dimensions[header_row].height = 32
+    # A wrapped header needs its height set, or it prints over the key row.
+    ws.row_dimensions[header_row].height = row_height(list(HEADERS), list(XLSX_WIDTHS))
 
     body = Font(name=_FONT, size=12)
     bold = Font(name=_FONT, size=12, bold=True)
@@ -598,15 +598,8 @@ def payment_list_xlsx(plist: PaymentList, *, on: datetime.date) -> bytes:
         put(f"{start}{sign_row + 1}:{end}{sign_row + 1}", SIGN_HINT, italic=True, size=11)
 
     ws.freeze_panes = ws.cell(row=first_data, column=1)
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_title_rows = f"{header_row}:{header_row + 1}"
-    ws.print_options.horizontalCentered = True
-    ws.page_margins = PageMargins(left=0.6, right=0.4, top=0.6, bottom=0.6)
-    ws.oddFooter.center.text = "Trang &P/&N"
+    print_setup(ws, header_rows=(header_row, header_row + 1))
+    one_font_family(wb)
 
     buffer = io.BytesIO()
     wb.save(buffer)

@@ -1,0 +1,132 @@
+"""Workbooks print cleanly (issue 14, item 5): every workbook the site writes has its
+issuing body and title above the table, a header row as tall as its wrapped titles (or
+LibreOffice prints the header over the first data row), A4 landscape one page wide with
+the header rows repeated on every page, and one font family, Times New Roman.
+
+Each test reads the file back with openpyxl."""
+
+import datetime
+import io
+
+import openpyxl
+import pytest
+
+from attendees.exports import Column, people_list_xlsx
+from attendees.template import build_template
+from courses.spreadsheet import FONT_FAMILY, row_height, wrapped_lines
+
+pytestmark = pytest.mark.django_db
+
+COLUMNS = [
+    Column("stt", "STT", 0.6, "int"),
+    Column("name", "Họ và tên", 3),
+    Column("unit", "Chức vụ, đơn vị công tác", 1.5),
+    Column("category", "Đối tượng bồi dưỡng theo kế hoạch", 1),
+]
+
+
+def fonts_of(wb) -> set[str]:
+    """Every font name a cell with a value uses, plus the workbook's default font."""
+    names = {wb._fonts[0].name}
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            names |= {cell.font.name for cell in row if cell.value is not None}
+    return names
+
+
+def assert_prints_cleanly(
+    ws, header_row: int, header_rows: str | None = None, *, wraps: bool = True
+) -> None:
+    header = [c.value for c in ws[header_row] if c.value]
+    widths = [
+        ws.column_dimensions[openpyxl.utils.get_column_letter(c.column)].width
+        for c in ws[header_row]
+        if c.value
+    ]
+    if wraps:
+        assert any(wrapped_lines(t, w - 1) > 1 for t, w in zip(header, widths, strict=True)), (
+            "the test needs a header that wraps"
+        )
+        assert ws.row_dimensions[header_row].height > 20  # taller than one line of text
+    height = ws.row_dimensions[header_row].height
+    assert height is not None and height >= row_height(header, widths) - 0.01
+    assert ws.page_setup.orientation == "landscape"
+    assert ws.page_setup.fitToWidth == 1
+    assert ws.page_setup.fitToHeight == 0
+    assert ws.sheet_properties.pageSetUpPr.fitToPage
+    assert ws.print_title_rows == (header_rows or f"${header_row}:${header_row}")
+
+
+def test_wrapped_lines_counts_whole_words():
+    assert wrapped_lines("Chức vụ, đơn vị công tác", 10) == 3
+    assert wrapped_lines("STT", 6) == 1
+    assert wrapped_lines("a\nb", 60) == 2
+    assert row_height(["Chức vụ, đơn vị công tác"], [11]) > row_height(["STT"], [11])
+
+
+def test_people_list_workbook_has_issuing_body_title_and_prints_cleanly():
+    rows = [
+        {"stt": 1, "name": "Lường Thị Ún", "unit": "UBND xã Mù Cả", "category": "a"},
+        {"stt": 2, "name": "Lò Văn Pành", "unit": "UBND xã Tà Tổng", "category": "b"},
+    ]
+    wb = openpyxl.load_workbook(
+        io.BytesIO(
+            people_list_xlsx(
+                title="DANH SÁCH HỌC VIÊN LỚP L3",
+                subtitle="Lớp bồi dưỡng",
+                columns=COLUMNS,
+                rows=rows,
+                parent_body="UBND tỉnh Lai Châu",
+                issuing_body="Sở Thông tin và Truyền thông",
+            )
+        )
+    )
+    ws = wb.active
+    assert [ws.cell(row=r, column=1).value for r in (1, 2, 3, 4)] == [
+        "UBND TỈNH LAI CHÂU",
+        "SỞ THÔNG TIN VÀ TRUYỀN THÔNG",
+        "DANH SÁCH HỌC VIÊN LỚP L3",
+        "Lớp bồi dưỡng",
+    ]
+    header_row = next(r[0].row for r in ws.iter_rows() if r[0].value == "STT")
+    assert ws.cell(row=header_row + 1, column=2).value == "Lường Thị Ún"
+    assert_prints_cleanly(ws, header_row)
+    assert fonts_of(wb) == {FONT_FAMILY}
+
+
+def test_nomination_template_prints_cleanly_in_one_font():
+    wb = openpyxl.load_workbook(io.BytesIO(build_template()))
+    assert_prints_cleanly(wb.worksheets[0], 3)
+    assert fonts_of(wb) == {FONT_FAMILY}  # the template was Calibri throughout
+
+
+def header_row_of(ws) -> int:
+    return next(r[0].row for r in ws.iter_rows(max_col=1) if r[0].value == "STT")
+
+
+def test_class_workbook_sheets_carry_the_organiser_and_print_landscape(world):
+    from reports.exports import class_workbook
+    from tests import factories as f
+
+    f.enrollment(world.class_a, world.unit_a, f.participant(world.unit_a, full_name="Lò Văn Ánh"))
+    wb = openpyxl.load_workbook(io.BytesIO(class_workbook(world.class_a, world.coordinator)))
+    organiser = world.class_a.organiser
+    for ws in wb:
+        top = [ws.cell(row=r, column=1).value for r in range(1, 4)]
+        assert organiser.name.upper() in top, ws.title
+        assert_prints_cleanly(ws, header_row_of(ws), wraps=False)
+    assert fonts_of(wb) == {FONT_FAMILY}
+
+
+def test_payment_workbook_prints_in_one_font_with_both_header_rows_repeated(world):
+    from reports import payments as pay
+
+    wb = openpyxl.load_workbook(
+        io.BytesIO(
+            pay.payment_list_xlsx(pay.payment_list(world.class_a), on=datetime.date(2023, 6, 9))
+        )
+    )
+    ws = wb.active
+    h = header_row_of(ws)
+    assert_prints_cleanly(ws, h, f"${h}:${h + 1}", wraps=False)
+    assert fonts_of(wb) == {FONT_FAMILY}
