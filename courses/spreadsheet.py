@@ -75,7 +75,7 @@ LINE_HEIGHT = 15.75
 
 def wrapped_lines(text: object, width: float) -> int:
     """Roughly how many lines ``text`` takes in a wrapped cell ``width`` characters wide
-    (words are never split; explicit line breaks count)."""
+    (words move whole to the next line unless wider than the cell; line breaks count)."""
     lines = 0
     for part in str(text or "").split("\n"):
         line, count = 0, 1
@@ -84,6 +84,8 @@ def wrapped_lines(text: object, width: float) -> int:
                 count, line = count + 1, len(word)
             else:
                 line += len(word) + (1 if line else 0)
+            while line > width:  # a word wider than the cell (a file path) is broken
+                count, line = count + 1, line - int(width)
         lines += count
     return max(lines, 1)
 

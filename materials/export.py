@@ -3,18 +3,29 @@
 
 from __future__ import annotations
 
+import datetime
 import io
 import zipfile
 from typing import BinaryIO
 
 from django.db.models import Sum
-from django.utils import translation
+from django.utils import timezone, translation
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
-from courses.spreadsheet import text_cell
+from courses.models import Organisation, OrganisationKind
+from courses.spreadsheet import (
+    FONT_FAMILY,
+    cell_text,
+    one_font_family,
+    print_setup,
+    row_height,
+    text_cell,
+    title_block,
+)
 from courses.vietnamese import fold, sorted_by_text
+from materials.files import split_name
 from materials.models import Dispatch, Edition, Material
 
 HEADERS = [
@@ -30,11 +41,59 @@ HEADERS = [
     ("Số bản đã nhận", 12),
     ("Tệp", 60),
 ]
+_THIN = Side(style="thin", color="000000")
+_GRID = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 
 
 def _slug(text: str, limit: int = 50) -> str:
+    """A folder name: the folded words joined by "-", as many whole words as fit in
+    ``limit`` (a name cut mid-word reads as another word: "so-tay-nghiep-v")."""
     words = "".join(ch if ch.isalnum() else " " for ch in fold(text)).split()
-    return "-".join(words)[:limit].strip("-") or "tai-lieu"
+    slug = ""
+    for word in words:
+        longer = f"{slug}-{word}" if slug else word
+        if len(longer) > limit:
+            break
+        slug = longer
+    if not slug and words:  # one word longer than the limit: nothing else to cut
+        slug = words[0][:limit]
+    return slug or "tai-lieu"
+
+
+def _member_name(original_name: str, taken: set[str]) -> str:
+    """The name people gave the file, as a zip member inside its folder: no folder
+    separators, and "(2)", "(3)" … before the extension when the folder already holds
+    that name (compared case-insensitively, as Windows does)."""
+    name = cell_text(original_name).replace("/", "-").replace("\\", "-").strip(" .")
+    name = name or "tep"
+    stem, ext = split_name(name)
+    suffix = f".{ext}" if ext else ""
+    candidate, n = name, 1
+    while candidate.casefold() in taken:
+        n += 1
+        candidate = f"{stem} ({n}){suffix}"
+    taken.add(candidate.casefold())
+    return candidate
+
+
+def _zip_time(moment: datetime.datetime) -> tuple[int, int, int, int, int, int]:
+    """A ZIP member's date: local time (ZIP has no zone), never before 1980."""
+    local = timezone.localtime(moment) if timezone.is_aware(moment) else moment
+    return max(local.timetuple()[:6], (1980, 1, 1, 0, 0, 0))
+
+
+def _issuer() -> tuple[str, str]:
+    """(parent body, issuing body) of the package: the department."""
+    department = (
+        Organisation.objects.filter(kind=OrganisationKind.DEPARTMENT)
+        .valid_on(timezone.localdate())
+        .select_related("parent")
+        .order_by("pk")
+        .first()
+    )
+    if department is None:
+        return ("", "")
+    return (department.parent.name if department.parent else "", department.name)
 
 
 def ministry_package_zip(year: int, fileobj: BinaryIO) -> int:
@@ -66,26 +125,52 @@ def _write_package(year: int, fileobj: BinaryIO) -> int:
     wb = Workbook()
     ws = wb.active
     ws.title = f"Tài liệu {year}"
+    widths = [width for _, width in HEADERS]
+    parent_body, issuing_body = _issuer()
+    top = title_block(
+        ws,
+        parent_body=parent_body,
+        issuing_body=issuing_body,
+        title=f"DANH MỤC TÀI LIỆU NĂM {year}",
+        subtitles=["Tài liệu, phiên bản, số bản in, phát và tệp trong gói gửi Bộ"],
+        ncols=len(HEADERS),
+        width=sum(widths),
+    )
+    header_row = top + 2
     for i, (header, width) in enumerate(HEADERS, start=1):
         ws.column_dimensions[get_column_letter(i)].width = width
-        cell = text_cell(ws.cell(row=1, column=i), header)
-        cell.font = Font(bold=True)
+        cell = text_cell(ws.cell(row=header_row, column=i), header)
+        cell.font = Font(name=FONT_FAMILY, size=12, bold=True)
         cell.fill = PatternFill("solid", fgColor="D9E1F2")
+        cell.border = _GRID
         cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
-    ws.freeze_panes = "A2"
+    # A wrapped header needs its height set, or it prints over the first row.
+    ws.row_dimensions[header_row].height = row_height([h for h, _ in HEADERS], widths)
+    ws.freeze_panes = f"A{header_row + 1}"
 
     count = 0
     with zipfile.ZipFile(fileobj, "w", compression=zipfile.ZIP_STORED) as archive:
         for m_index, material in enumerate(materials, start=1):
             folder = f"{m_index:02d}-{_slug(material.title)}"
-            for edition in sorted_by_text(by_material.get(material.pk, []), lambda e: e.label):
+            editions_in = sorted_by_text(by_material.get(material.pk, []), lambda e: e.label)
+            edition_folders: set[str] = set()
+            for edition in editions_in:
                 count += 1
                 paths = []
-                for f in edition.files.all():
-                    path = f"{folder}/{_slug(edition.label, 30)}/{f.file.name.rsplit('/', 1)[-1]}"
+                sub = _slug(edition.label, 30)
+                if sub in edition_folders:  # two labels with the same first words
+                    sub = f"{sub}-{edition.pk}"
+                edition_folders.add(sub)
+                taken: set[str] = set()
+                for f in sorted(edition.files.all(), key=lambda f: (f.uploaded_at, f.pk)):
+                    # The name people gave the file and the day it was uploaded, not the
+                    # stored random-suffixed name and 01/01/1980.
+                    path = f"{folder}/{sub}/{_member_name(f.original_name, taken)}"
+                    info = zipfile.ZipInfo(path, date_time=_zip_time(f.uploaded_at))
+                    info.compress_type = zipfile.ZIP_STORED
                     with (
                         f.file.open("rb") as source,
-                        archive.open(path, "w", force_zip64=True) as target,
+                        archive.open(info, "w", force_zip64=True) as target,
                     ):
                         while chunk := source.read(1024 * 1024):
                             target.write(chunk)
@@ -112,10 +197,20 @@ def _write_package(year: int, fileobj: BinaryIO) -> int:
                         text_cell(cell, value)
                     else:
                         cell.value = value
-        for row in ws.iter_rows(min_row=2):
-            for cell in row:
-                cell.alignment = Alignment(wrap_text=True, vertical="top")
+                    cell.font = Font(name=FONT_FAMILY, size=12)
+                    cell.border = _GRID
+                    cell.alignment = Alignment(wrap_text=True, vertical="top")
+                # Wrapped titles and one path per line: the row must be as tall as its
+                # longest cell, or the paths print over the next row.
+                texts = [v if isinstance(v, str) else "" for v in values]
+                ws.row_dimensions[row].height = row_height(texts, widths)
+        print_setup(ws, header_rows=(header_row, header_row))
+        one_font_family(wb)
         book = io.BytesIO()
         wb.save(book)
-        archive.writestr(f"danh-muc-tai-lieu-{year}.xlsx", book.getvalue())
+        info = zipfile.ZipInfo(
+            f"danh-muc-tai-lieu-{year}.xlsx", date_time=_zip_time(timezone.now())
+        )
+        info.compress_type = zipfile.ZIP_DEFLATED
+        archive.writestr(info, book.getvalue())
     return count
