@@ -257,3 +257,11 @@ def amount_in_words(n: int) -> str:
     """'Một triệu hai trăm năm mươi nghìn đồng' — capitalised, as after "Bằng chữ:"."""
     text = f"{number_in_words(n)} đồng"
     return text[0].upper() + text[1:]
+
+
+def name_with_birth_year(name: str, born: datetime.date | None) -> str:
+    """A name as a signature list prints it: "Lường Thị Ún (1985)". Two namesakes of
+    one unit are common in the highlands; the birth year tells the signer which line
+    is theirs (the list is already ordered by date of birth within namesakes)."""
+    text = unicodedata.normalize("NFC", str(name or ""))
+    return f"{text} ({born.year})" if born else text

@@ -17,7 +17,7 @@ from accounts.decorators import coordinator_required, role_required, staff_reade
 from attendees import exports
 from attendees.models import Enrollment
 from courses.models import TrainingClass
-from courses.vietnamese import sorted_by_name
+from courses.vietnamese import name_with_birth_year, sorted_by_name
 from materials import services
 from materials.export import ministry_package_zip
 from materials.forms import (
@@ -372,7 +372,8 @@ def class_material_receipts(request: HttpRequest, code: str, pk: int) -> HttpRes
     rows = [
         {
             "no": i,
-            "name": e.participant.full_name,
+            # The birth year tells namesakes apart when they sign.
+            "name": name_with_birth_year(e.participant.full_name, e.participant.date_of_birth),
             "unit": e.organisation.name,
             "received": timezone.localdate(handed[e.pk].handed_at) if e.pk in handed else None,
             "signature": "",

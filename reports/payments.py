@@ -58,7 +58,7 @@ from courses.pdf import (
     vietnamese_date,
 )
 from courses.spreadsheet import FONT_FAMILY, one_font_family, print_setup, row_height, text_cell
-from courses.vietnamese import amount_in_words, sorted_by_name
+from courses.vietnamese import amount_in_words, name_with_birth_year, sorted_by_name
 from reports.models import ClassAllowance
 
 ATTENDED = (AttendanceStatus.PRESENT, AttendanceStatus.LATE)
@@ -124,10 +124,16 @@ class PaymentRow:
     nights: int
     lodging: int
     travel: int
+    born: datetime.date | None = None
 
     @property
     def total(self) -> int:
         return self.meals + self.lodging + self.travel
+
+    @property
+    def signing_name(self) -> str:
+        """The name with the birth year: two namesakes of one unit sign the right line."""
+        return name_with_birth_year(self.name, self.born)
 
 
 @dataclass
@@ -256,6 +262,7 @@ def payment_list(training_class: TrainingClass, *, session: Session | None = Non
                 nights=c.night,
                 lodging=c.night * rates.lodging_per_night,
                 travel=c.travel * rates.travel_per_person,
+                born=e.participant.date_of_birth,
             )
         )
     totals = Totals()
@@ -433,7 +440,7 @@ def payment_list_pdf(plist: PaymentList, *, on: datetime.date) -> bytes:
         data.append(
             [
                 para(i, centre),
-                para(row.name, text),
+                para(row.signing_name, text),
                 para(row.unit, text),
                 para(days, centre),
                 *[para(vnd(a), money) for a in amounts],
@@ -559,7 +566,7 @@ def payment_list_xlsx(plist: PaymentList, *, on: datetime.date) -> bytes:
     right = Alignment(horizontal="right", vertical="center")
     first_data = header_row + 2
     for r, item in enumerate(plist.rows, start=first_data):
-        values = [r - first_data + 1, item.name, item.unit, *_row_values(item), None]
+        values = [r - first_data + 1, item.signing_name, item.unit, *_row_values(item), None]
         for c, value in enumerate(values, start=1):
             cell = ws.cell(row=r, column=c)
             if isinstance(value, str):

@@ -248,7 +248,12 @@ def test_xlsx_amounts_are_integers_and_the_total_row_is_their_sum(client, world,
         data.append(cells[r])
         r += 1
     total = cells[r]
-    assert [row[1] for row in data] == ["Giàng A Dính", "Nguyễn Thị Hường", "Vàng A Sử"]
+    # With the birth year, as on every signature list (issue 14).
+    assert [row[1] for row in data] == [
+        "Giàng A Dính (1990)",
+        "Nguyễn Thị Hường (1990)",
+        "Vàng A Sử (1990)",
+    ]
     for row in data:
         assert all(type(v) is int for v in row[3:8]), row
         assert row[7] == row[4] + row[5] + row[6]
@@ -268,7 +273,7 @@ def test_session_files_hold_the_session_list(client, world, paid):
     assert "buoi-20231010-1330.xlsx" in response["Content-Disposition"]
     ws = openpyxl.load_workbook(io.BytesIO(response.content)).active
     flat = [v for row in ws.iter_rows(values_only=True) for v in row if v is not None]
-    assert "Vàng A Sử" in flat and "Nguyễn Thị Hường" not in flat
+    assert "Vàng A Sử (1990)" in flat and "Nguyễn Thị Hường (1990)" not in flat
     assert any(isinstance(v, str) and v.startswith("Buổi học: 13:30–17:00") for v in flat)
     text = pdf_text(export(client, world.coordinator, paid["class"], "pdf", session=s2).content)
     assert "Vàng A Sử" in text and "Nguyễn Thị Hường" not in text and "450.000" in text
@@ -432,5 +437,5 @@ def test_xlsx_names_starting_like_a_formula_stay_quoted_text(client, world, paid
 
     cells = [c for row in ws.iter_rows() for c in row if str(c.value or "").startswith("=")]
 
-    assert [c.value for c in cells] == ['=HYPERLINK("http://x","Hường")']
+    assert [c.value for c in cells] == ['=HYPERLINK("http://x","Hường") (1990)']
     assert cells[0].data_type == "s" and cells[0].quotePrefix
