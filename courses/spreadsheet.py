@@ -138,6 +138,25 @@ def title_block(
     return row
 
 
+def department_issuer() -> tuple[str, str]:
+    """(parent body, issuing body) of a workbook that is no one class's: the department
+    (the first one still in existence), e.g. the year workbook and the Ministry package."""
+    from django.utils import timezone
+
+    from courses.models import Organisation, OrganisationKind
+
+    department = (
+        Organisation.objects.filter(kind=OrganisationKind.DEPARTMENT)
+        .valid_on(timezone.localdate())
+        .select_related("parent")
+        .order_by("pk")
+        .first()
+    )
+    if department is None:
+        return ("", "")
+    return (department.parent.name if department.parent else "", department.name)
+
+
 def print_setup(ws: Worksheet, *, header_rows: tuple[int, int], landscape: bool = True) -> None:
     """A4, landscape (by default), one page wide and as many tall as needed, the header
     rows repeated on every printed page, centred, "Trang x/y" in the footer."""

@@ -14,10 +14,10 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
-from courses.models import Organisation, OrganisationKind
 from courses.spreadsheet import (
     FONT_FAMILY,
     cell_text,
+    department_issuer,
     one_font_family,
     print_setup,
     row_height,
@@ -82,20 +82,6 @@ def _zip_time(moment: datetime.datetime) -> tuple[int, int, int, int, int, int]:
     return max(local.timetuple()[:6], (1980, 1, 1, 0, 0, 0))
 
 
-def _issuer() -> tuple[str, str]:
-    """(parent body, issuing body) of the package: the department."""
-    department = (
-        Organisation.objects.filter(kind=OrganisationKind.DEPARTMENT)
-        .valid_on(timezone.localdate())
-        .select_related("parent")
-        .order_by("pk")
-        .first()
-    )
-    if department is None:
-        return ("", "")
-    return (department.parent.name if department.parent else "", department.name)
-
-
 def ministry_package_zip(year: int, fileobj: BinaryIO) -> int:
     """Write the ZIP for `year` to `fileobj`; return the number of editions. Files are
     stored (not deflated): PDFs, images and video are compressed already. The workbook
@@ -126,7 +112,7 @@ def _write_package(year: int, fileobj: BinaryIO) -> int:
     ws = wb.active
     ws.title = f"Tài liệu {year}"
     widths = [width for _, width in HEADERS]
-    parent_body, issuing_body = _issuer()
+    parent_body, issuing_body = department_issuer()
     top = title_block(
         ws,
         parent_body=parent_body,

@@ -71,6 +71,7 @@ from courses.spreadsheet import (
     FONT_FAMILY,
     cell_text,
     csv_text,
+    department_issuer,
     looks_like_formula,
     print_setup,
     text_cell,
@@ -454,10 +455,8 @@ def class_workbook(training_class: TrainingClass, user: User) -> bytes:
     return buffer.getvalue()
 
 
-def _issuer(training_class: TrainingClass | None) -> tuple[str, str]:
-    """(parent body, issuing body) of a workbook: the class's organiser."""
-    if training_class is None:
-        return ("", "")
+def _issuer(training_class: TrainingClass) -> tuple[str, str]:
+    """(parent body, issuing body) of a class's workbook: the class's organiser."""
     organiser = training_class.organiser
     return (organiser.parent.name if organiser.parent else "", organiser.name)
 
@@ -1112,7 +1111,7 @@ def year_workbook(
     scope = _scope_line(user)
     subtitle = [f"Năm {year}"] + ([scope] if scope else [])
 
-    issuer = _issuer(classes[0] if classes else None)
+    issuer = department_issuer()  # the province's year: the department's workbook
     wb = _workbook()
     by_class = _SheetWriter(
         wb,
