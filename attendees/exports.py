@@ -25,9 +25,10 @@ from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.platypus import KeepTogether, Spacer
+from reportlab.platypus import Spacer
 
 from courses.pdf import (
+    add_signature_row,
     build_pdf,
     document_table,
     frame_width,
@@ -235,23 +236,17 @@ def people_list_pdf(
         ]
         for texts in cells
     ]
-    table = document_table(
-        data,
-        col_widths=_pdf_widths(columns, cells, width, head, cell_styles["text"]),
-        repeatRows=1,
-        hAlign="CENTER",
-        commands=[
-            ("GRID", (0, 0), (-1, -1), 0.5, "black"),
-            ("VALIGN", (0, 0), (-1, 0), "MIDDLE"),
-            ("VALIGN", (0, 1), (-1, -1), "TOP"),
-            ("LEFTPADDING", (0, 0), (-1, -1), 3),
-            ("RIGHTPADDING", (0, 0), (-1, -1), 3),
-            ("TOPPADDING", (0, 0), (-1, -1), 2.5),
-            ("BOTTOMPADDING", (0, 0), (-1, -1), 3.5),
-        ],
-    )
-    story.append(table)
-
+    col_widths = _pdf_widths(columns, cells, width, head, cell_styles["text"])
+    last = len(data) - 1
+    commands = [
+        ("GRID", (0, 0), (-1, last), 0.5, "black"),
+        ("VALIGN", (0, 0), (-1, 0), "MIDDLE"),
+        ("VALIGN", (0, 1), (-1, last), "TOP"),
+        ("LEFTPADDING", (0, 0), (-1, last), 3),
+        ("RIGHTPADDING", (0, 0), (-1, last), 3),
+        ("TOPPADDING", (0, 0), (-1, last), 2.5),
+        ("BOTTOMPADDING", (0, 0), (-1, last), 3.5),
+    ]
     if signer_title or signer_name:
         sign = [
             para(
@@ -261,15 +256,22 @@ def people_list_pdf(
             Spacer(0, 22 * mm),
             para(signer_name, style("sign-name", size=13, bold=True, align=TA_CENTER)),
         ]
+        table_w = sum(col_widths)
         block = document_table(
             [["", sign]],
-            col_widths=[width * 0.45, width * 0.55],
+            col_widths=[table_w * 0.45, table_w * 0.55],
             commands=[
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
                 ("LEFTPADDING", (0, 0), (-1, -1), 0),
                 ("RIGHTPADDING", (0, 0), (-1, -1), 0),
             ],
         )
-        story.append(KeepTogether([Spacer(0, 6 * mm), block]))
+        # In the table, so the last rows go with it to the next page (never alone).
+        add_signature_row(data, commands, [Spacer(0, 6 * mm), block])
+    story.append(
+        document_table(
+            data, col_widths=col_widths, repeatRows=1, hAlign="CENTER", commands=commands
+        )
+    )
 
     return build_pdf(story, pagesize=pagesize, title=title, author=issuing_body)
