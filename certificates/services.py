@@ -122,7 +122,9 @@ def certificate_issue(
             % {"name": enrollment.participant.full_name, "reason": eligibility.reason}
         )
     settings = _saved_settings(training_class)
-    issued_on = settings.issue_date()
+    # A replacement is dated the day it is issued, not the class's last day: it is signed
+    # then, and its number is taken from that day's register.
+    issued_on = timezone.localdate() if replaces else settings.issue_date()
     series, number = _next_number(settings, issued_on.year)
     person = enrollment.participant
     certificate = Certificate.objects.create(

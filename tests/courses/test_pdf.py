@@ -234,6 +234,7 @@ def top_margin_texts(pdf: bytes, tmp_path, *, name="numbers.pdf") -> list[tuple[
     path.write_bytes(pdf)
     info = subprocess.run(["pdfinfo", str(path)], check=True, capture_output=True, text=True)
     pages = int(re.search(r"^Pages:\s+(\d+)", info.stdout, re.M).group(1))
+    band = 56  # 20 mm in points, rounded down
     out = []
     for page in range(1, pages + 1):
         size = subprocess.run(
@@ -243,7 +244,6 @@ def top_margin_texts(pdf: bytes, tmp_path, *, name="numbers.pdf") -> list[tuple[
             text=True,
         ).stdout
         w = float(re.search(r"Page\s+\d+ size:\s+([\d.]+) x", size).group(1))
-        band = 56  # 20 mm in points, rounded down
 
         def crop(x: float, width: float, page=page) -> str:
             return subprocess.run(
