@@ -206,6 +206,7 @@ def people_list_pdf(
     on: datetime.date,
     signer_title: str = "",
     signer_name: str = "",
+    signer_hint: str = "",
 ) -> bytes:
     """The list as an official A4 PDF (landscape above six columns), "Trang x/y" footers."""
     pagesize = landscape(A4) if len(columns) > LANDSCAPE_ABOVE else A4
@@ -252,6 +253,11 @@ def people_list_pdf(
             para(
                 nfc_text(signer_title).upper(),
                 style("sign-title", size=13, bold=True, align=TA_CENTER),
+            ),
+            *(
+                [para(signer_hint, style("sign-hint", size=12, italic=True, align=TA_CENTER))]
+                if signer_hint
+                else []
             ),
             Spacer(0, 22 * mm),
             para(signer_name, style("sign-name", size=13, bold=True, align=TA_CENTER)),
