@@ -1024,9 +1024,9 @@ def _pdf(table: Table, *, parent_body: str, issuing_body: str, place: str) -> by
     )
     if after:
         story.append(Spacer(0, 3 * mm))
-        # The last notes go with the signatures, so the block never stands alone.
-        story += after[:-2]
-        story.append(KeepTogether([*after[-2:], *signature]))
+        # The notes and the key go with the signatures (a page of their own if need be,
+        # rather than a key cut in two or a signature block alone on the last page).
+        story.append(KeepTogether([*after, *signature]))
 
     return build_pdf(story, pagesize=pagesize, title=table.title, author=issuing_body)
 
