@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from accounts.decorators import coordinator_required, scanner_required
 from attendees import checkin
@@ -195,6 +195,7 @@ def class_badges(request: HttpRequest, code: str) -> HttpResponse:
     return response
 
 
+@require_GET  # printing numbers the letter once; nothing is done on a POST
 @login_required
 def invitation(request: HttpRequest, pk: int) -> HttpResponse:
     from attendees.badges import invitation_pdf

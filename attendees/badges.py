@@ -19,7 +19,6 @@ import io
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from django.utils import timezone
 from reportlab.graphics import renderPDF
 from reportlab.graphics.barcode.qr import QrCodeWidget
 from reportlab.graphics.shapes import Drawing
@@ -29,7 +28,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import KeepInFrame, Spacer
+from reportlab.platypus import KeepInFrame, Spacer, Table
 
 from courses.pdf import (
     MARGIN_BOTTOM,
@@ -379,16 +378,59 @@ def _venue_text(venue) -> str:
     return ", ".join(part for part in (venue.name, venue.address) if part)
 
 
-def invitation_pdf(enrollment: Enrollment, *, on: datetime.date | None = None) -> bytes:
-    """A one-page A4 invitation letter for the enrolled person, with their QR code.
+def _recipients_and_signer(settings, width: float) -> Table:
+    """Decree 30's foot of a letter: "Nơi nhận:" and its list on the left, the signer's
+    title, room to sign and the name on the right."""
+    from certificates.models import DEFAULT_INVITATION_RECIPIENTS
 
-    ``on`` is the date in the header (default: today).
+    lines = nfc_text(settings.invitation_recipients or DEFAULT_INVITATION_RECIPIENTS)
+    recipients = [
+        para("Nơi nhận:", style("inv-to-h", size=12, bold=True, italic=True, leading=14)),
+        *[
+            para(line.strip(), style("inv-to-l", size=11, leading=13))
+            for line in lines.splitlines()
+            if line.strip()
+        ],
+    ]
+    centre = style("inv-sign", size=13, bold=True, align=TA_CENTER, leading=16)
+    signer = [
+        *[
+            para(line.strip().upper(), centre)
+            for line in nfc_text(settings.signer_title).splitlines()
+            if line.strip()
+        ],
+        Spacer(0, 20 * mm),
+        para(settings.signer_name, centre),
+    ]
+    return document_table(
+        [[recipients, signer]],
+        col_widths=[width * 0.45, width * 0.55],
+        commands=[
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("LEFTPADDING", (0, 0), (-1, -1), 0),
+            ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+        ],
+    )
+
+
+def invitation_pdf(enrollment: Enrollment, *, on: datetime.date | None = None) -> bytes:
+    """A one-page A4 invitation letter (giấy mời, Decree 30/2020) for the enrolled person,
+    with their QR code: issuing body, "Số: 05/GM-STTTT" from the organiser's invitation
+    register (taken on the first print, the same on every re-print), place and date of
+    issue from the class's certificate settings, signer block and "Nơi nhận".
+
+    ``on`` overrides the date of issue (default: the date set by the coordinator, else the
+    day the letter was first numbered — never the print day).
     """
+    from certificates.eligibility import settings_for
+    from certificates.services import invitation_issue
+
     klass = enrollment.training_class
     person = enrollment.participant
     organiser = klass.organiser
-    parent = organiser.parent
-    on = on or timezone.localdate()
+    settings = settings_for(klass)
+    invitation = invitation_issue(enrollment=enrollment)
+    on = on or settings.invitation_date or invitation.issued_on
     you = honorific(person)
     width = frame_width(A4)
 
@@ -399,10 +441,11 @@ def invitation_pdf(enrollment: Enrollment, *, on: datetime.date | None = None) -
     head = style("inv-th", size=11, bold=True, leading=13.5, align=TA_CENTER)
 
     story = official_header(
-        parent_body=parent.name if parent else "",
-        issuing_body=organiser.name,
-        place=organiser.place or (parent.place if parent else ""),
+        parent_body=settings.parent_body,
+        issuing_body=settings.issuing_body,
+        place=settings.issue_place,
         on=on,
+        number=invitation.register_number,
         width=width,
     )
     story += [
@@ -488,7 +531,9 @@ def invitation_pdf(enrollment: Enrollment, *, on: datetime.date | None = None) -
             body,
         ),
         para("Trân trọng./.", style("inv-regards", size=13, italic=True, align=TA_LEFT)),
-        Spacer(0, 5 * mm),
+        Spacer(0, 3 * mm),
+        _recipients_and_signer(settings, width),
+        Spacer(0, 4 * mm),
     ]
     qr = qr_drawing(enrollment.badge_token, INVITATION_QR_SIZE)
     qr.hAlign = "CENTER"

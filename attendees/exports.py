@@ -24,9 +24,10 @@ from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.platypus import KeepTogether, Spacer
+from reportlab.platypus import Spacer
 
 from courses.pdf import (
+    add_signature_row,
     build_pdf,
     document_table,
     frame_width,
@@ -214,6 +215,7 @@ def people_list_pdf(
     on: datetime.date,
     signer_title: str = "",
     signer_name: str = "",
+    signer_hint: str = "",
 ) -> bytes:
     """The list as an official A4 PDF (landscape above six columns), "Trang x/y" footers."""
     pagesize = landscape(A4) if len(columns) > LANDSCAPE_ABOVE else A4
@@ -244,41 +246,47 @@ def people_list_pdf(
         ]
         for texts in cells
     ]
-    table = document_table(
-        data,
-        col_widths=_pdf_widths(columns, cells, width, head, cell_styles["text"]),
-        repeatRows=1,
-        hAlign="CENTER",
-        commands=[
-            ("GRID", (0, 0), (-1, -1), 0.5, "black"),
-            ("VALIGN", (0, 0), (-1, 0), "MIDDLE"),
-            ("VALIGN", (0, 1), (-1, -1), "TOP"),
-            ("LEFTPADDING", (0, 0), (-1, -1), 3),
-            ("RIGHTPADDING", (0, 0), (-1, -1), 3),
-            ("TOPPADDING", (0, 0), (-1, -1), 2.5),
-            ("BOTTOMPADDING", (0, 0), (-1, -1), 3.5),
-        ],
-    )
-    story.append(table)
-
+    col_widths = _pdf_widths(columns, cells, width, head, cell_styles["text"])
+    last = len(data) - 1
+    commands = [
+        ("GRID", (0, 0), (-1, last), 0.5, "black"),
+        ("VALIGN", (0, 0), (-1, 0), "MIDDLE"),
+        ("VALIGN", (0, 1), (-1, last), "TOP"),
+        ("LEFTPADDING", (0, 0), (-1, last), 3),
+        ("RIGHTPADDING", (0, 0), (-1, last), 3),
+        ("TOPPADDING", (0, 0), (-1, last), 2.5),
+        ("BOTTOMPADDING", (0, 0), (-1, last), 3.5),
+    ]
     if signer_title or signer_name:
         sign = [
             para(
                 nfc_text(signer_title).upper(),
                 style("sign-title", size=13, bold=True, align=TA_CENTER),
             ),
+            *(
+                [para(signer_hint, style("sign-hint", size=12, italic=True, align=TA_CENTER))]
+                if signer_hint
+                else []
+            ),
             Spacer(0, 22 * mm),
             para(signer_name, style("sign-name", size=13, bold=True, align=TA_CENTER)),
         ]
+        table_w = sum(col_widths)
         block = document_table(
             [["", sign]],
-            col_widths=[width * 0.45, width * 0.55],
+            col_widths=[table_w * 0.45, table_w * 0.55],
             commands=[
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
                 ("LEFTPADDING", (0, 0), (-1, -1), 0),
                 ("RIGHTPADDING", (0, 0), (-1, -1), 0),
             ],
         )
-        story.append(KeepTogether([Spacer(0, 6 * mm), block]))
+        # In the table, so the last rows go with it to the next page (never alone).
+        add_signature_row(data, commands, [Spacer(0, 6 * mm), block])
+    story.append(
+        document_table(
+            data, col_widths=col_widths, repeatRows=1, hAlign="CENTER", commands=commands
+        )
+    )
 
     return build_pdf(story, pagesize=pagesize, title=title, author=issuing_body)

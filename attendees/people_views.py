@@ -295,11 +295,20 @@ def unit_nominations_export(request: HttpRequest, code: str, fmt: str) -> HttpRe
         filename=f"danh-sach-cu-{klass.code}-{unit.code}",
         rows=_export_rows(nominations, with_state=True),
         columns=[*_list_columns(), Column("state", "Trạng thái", 1.0)],
+        issued_by_unit=True,
     )
 
 
 def _list_file(
-    klass, unit, fmt: str, *, title: str, filename: str, rows: list[dict], columns
+    klass,
+    unit,
+    fmt: str,
+    *,
+    title: str,
+    filename: str,
+    rows: list[dict],
+    columns,
+    issued_by_unit: bool = False,
 ) -> HttpResponse:
     from attendees import exports
 
@@ -324,16 +333,24 @@ def _list_file(
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
     else:
-        organiser = klass.organiser
+        # A unit's nomination list is the unit's document, sent to the Department: its own
+        # header, place and head's signature, not the Department's letterhead.
+        issuer = unit if issued_by_unit and unit is not None else klass.organiser
+        parent = issuer.parent
         content = exports.people_list_pdf(
             title=title,
             subtitle=subtitle,
             columns=columns,
             rows=rows,
-            parent_body=organiser.parent.name if organiser.parent else "",
-            issuing_body=organiser.name,
-            place=organiser.place,
+            parent_body=parent.name if parent else "",
+            issuing_body=issuer.name,
+            place=issuer.place or (parent.place if parent else "") or klass.organiser.place,
             on=timezone.localdate(),
+            **(
+                {"signer_title": "THỦ TRƯỞNG ĐƠN VỊ", "signer_hint": "(Ký tên, đóng dấu)"}
+                if issuer is unit
+                else {}
+            ),
         )
         response = HttpResponse(content, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'

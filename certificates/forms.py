@@ -21,8 +21,15 @@ class CertificateSettingsForm(forms.ModelForm):
             "issued_on",
             "signer_title",
             "signer_name",
+            "invitation_date",
+            "invitation_recipients",
         ]
-        widgets = {"issued_on": DateInput(), "signer_title": forms.Textarea(attrs={"rows": 2})}
+        widgets = {
+            "issued_on": DateInput(),
+            "invitation_date": DateInput(),
+            "signer_title": forms.Textarea(attrs={"rows": 2}),
+            "invitation_recipients": forms.Textarea(attrs={"rows": 3}),
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -31,6 +38,11 @@ class CertificateSettingsForm(forms.ModelForm):
         self.fields["issuer"].choices = [("", "---------")] + [
             (o.pk, str(o)) for o in sorted_by_text(issuers, str)
         ]
+
+    def clean_invitation_recipients(self):
+        # One recipient a line, as printed; blank lines and Windows line ends dropped.
+        lines = self.cleaned_data["invitation_recipients"].splitlines()
+        return "\n".join(line.strip() for line in lines if line.strip())
 
     def clean_signer_title(self):
         lines = [line.strip() for line in self.cleaned_data["signer_title"].splitlines()]

@@ -47,6 +47,10 @@ def display_code(code: str) -> str:
     return "-".join(code[i : i + 4] for i in range(0, len(code), 4))
 
 
+# Decree 30: a letter always has "Nơi nhận"; this one when the settings leave it empty.
+DEFAULT_INVITATION_RECIPIENTS = "- Như trên;\n- Lưu: VT."
+
+
 class CertificateSettings(NFCModel):
     """How one class's certificates are worded and who signs them."""
 
@@ -80,6 +84,18 @@ class CertificateSettings(NFCModel):
         help_text=_("One or two lines, as printed above the signature."),
     )
     signer_name = models.CharField(_("signer's name"), max_length=150, blank=True)
+    invitation_date = models.DateField(
+        _("date on the invitation letters"),
+        null=True,
+        blank=True,
+        help_text=_("Empty: the day each letter was first numbered."),
+    )
+    invitation_recipients = models.TextField(
+        _("recipients of the invitation letters (Nơi nhận)"),
+        default=DEFAULT_INVITATION_RECIPIENTS,
+        blank=True,
+        help_text=_("One line each, as printed under “Nơi nhận:”."),
+    )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
@@ -93,15 +109,33 @@ class CertificateSettings(NFCModel):
         return self.issued_on or self.training_class.end_date
 
 
+class RegisterKind(models.TextChoices):
+    """The kinds of numbered document a body issues; each has its own register."""
+
+    CERTIFICATE = "GCN", _("certificates")
+    INVITATION = "GM", _("invitation letters")
+
+
+# Without a format of its own, an invitation is numbered "05/GM-STTTT" (Decree 30).
+INVITATION_NUMBER_FORMAT = "{number:02d}/GM-{short_name}"
+
+
 class RegisterSeries(models.Model):
-    """The register of one issuing body for one year. `last_number` is read and bumped
-    under a row lock inside the issuing transaction, so numbers are sequential and a
-    failed issue leaves no gap (the bump rolls back with it)."""
+    """The register of one issuing body for one year and one kind of document
+    (certificates, invitation letters). `last_number` is read and bumped under a row lock
+    inside the issuing transaction, so numbers are sequential and a failed issue leaves no
+    gap (the bump rolls back with it)."""
 
     issuer = models.ForeignKey(
         Organisation, verbose_name=_("issuing body"), on_delete=models.PROTECT, related_name="+"
     )
     year = models.PositiveSmallIntegerField(_("year"))
+    kind = models.CharField(
+        _("kind of document"),
+        max_length=10,
+        choices=RegisterKind.choices,
+        default=RegisterKind.CERTIFICATE,
+    )
     last_number = models.PositiveIntegerField(_("last number issued"), default=0)
     number_format = models.CharField(
         _("number format"),
@@ -118,16 +152,52 @@ class RegisterSeries(models.Model):
         verbose_name = _("certificate register")
         verbose_name_plural = _("certificate registers")
         constraints = [
-            models.UniqueConstraint(fields=["issuer", "year"], name="register_one_per_issuer_year")
+            models.UniqueConstraint(
+                fields=["issuer", "year", "kind"], name="register_one_per_issuer_year_kind"
+            )
         ]
 
     def __str__(self) -> str:
         return f"{self.issuer} {self.year}"
 
     def format_number(self, number: int) -> str:
-        template = self.number_format or settings.CERTIFICATE_NUMBER_FORMAT
+        template = self.number_format or (
+            INVITATION_NUMBER_FORMAT
+            if self.kind == RegisterKind.INVITATION
+            else settings.CERTIFICATE_NUMBER_FORMAT
+        )
         short = self.issuer.short_name or self.issuer.code
         return template.format(number=number, short_name=short, year=self.year)
+
+
+class Invitation(models.Model):
+    """The number an enrollment's invitation letter (giấy mời) was given: taken once from
+    the organiser's invitation register, the same on every re-print."""
+
+    # A withdrawn enrollment leaves its number in the register (gap-free), unattached.
+    enrollment = models.OneToOneField(
+        Enrollment,
+        verbose_name=_("enrollment"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="invitation",
+    )
+    series = models.ForeignKey(
+        RegisterSeries, verbose_name=_("register"), on_delete=models.PROTECT, related_name="+"
+    )
+    number = models.PositiveIntegerField(_("number in the register"))
+    register_number = models.CharField(_("register number"), max_length=60)
+    issued_on = models.DateField(_("date of issue"))
+
+    class Meta:
+        verbose_name = _("invitation letter")
+        verbose_name_plural = _("invitation letters")
+        constraints = [
+            models.UniqueConstraint(fields=["series", "number"], name="invitation_number_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.register_number
 
 
 class CertificateQuerySet(models.QuerySet):

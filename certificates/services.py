@@ -40,9 +40,11 @@ from certificates.models import (
     Certificate,
     CertificateBatch,
     CertificateSettings,
+    Invitation,
+    RegisterKind,
     RegisterSeries,
 )
-from courses.models import TrainingClass
+from courses.models import Organisation, TrainingClass
 from courses.services import audit
 
 logger = logging.getLogger(__name__)
@@ -81,16 +83,42 @@ def _saved_settings(training_class: TrainingClass) -> CertificateSettings:
     return settings
 
 
-def _next_number(settings: CertificateSettings, year: int) -> tuple[RegisterSeries, int]:
-    RegisterSeries.objects.get_or_create(issuer=settings.issuer, year=year)
+def next_register_number(
+    *, issuer: Organisation, year: int, kind: str = RegisterKind.CERTIFICATE
+) -> tuple[RegisterSeries, int]:
+    """The next number of a register (certificates, invitation letters), gap-free: call it
+    inside the transaction that records the numbered document."""
+    RegisterSeries.objects.get_or_create(issuer=issuer, year=year, kind=kind)
     series = (
         RegisterSeries.objects.select_for_update()
         .select_related("issuer")
-        .get(issuer=settings.issuer, year=year)
+        .get(issuer=issuer, year=year, kind=kind)
     )
     series.last_number += 1
     series.save(update_fields=["last_number"])
     return series, series.last_number
+
+
+@transaction.atomic
+def invitation_issue(*, enrollment: Enrollment) -> Invitation:
+    """The enrollment's numbered invitation letter: the first print takes the next number
+    of the organiser's "GM" register; every later print gets the same one."""
+    enrollment = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
+    existing = Invitation.objects.select_related("series").filter(enrollment=enrollment).first()
+    if existing:
+        return existing
+    settings = settings_for(enrollment.training_class)
+    issued_on = settings.invitation_date or timezone.localdate()
+    series, number = next_register_number(
+        issuer=settings.issuer, year=issued_on.year, kind=RegisterKind.INVITATION
+    )
+    return Invitation.objects.create(
+        enrollment=enrollment,
+        series=series,
+        number=number,
+        register_number=series.format_number(number),
+        issued_on=issued_on,
+    )
 
 
 @transaction.atomic
@@ -122,8 +150,10 @@ def certificate_issue(
             % {"name": enrollment.participant.full_name, "reason": eligibility.reason}
         )
     settings = _saved_settings(training_class)
-    issued_on = settings.issue_date()
-    series, number = _next_number(settings, issued_on.year)
+    # A replacement is dated the day it is issued, not the class's last day: it is signed
+    # then, and its number is taken from that day's register.
+    issued_on = timezone.localdate() if replaces else settings.issue_date()
+    series, number = next_register_number(issuer=settings.issuer, year=issued_on.year)
     person = enrollment.participant
     certificate = Certificate.objects.create(
         enrollment=enrollment,

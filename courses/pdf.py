@@ -207,11 +207,62 @@ def document_table(
     return table
 
 
+# How many of a table's last rows go with the signature block onto its page.
+KEEP_WITH_SIGNATURE = 2
+
+
+def add_signature_row(
+    data: list[list],
+    commands: list[tuple],
+    block: Flowable | list[Flowable],
+    *,
+    first_body_row: int = 1,
+    keep_rows: int = KEEP_WITH_SIGNATURE,
+) -> None:
+    """Append ``block`` (the signature block) to a table as one borderless row spanning
+    every column, tied to the last ``keep_rows`` rows by NOSPLIT: a page can then break
+    before those rows but never between them and the signatures, so a signature block
+    never stands alone on a page. Grid/box commands of the caller must stop at the row
+    before (``len(data) - 1`` at the time of the call)."""
+    row = len(data)
+    columns = len(data[0])
+    data.append([block, *[""] * (columns - 1)])
+    commands += [
+        ("SPAN", (0, row), (-1, row)),
+        ("VALIGN", (0, row), (-1, row), "TOP"),
+        ("LEFTPADDING", (0, row), (-1, row), 0),
+        ("RIGHTPADDING", (0, row), (-1, row), 0),
+        ("TOPPADDING", (0, row), (-1, row), 0),
+        ("BOTTOMPADDING", (0, row), (-1, row), 0),
+        ("NOSPLIT", (0, max(first_body_row, row - keep_rows)), (-1, row)),
+    ]
+
+
 def _fitting_size(text: str, font: str, size: float, width: float, minimum: float) -> float:
     """The largest size ≤ ``size`` (down to ``minimum``) at which ``text`` fits one line."""
     while size > minimum and pdfmetrics.stringWidth(text, font, size) > width:
         size -= 0.5
     return size
+
+
+def header_bodies(parent_name: str, issuing_name: str) -> tuple[str, str]:
+    """(parent body, issuing body) as the header prints them: "Ủy ban nhân dân" is written
+    "UBND", and the locality the parent line already says is dropped from the issuer
+    ("UBND tỉnh Lai Châu" over "Sở Thông tin và Truyền thông", not "… tỉnh Lai Châu", which
+    would wrap the issuer column in portrait)."""
+    parent = nfc_text(parent_name)
+    issuer = nfc_text(issuing_name)
+    for long in ("Ủy ban nhân dân", "Uỷ ban nhân dân", "ỦY BAN NHÂN DÂN", "UỶ BAN NHÂN DÂN"):
+        parent = parent.replace(long, "UBND")
+    tail = 0
+    for x, y in zip(reversed(issuer.split()), reversed(parent.split()), strict=False):
+        if x.casefold() != y.casefold():
+            break
+        tail += 1
+    words = issuer.split()
+    if tail >= 2 and len(words) > tail:
+        issuer = " ".join(words[:-tail])
+    return parent, issuer
 
 
 def official_header(
@@ -233,20 +284,22 @@ def official_header(
     fonts = register_fonts()
     width = width if width is not None else frame_width(A4)
     national_w = pdfmetrics.stringWidth(NATIONAL_NAME, fonts.bold, size)
-    right_w = min(max(national_w + 4 * mm, width * 0.5), width * 0.62)
+    parent_body, issuing_body = header_bodies(parent_body, issuing_body)
+    parent = parent_body.upper()
+    issuer = issuing_body.upper()
+    # The right column needs only the national name; the issuer column gets the rest, so
+    # "SỞ THÔNG TIN VÀ TRUYỀN THÔNG" stays on one line in portrait.
+    right_w = min(max(national_w + 4 * mm, width * 0.45), width * 0.62)
     left_w = width - right_w
-
-    parent = nfc_text(parent_body).upper()
-    issuer = nfc_text(issuing_body).upper()
-    # A long issuing body is shrunk a little (never below 11 pt) before it is wrapped.
-    issuer_size = _fitting_size(issuer, fonts.bold, size, left_w - 2 * mm, minimum=11)
+    # A long issuing body is shrunk (never below 9 pt) before it is wrapped.
+    issuer_size = _fitting_size(issuer, fonts.bold, size, left_w - 2 * mm, minimum=9)
     issuer_w = min(pdfmetrics.stringWidth(issuer, fonts.bold, issuer_size), left_w)
     motto_size = size + 1
     motto_w = pdfmetrics.stringWidth(MOTTO, fonts.bold, motto_size)
 
     left: list[Flowable] = []
     if parent:
-        parent_size = _fitting_size(parent, fonts.regular, size, left_w - 2 * mm, minimum=11)
+        parent_size = _fitting_size(parent, fonts.regular, size, left_w - 2 * mm, minimum=9)
         left.append(para(parent, style("hdr-parent", size=parent_size, align=TA_CENTER)))
     left.append(para(issuer, style("hdr-issuer", size=issuer_size, bold=True, align=TA_CENTER)))
     left.append(CentredRule(max(issuer_w * 0.4, 25 * mm)))
@@ -286,13 +339,14 @@ def official_header(
 
 
 class NumberedCanvas(Canvas):
-    """A canvas that holds its pages back until the end, then stamps "Trang x/y" on each.
+    """A canvas that holds its pages back until the end, then numbers pages 2, 3, … at the
+    top centre (Decree 30/2020, Appendix I: the first page carries no number).
 
     Pages start with the document font instead of reportlab's Helvetica, so no base-14
     font is ever referenced.
     """
 
-    footer_size = 10
+    number_size = 13
 
     def __init__(self, *args, **kwargs):
         if not kwargs.get("initialFontName"):
@@ -305,18 +359,18 @@ class NumberedCanvas(Canvas):
         self._startPage()
 
     def save(self):
-        total = len(self._page_states)
         for state in self._page_states:
             self.__dict__.update(state)
-            self._draw_page_number(total)
+            if self._pageNumber > 1:
+                self._draw_page_number()
             super().showPage()
         super().save()
 
-    def _draw_page_number(self, total: int) -> None:
+    def _draw_page_number(self) -> None:
         self.saveState()
-        self.setFont(register_fonts().regular, self.footer_size)
+        self.setFont(register_fonts().regular, self.number_size)
         self.drawCentredString(
-            self._pagesize[0] / 2, MARGIN_BOTTOM / 2, f"Trang {self._pageNumber}/{total}"
+            self._pagesize[0] / 2, self._pagesize[1] - MARGIN_TOP / 2, str(self._pageNumber)
         )
         self.restoreState()
 
@@ -328,7 +382,8 @@ def build_pdf(
     title: str = "",
     author: str = "",
 ) -> bytes:
-    """Lay ``story`` out on ``pagesize`` with the Decree 30 margins and "Trang x/y" footers."""
+    """Lay ``story`` out on ``pagesize`` with the Decree 30 margins, numbered at the top
+    centre from page 2."""
     register_fonts()
     buffer = io.BytesIO()
     doc = SimpleDocTemplate(

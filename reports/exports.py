@@ -58,6 +58,7 @@ from certificates.eligibility import counted_statuses, settings_for
 from certificates.models import Certificate, CertificateSettings
 from courses.models import ParticipantCategory, Session, TrainingClass
 from courses.pdf import (
+    add_signature_row,
     build_pdf,
     document_table,
     frame_width,
@@ -966,6 +967,7 @@ def _pdf(table: Table, *, parent_body: str, issuing_body: str, place: str) -> by
             for t, col in zip(texts, table.columns, strict=True)
         ]
 
+    note = style("note", size=11, align=TA_LEFT, spaceBefore=2, leading=13.5)
     commands: list[tuple] = [
         ("GRID", (0, 0), (-1, -1), 0.5, "black"),
         ("BACKGROUND", (0, 0), (-1, 0), "#D9E1F2"),
@@ -989,17 +991,10 @@ def _pdf(table: Table, *, parent_body: str, issuing_body: str, place: str) -> by
             row[0], row[1] = row[1], ""
             commands.append(("SPAN", (0, len(data)), (1, len(data))))
         data.append(row)
-    story.append(
-        document_table(data, col_widths=widths, repeatRows=1, hAlign="CENTER", commands=commands)
-    )
-
-    note = style("note", size=11, align=TA_LEFT, spaceBefore=2, leading=13.5)
-    story.append(Spacer(0, 3 * mm))
-    story += [para(n, note) for n in table.notes]
+    after = [para(n, note) for n in table.notes]
     if table.key:
-        story.append(para("Các buổi học:", style("key-h", size=11, bold=True, spaceBefore=4)))
-        story += [para(k, note) for k in table.key]
-
+        after.append(para("Các buổi học:", style("key-h", size=11, bold=True, spaceBefore=4)))
+        after += [para(k, note) for k in table.key]
     sign_title = style("sign", size=13, bold=True, align=TA_CENTER)
     sign_hint = style("sign-hint", size=12, italic=True, align=TA_CENTER)
     block = document_table(
@@ -1007,14 +1002,32 @@ def _pdf(table: Table, *, parent_body: str, issuing_body: str, place: str) -> by
             [para("NGƯỜI LẬP BIỂU", sign_title), para("THỦ TRƯỞNG ĐƠN VỊ", sign_title)],
             [para("(Ký, ghi rõ họ tên)", sign_hint), para("(Ký tên, đóng dấu)", sign_hint)],
         ],
-        col_widths=[width * 0.45, width * 0.55],
+        col_widths=[sum(widths) * 0.45, sum(widths) * 0.55],
         commands=[
             ("VALIGN", (0, 0), (-1, -1), "TOP"),
             ("LEFTPADDING", (0, 0), (-1, -1), 0),
             ("RIGHTPADDING", (0, 0), (-1, -1), 0),
         ],
     )
-    story.append(KeepTogether([Spacer(0, 6 * mm), block, Spacer(0, 22 * mm)]))
+    signature = [Spacer(0, 6 * mm), block, Spacer(0, 22 * mm)]
+    last = len(data) - 1
+    for i, command in enumerate(commands):
+        # The grid and paddings stop at the last row of figures.
+        name, start, end, *rest = command
+        if end[1] == -1:
+            commands[i] = (name, start, (end[0], last), *rest)
+    if not after:
+        # Nothing between the table and the signatures: the last rows go with them.
+        add_signature_row(data, commands, signature)
+    story.append(
+        document_table(data, col_widths=widths, repeatRows=1, hAlign="CENTER", commands=commands)
+    )
+    if after:
+        story.append(Spacer(0, 3 * mm))
+        # The notes and the key go with the signatures (a page of their own if need be,
+        # rather than a key cut in two or a signature block alone on the last page).
+        story.append(KeepTogether([*after, *signature]))
+
     return build_pdf(story, pagesize=pagesize, title=table.title, author=issuing_body)
 
 

@@ -59,6 +59,7 @@ from courses.pdf import (
     build_pdf,
     document_table,
     frame_width,
+    header_bodies,
     official_header,
     para,
     place_date,
@@ -308,16 +309,6 @@ class ResultsFigures:
         return [r for r in self.held if r.sessions_expected and r.rate < ATTENDANCE_TARGET]
 
 
-def _common_tail(a: str, b: str) -> int:
-    """How many trailing words two names share ("… tỉnh Lai Châu")."""
-    n = 0
-    for x, y in zip(reversed(a.split()), reversed(b.split()), strict=False):
-        if x.casefold() != y.casefold():
-            break
-        n += 1
-    return n
-
-
 def _header_bodies(classes: list[TrainingClass]) -> tuple[str, str, str, str, str]:
     """(parent body, issuing body, parent's full name, place, abbreviation) from the
     organiser of most of the year's classes: "UBND tỉnh Lai Châu" over "Sở Thông tin và
@@ -331,13 +322,7 @@ def _header_bodies(classes: list[TrainingClass]) -> tuple[str, str, str, str, st
     parent_body = parent_name = ""
     if parent:
         parent_name = parent.name
-        parent_body = parent.name.replace("Ủy ban nhân dân", "UBND").replace(
-            "Uỷ ban nhân dân", "UBND"
-        )
-        tail = _common_tail(organiser.name, parent.name)
-        words = organiser.name.split()
-        if tail >= 2 and len(words) > tail:
-            issuing = " ".join(words[:-tail])
+        parent_body, issuing = header_bodies(parent.name, organiser.name)
     place = organiser.place or (parent.place if parent else "") or DEFAULT_PLACE
     return parent_body, issuing, parent_name, place, organiser.short_name
 
@@ -1378,6 +1363,20 @@ def _pdf_grid(grid: Grid) -> Flowable:
     )
 
 
+def _for_signature(blocks: list[Block]) -> list[Block]:
+    """The blocks of a document signed as printed: no "note" (a field the officer fills in
+    the .docx), and no heading whose section was only such a field."""
+    kept: list[Block] = []
+    for i, block in enumerate(blocks):
+        following = blocks[i + 1] if i + 1 < len(blocks) else None
+        if block.kind == "note":
+            continue
+        if block.kind == "h1" and following is not None and following.kind == "note":
+            continue
+        kept.append(block)
+    return kept
+
+
 def _pdf_body(blocks: list[Block]) -> list[Flowable]:
     indent = INDENT_MM * mm
     body = style(
@@ -1488,7 +1487,7 @@ def results_pdf(
         para(frame.subject, title),
         CentredRule(45 * mm, space=16, gap=9),
     ]
-    story += _pdf_body(report_blocks(figures))
+    story += _pdf_body(_for_signature(report_blocks(figures)))
     closing = story.pop()
     story.append(KeepTogether([closing, _pdf_signature(frame)]))
     return build_pdf(story, title=f"Báo cáo {frame.subject}", author=figures.issuing_body)

@@ -311,8 +311,8 @@ def test_invitation_pdf(enrollments, class_with_sessions, tmp_path):
     assert "GIẤY MỜI" in text
     assert "Kính gửi: Bà Nguyễn Thị Hường" in text
     assert "UBND huyện Mường Tè" in text
-    assert "ỦY BAN NHÂN DÂN TỈNH LAI CHÂU" in text
-    assert "SỞ THÔNG TIN VÀ TRUYỀN THÔNG" in text  # the header wraps "TỈNH LAI CHÂU"
+    # Decree 30 header: "UBND" abbreviated, the locality not repeated under the issuer.
+    assert "UBND TỈNH LAI CHÂU SỞ THÔNG TIN VÀ TRUYỀN THÔNG CỘNG HÒA" in text
     assert "Lai Châu, ngày 25 tháng 9 năm 2023" in text
     assert "từ ngày 10 tháng 10 năm 2023 đến ngày 12 tháng 10 năm 2023" in text
     assert class_with_sessions.title in text
@@ -404,3 +404,44 @@ def test_badge_tokens_are_unique_random_and_not_derived(enrollments, world):
             category=clash.category,
             badge_token=token,
         )
+
+
+def test_invitation_is_a_numbered_signed_letter_dated_by_the_coordinator(
+    enrollments, class_with_sessions, tmp_path
+):
+    """Decree 30: "Số: 01/GM-STTTT" from a gap-free register, kept on re-prints; the date
+    the coordinator set (not the print day); signer block and "Nơi nhận"."""
+    from certificates.eligibility import settings_for
+    from certificates.models import Invitation, RegisterSeries
+
+    organiser = class_with_sessions.organiser
+    organiser.short_name = "STTTT"
+    organiser.save()
+    settings = settings_for(class_with_sessions)
+    settings.parent_body = "UBND tỉnh Lai Châu"
+    settings.issuing_body = "Sở Thông tin và Truyền thông"
+    settings.issue_place = "Lai Châu"
+    settings.invitation_date = datetime.date(2023, 9, 20)
+    settings.signer_title = "KT. GIÁM ĐỐC\nPHÓ GIÁM ĐỐC"
+    settings.signer_name = "Lê Minh Tuấn"
+    settings.invitation_recipients = "- Như trên;\n- UBND huyện Mường Tè;\n- Lưu: VT, TTBC."
+    settings.save()
+
+    def text_of(enrollment) -> str:
+        path = pdf_file(invitation_pdf(enrollment), tmp_path, "letter.pdf")
+        assert page_count(path) == 1
+        return " ".join(_run(["pdftotext", "-raw", "-enc", "UTF-8", str(path), "-"]).split())
+
+    first = text_of(enrollments[0])
+    second = text_of(enrollments[1])
+    again = text_of(enrollments[0])
+    assert "Số: 01/GM-STTTT" in first and "Số: 02/GM-STTTT" in second
+    assert "Số: 01/GM-STTTT" in again  # a re-print keeps its number
+    assert RegisterSeries.objects.get(kind="GM").last_number == 2
+    assert Invitation.objects.count() == 2
+    for text in (first, second):
+        assert "UBND TỈNH LAI CHÂU SỞ THÔNG TIN VÀ TRUYỀN THÔNG" in text
+        assert "Lai Châu, ngày 20 tháng 9 năm 2023" in text
+        assert "KT. GIÁM ĐỐC" in text and "PHÓ GIÁM ĐỐC" in text and "Lê Minh Tuấn" in text
+        assert "Nơi nhận:" in text and "- UBND huyện Mường Tè;" in text
+        assert "- Lưu: VT, TTBC." in text

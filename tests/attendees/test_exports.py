@@ -13,7 +13,13 @@ import openpyxl
 import pytest
 
 from attendees.exports import Column, people_list_pdf, people_list_xlsx
-from tests.courses.test_pdf import page_count, pdffonts, pdftotext, vietnamese_words
+from tests.courses.test_pdf import (
+    page_count,
+    pdffonts,
+    pdftotext,
+    top_margin_texts,
+    vietnamese_words,
+)
 
 NAMES = [
     "Nguyễn Thị Hường",
@@ -153,7 +159,11 @@ def test_pdf_long_list_repeats_the_header_row_and_numbers_pages(tmp_path):
         )
         first_row = re.search(r"^\s*\d+\s+\S.* \d{3}\s", page, re.M)
         assert header and first_row and header.start() < first_row.start(), number
-        assert re.search(rf"^\s*Trang {number}/{total}\s*$", page, re.M), number
+        assert "Trang" not in page, number
+    # Decree 30: page numbers at the top centre from page 2, none on page 1.
+    assert top_margin_texts(pdf, tmp_path) == [("", "")] + [
+        (str(n), str(n)) for n in range(2, total + 1)
+    ]
     # Every row, once, in the caller's order.
     found = re.findall(r"^\s*(\d+)\s+\S.*? (\d{3})\s", "".join(pages), re.M)
     assert [(int(a), int(b)) for a, b in found] == [(i, i) for i in range(1, 201)]
@@ -313,3 +323,14 @@ def test_xlsx_titles_starting_like_a_formula_are_text():
         ("=1+2", "s", True),
         ("@x", "s", True),
     ]
+
+
+def test_pdf_signature_block_never_stands_alone_on_the_last_page(tmp_path):
+    """Whatever the length of the list, the page with the signer also has the last rows."""
+    for count in range(20, 50):
+        names = [f"{NAMES[i % len(NAMES)]} {i:03d}" for i in range(1, count + 1)]
+        pdf = make_pdf(rows_for(names), signer_title="Giám đốc", signer_name="Trần Văn Hùng")
+        last = pdftotext(pdf, tmp_path).split("\f")[:-1][-1]
+        assert "GIÁM ĐỐC" in last and "Trần Văn Hùng" in last, count
+        rows = re.findall(r"^\s*(\d+)\s+\S.*? (\d{3})\s", last, re.M)
+        assert rows and int(rows[-1][0]) == count, (count, last)

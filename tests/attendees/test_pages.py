@@ -342,3 +342,28 @@ def test_a_unit_that_is_not_a_number_is_not_found(client, world, people, page, u
     client.force_login(world.coordinator)
     _method, url = _pages(world, people)[page]
     assert client.get(url, {"unit": unit}).status_code == 404
+
+
+def test_unit_nomination_list_pdf_is_the_units_own_document(client, world, people):
+    """The list a unit sends carries the unit's header, its place and a signer line for
+    the unit's head, not the Department's letterhead."""
+    from pypdf import PdfReader
+
+    unit = world.unit_a
+    unit.place = "Mường Tè"
+    unit.parent = f.organisation(
+        name="Ủy ban nhân dân tỉnh Lai Châu", kind="province_ubnd", can_nominate=False
+    )
+    unit.save()
+    client.force_login(world.nominator_a)
+    url = reverse("attendees:unit-nominations-export", args=[world.class_a.code, "pdf"])
+    response = client.get(url)
+    assert response.status_code == 200
+    reader = PdfReader(io.BytesIO(response.content))
+    text = " ".join(" ".join(page.extract_text() for page in reader.pages).split())
+    assert "UBND TỈNH LAI CHÂU" in text and "UBND HUYỆN MƯỜNG TÈ" in text
+    assert "SỞ THÔNG TIN" not in text.upper()
+    assert world.class_a.organiser.name.upper() not in text.upper()
+    assert "Mường Tè, ngày" in text and "Lai Châu, ngày" not in text
+    assert "THỦ TRƯỞNG ĐƠN VỊ" in text and "(Ký tên, đóng dấu)" in text
+    assert "Nguyễn Thị Hường" in text

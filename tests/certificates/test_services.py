@@ -199,10 +199,38 @@ def test_reissue_replaces_with_a_new_number_and_the_current_name(held, world):
     )
     old.refresh_from_db()
     assert not old.is_valid and "Sửa chính tả họ tên" in old.revoke_reason
-    assert new.replaces == old and new.number == old.number + 1 and new.code != old.code
+    assert new.replaces == old and new.code != old.code
+    # Numbered in the register of the year it is re-issued (the old class may be older).
+    assert new.number == (old.number + 1 if new.series_id == old.series_id else 1)
     assert new.full_name == "Nguyễn Thị Hương"
     assert Certificate.objects.valid().filter(enrollment=held.full).count() == 1
     assert AuditLog.objects.filter(action="certificate.reissue").exists()
+
+
+def test_a_reissued_certificate_is_dated_the_day_it_is_reissued(held, world):
+    """The replacement is signed on the day it is re-issued; the class's last day (the
+    original's date) would backdate it."""
+    from django.utils import timezone
+
+    from certificates.pdf import certificate_pdf
+    from courses.pdf import place_date
+
+    old, _ = services.certificate_issue(actor=world.coordinator, enrollment=held.full)
+    klass = old.training_class
+    today = timezone.localdate()
+    assert old.issued_on == klass.end_date != today
+    new = services.certificate_reissue(
+        actor=world.coordinator, certificate=old, reason="Mất bản gốc"
+    )
+    new.refresh_from_db()
+    assert new.issued_on == today
+    assert new.series.year == today.year
+    text = " ".join(
+        page.extract_text() for page in PdfReader(io.BytesIO(certificate_pdf(new.content()))).pages
+    )
+    text = unicodedata.normalize("NFC", " ".join(text.split()))
+    assert place_date(new.issue_place, today) in text
+    assert place_date(new.issue_place, klass.end_date) not in text
 
 
 # ---------------------------------------------------------------------------- print job

@@ -176,10 +176,14 @@ def test_settings_form_saves_the_signer_and_is_audited(client, world, held):
             "signer_title": "KT. GIÁM ĐỐC\r\n\r\nPHÓ GIÁM ĐỐC",
             "signer_name": "Lê Minh Tuấn",
             "excused_counts": "on",
+            "invitation_date": "20/09/2023",
+            "invitation_recipients": "- Như trên;\r\n- Lưu: VT, TTBC.",
         },
     )
     assert response.status_code == 302
     s = held.klass.certificate_settings
+    assert s.invitation_date.isoformat() == "2023-09-20"
+    assert s.invitation_recipients == "- Như trên;\n- Lưu: VT, TTBC."
     assert s.signer_title == "KT. GIÁM ĐỐC\nPHÓ GIÁM ĐỐC" and s.excused_counts
     assert s.issued_on.isoformat() == "2023-12-05"
     assert AuditLog.objects.filter(action="certificate.settings").exists()

@@ -224,12 +224,93 @@ def test_official_header_columns_are_centred(tmp_path):
 # ---------------------------------------------------------------------------- pages
 
 
-def test_every_page_is_numbered_page_of_total(tmp_path):
+def top_margin_texts(pdf: bytes, tmp_path, *, name="numbers.pdf") -> list[tuple[str, str]]:
+    """Per page: (text in the top margin's centre band, text in the whole top margin).
+
+    Decree 30 numbers pages at the top centre, from page 2; the band is 20 mm high (the
+    top margin) and, for the centre, 40 mm wide around the middle of the page.
+    """
+    path = tmp_path / name
+    path.write_bytes(pdf)
+    info = subprocess.run(["pdfinfo", str(path)], check=True, capture_output=True, text=True)
+    pages = int(re.search(r"^Pages:\s+(\d+)", info.stdout, re.M).group(1))
+    band = 56  # 20 mm in points, rounded down
+    out = []
+    for page in range(1, pages + 1):
+        size = subprocess.run(
+            ["pdfinfo", "-f", str(page), "-l", str(page), str(path)],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
+        w = float(re.search(r"Page\s+\d+ size:\s+([\d.]+) x", size).group(1))
+
+        def crop(x: float, width: float, page=page) -> str:
+            return subprocess.run(
+                [
+                    "pdftotext",
+                    "-f",
+                    str(page),
+                    "-l",
+                    str(page),
+                    "-x",
+                    str(int(x)),
+                    "-y",
+                    "0",
+                    "-W",
+                    str(int(width)),
+                    "-H",
+                    str(band),
+                    "-enc",
+                    "UTF-8",
+                    str(path),
+                    "-",
+                ],
+                check=True,
+                capture_output=True,
+                text=True,
+            ).stdout.strip()
+
+        out.append((crop(w / 2 - 57, 114), crop(0, w)))
+    return out
+
+
+def test_pages_are_numbered_top_centre_from_page_two(tmp_path):
     story = [para("Trang đầu", style())]
     for n in range(2, 5):
         story += [PageBreak(), para(f"Nội dung trang {n}", style())]
     pdf = build_pdf(story, pagesize=A4)
     pages = pdftotext(pdf, tmp_path).split("\f")[:-1]
     assert page_count(pdf, tmp_path) == len(pages) == 4
-    for number, page in enumerate(pages, start=1):
-        assert re.search(rf"^\s*Trang {number}/4\s*$", page, re.MULTILINE)
+    assert "Trang" not in pdftotext(pdf, tmp_path).replace("Trang đầu", "")
+    numbers = top_margin_texts(pdf, tmp_path)
+    assert numbers[0] == ("", "")  # no number on the first page
+    assert numbers[1:] == [("2", "2"), ("3", "3"), ("4", "4")]
+    # Nothing at the foot of any page either.
+    for page in pages:
+        assert page.strip().splitlines()[-1].strip().startswith(("Trang đầu", "Nội dung"))
+
+
+@pytest.mark.parametrize(
+    "parent, issuer",
+    [
+        ("UBND tỉnh Lai Châu", "Sở Thông tin và Truyền thông"),
+        ("UBND tỉnh Lai Châu", "Sở Thông tin và Truyền thông tỉnh Lai Châu"),
+        ("Ủy ban nhân dân tỉnh Lai Châu", "Sở Thông tin và Truyền thông tỉnh Lai Châu"),
+    ],
+)
+def test_portrait_header_reads_two_unwrapped_lines(parent, issuer, tmp_path):
+    """'UBND TỈNH LAI CHÂU' over 'SỞ THÔNG TIN VÀ TRUYỀN THÔNG', each on one line; the
+    locality the parent line already says is not repeated under the issuer."""
+    story = official_header(
+        parent_body=parent, issuing_body=issuer, place="Lai Châu", on=datetime.date(2023, 3, 5)
+    )
+    lines = [
+        line
+        for line in pdftotext(build_pdf(story, pagesize=A4), tmp_path).splitlines()
+        if line.strip()
+    ]
+    assert lines[0].strip().split("  ")[0] == "UBND TỈNH LAI CHÂU", lines
+    assert lines[1].strip().split("  ")[0] == "SỞ THÔNG TIN VÀ TRUYỀN THÔNG", lines
+    assert "Lai Châu, ngày 05 tháng 3 năm 2023" in lines[2], lines
+    assert sum(line.count("TỈNH LAI CHÂU") for line in lines) == 1, lines
