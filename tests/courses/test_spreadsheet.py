@@ -76,8 +76,8 @@ def test_every_module_that_writes_a_workbook_or_csv_uses_the_helper():
     writers = []
     for app in apps:
         for path in (ROOT / app).rglob("*.py"):
-            if "migrations" in path.parts:
-                continue
+            if "migrations" in path.parts or path == ROOT / "courses" / "spreadsheet.py":
+                continue  # the helper itself
             tree = ast.parse(path.read_text(encoding="utf-8"))
             if _writes_workbooks_or_csv(tree):
                 writers.append(path.relative_to(ROOT))
