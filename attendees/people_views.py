@@ -317,26 +317,25 @@ def _list_file(
     subtitle = f"{klass.title} ({klass.code}), {klass.start_date:%d/%m/%Y} – {klass.end_date:%d/%m/%Y}, {klass.venue}"
     if unit is not None:
         subtitle += f" — {unit.name}"
+    # Who issues the list, in either format: a unit's nomination list is the unit's
+    # document, sent to the Department (its own header, place and head's signature); every
+    # other list is the organiser's.
+    issuer = unit if issued_by_unit and unit is not None else klass.organiser
+    parent = issuer.parent
     if fmt == "xlsx":
-        organiser = klass.organiser if unit is None else unit
-        parent = organiser.parent
         content = exports.people_list_xlsx(
             title=title,
             subtitle=subtitle,
             columns=columns,
             rows=rows,
             parent_body=parent.name if parent else "",
-            issuing_body=organiser.name,
+            issuing_body=issuer.name,
         )
         response = HttpResponse(
             content,
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
     else:
-        # A unit's nomination list is the unit's document, sent to the Department: its own
-        # header, place and head's signature, not the Department's letterhead.
-        issuer = unit if issued_by_unit and unit is not None else klass.organiser
-        parent = issuer.parent
         content = exports.people_list_pdf(
             title=title,
             subtitle=subtitle,

@@ -334,3 +334,39 @@ def test_pdf_signature_block_never_stands_alone_on_the_last_page(tmp_path):
         assert "GIÁM ĐỐC" in last and "Trần Văn Hùng" in last, count
         rows = re.findall(r"^\s*(\d+)\s+\S.*? (\d{3})\s", last, re.M)
         assert rows and int(rows[-1][0]) == count, (count, last)
+
+
+def _issuer_lines(content: bytes, fmt: str) -> str:
+    """The document's header: everything before its title ("DANH SÁCH …")."""
+    if fmt == "xlsx":
+        ws = openpyxl.load_workbook(io.BytesIO(content)).active
+        rows = ws.iter_rows(max_row=header_row_of(ws) - 1, values_only=True)
+        text = " ".join(str(v) for row in rows for v in row if v)
+    else:
+        from pypdf import PdfReader
+
+        text = PdfReader(io.BytesIO(content)).pages[0].extract_text()
+    return text.upper().split("DANH SÁCH")[0]
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "pdf"])
+def test_both_formats_of_a_list_name_the_same_issuer(client, world, fmt):
+    """A unit's nomination list is the unit's document, its enrollment list the
+    organiser's: the workbook and the PDF of each say the same."""
+    from django.urls import reverse
+
+    from tests import factories as f
+
+    person = f.participant(world.unit_a, full_name="Lò Văn Ánh")
+    f.enrollment(world.class_a, world.unit_a, person)
+    client.force_login(world.nominator_a)
+    organiser = world.class_a.organiser.name.upper()
+    unit = world.unit_a.name.upper()
+
+    own = client.get(reverse("attendees:unit-nominations-export", args=[world.class_a.code, fmt]))
+    enrolled = client.get(reverse("attendees:enrollments-export", args=[world.class_a.code, fmt]))
+
+    assert unit in _issuer_lines(own.content, fmt)
+    assert organiser not in _issuer_lines(own.content, fmt)
+    assert organiser in _issuer_lines(enrolled.content, fmt)
+    assert unit not in _issuer_lines(enrolled.content, fmt)
