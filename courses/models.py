@@ -14,7 +14,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import F, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, F, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -309,6 +309,19 @@ class TrainingClassQuerySet(models.QuerySet):
     def practice(self) -> TrainingClassQuerySet:
         """What official() leaves out, for pages that say so."""
         return self.filter(is_practice=True)
+
+    def main_organiser(self) -> Organisation | None:
+        """The organiser of most of these classes (the lowest id on a tie): who issues
+        the documents about them as a whole — a year's results report, workbook and
+        Ministry package."""
+        top = (
+            self.order_by().values("organiser").annotate(n=Count("pk")).order_by("-n", "organiser")
+        )
+        return (
+            Organisation.objects.select_related("parent")
+            .filter(pk=Subquery(top.values("organiser")[:1]))
+            .first()
+        )
 
     def with_seats(self) -> TrainingClassQuerySet:
         seats = (

@@ -138,23 +138,16 @@ def title_block(
     return row
 
 
-def department_issuer() -> tuple[str, str]:
-    """(parent body, issuing body) of a workbook that is no one class's: the department
-    (the first one still in existence), e.g. the year workbook and the Ministry package."""
-    from django.utils import timezone
+def year_issuer(year: int) -> tuple[str, str]:
+    """(parent body, issuing body) of a workbook that is no one class's but a year's (the
+    year workbook, the Ministry package): the organiser of most of the year's official
+    classes, as for the results report."""
+    from courses.models import TrainingClass
 
-    from courses.models import Organisation, OrganisationKind
-
-    department = (
-        Organisation.objects.filter(kind=OrganisationKind.DEPARTMENT)
-        .valid_on(timezone.localdate())
-        .select_related("parent")
-        .order_by("pk")
-        .first()
-    )
-    if department is None:
+    organiser = TrainingClass.objects.filter(year=year).official().main_organiser()
+    if organiser is None:
         return ("", "")
-    return (department.parent.name if department.parent else "", department.name)
+    return (organiser.parent.name if organiser.parent else "", organiser.name)
 
 
 def print_setup(ws: Worksheet, *, header_rows: tuple[int, int], landscape: bool = True) -> None:

@@ -17,12 +17,12 @@ from openpyxl.utils import get_column_letter
 from courses.spreadsheet import (
     FONT_FAMILY,
     cell_text,
-    department_issuer,
     one_font_family,
     print_setup,
     row_height,
     text_cell,
     title_block,
+    year_issuer,
 )
 from courses.vietnamese import fold, sorted_by_text
 from materials.files import split_name
@@ -112,7 +112,7 @@ def _write_package(year: int, fileobj: BinaryIO) -> int:
     ws = wb.active
     ws.title = f"Tài liệu {year}"
     widths = [width for _, width in HEADERS]
-    parent_body, issuing_body = department_issuer()
+    parent_body, issuing_body = year_issuer(year)
     top = title_block(
         ws,
         parent_body=parent_body,

@@ -72,11 +72,11 @@ from courses.spreadsheet import (
     FONT_FAMILY,
     cell_text,
     csv_text,
-    department_issuer,
     looks_like_formula,
     print_setup,
     text_cell,
     wrapped_lines,
+    year_issuer,
 )
 from courses.vietnamese import collation_key, sorted_by_name
 from reports.queries import (
@@ -1124,7 +1124,7 @@ def year_workbook(
     scope = _scope_line(user)
     subtitle = [f"Năm {year}"] + ([scope] if scope else [])
 
-    issuer = department_issuer()  # the province's year: the department's workbook
+    issuer = year_issuer(year)
     wb = _workbook()
     by_class = _SheetWriter(
         wb,

@@ -22,7 +22,7 @@ from __future__ import annotations
 import datetime
 import io
 import unicodedata
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -45,7 +45,6 @@ from attendees.models import Attendance, Enrollment
 from certificates.models import Certificate
 from courses.models import (
     ClassState,
-    Organisation,
     ParticipantCategory,
     Plan,
     Quota,
@@ -313,10 +312,9 @@ def _header_bodies(classes: list[TrainingClass]) -> tuple[str, str, str, str, st
     """(parent body, issuing body, parent's full name, place, abbreviation) from the
     organiser of most of the year's classes: "UBND tỉnh Lai Châu" over "Sở Thông tin và
     Truyền thông" (the locality the parent line already says is dropped)."""
-    organisers = Counter(c.organiser for c in classes)
-    if not organisers:
+    organiser = TrainingClass.objects.filter(pk__in=[c.pk for c in classes]).main_organiser()
+    if organiser is None:
         return DEFAULT_PARENT_BODY, DEFAULT_ISSUING_BODY, "", DEFAULT_PLACE, ""
-    organiser: Organisation = organisers.most_common(1)[0][0]
     parent = organiser.parent
     issuing = organiser.name
     parent_body = parent_name = ""
