@@ -30,13 +30,13 @@ from attendees.models import (
     ScanResult,
     ScanReview,
 )
+from attendees.rules import ATTENDED
 from courses.models import Session
 from courses.services import audit
 
 # A device whose clock is further off than this is flagged, and its scan times are
 # corrected by the measured offset instead of being trusted.
 MAX_CLOCK_SKEW = datetime.timedelta(minutes=2)
-IN_ROOM = (AttendanceStatus.PRESENT, AttendanceStatus.LATE)
 
 
 @dataclass(frozen=True)
@@ -152,7 +152,7 @@ def _previous_outcome(nonce: uuid.UUID) -> CheckinOutcome | None:
         }
     # A refused scan was answered without a status (it changed nothing); the others with
     # the person's status, read again.
-    if event.enrollment_id and event.result in (*IN_ROOM, ScanResult.ALREADY_RECORDED):
+    if event.enrollment_id and event.result in (*ATTENDED, ScanResult.ALREADY_RECORDED):
         status = (
             Attendance.objects.filter(
                 enrollment_id=event.enrollment_id, session_id=event.session_id
@@ -264,7 +264,7 @@ def _refusal(
         # recorded in the room at this time or earlier) is only a repeat; any other waits
         # for the coordinator, so the list they judge holds only real changes.
         now = checkin_sql.attendance_now(badge.enrollment_id, session.id)
-        if now and now[0] in IN_ROOM and now[1] is not None and now[1] <= scanned_at:
+        if now and now[0] in ATTENDED and now[1] is not None and now[1] <= scanned_at:
             return ScanResult.ALREADY_RECORDED, now[0]
         return ScanResult.SESSION_CLOSED, None
     return None
@@ -318,10 +318,10 @@ def attendance_set(
     attendance.status = status
     attendance.reason = reason.strip()[:300]
     attendance.updated_by = actor
-    if status in IN_ROOM and scanned_at is not None:
+    if status in ATTENDED and scanned_at is not None:
         if attendance.first_scan_at is None or scanned_at < attendance.first_scan_at:
             attendance.first_scan_at = scanned_at
-    elif status in IN_ROOM and attendance.first_scan_at is None:
+    elif status in ATTENDED and attendance.first_scan_at is None:
         attendance.first_scan_at = timezone.now()
     attendance.save()
     audit(
@@ -372,7 +372,7 @@ def held_scan_accept(*, actor: User, event: ScanEvent) -> Attendance:
     current = Attendance.objects.filter(enrollment=event.enrollment, session=session).first()
     if (
         current
-        and current.status in IN_ROOM
+        and current.status in ATTENDED
         and current.first_scan_at is not None
         and current.first_scan_at <= event.scanned_at
     ):

@@ -2,8 +2,8 @@
 service and the bulk job (one rule, in one place).
 
 An enrollment qualifies when the sessions it attended reach the class threshold
-(``TrainingClass.certificate_threshold``, default 80 %) of all the class's sessions.
-Present and late count; excused counts only if the class's certificate settings say so.
+(``TrainingClass.certificate_threshold``, default 80 %) of all the class's sessions. What
+counts and how it is compared are the attendance rules (``attendees.rules``).
 """
 
 from __future__ import annotations
@@ -14,16 +14,11 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
-from attendees.models import Attendance, AttendanceStatus, Enrollment
+from attendees.models import Attendance, Enrollment
+from attendees.rules import counted_statuses, eligible, is_final, person_rate
 from certificates.models import Certificate, CertificateSettings
 from courses.models import Session, TrainingClass
 from courses.vietnamese import sorted_by_name
-
-ATTENDED = (AttendanceStatus.PRESENT, AttendanceStatus.LATE)
-
-
-def counted_statuses(excused_counts: bool) -> tuple[str, ...]:
-    return (*ATTENDED, AttendanceStatus.EXCUSED) if excused_counts else ATTENDED
 
 
 @dataclass
@@ -40,14 +35,13 @@ class Eligibility:
         return len(self.sessions)
 
     @property
-    def rate(self) -> int:
-        """Whole percent, rounded down: 79.9 % is not 80 %."""
-        return self.attended * 100 // self.total if self.total else 0
+    def rate(self):
+        """Of all the class's sessions (certificates are issued once all are held)."""
+        return person_rate(self.attended, self.total, self.threshold)
 
     @property
     def eligible(self) -> bool:
-        # Integer comparison: no rounding can let 4 of 6 sessions (66.7 %) pass 67 %.
-        return self.total > 0 and self.attended * 100 >= self.threshold * self.total
+        return eligible(self.attended, self.total, self.threshold)
 
     @property
     def reason(self) -> str:
@@ -56,7 +50,7 @@ class Eligibility:
         if not self.total:
             return _("The class has no sessions.")
         return _(
-            "Attended %(attended)s of %(total)s sessions (%(rate)s%%, %(threshold)s%% needed)."
+            "Attended %(attended)s of %(total)s sessions (%(rate)s, %(threshold)s%% needed)."
         ) % {
             "attended": self.attended,
             "total": self.total,
@@ -142,8 +136,8 @@ def not_ready_reason(training_class: TrainingClass) -> str:
     sessions = training_class.sessions.order_by("date", "start_time")
     if not sessions.exists():
         return _("The class has no sessions.")
-    still_open = [s for s in sessions if s.closed_at is None]
-    if still_open:
+    if not is_final(sessions):
+        still_open = [s for s in sessions if s.closed_at is None]
         dates = ", ".join(f"{s.date:%d/%m} {s.start_time:%H:%M}" for s in still_open[:5])
         return _(
             "Attendance is not final: %(count)s session(s) still open (%(dates)s). Close them,"

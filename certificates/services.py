@@ -186,7 +186,7 @@ def certificate_issue(
         changes={
             "register_number": certificate.register_number,
             "enrollment": enrollment.pk,
-            "rate": eligibility.rate,
+            "rate": eligibility.rate.value,
             **({"replaces": replaces.register_number} if replaces else {}),
         },
     )

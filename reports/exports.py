@@ -36,7 +36,7 @@ from itertools import groupby
 from operator import itemgetter
 from typing import IO, TYPE_CHECKING, Any
 
-from django.db.models import Exists, Max, OuterRef, QuerySet, Subquery
+from django.db.models import Max, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Length
 from django.utils import timezone
 from openpyxl import Workbook
@@ -54,8 +54,22 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import KeepTogether, Spacer
 
 from attendees.models import Attendance, AttendanceStatus, Enrollment
-from certificates.eligibility import counted_statuses, settings_for
-from certificates.models import Certificate, CertificateSettings
+from attendees.rules import (
+    ATTENDED,
+    NOT_DECIDED,
+    NOT_HELD,
+    Tally,
+    can_be_missed,
+    counted_in,
+    counted_statuses,
+    eligible,
+    excused_counting,
+    is_final,
+    is_held,
+    person_rate,
+    with_recorded,
+)
+from certificates.models import Certificate
 from courses.models import ParticipantCategory, Session, TrainingClass
 from courses.pdf import (
     add_signature_row,
@@ -80,7 +94,6 @@ from courses.spreadsheet import (
 )
 from courses.vietnamese import collation_key, sorted_by_name
 from reports.queries import (
-    ATTENDED,
     Summary,
     SummaryRow,
     absentees,
@@ -155,44 +168,8 @@ class Table:
     issuer: tuple[str, str] = ("", "")
 
 
-def _person_rate(attended: int, total: int, threshold: int) -> float:
-    """A participant's rate in percent, one decimal, as a reader would round it (4 of 6
-    is 66.7) — except that a rate below the certificate threshold is never rounded up to
-    it: a printed 80.0 next to "Không" would look like a mistake (the certificate rule
-    compares exactly: attended × 100 ≥ threshold × total)."""
-    if not total:
-        return 0.0
-    rate = round(attended * 100 / total, 1)
-    if attended * 100 < threshold * total and rate >= threshold:
-        rate = (attended * 1000 // total) / 10
-    return rate
-
-
-def _attendance_rate(attended: int, expected: int) -> float:
-    """A group's attendance rate, rounded as ``reports.queries`` rounds it, so that the
-    per-class sheet and the per-unit sheet of one workbook agree."""
-    return round(attended * 100 / expected, 1) if expected else 0.0
-
-
 def _session_label(session: Session) -> str:
     return f"{session.date:%d/%m} {session.start_time:%H:%M}"
-
-
-def _with_roll_call(sessions: QuerySet[Session]) -> QuerySet[Session]:
-    """Annotate ``roll_call``: whether anyone's attendance was recorded for the session
-    (whoever the reader is: it says whether a roll was taken, nothing about a person)."""
-    return sessions.annotate(roll_call=Exists(Attendance.objects.filter(session=OuterRef("pk"))))
-
-
-def _can_be_missed(session: Session, now: datetime.datetime) -> bool:
-    """Whether "not present" means absent: the session is closed (the missing were marked
-    absent), or it is over and attendance was taken. A session still to come, or one
-    whose roll was never taken, says nothing about anybody — listing everyone as absent
-    from it would send a unit a false list."""
-    if session.closed_at is not None:
-        return True
-    end = timezone.make_aware(datetime.datetime.combine(session.date, session.end_time))
-    return end <= now and getattr(session, "roll_call", False)
 
 
 def _missed_text(missed: Iterable[tuple[Session, str | None]]) -> str:
@@ -244,7 +221,7 @@ def _one(klass: TrainingClass) -> QuerySet[TrainingClass]:
 def _matrix_table(klass: TrainingClass, user: User) -> Table:
     matrix = class_matrix(klass, Enrollment.objects.visible_to(user))
     sessions = matrix.sessions
-    excused_counts = settings_for(klass).excused_counts
+    excused_counts = AttendanceStatus.EXCUSED in counted_in(klass)
     columns = [
         Col("STT", "int", 5),
         Col("Họ và tên", "text", 22),
@@ -276,8 +253,8 @@ def _matrix_table(klass: TrainingClass, user: User) -> Table:
                 row.category,
                 *(STATUS_CODES.get(s, "") for s in row.statuses),
                 row.attended,
-                _person_rate(row.attended, row.total, row.threshold),
-                "Có" if row.eligible else "Không",
+                row.rate.cell,
+                row.eligible_text,
                 row.certificate_number or "",
             ]
         )
@@ -291,16 +268,17 @@ def _matrix_table(klass: TrainingClass, user: User) -> Table:
             *present,
             None,
             None,
-            sum(1 for r in matrix.rows if r.eligible),
+            sum(1 for r in matrix.rows if r.eligible is True),
             sum(1 for r in matrix.rows if r.certificate_number),
         ]
     ]
     counted = "có mặt, đi muộn và vắng có phép" if excused_counts else "có mặt và đi muộn"
     notes = [
         LEGEND,
-        f"Số buổi dự tính các buổi {counted}; tỷ lệ = số buổi dự / {len(sessions)} buổi "
-        f"của lớp. Đủ điều kiện cấp giấy chứng nhận (GCN) khi tỷ lệ đạt từ "
-        f"{klass.certificate_threshold}% trở lên.",
+        f"Số buổi dự tính các buổi {counted}; tỷ lệ = số buổi dự / {sum(matrix.held)} buổi "
+        f"đã tổ chức (lớp có {len(sessions)} buổi). Đủ điều kiện cấp giấy chứng nhận (GCN) "
+        f"khi số buổi dự đạt từ {klass.certificate_threshold}% số buổi của lớp; chỉ xét khi "
+        "mọi buổi học đã kết thúc.",
     ]
     key = [
         f"{i}. {s.date:%d/%m/%Y}, {s.start_time:%H:%M}–{s.end_time:%H:%M}: {s.topic}"
@@ -333,10 +311,10 @@ def _summary_values(row: SummaryRow) -> list[Any]:
     return [
         row.seats,
         row.nominated,
-        row.approved,
-        row.attended,
+        row.enrolled,
+        row.participants,
         row.certified,
-        row.rate,
+        row.rate.cell,
     ]
 
 
@@ -362,8 +340,8 @@ def _summary_table(
         notes=[
             "Chỉ tiêu: số chỗ được phân bổ; Đã cử: số người đơn vị đã cử (đang chờ duyệt "
             "hoặc đã duyệt); Được duyệt: số học viên chính thức; Có tham dự: số học viên "
-            "có mặt ít nhất một buổi; Tỷ lệ chuyên cần = số buổi có mặt (kể cả đi muộn) / "
-            "số buổi phải dự."
+            "tham dự ít nhất một buổi; Tỷ lệ chuyên cần = số lượt tham dự (có mặt, đi muộn; "
+            "vắng có phép ở lớp tính vắng có phép) / số lượt phải dự của các buổi đã tổ chức."
         ],
     )
 
@@ -398,7 +376,11 @@ ABSENTEE_NOTE = (
 
 def _absentees_table(klass: TrainingClass, user: User) -> Table:
     now = timezone.now()
-    countable = {s.pk for s in _with_roll_call(klass.sessions.all()) if _can_be_missed(s, now)}
+    countable = {
+        s.pk
+        for s in with_recorded(klass.sessions.all())
+        if can_be_missed(s, now, recorded=s.recorded)
+    }
     rows = []
     for unit, people in absentees(_one(klass), user).items():
         for a in people:
@@ -1064,6 +1046,7 @@ YEAR_CLASS_COLUMNS = [
     Col("Từ ngày", "date", 12),
     Col("Đến ngày", "date", 12),
     Col("Số buổi", "int", 8),
+    Col("Đã tổ chức", "int", 9),
     Col("Số học viên", "int", 9),
     Col("Tỷ lệ chuyên cần (%)", "rate", 11),
     Col("Được cấp GCN", "int", 9),
@@ -1075,7 +1058,7 @@ YEAR_PEOPLE_COLUMNS = [
     Col("Đơn vị", "text", 34),
     Col("Đối tượng", "code", 9),
     Col("Số buổi dự", "int", 8),
-    Col("Tổng số buổi", "int", 8),
+    Col("Số buổi đã tổ chức", "int", 9),
     Col("Tỷ lệ (%)", "rate", 8),
     Col("Đủ điều kiện cấp GCN", "code", 12),
     Col("Số GCN", "code", 16),
@@ -1112,15 +1095,11 @@ def year_workbook(
     report(0, total)
 
     sessions: dict[int, list[Session]] = defaultdict(list)
-    for s in _with_roll_call(Session.objects.filter(training_class__in=classes_qs)).order_by(
+    for s in with_recorded(Session.objects.filter(training_class__in=classes_qs)).order_by(
         "training_class", "date", "start_time"
     ):
         sessions[s.training_class_id].append(s)
-    excused_counts = dict(
-        CertificateSettings.objects.filter(training_class__in=classes_qs).values_list(
-            "training_class", "excused_counts"
-        )
-    )
+    excused = excused_counting(classes_qs)
     scope = _scope_line(user)
     subtitle = [f"Năm {year}"] + ([scope] if scope else [])
 
@@ -1135,11 +1114,17 @@ def year_workbook(
             subtitle=subtitle,
             columns=YEAR_CLASS_COLUMNS,
             rows=[],
-            notes=["Tỷ lệ chuyên cần = số buổi có mặt (kể cả đi muộn) / (số học viên × số buổi)."],
+            notes=[
+                "Tỷ lệ chuyên cần = số lượt tham dự / (số học viên × số buổi đã tổ chức); "
+                f"lớp chưa có buổi nào được tổ chức ghi “{NOT_HELD}”."
+            ],
         ),
         widths=_widths(
             Table("", "", [], YEAR_CLASS_COLUMNS, []),
-            [[None, k.code, k.title[:60], None, None, None, None, None, None] for k in classes],
+            [
+                [None, k.code, k.title[:60], None, None, None, None, None, NOT_HELD, None]
+                for k in classes
+            ],
         ),
     )
     units = _units_table(classes_qs, user, subtitle)
@@ -1163,7 +1148,8 @@ def year_workbook(
             rows=[],
             notes=[
                 "Số buổi dự tính các buổi có mặt và đi muộn (và vắng có phép nếu lớp "
-                "tính như vậy khi xét cấp giấy chứng nhận)."
+                "tính như vậy khi xét cấp giấy chứng nhận); tỷ lệ = số buổi dự / số buổi "
+                f"đã tổ chức; đủ điều kiện cấp GCN chỉ xét khi lớp đã kết thúc ({NOT_DECIDED})."
             ],
         ),
         widths=_widths(
@@ -1219,13 +1205,16 @@ def year_workbook(
     done = stt = absent_stt = 0
     step = max(total // 100, 1)
     reported = 0
-    totals = {"sessions": 0, "enrolled": 0, "expected": 0, "attended": 0, "certified": 0}
+    year_tally = Tally()
+    held_total = 0
     for n_class, klass in enumerate(classes, start=1):
         class_sessions = sessions[klass.pk]
         n_sessions = len(class_sessions)
         index = {s.pk: i for i, s in enumerate(class_sessions)}
-        held = [_can_be_missed(s, now) for s in class_sessions]
-        counted = set(counted_statuses(excused_counts.get(klass.pk, False)))
+        held = [is_held(s, recorded=s.recorded) for s in class_sessions]
+        missable = [can_be_missed(s, now, recorded=s.recorded) for s in class_sessions]
+        n_held, final = sum(held), is_final(class_sessions)
+        counted = set(counted_statuses(klass.pk in excused))
         threshold = klass.certificate_threshold
 
         people = people_groups.take(klass.pk)
@@ -1240,13 +1229,19 @@ def year_workbook(
 
         people_rows = []
         absent: dict[str, list[list[Any]]] = defaultdict(list)
-        present_sessions = certified = 0
+        tally = Tally()
         for _, pk, name, unit, category, number, _born in people:
             row_statuses = statuses[pk]
             attended = sum(1 for s in row_statuses if s in counted)
-            present_sessions += sum(1 for s in row_statuses if s in ATTENDED)
-            eligible = n_sessions > 0 and attended * 100 >= threshold * n_sessions
-            certified += number is not None
+            tally.enrolled += 1
+            tally.due_sessions += n_held
+            tally.attended_sessions += attended
+            tally.participants += attended > 0
+            tally.certified += number is not None
+            if final:
+                tally.final_enrolled += 1
+                tally.final_certified += number is not None
+            decided = eligible(attended, n_sessions, threshold) if final else None
             stt += 1
             people_rows.append(
                 [
@@ -1256,16 +1251,16 @@ def year_workbook(
                     unit,
                     category,
                     attended,
-                    n_sessions,
-                    _person_rate(attended, n_sessions, threshold),
-                    "Có" if eligible else "Không",
+                    n_held,
+                    person_rate(attended, n_held, threshold).cell,
+                    NOT_DECIDED if decided is None else ("Có" if decided else "Không"),
                     number or "",
                 ]
             )
             missed = [
                 (s, st)
-                for s, st, was_held in zip(class_sessions, row_statuses, held, strict=True)
-                if was_held and st not in ATTENDED
+                for s, st, can in zip(class_sessions, row_statuses, missable, strict=True)
+                if can and st not in ATTENDED
             ]
             if missed:
                 absent[unit].append([name, _missed_text(missed), len(missed), n_sessions])
@@ -1285,17 +1280,15 @@ def year_workbook(
                     klass.start_date,
                     klass.end_date,
                     n_sessions,
-                    len(people),
-                    _attendance_rate(present_sessions, len(people) * n_sessions),
-                    certified,
+                    n_held,
+                    tally.enrolled,
+                    tally.rate.cell,
+                    tally.certified,
                 ]
             ]
         )
-        totals["sessions"] += n_sessions
-        totals["enrolled"] += len(people)
-        totals["expected"] += len(people) * n_sessions
-        totals["attended"] += present_sessions
-        totals["certified"] += certified
+        year_tally.add(tally)
+        held_total += n_held
         done += len(people)
         if done - reported >= step and done < total:
             report(done, total)
@@ -1307,10 +1300,11 @@ def year_workbook(
         None,
         None,
         None,
-        totals["sessions"],
-        totals["enrolled"],
-        _attendance_rate(totals["attended"], totals["expected"]),
-        totals["certified"],
+        sum(len(v) for v in sessions.values()),
+        held_total,
+        year_tally.enrolled,
+        year_tally.rate.cell,
+        year_tally.certified,
     ]
     for sheet in (by_class, people_sheet, absent_sheet):
         sheet.close()

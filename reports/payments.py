@@ -44,7 +44,8 @@ from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
 from reportlab.platypus import Spacer
 
-from attendees.models import Attendance, AttendanceStatus, Enrollment
+from attendees.models import Attendance, Enrollment
+from attendees.rules import ATTENDED
 from courses.models import Session, TrainingClass
 from courses.pdf import (
     build_pdf,
@@ -60,8 +61,6 @@ from courses.pdf import (
 from courses.spreadsheet import FONT_FAMILY, one_font_family, print_setup, row_height, text_cell
 from courses.vietnamese import amount_in_words, name_with_birth_year, sorted_by_name
 from reports.models import ClassAllowance
-
-ATTENDED = (AttendanceStatus.PRESENT, AttendanceStatus.LATE)
 
 TITLE = "DANH SÁCH CHI TRẢ TIỀN HỖ TRỢ HỌC VIÊN"
 SIGNERS = ("NGƯỜI LẬP BIỂU", "KẾ TOÁN TRƯỞNG", "THỦ TRƯỞNG ĐƠN VỊ")

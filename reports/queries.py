@@ -26,17 +26,24 @@ from django.db.models import (
 from attendees.models import (
     LIVE_STATES,
     Attendance,
-    AttendanceStatus,
     Enrollment,
     Nomination,
 )
-from certificates.eligibility import counted_statuses
-from certificates.models import Certificate, CertificateSettings
+from attendees.rules import (
+    ATTENDED,
+    NOT_DECIDED,
+    Rate,
+    Tally,
+    counted_in,
+    eligible,
+    held_sessions,
+    is_final,
+    is_held,
+    person_rate,
+    tallies,
+)
 from courses.models import Organisation, ParticipantCategory, Quota, Session, TrainingClass
 from courses.vietnamese import collation_key, sorted_by_name, sorted_by_text
-
-ATTENDED = (AttendanceStatus.PRESENT, AttendanceStatus.LATE)
-
 
 # ---------------------------------------------------------------------------- one class
 
@@ -52,23 +59,39 @@ class MatrixRow:
     unit: str  # the nominating unit's name
     category: str  # the participant category's code ("a", "b"…)
     statuses: list[str | None]  # per session, in session order; None: nothing recorded
-    attended: int  # sessions that count for the certificate (present, late, maybe excused)
-    total: int
+    attended: int  # sessions that count (attendees.rules.counted_statuses)
+    total: int  # sessions of the class
     threshold: int
     certificate_number: str | None = None  # register number of the valid certificate
     date_of_birth: datetime.date | None = None  # orders namesakes
+    held: int = 0  # sessions held so far (the rate's base)
+    final: bool = False  # the class's attendance is final: eligibility is decided
+    counted: frozenset[str] = frozenset(ATTENDED)
+    held_flags: tuple[bool, ...] = ()
 
     @property
-    def rate(self) -> int:
-        return self.attended * 100 // self.total if self.total else 0
+    def rate(self) -> Rate:
+        return person_rate(self.attended, self.held, self.threshold)
 
     @property
-    def eligible(self) -> bool:
-        return self.total > 0 and self.attended * 100 >= self.threshold * self.total
+    def eligible(self) -> bool | None:
+        """None until the class's attendance is final (see attendees.rules)."""
+        if not self.final:
+            return None
+        return eligible(self.attended, self.total, self.threshold)
+
+    @property
+    def eligible_text(self) -> str:
+        return NOT_DECIDED if self.eligible is None else ("Có" if self.eligible else "Không")
 
     @property
     def missed(self) -> int:
-        return sum(1 for s in self.statuses if s not in ATTENDED)
+        """Held sessions without a mark that counts."""
+        return sum(
+            1
+            for s, was_held in zip(self.statuses, self.held_flags, strict=True)
+            if was_held and s not in self.counted
+        )
 
 
 @dataclass
@@ -76,6 +99,8 @@ class Matrix:
     training_class: TrainingClass
     sessions: list[Session]
     rows: list[MatrixRow]
+    held: list[bool] = field(default_factory=list)  # per session: has it taken place?
+    final: bool = False
 
     def count(self, session_index: int, status: str) -> int:
         return sum(1 for row in self.rows if row.statuses[session_index] == status)
@@ -87,12 +112,34 @@ class Matrix:
             for i in range(len(self.sessions))
         ]
 
+    @property
+    def tally(self) -> Tally:
+        """The class's figures, added up from its rows (the same as
+        ``attendees.rules.tallies`` gives for the class)."""
+        t = Tally()
+        for row in self.rows:
+            t.enrolled += 1
+            t.due_sessions += row.held
+            t.attended_sessions += row.attended
+            t.participants += row.attended > 0
+            t.certified += row.certificate_number is not None
+            if self.final:
+                t.final_enrolled += 1
+                t.final_certified += row.certificate_number is not None
+        return t
+
 
 def class_matrix(training_class: TrainingClass, enrollments: QuerySet[Enrollment]) -> Matrix:
     """Participants × sessions with each status, the rate and certificate eligibility
     (the same rule as the certificates: the class threshold, excused as configured)."""
-    sessions = list(training_class.sessions.order_by("date", "start_time"))
+    sessions = list(
+        training_class.sessions.annotate(
+            recorded=Exists(Attendance.objects.filter(session=OuterRef("pk")))
+        ).order_by("date", "start_time")
+    )
     index = {s.pk: i for i, s in enumerate(sessions)}
+    held = [is_held(s, recorded=s.recorded) for s in sessions]
+    final = is_final(sessions)
     # One query for people, units, categories, valid certificates and attendance: one row
     # per (enrollment, recorded session), or one with no session if nothing is recorded.
     # The valid certificate is a LEFT JOIN too: at most one per enrollment (a constraint),
@@ -116,21 +163,28 @@ def class_matrix(training_class: TrainingClass, enrollments: QuerySet[Enrollment
             "participant__date_of_birth",
         )
     )
-    # One small read (not settings_for, which builds defaults from the organiser): the
-    # matrix only needs to know whether excused absences count.
-    excused_counts = bool(
-        CertificateSettings.objects.filter(training_class=training_class)
-        .values_list("excused_counts", flat=True)
-        .first()
-    )
-    counted = set(counted_statuses(excused_counts))
+    counted = frozenset(counted_in(training_class))
     total, threshold = len(sessions), training_class.certificate_threshold
+    n_held, flags = sum(held), tuple(held)
     people: dict[int, MatrixRow] = {}
     for pk, name, unit, category, number, session_id, status, born in rows:
         row = people.get(pk)
         if row is None:
             row = people[pk] = MatrixRow(
-                pk, name, unit, category, [None] * total, 0, total, threshold, number, born
+                pk,
+                name,
+                unit,
+                category,
+                [None] * total,
+                0,
+                total,
+                threshold,
+                number,
+                born,
+                n_held,
+                final,
+                counted,
+                flags,
             )
         i = index.get(session_id)
         if i is not None:  # None: nothing recorded for this person yet
@@ -138,63 +192,34 @@ def class_matrix(training_class: TrainingClass, enrollments: QuerySet[Enrollment
             if status in counted:
                 row.attended += 1
     result = sorted_by_name(people.values(), then=lambda r: r.enrollment_id)
-    return Matrix(training_class, sessions, result)
+    return Matrix(training_class, sessions, result, held, final)
 
 
 # ---------------------------------------------------------------------------- summaries
 
 
-def held_sessions(classes: QuerySet[TrainingClass]) -> QuerySet[Session]:
-    """Sessions that have taken place — closed by the trainer, or with attendance
-    recorded: rates are measured against these, so a class not held yet does not show up
-    as 0 % attendance."""
-    recorded = Attendance.objects.filter(session=OuterRef("pk"))
-    return Session.objects.filter(training_class__in=classes).filter(
-        Q(closed_at__isnull=False) | Exists(recorded)
-    )
-
-
 @dataclass
-class SummaryRow:
-    """One unit (or category): seats, people and sessions, over the classes asked for."""
+class SummaryRow(Tally):
+    """One unit (or category): seats and nominations beside its attendance tally."""
 
-    key: object  # an Organisation or a ParticipantCategory
+    key: object = ""  # an Organisation or a ParticipantCategory
     seats: int = 0
     nominated: int = 0  # live nominations (submitted, approved…)
-    approved: int = 0  # enrollments
-    attended: int = 0  # enrolled people present at least once
-    certified: int = 0  # valid certificates
-    sessions_expected: int = 0  # enrollments × their class's sessions
-    sessions_attended: int = 0  # present or late
 
     @property
     def label(self) -> str:
         return str(self.key)
 
-    @property
-    def rate(self) -> float:
-        """Attendance rate in percent, one decimal: sessions attended / sessions due."""
-        if not self.sessions_expected:
-            return 0.0
-        return round(self.sessions_attended * 100 / self.sessions_expected, 1)
-
     def add(self, other: SummaryRow) -> None:
-        for name in (
-            "seats",
-            "nominated",
-            "approved",
-            "attended",
-            "certified",
-            "sessions_expected",
-            "sessions_attended",
-        ):
-            setattr(self, name, getattr(self, name) + getattr(other, name))
+        super().add(other)
+        self.seats += other.seats
+        self.nominated += other.nominated
 
 
 @dataclass
 class Summary:
     rows: list[SummaryRow]
-    total: SummaryRow = field(default_factory=lambda: SummaryRow(key=""))
+    total: SummaryRow = field(default_factory=SummaryRow)
 
 
 def _summary(
@@ -224,35 +249,11 @@ def _summary(
         row(r[quota_key]).seats = r["n"] or 0
     for r in nominations.values(by).annotate(n=Count("pk")):
         row(r[by]).nominated = r["n"]
-
-    scoped = enrollments.filter(training_class__in=classes)
-    session_counts = dict(
-        held_sessions(classes)
-        .values("training_class")
-        .annotate(n=Count("pk"))
-        .values_list("training_class", "n")
-    )
-    for r in scoped.values(by, "training_class").annotate(n=Count("pk")):
-        target = row(r[by])
-        target.approved += r["n"]
-        target.sessions_expected += r["n"] * session_counts.get(r["training_class"], 0)
-    # From the enrollments, joined to their attendance (the filter's join is the one
-    # counted): the scope then filters the enrollment rows of the join itself. An
-    # `enrollment__in` subquery made SQLite also build the list of the year's ~100,000
-    # enrollment ids and look each attendance row up in it (~1/3 slower at that size).
-    present = scoped.filter(attendances__status__in=ATTENDED)
-    for r in present.values(by).annotate(
-        sessions=Count("attendances"), people=Count("pk", distinct=True)
-    ):
-        target = row(r[by])
-        target.sessions_attended = r["sessions"]
-        target.attended = r["people"]
-    certified = Certificate.objects.valid().filter(enrollment__in=scoped.values("pk"))
-    for r in certified.values(f"enrollment__{by}").annotate(n=Count("pk")):
-        row(r[f"enrollment__{by}"]).certified = r["n"]
+    for key_id, tally in tallies(enrollments, classes, by=by).items():
+        Tally.add(row(key_id), tally)
 
     ordered = sorted_by_text(rows.values(), lambda r: r.label)
-    total = SummaryRow(key="")
+    total = SummaryRow()
     for r in ordered:
         total.add(r)
     return Summary(ordered, total)
@@ -334,7 +335,7 @@ def absentees(classes: QuerySet[TrainingClass], user) -> dict[Organisation, list
     only the person's name and the unit (all that the lists show)."""
     scoped = Enrollment.objects.visible_to(user).filter(training_class__in=classes)
     # Only sessions that took place can have been missed (not next week's).
-    held = held_sessions(classes)
+    held = held_sessions(Session.objects.filter(training_class__in=classes))
     sessions = {s.pk: s for s in held.order_by("date", "start_time")}
     per_class: dict[int, int] = defaultdict(int)
     for s in sessions.values():
@@ -398,38 +399,15 @@ def classes_for_year(year: int, user) -> QuerySet[TrainingClass]:
 @dataclass
 class ClassRate:
     training_class: TrainingClass
-    enrolled: int
-    sessions: int
-    sessions_attended: int
+    tally: Tally
 
     @property
-    def rate(self) -> float:
-        expected = self.enrolled * self.sessions
-        return round(self.sessions_attended * 100 / expected, 1) if expected else 0.0
+    def rate(self) -> Rate:
+        return self.tally.rate
 
 
 def class_rates(classes: QuerySet[TrainingClass], user) -> list[ClassRate]:
-    """Attendance rate of each class (of the people the reader may see): three grouped
-    queries for the whole year, not one pass per class."""
-    enrollments = Enrollment.objects.visible_to(user).filter(training_class__in=classes)
-    enrolled = dict(
-        enrollments.values("training_class")
-        .annotate(n=Count("pk"))
-        .values_list("training_class", "n")
-    )
-    sessions = dict(
-        held_sessions(classes)
-        .values("training_class")
-        .annotate(n=Count("pk"))
-        .values_list("training_class", "n")
-    )
-    attended = dict(
-        Attendance.objects.filter(enrollment__in=enrollments.values("pk"), status__in=ATTENDED)
-        .values("session__training_class")
-        .annotate(n=Count("pk"))
-        .values_list("session__training_class", "n")
-    )
-    return [
-        ClassRate(k, enrolled.get(k.pk, 0), sessions.get(k.pk, 0), attended.get(k.pk, 0))
-        for k in classes
-    ]
+    """Each class's tally (of the people the reader may see), in the order of ``classes``:
+    one set of grouped queries for the whole year, not one pass per class."""
+    by_class = tallies(Enrollment.objects.visible_to(user), classes, by="training_class")
+    return [ClassRate(k, by_class.get(k.pk) or Tally()) for k in classes]

@@ -41,7 +41,8 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.platypus import Flowable, KeepTogether, Spacer
 
-from attendees.models import Attendance, Enrollment
+from attendees.models import Enrollment
+from attendees.rules import Rate, Tally, excused_counting, held_sessions, tallies
 from certificates.models import Certificate
 from courses.models import (
     ClassState,
@@ -69,7 +70,6 @@ from courses.vietnamese import amount_in_words, nfc
 from materials.distribution import RecipientGroup, totals, with_progress
 from materials.models import DistributionLine, Edition, Handover
 from reports.queries import (
-    ATTENDED,
     Summary,
     SummaryRow,
     category_summary,
@@ -79,8 +79,6 @@ from reports.queries import (
 
 #: Attendance the plan's classes aim for; also the usual certificate threshold.
 ATTENDANCE_TARGET = 80
-#: A class has been held once it runs (or is closed) and has sessions.
-HELD_STATES = (ClassState.RUNNING, ClassState.CLOSED)
 
 # Used only when the year has no class to take the organiser from.
 DEFAULT_PARENT_BODY = "UBND tỉnh Lai Châu"
@@ -98,8 +96,8 @@ PROPOSAL_PLACEHOLDER = "[Đề xuất của Sở — chỉnh sửa trước khi 
 _STATE_VI = {
     ClassState.PLANNING: "đang lập kế hoạch",
     ClassState.NOMINATING: "đang cử học viên",
-    ClassState.RUNNING: "chưa xếp lịch học",
-    ClassState.CLOSED: "chưa có buổi học",
+    ClassState.RUNNING: "chưa có buổi học nào diễn ra",
+    ClassState.CLOSED: "không có buổi học nào diễn ra",
 }
 _GROUP_VI = {
     RecipientGroup.BORDER_POSTS: "Đồn Biên phòng các xã biên giới",
@@ -116,8 +114,10 @@ def vn_int(n: int | None) -> str:
     return f"{n or 0:,}".replace(",", ".")
 
 
-def vn_pct(value: float) -> str:
-    """86.24 → '86,2%'; 100.0 → '100%'."""
+def vn_pct(value: float | Rate) -> str:
+    """86.24 → '86,2%'; 100.0 → '100%'; a Rate with nothing behind it → 'chưa tổ chức'."""
+    if isinstance(value, Rate):
+        return str(value)
     text = f"{value:.1f}".replace(".", ",")
     return f"{text.removesuffix(',0')}%"
 
@@ -125,10 +125,6 @@ def vn_pct(value: float) -> str:
 def vn_count(n: int) -> str:
     """Counts of classes, sessions, units as written in documents: '04', '12'."""
     return f"{n:02d}"
-
-
-def percent(part: int, whole: int) -> float:
-    return round(part * 100 / whole, 1) if whole else 0.0
 
 
 def _dmy(day: datetime.date) -> str:
@@ -143,20 +139,38 @@ def _dmy(day: datetime.date) -> str:
 
 @dataclass
 class ClassResult:
-    """One class of the year that has been held."""
+    """One class of the year that has been held (at least one session took place)."""
 
     training_class: TrainingClass
-    sessions: list[Session]
+    sessions: list[Session]  # the held sessions, in order
     seats: int = 0  # quota seats
-    enrolled: int = 0
-    attended: int = 0  # enrolled people present (or late) at least once
-    sessions_expected: int = 0  # enrolled × sessions
-    sessions_attended: int = 0  # present or late
-    certified: int = 0  # valid certificates
+    tally: Tally = field(default_factory=Tally)
+    excused_counts: bool = False  # the class counts excused absences as attended
+    planned_sessions: int = 0  # all the class's sessions, held or to come
 
     @property
-    def rate(self) -> float:
-        return percent(self.sessions_attended, self.sessions_expected)
+    def enrolled(self) -> int:
+        return self.tally.enrolled
+
+    @property
+    def participants(self) -> int:
+        return self.tally.participants
+
+    @property
+    def due_sessions(self) -> int:
+        return self.tally.due_sessions
+
+    @property
+    def attended_sessions(self) -> int:
+        return self.tally.attended_sessions
+
+    @property
+    def certified(self) -> int:
+        return self.tally.certified
+
+    @property
+    def rate(self) -> Rate:
+        return self.tally.rate
 
     @property
     def venues(self) -> list[str]:
@@ -271,29 +285,23 @@ class ResultsFigures:
     def sessions_held(self) -> int:
         return sum(len(r.sessions) for r in self.held)
 
-    def _held_sum(self, name: str) -> int:
-        return sum(getattr(r, name) for r in self.held)
+    @property
+    def tally(self) -> Tally:
+        """The year's figures: the held classes' tallies added up (a class not held yet
+        has nothing due and no certificate, so it adds only its enrollments)."""
+        total = Tally()
+        for r in self.held:
+            total.add(r.tally)
+        return total
 
     @property
-    def held_enrolled(self) -> int:
-        return self._held_sum("enrolled")
-
-    @property
-    def held_attended(self) -> int:
-        return self._held_sum("attended")
-
-    @property
-    def sessions_expected(self) -> int:
-        return self._held_sum("sessions_expected")
-
-    @property
-    def sessions_attended(self) -> int:
-        return self._held_sum("sessions_attended")
-
-    @property
-    def rate(self) -> float:
+    def rate(self) -> Rate:
         """Overall attendance of the held classes: sessions attended / sessions due."""
-        return percent(self.sessions_attended, self.sessions_expected)
+        return self.tally.rate
+
+    @property
+    def certificate_rate(self) -> Rate:
+        return self.tally.certificate_rate
 
     @property
     def thresholds(self) -> list[int]:
@@ -301,11 +309,11 @@ class ResultsFigures:
 
     @property
     def units_below_quota(self) -> list[SummaryRow]:
-        return [r for r in self.units.rows if r.seats and r.approved < r.seats]
+        return [r for r in self.units.rows if r.seats and r.enrolled < r.seats]
 
     @property
     def classes_below_target(self) -> list[ClassResult]:
-        return [r for r in self.held if r.sessions_expected and r.rate < ATTENDANCE_TARGET]
+        return [r for r in self.held if r.rate.below(ATTENDANCE_TARGET)]
 
 
 def _header_bodies(classes: list[TrainingClass]) -> tuple[str, str, str, str, str]:
@@ -397,7 +405,7 @@ def results_figures(year: int, user) -> ResultsFigures:
 
     sessions: dict[int, list[Session]] = defaultdict(list)
     for s in (
-        Session.objects.filter(training_class__in=classes)
+        held_sessions(Session.objects.filter(training_class__in=classes))
         .select_related("venue")
         .order_by("date", "start_time")
     ):
@@ -409,45 +417,27 @@ def results_figures(year: int, user) -> ResultsFigures:
         .annotate(n=Sum("seats"))
         .values_list("training_class", "n")
     )
-    enrolled = dict(
-        enrollments.values("training_class")
-        .annotate(n=Count("pk"))
-        .values_list("training_class", "n")
-    )
-    present = {
-        r["enrollment__training_class"]: r
-        for r in Attendance.objects.filter(
-            enrollment__in=enrollments.values("pk"), status__in=ATTENDED
-        )
-        .values("enrollment__training_class")
-        .annotate(sessions=Count("pk"), people=Count("enrollment", distinct=True))
-    }
-    certificates = Certificate.objects.filter(enrollment__in=enrollments.values("pk"))
-    certified = dict(
-        certificates.valid()
+    by_class = tallies(enrollments, classes, by="training_class")
+    planned = dict(
+        Session.objects.filter(training_class__in=classes)
         .values("training_class")
         .annotate(n=Count("pk"))
         .values_list("training_class", "n")
     )
-
-    held = []
-    for klass in class_list:
-        if klass.state not in HELD_STATES or not sessions[klass.pk]:
-            continue
-        n = enrolled.get(klass.pk, 0)
-        attendance = present.get(klass.pk, {})
-        held.append(
-            ClassResult(
-                training_class=klass,
-                sessions=sessions[klass.pk],
-                seats=seats.get(klass.pk, 0),
-                enrolled=n,
-                attended=attendance.get("people", 0),
-                sessions_expected=n * len(sessions[klass.pk]),
-                sessions_attended=attendance.get("sessions", 0),
-                certified=certified.get(klass.pk, 0),
-            )
+    excused = excused_counting(classes)
+    certificates = Certificate.objects.filter(enrollment__in=enrollments.values("pk"))
+    held = [
+        ClassResult(
+            training_class=klass,
+            sessions=sessions[klass.pk],
+            seats=seats.get(klass.pk, 0),
+            tally=by_class.get(klass.pk) or Tally(),
+            excused_counts=klass.pk in excused,
+            planned_sessions=planned.get(klass.pk, 0),
         )
+        for klass in class_list
+        if sessions[klass.pk]  # held: at least one session took place
+    ]
 
     plans = list(Plan.objects.filter(pk__in={c.plan_id for c in class_list}).order_by("pk"))
     if not plans:
@@ -511,8 +501,8 @@ def _category_grid(summary: Summary) -> Grid:
             r.key.name_vi,
             vn_int(r.seats),
             vn_int(r.nominated),
-            vn_int(r.approved),
-            vn_int(r.attended),
+            vn_int(r.enrolled),
+            vn_int(r.participants),
         ]
         for r in summary.rows
     ]
@@ -523,8 +513,8 @@ def _category_grid(summary: Summary) -> Grid:
             "Tổng cộng",
             vn_int(t.seats),
             vn_int(t.nominated),
-            vn_int(t.approved),
-            vn_int(t.attended),
+            vn_int(t.enrolled),
+            vn_int(t.participants),
         ]
     )
     return Grid(
@@ -543,8 +533,8 @@ def _unit_grid(summary: Summary) -> Grid:
             r.key.name,
             vn_int(r.seats),
             vn_int(r.nominated),
-            vn_int(r.approved),
-            vn_int(r.attended),
+            vn_int(r.enrolled),
+            vn_int(r.participants),
         ]
         for i, r in enumerate(summary.rows, 1)
     ]
@@ -555,8 +545,8 @@ def _unit_grid(summary: Summary) -> Grid:
             "Tổng cộng",
             vn_int(t.seats),
             vn_int(t.nominated),
-            vn_int(t.approved),
-            vn_int(t.attended),
+            vn_int(t.enrolled),
+            vn_int(t.participants),
         ]
     )
     return Grid(
@@ -575,7 +565,7 @@ def _attendance_grid(figures: ResultsFigures) -> Grid:
             r.training_class.code,
             vn_int(len(r.sessions)),
             vn_int(r.enrolled),
-            f"{vn_int(r.sessions_attended)}/{vn_int(r.sessions_expected)}",
+            f"{vn_int(r.attended_sessions)}/{vn_int(r.due_sessions)}",
             vn_pct(r.rate),
         ]
         for i, r in enumerate(figures.held, 1)
@@ -585,13 +575,13 @@ def _attendance_grid(figures: ResultsFigures) -> Grid:
             "",
             "Tổng cộng",
             vn_int(figures.sessions_held),
-            vn_int(figures.held_enrolled),
-            f"{vn_int(figures.sessions_attended)}/{vn_int(figures.sessions_expected)}",
+            vn_int(figures.tally.enrolled),
+            f"{vn_int(figures.tally.attended_sessions)}/{vn_int(figures.tally.due_sessions)}",
             vn_pct(figures.rate),
         ]
     )
     return Grid(
-        ["TT", "Lớp", "Số buổi", "Học viên", "Lượt có mặt/lượt theo kế hoạch", "Tỷ lệ"],
+        ["TT", "Lớp", "Số buổi đã học", "Học viên", "Lượt tham dự/lượt phải dự", "Tỷ lệ"],
         rows,
         [10, 60, 20, 22, 33, 20],
         "clrrrr",
@@ -665,12 +655,20 @@ def _plan_reference(figures: ResultsFigures) -> str:
     return text
 
 
+def _sessions_words(r: ClassResult) -> str:
+    """'04 buổi học', or for a class still running '02/04 buổi học đã tổ chức'."""
+    held = len(r.sessions)
+    if held < r.planned_sessions:
+        return f"{vn_count(held)}/{vn_count(r.planned_sessions)} buổi học đã tổ chức"
+    return f"{vn_count(held)} buổi học"
+
+
 def _class_line(r: ClassResult) -> str:
     klass = r.training_class
     return (
-        f"- Lớp {klass.code}: {klass.title}; thời gian: {r.period} ({vn_count(len(r.sessions))}"
-        f" buổi học); địa điểm: {'; '.join(r.venues)}; số học viên: {vn_int(r.enrolled)}"
-        f" được duyệt/{vn_int(r.seats)} chỉ tiêu, {vn_int(r.attended)} học viên tham gia."
+        f"- Lớp {klass.code}: {klass.title}; thời gian: {r.period} ({_sessions_words(r)});"
+        f" địa điểm: {'; '.join(r.venues)}; số học viên: {vn_int(r.enrolled)}"
+        f" được duyệt/{vn_int(r.seats)} chỉ tiêu, {vn_int(r.participants)} học viên tham gia."
     )
 
 
@@ -704,9 +702,9 @@ def _participant_blocks(figures: ResultsFigures) -> list[Block]:
         Block(
             "para",
             f"Tổng số chỉ tiêu học viên: {vn_int(t.seats)} người; các đơn vị đã cử"
-            f" {vn_int(t.nominated)} người; được duyệt tham gia {vn_int(t.approved)} người"
-            f" (đạt {vn_pct(percent(t.approved, t.seats))} chỉ tiêu); thực tế tham gia (có mặt"
-            f" ít nhất một buổi học) {vn_int(t.attended)} người.",
+            f" {vn_int(t.nominated)} người; được duyệt tham gia {vn_int(t.enrolled)} người"
+            f" (đạt {vn_pct(Rate(t.enrolled, t.seats))} chỉ tiêu); thực tế tham gia (có mặt"
+            f" ít nhất một buổi học) {vn_int(t.participants)} người.",
         ),
         Block("h3", "a) Theo đối tượng bồi dưỡng (mục 2.1 Kế hoạch)"),
         Block("table", grid=_category_grid(figures.categories)),
@@ -717,19 +715,28 @@ def _participant_blocks(figures: ResultsFigures) -> list[Block]:
 
 def _attendance_blocks(figures: ResultsFigures) -> list[Block]:
     blocks = [Block("h2", "3. Chuyên cần")]
-    if not figures.sessions_expected:
+    if not figures.rate.known:
         blocks.append(Block("para", "Chưa có số liệu điểm danh của lớp nào."))
         return blocks
     blocks.append(
         Block(
             "para",
-            f"Tổng số lượt học viên có mặt (đúng giờ hoặc đến muộn) là"
-            f" {vn_int(figures.sessions_attended)}/{vn_int(figures.sessions_expected)} lượt theo"
-            f" kế hoạch; tỷ lệ chuyên cần chung đạt {vn_pct(figures.rate)}. Tỷ lệ từng lớp:",
+            f"Tổng số lượt học viên tham dự{_counted_words(figures)} là"
+            f" {vn_int(figures.tally.attended_sessions)}/{vn_int(figures.tally.due_sessions)}"
+            " lượt phải dự của các buổi học đã tổ chức; tỷ lệ chuyên cần chung đạt"
+            f" {vn_pct(figures.rate)}. Tỷ lệ từng lớp:",
         )
     )
     blocks.append(Block("table", grid=_attendance_grid(figures)))
     return blocks
+
+
+def _counted_words(figures: ResultsFigures) -> str:
+    """What a counted mark is, as the attendance rules have it for these classes."""
+    excused = [r.training_class.code for r in figures.held if r.excused_counts]
+    if not excused:
+        return " (có mặt đúng giờ hoặc đến muộn)"
+    return f" (có mặt, đến muộn; vắng có phép được tính ở lớp {', '.join(excused)})"
 
 
 def _certificate_blocks(figures: ResultsFigures) -> list[Block]:
@@ -743,9 +750,12 @@ def _certificate_blocks(figures: ResultsFigures) -> list[Block]:
         f"Học viên {rule} được cấp giấy chứng nhận. Đã cấp"
         f" {vn_int(figures.certificates_valid)} giấy chứng nhận"
     )
-    if figures.held_enrolled:
-        share = vn_pct(percent(figures.certificates_valid, figures.held_enrolled))
-        text += f" (bằng {share} số học viên được duyệt của các lớp đã tổ chức)"
+    if figures.certificate_rate.known:
+        t = figures.tally
+        text += (
+            f" cho {vn_int(t.final_certified)}/{vn_int(t.final_enrolled)} học viên của các lớp"
+            f" đã kết thúc (đạt {vn_pct(figures.certificate_rate)})"
+        )
     text += "."
     if figures.certificates_revoked:
         text += f" Đã thu hồi {vn_int(figures.certificates_revoked)} giấy chứng nhận"
@@ -759,7 +769,9 @@ def _certificate_blocks(figures: ResultsFigures) -> list[Block]:
         Block(
             "item",
             f"- Lớp {r.training_class.code}: {vn_int(r.certified)}/{vn_int(r.enrolled)} học viên"
-            " được cấp giấy chứng nhận.",
+            f" được cấp giấy chứng nhận (đạt {vn_pct(r.tally.certificate_rate)})."
+            if r.tally.final_enrolled
+            else f"- Lớp {r.training_class.code}: chưa kết thúc, chưa xét cấp giấy chứng nhận.",
         )
         for r in figures.held
     ]
@@ -836,23 +848,23 @@ def assessment(figures: ResultsFigures) -> list[str]:
     t = figures.categories.total
     if t.seats:
         lines.append(
-            f"Số học viên được duyệt đạt {vn_pct(percent(t.approved, t.seats))} chỉ tiêu"
-            f" ({vn_int(t.approved)}/{vn_int(t.seats)} người)."
+            f"Số học viên được duyệt đạt {vn_pct(Rate(t.enrolled, t.seats))} chỉ tiêu"
+            f" ({vn_int(t.enrolled)}/{vn_int(t.seats)} người)."
         )
         below = figures.units_below_quota
         if below:
             names = "; ".join(
-                f"{r.key.name} ({vn_int(r.approved)}/{vn_int(r.seats)})" for r in below
+                f"{r.key.name} ({vn_int(r.enrolled)}/{vn_int(r.seats)})" for r in below
             )
             lines.append(f"Các đơn vị cử chưa đủ số học viên theo chỉ tiêu: {names}.")
         else:
             lines.append("Các đơn vị đã cử đủ số học viên theo chỉ tiêu được phân bổ.")
-    empty = [r.key.code + ")" for r in figures.categories.rows if not r.approved]
-    if empty and t.approved:
+    empty = [r.key.code + ")" for r in figures.categories.rows if not r.enrolled]
+    if empty and t.enrolled:
         lines.append(f"Chưa có học viên thuộc đối tượng {', '.join(empty)}.")
-    if figures.sessions_expected:
+    if figures.rate.known:
         rate = vn_pct(figures.rate)
-        if figures.rate >= ATTENDANCE_TARGET:
+        if not figures.rate.below(ATTENDANCE_TARGET):
             lines.append(
                 f"Tỷ lệ chuyên cần chung đạt {rate}, đạt mức yêu cầu (từ {ATTENDANCE_TARGET}%"
                 " trở lên)."

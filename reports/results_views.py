@@ -19,13 +19,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.decorators import staff_reader_required
+from attendees.rules import held_classes
 from courses.forms import DateInput
 from courses.models import TrainingClass
 from courses.vietnamese import nfc
 from reports.results import (
     DEFAULT_RECIPIENTS,
     DEFAULT_SUBJECT,
-    HELD_STATES,
     SIGNER_TITLES,
     assessment,
     document_number,
@@ -128,7 +128,7 @@ def _default_year(user) -> int:
     """The latest year, not in the future, with a class held (or else any class)."""
     this_year = timezone.localdate().year
     classes = TrainingClass.objects.visible_to(user).official().filter(year__lte=this_year)
-    held = classes.filter(state__in=HELD_STATES).aggregate(year=Max("year"))["year"]
+    held = held_classes(classes).aggregate(year=Max("year"))["year"]
     return held or classes.aggregate(year=Max("year"))["year"] or this_year
 
 

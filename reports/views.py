@@ -42,12 +42,12 @@ class RateBar:
     """A bar of a rate chart: the width is the rate itself (out of 100 %)."""
 
     label: str
-    value: float
+    value: float | None  # None: nothing to measure yet ("not held yet", no bar)
     note: str = ""
 
     @property
     def width(self) -> float:
-        return max(0.0, min(100.0, self.value))
+        return max(0.0, min(100.0, self.value or 0.0))
 
 
 def _year(request: HttpRequest) -> int:
@@ -69,7 +69,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     classes = classes_for_year(year, request.user)
     units = unit_summary(classes, request.user)
     categories = category_summary(classes, request.user)
-    rates = [r for r in class_rates(classes, request.user) if r.sessions and r.enrolled]
+    rates = class_rates(classes, request.user)
     years = sorted(
         set(TrainingClass.objects.visible_to(request.user).values_list("year", flat=True)),
         reverse=True,
@@ -82,14 +82,15 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "years": years,
             "units": units,
             "categories": categories,
+            # Every class of the year: one not held yet says so rather than showing 0 %.
             "class_bars": [
-                RateBar(r.training_class.code, r.rate, r.training_class.title) for r in rates
+                RateBar(r.training_class.code, r.rate.value, r.training_class.title) for r in rates
             ],
-            "unit_bars": [RateBar(r.label, r.rate) for r in units.rows if r.sessions_expected],
+            "unit_bars": [RateBar(r.label, r.rate.value) for r in units.rows if r.rate.known],
             "category_bars": [
-                RateBar(f"{r.key.code})", r.approved, r.key.name) for r in categories.rows
+                RateBar(f"{r.key.code})", r.enrolled, r.key.name) for r in categories.rows
             ],
-            "category_max": max((r.approved for r in categories.rows), default=0) or 1,
+            "category_max": max((r.enrolled for r in categories.rows), default=0) or 1,
             "classes": [r.training_class for r in rates],
             # Named, so nobody wonders why the practice class is missing from the figures.
             "practice_classes": TrainingClass.objects.visible_to(request.user)

@@ -39,8 +39,9 @@ def _by_key(held):
 
 def test_eligibility_counts_present_and_late_against_the_threshold(held):
     rows = _by_key(held)
-    assert (rows["full"].attended, rows["full"].rate, rows["full"].eligible) == (5, 100, True)
-    assert (rows["four"].attended, rows["four"].rate, rows["four"].eligible) == (4, 80, True)
+    full, four = rows["full"], rows["four"]
+    assert (full.attended, str(full.rate), full.eligible) == (5, "100%", True)
+    assert (four.attended, str(four.rate), four.eligible) == (4, "80%", True)
     assert (rows["excused"].attended, rows["excused"].eligible) == (3, False)
     assert (rows["low"].attended, rows["low"].eligible) == (2, False)
     # The reason names what was missed, in words a clerk can pass on.

@@ -72,17 +72,21 @@ def test_dashboard_figures_leave_out_the_practice_class_and_say_so(client, pract
     client.force_login(world.coordinator)
     response = client.get(reverse("reports:dashboard"), {"year": 2023})
     ctx = response.context
-    assert [b.label for b in ctx["class_bars"]] == [world.class_a.code]
+    # Every official class, the one not held yet with no rate ("chưa tổ chức", not 0 %).
+    assert {b.label: b.value for b in ctx["class_bars"]} == {
+        world.class_a.code: pytest.approx(66.7),
+        world.class_b.code: None,
+    }
     assert practice not in ctx["classes"]
     # class_a alone: Ánh 3/3, Hường 2/3, Dơ 1/3 (excused does not count) — 6/9.
     rows = {r.label: r for r in ctx["units"].rows}
-    assert sum(r.approved for r in ctx["units"].rows) == 3
+    assert sum(r.enrolled for r in ctx["units"].rows) == 3
     assert {b.label: b.value for b in ctx["unit_bars"]} == {
         world.unit_a.name: pytest.approx(round(5 * 100 / 6, 1)),
         world.unit_b.name: pytest.approx(round(1 * 100 / 3, 1)),
     }
-    assert rows[world.unit_b.name].approved == 1
-    assert sum(r.approved for r in ctx["categories"].rows) == 3
+    assert rows[world.unit_b.name].enrolled == 1
+    assert sum(r.enrolled for r in ctx["categories"].rows) == 3
     body = response.content.decode()
     assert 'id="practice-left-out"' in body and PRACTICE in body and "Lớp thực hành" in body
 
@@ -102,8 +106,9 @@ def test_year_workbook_sheets_leave_out_the_practice_class(practice, world):
     assert len(by_class) == 1
     total = next(r for r in wb["Theo lớp"].iter_rows(values_only=True) if "Tổng cộng" in r)
     at = total.index("Tổng cộng")
-    # Sessions (class_a's 3, class_b's 1), people (class_a's 3) and 6/9 attended.
-    assert total[at + 5 : at + 8] == (4, 3, pytest.approx(66.7))
+    # Sessions (class_a's 3, class_b's 1), held (class_a's 3), people (class_a's 3) and
+    # 6/9 attended.
+    assert total[at + 5 : at + 9] == (4, 3, 3, pytest.approx(66.7))
     units = {
         row[1]: row
         for row in wb["Theo đơn vị"].iter_rows(values_only=True)
