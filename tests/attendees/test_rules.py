@@ -150,6 +150,9 @@ ALLOWED = {
     ("certificates/models.py", "a hand-made percentage"),
     ("reports/models.py", "a hand-made percentage"),
     ("materials/stats.py", "a hand-made percentage"),
+    # A database constraint (a scan time for every present/late mark) must spell its
+    # values out for its migration; it says what a scan stores, not what counts.
+    ("attendees/models.py", "a literal status list"),
 }
 
 
