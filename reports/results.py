@@ -10,7 +10,7 @@ Three steps, so the Word file and the PDF cannot say different things:
   paragraphs, tables — as plain data, in Vietnamese (an official document is Vietnamese
   whatever the UI language);
 * :func:`results_docx` (python-docx, an editable Word file: paragraphs and tables only)
-  and :func:`results_pdf` (reportlab through ``courses.pdf``) draw the Decree 30/2020
+  and :func:`results_pdf` (reportlab through ``core.documents.header``) draw the Decree 30/2020
   frame around those blocks: A4, margins 20/20/30/15 mm, the two-column header, title,
   the "Nơi nhận" and signature block.
 
@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import datetime
 import io
-import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -38,20 +37,12 @@ from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT, TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
 from reportlab.platypus import Flowable, KeepTogether, Spacer
 
 from attendees.models import Attendance, Enrollment
 from certificates.models import Certificate
-from courses.models import (
-    ClassState,
-    ParticipantCategory,
-    Plan,
-    Quota,
-    Session,
-    TrainingClass,
-)
-from courses.pdf import (
+from core.documents.fitting import times_width_mm
+from core.documents.header import (
     MOTTO,
     NATIONAL_NAME,
     CentredRule,
@@ -65,7 +56,16 @@ from courses.pdf import (
     register_fonts,
     style,
 )
-from courses.vietnamese import amount_in_words, nfc
+from core.documents.wording import amount_in_words, cited_date, vn_count, vn_int, vn_pct
+from courses.models import (
+    ClassState,
+    ParticipantCategory,
+    Plan,
+    Quota,
+    Session,
+    TrainingClass,
+)
+from courses.vietnamese import nfc
 from materials.distribution import RecipientGroup, totals, with_progress
 from materials.models import DistributionLine, Edition, Handover
 from reports.queries import (
@@ -111,31 +111,8 @@ _GROUP_VI = {
 # ---------------------------------------------------------------------------- numbers
 
 
-def vn_int(n: int | None) -> str:
-    """1234567 → '1.234.567' (Vietnamese thousands separator)."""
-    return f"{n or 0:,}".replace(",", ".")
-
-
-def vn_pct(value: float) -> str:
-    """86.24 → '86,2%'; 100.0 → '100%'."""
-    text = f"{value:.1f}".replace(".", ",")
-    return f"{text.removesuffix(',0')}%"
-
-
-def vn_count(n: int) -> str:
-    """Counts of classes, sessions, units as written in documents: '04', '12'."""
-    return f"{n:02d}"
-
-
 def percent(part: int, whole: int) -> float:
     return round(part * 100 / whole, 1) if whole else 0.0
-
-
-def _dmy(day: datetime.date) -> str:
-    """'13/3/2023', '05/8/2020', '14/10/2021': as dates are cited in documents (Decree
-    30: a leading zero for days below 10 and for months 1 and 2)."""
-    month = f"{day.month:02d}" if day.month < 3 else str(day.month)
-    return f"{day.day:02d}/{month}/{day.year}"
 
 
 # ---------------------------------------------------------------------------- figures
@@ -174,8 +151,8 @@ class ClassResult:
         if self.sessions:
             start, end = self.sessions[0].date, self.sessions[-1].date
         if start == end:
-            return f"ngày {_dmy(start)}"
-        return f"từ ngày {_dmy(start)} đến ngày {_dmy(end)}"
+            return f"ngày {cited_date(start)}"
+        return f"từ ngày {cited_date(start)} đến ngày {cited_date(end)}"
 
 
 @dataclass
@@ -655,7 +632,7 @@ def _plan_reference(figures: ResultsFigures) -> str:
     if plan.number:
         text += f" số {plan.number}"
     if plan.issued_on:
-        text += f" ngày {_dmy(plan.issued_on)}"
+        text += f" ngày {cited_date(plan.issued_on)}"
     text += f" của {plan.issued_by.name}"
     title = plan.title.strip()
     if title.casefold().startswith("kế hoạch "):
@@ -966,19 +943,6 @@ def _frame(
     )
 
 
-def _plain(text: str) -> str:
-    """Without tone and vowel marks (for measuring with Latin-only font metrics)."""
-    decomposed = unicodedata.normalize("NFD", text.replace("Đ", "D").replace("đ", "d"))
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
-
-
-def _width_mm(text: str, size: float, *, bold: bool = False) -> float:
-    """Width of ``text`` in Times New Roman (metric-compatible with Times), in mm. Only
-    measures: nothing is drawn in Times."""
-    font = "Times-Bold" if bold else "Times-Roman"
-    return pdfmetrics.stringWidth(_plain(text), font, size) / mm
-
-
 # ---------------------------------------------------------------------------- Word
 
 WORD_FONT = "Times New Roman"
@@ -1148,7 +1112,7 @@ def _word_header(doc, frame: Frame) -> None:
         _word_para(left, frame.parent_body, size=12, align=centre, after=0, paragraph=first)
         first = None
     _word_para(left, frame.issuing_body, size=12, bold=True, align=centre, after=0, paragraph=first)
-    issuer_w = min(_width_mm(frame.issuing_body, 12, bold=True), left_w)
+    issuer_w = min(times_width_mm(frame.issuing_body, 12, bold=True), left_w)
     _word_rule(left, max(issuer_w * 0.4, 25), left_w)
     _word_para(
         right,
@@ -1160,7 +1124,7 @@ def _word_header(doc, frame: Frame) -> None:
         paragraph=right.paragraphs[0],
     )
     _word_para(right, MOTTO, size=13, bold=True, align=centre, after=0)
-    _word_rule(right, _width_mm(MOTTO, 13, bold=True), right_w)
+    _word_rule(right, times_width_mm(MOTTO, 13, bold=True), right_w)
     number, date = table.rows[1].cells
     _word_para(
         number,
@@ -1311,7 +1275,7 @@ def results_docx(
     centre = WD_ALIGN_PARAGRAPH.CENTER
     _word_para(doc, "BÁO CÁO", bold=True, align=centre, before=18, after=0)
     _word_para(doc, frame.subject, bold=True, align=centre, after=0)
-    subject_w = min(_width_mm(frame.subject, BODY_PT, bold=True), TEXT_WIDTH_MM)
+    subject_w = min(times_width_mm(frame.subject, BODY_PT, bold=True), TEXT_WIDTH_MM)
     _word_rule(doc, min(max(subject_w / 3, 30), 60), TEXT_WIDTH_MM)
     doc.paragraphs[-1].paragraph_format.space_after = Pt(12)
     _word_body(doc, report_blocks(figures))
@@ -1459,7 +1423,7 @@ def results_pdf(
     signer_name: str,
     subject: str | None = None,
 ) -> bytes:
-    """The same report as a PDF, through ``courses.pdf`` (IBM Plex Serif, embedded)."""
+    """The same report as a PDF, through ``core.documents.header`` (IBM Plex Serif, embedded)."""
     frame = _frame(
         figures,
         number=number,

@@ -22,11 +22,11 @@ from attendees.badges import (
     badge_box,
     badge_qr_box,
     badges_pdf,
-    fit_name,
     invitation_pdf,
 )
 from attendees.models import Enrollment, new_badge_token
-from courses.pdf import register_fonts
+from core.documents.fitting import fit_name
+from core.documents.header import register_fonts
 from tests import factories as f
 from tests.browser.camera import (
     Y4M_FRAME,

@@ -30,7 +30,7 @@ from certificates.pdf import (
     pdf_filename,
     write_zip,
 )
-from courses.pdf import MOTTO, NATIONAL_NAME, register_fonts
+from core.documents.header import MOTTO, NATIONAL_NAME, register_fonts
 
 CONTENT = CertificateContent(
     register_number="012/GCN-STTTT",

@@ -19,6 +19,7 @@ from pypdf import PdfReader
 from attendees.models import LIVE_STATES, Attendance, Enrollment, Nomination
 from certificates import services as certificate_services
 from certificates.models import Certificate
+from core.documents.wording import vn_int, vn_pct
 from courses.models import Organisation, Plan, Quota, Session, TrainingClass
 from materials.models import (
     ClassMaterial,
@@ -36,11 +37,9 @@ from reports.results import (
     results_docx,
     results_figures,
     results_pdf,
-    vn_int,
-    vn_pct,
 )
 from tests import factories as f
-from tests.courses.test_pdf import pdffonts
+from tests.core.test_header import pdffonts
 
 pytestmark = pytest.mark.django_db
 
