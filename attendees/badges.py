@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -299,24 +300,45 @@ def _recipients_and_signer(settings, width: float) -> Table:
     )
 
 
+DRAFT_MARK = "DỰ THẢO"
+
+
+def _draft_number(settings, year: int) -> str:
+    """The register number with the number left blank ("      /GM-STTTT"): a draft's "Số"
+    line, to be filled when the coordinator issues the letter."""
+    from certificates.models import RegisterKind, RegisterSeries
+
+    series = RegisterSeries.objects.filter(
+        issuer=settings.issuer, year=year, kind=RegisterKind.INVITATION
+    ).first() or RegisterSeries(issuer=settings.issuer, year=year, kind=RegisterKind.INVITATION)
+    example = series.format_number(0)
+    blank, count = re.subn(r"^0+", "\u00a0" * 8, example)
+    return blank if count else ""
+
+
 def invitation_pdf(enrollment: Enrollment, *, on: datetime.date | None = None) -> bytes:
     """A one-page A4 invitation letter (giấy mời, Decree 30/2020) for the enrolled person,
     with their QR code: issuing body, "Số: 05/GM-STTTT" from the organiser's invitation
-    register (taken on the first print, the same on every re-print), place and date of
-    issue from the class's certificate settings, signer block and "Nơi nhận".
+    register, place and date of issue, signer block and "Nơi nhận".
 
-    ``on`` overrides the date of issue (default: the date set by the coordinator, else the
-    day the letter was first numbered — never the print day).
+    Printing never numbers a letter: the coordinator issues it (``invitation_issue``, with
+    the date of issue they set). Until then the letter prints as a draft — marked "DỰ
+    THẢO", the number and date left blank. ``on`` overrides the date printed.
     """
     from certificates.eligibility import settings_for
-    from certificates.services import invitation_issue
+    from certificates.models import Invitation
 
     klass = enrollment.training_class
     person = enrollment.participant
     organiser = klass.organiser
     settings = settings_for(klass)
-    invitation = invitation_issue(enrollment=enrollment)
-    on = on or settings.invitation_date or invitation.issued_on
+    invitation = Invitation.objects.filter(enrollment=enrollment).first()
+    draft = invitation is None
+    if draft:
+        number = _draft_number(settings, (on or klass.start_date).year)
+    else:
+        number = invitation.register_number
+        on = on or invitation.issued_on
     you = honorific(person)
     width = frame_width(A4)
 
@@ -331,9 +353,21 @@ def invitation_pdf(enrollment: Enrollment, *, on: datetime.date | None = None) -
         issuing_body=settings.issuing_body,
         place=settings.issue_place,
         on=on,
-        number=invitation.register_number,
+        number=number,
         width=width,
     )
+    if draft:
+        mark = style(
+            "inv-draft",
+            size=13,
+            bold=True,
+            align=TA_CENTER,
+            borderWidth=1,
+            borderColor=colors.black,
+            borderPadding=(2, 4, 3, 4),
+        )
+        box = document_table([[para(DRAFT_MARK, mark)]], col_widths=[28 * mm], hAlign="RIGHT")
+        story = [box, Spacer(0, 2 * mm), *story]
     story += [
         Spacer(0, 8 * mm),
         para("GIẤY MỜI", style("inv-title", size=16, bold=True, align=TA_CENTER, spaceAfter=2)),
@@ -440,6 +474,6 @@ def invitation_pdf(enrollment: Enrollment, *, on: datetime.date | None = None) -
     return build_pdf(
         [fitted, *qr_block],
         pagesize=A4,
-        title=f"Giấy mời — {person.full_name} — {klass.code}",
+        title=f"{'Dự thảo giấy mời' if draft else 'Giấy mời'} — {person.full_name} — {klass.code}",
         author=organiser.name,
     )

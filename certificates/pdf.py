@@ -37,7 +37,14 @@ from reportlab.pdfgen.canvas import Canvas
 
 from certificates.content import CertificateContent
 from core.documents.fitting import fit_lines, fit_name, fit_one_line, text_width
-from core.documents.header import MOTTO, NATIONAL_NAME, nfc_text, place_date, register_fonts
+from core.documents.header import (
+    MOTTO,
+    NATIONAL_NAME,
+    header_bodies,
+    nfc_text,
+    place_date,
+    register_fonts,
+)
 from core.documents.qr import QUIET_MODULES, draw_qr, qr_matrix
 from core.documents.wording import dmy, period
 from courses.vietnamese import clean_text
@@ -188,11 +195,14 @@ def _draw_header(canvas: Canvas, content: CertificateContent, fonts) -> float:
 
     # Left: parent body, issuing body (bold), a short rule centred under it.
     y = top
-    parent = clean_text(nfc_text(content.parent_body)).upper()
+    # Whatever the settings say, the header prints the bodies as Decree 30 writes them
+    # ("UBND TỈNH LAI CHÂU" over "SỞ THÔNG TIN VÀ TRUYỀN THÔNG"), each on one line.
+    parent_body, issuing_body = header_bodies(content.parent_body, content.issuing_body)
+    parent = clean_text(parent_body).upper()
     if parent:
         _draw_centred_fitted(canvas, parent, fonts.regular, HEADER_SIZE, LEFT_CX, y, LEFT_W)
         y -= leading
-    issuer = clean_text(nfc_text(content.issuing_body)).upper()
+    issuer = clean_text(issuing_body).upper()
     size, lines = _issuer_layout(issuer, fonts.bold)
     canvas.setFont(fonts.bold, size)
     widest = 0.0

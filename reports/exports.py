@@ -42,7 +42,7 @@ from core.documents.spreadsheet import year_issuer
 
 # The table writer lives on the shelf; the private names keep the year workbook's code
 # as it was written (it is being rewritten beside this change, #14).
-from core.documents.tables import Col, Table
+from core.documents.tables import Col, SignerName, Table
 from core.documents.tables import SheetWriter as _SheetWriter
 from core.documents.tables import column_widths as _widths
 from core.documents.tables import new_workbook as _workbook
@@ -202,7 +202,7 @@ def _matrix_table(klass: TrainingClass, user: User) -> Table:
         rows.append(
             [
                 n,
-                row.full_name,
+                SignerName(row.full_name, row.date_of_birth),  # birth year on the PDF
                 row.unit,
                 row.category,
                 *(STATUS_CODES.get(s, "") for s in row.statuses),

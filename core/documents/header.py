@@ -152,8 +152,12 @@ def para(text: object, paragraph_style: ParagraphStyle) -> Paragraph:
     return Paragraph(markup, paragraph_style)
 
 
-def place_date(place: str, on: datetime.date) -> str:
-    """'Lai Châu, ngày 05 tháng 12 năm 2023'."""
+def place_date(place: str, on: datetime.date | None) -> str:
+    """'Lai Châu, ngày 05 tháng 12 năm 2023'; without a date (a draft, to be dated when it
+    is signed) the day, month and year are left blank."""
+    if on is None:
+        blank = "\u00a0" * 6  # Paragraph collapses ordinary spaces
+        return f"{nfc_text(place)}, ngày{blank}tháng{blank}năm{blank}"
     return f"{nfc_text(place)}, {vietnamese_date(on)}"
 
 
@@ -260,7 +264,7 @@ def official_header(
     parent_body: str,
     issuing_body: str,
     place: str,
-    on: datetime.date,
+    on: datetime.date | None,
     width: float | None = None,
     number: str = "",
     size: float = 12,

@@ -63,9 +63,23 @@ from core.documents.spreadsheet import (
     wrapped_lines,
 )
 from core.documents.wording import dmy
+from courses.vietnamese import name_with_birth_year
 
 XLSX_DATE_FORMAT = "dd/mm/yyyy"
 XLSX_RATE_FORMAT = "0.0"
+
+
+class SignerName(str):
+    """A person's name on a list people sign: the sheet and the CSV keep the bare name
+    (to sort and filter by), the PDF prints it with the birth year ("Lường Thị Ún
+    (1985)"), so two namesakes of one unit each find their own line."""
+
+    born: datetime.date | None
+
+    def __new__(cls, name: str, born: datetime.date | None = None) -> SignerName:
+        value = super().__new__(cls, name)
+        value.born = born
+        return value
 
 
 @dataclass(frozen=True)
@@ -449,6 +463,8 @@ _PDF_MODES = (
 def _pdf_text(value: Any) -> str:
     if value is None:
         return ""
+    if isinstance(value, SignerName):
+        return name_with_birth_year(value, value.born)
     if isinstance(value, bool):
         return "Có" if value else "Không"
     if isinstance(value, float):
