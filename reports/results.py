@@ -23,6 +23,7 @@ import datetime
 import io
 from collections import defaultdict
 from collections.abc import Iterable
+from copy import copy
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Q, Sum
@@ -36,8 +37,9 @@ from docx.shared import Mm, Pt
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT, TA_RIGHT
 from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, KeepTogether, Spacer
+from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Paragraph, Spacer
 
 from attendees.models import Attendance, Enrollment
 from certificates.models import Certificate
@@ -1385,12 +1387,40 @@ def _pdf_body(blocks: list[Block]) -> list[Flowable]:
         ),
     }
     story: list[Flowable] = []
-    for block in blocks:
-        if block.kind == "table":
-            story.append(_pdf_grid(block.grid))
-        else:
+    for i, block in enumerate(blocks):
+        if block.kind != "table":
             story.append(para(block.text, styles.get(block.kind, body)))
+            continue
+        # A heading goes with what follows it; a heading over a table goes only with the
+        # table's header and first rows. Kept "with next", it was kept together with the
+        # *whole* table, which then moved to page 2 and left a third of page 1 empty.
+        run: list[Paragraph] = []
+        while len(run) < i and blocks[i - 1 - len(run)].kind in HEADINGS:
+            heading = story.pop()
+            heading.style = _not_kept(heading.style)
+            run.insert(0, heading)
+        table = _pdf_grid(block.grid)
+        if run:
+            story.append(CondPageBreak(_height(run, table, rows=2)))
+        story += [*run, table]
     return story
+
+
+def _not_kept(heading: ParagraphStyle) -> ParagraphStyle:
+    loose = copy(heading)
+    loose.keepWithNext = 0
+    return loose
+
+
+HEADINGS = ("h1", "h2", "h3")
+
+
+def _height(headings: list[Flowable], table: Flowable, *, rows: int) -> float:
+    """The height of ``headings`` and of ``table``'s header and first ``rows`` rows."""
+    width = frame_width(A4)
+    height = sum(h.wrap(width, A4[1])[1] + h.getSpaceBefore() + h.getSpaceAfter() for h in headings)
+    table.wrap(width, A4[1])
+    return height + table.getSpaceBefore() + sum(table._rowHeights[: 1 + rows])
 
 
 def _pdf_signature(frame: Frame) -> Flowable:
