@@ -74,11 +74,6 @@ _HEADER_FILL = PatternFill("solid", fgColor="D9E1F2")
 _XLSX_FONT = FONT_FAMILY
 
 
-def _xlsx_width(column: Column, rows: list[dict]) -> float:
-    values = [_display(row.get(column.key)) for row in rows]
-    return weighted_sheet_width(column.title, values, column.width, column.kind)
-
-
 def people_list_xlsx(
     *,
     title: str,
@@ -96,7 +91,10 @@ def people_list_xlsx(
     ncols = max(len(columns), 1)
     last_col = get_column_letter(ncols)
 
-    widths = [_xlsx_width(column, rows) for column in columns]
+    widths = [
+        weighted_sheet_width(c.title, [_display(r.get(c.key)) for r in rows], c.width, c.kind)
+        for c in columns
+    ]
     top = title_block(
         ws,
         parent_body=parent_body,
