@@ -2,13 +2,13 @@
 participant's QR attendance code.
 
 The QR code carries ``Enrollment.badge_token`` only — an opaque random string, never the
-citizen ID or a database id — and is drawn as vectors (reportlab's QrCodeWidget), so it
-stays sharp at any printer resolution. Error correction M, a 4-module quiet zone.
+citizen ID or a database id — and is drawn by the shelf's one encoder
+(:mod:`core.documents.qr`: vectors, error correction M, a 4-module quiet zone).
 
 The sheet geometry is public (:func:`badge_box`, :func:`badge_qr_box`): the tests crop a
 badge's QR code out of a rendered page and feed it to the same decoder the browser uses.
 
-Every string goes through ``courses.pdf`` (NFC, IBM Plex Serif embedded); nothing is
+Every string goes through ``core.documents.header`` (NFC, IBM Plex Serif embedded); nothing is
 drawn in reportlab's Helvetica.
 """
 
@@ -16,21 +16,19 @@ from __future__ import annotations
 
 import datetime
 import io
+import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from reportlab.graphics import renderPDF
-from reportlab.graphics.barcode.qr import QrCodeWidget
-from reportlab.graphics.shapes import Drawing
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
-from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import KeepInFrame, Spacer, Table
 
-from courses.pdf import (
+from core.documents.fitting import clamp_lines, fit_name, text_width
+from core.documents.header import (
     MARGIN_BOTTOM,
     MARGIN_TOP,
     build_pdf,
@@ -41,8 +39,9 @@ from courses.pdf import (
     para,
     register_fonts,
     style,
-    vietnamese_date,
 )
+from core.documents.qr import QUIET_MODULES, QrFlowable, draw_qr_with_quiet_zone
+from core.documents.wording import long_date, period
 
 if TYPE_CHECKING:
     from attendees.models import Enrollment
@@ -63,7 +62,7 @@ SHEET_MARGIN_X = (PAGE_SIZE[0] - COLUMNS * BADGE_WIDTH) / 2
 SHEET_MARGIN_Y = (PAGE_SIZE[1] - ROWS * BADGE_HEIGHT) / 2
 BADGE_PADDING = 4.5 * mm
 HEADER_HEIGHT = 17 * mm  # class code, two title lines and a rule, from the badge's top
-QR_QUIET_MODULES = 4
+QR_QUIET_MODULES = QUIET_MODULES
 QR_SIZE = 38 * mm  # the whole symbol, quiet zone included (modules ≈ 29 mm for a token)
 QR_INSET = 2.5 * mm  # from the badge's right edge to the symbol (the quiet zone adds more)
 TOKEN_TAIL = 6  # characters of the token printed under the code, for typing in by hand
@@ -100,112 +99,6 @@ def badge_qr_box(index: int) -> Box:
 
 
 # ---------------------------------------------------------------------------- drawing helpers
-
-
-def qr_drawing(value: str, size: float) -> Drawing:
-    """A vector QR code of ``value`` (error correction M, 4-module quiet zone) as a
-    ``size`` × ``size`` Drawing — a platypus flowable, or drawn with renderPDF."""
-    widget = QrCodeWidget(
-        nfc_text(value),
-        barLevel="M",
-        barBorder=QR_QUIET_MODULES,
-        barWidth=size,
-        barHeight=size,
-    )
-    widget.barFillColor = colors.black
-    drawing = Drawing(size, size)
-    # The renderer starts every drawing by selecting its default font, Helvetica, even
-    # when it draws no text; give it the document face instead.
-    drawing.initialFontName = register_fonts().regular
-    drawing.initialFontSize = 10
-    drawing.add(widget)
-    return drawing
-
-
-def _wrap(words: Sequence[str], font: str, size: float, width: float) -> list[str]:
-    """Greedy word wrap."""
-    lines: list[str] = []
-    current = ""
-    for word in words:
-        candidate = f"{current} {word}" if current else word
-        if current and stringWidth(candidate, font, size) > width:
-            lines.append(current)
-            current = word
-        else:
-            current = candidate
-    if current:
-        lines.append(current)
-    return lines
-
-
-def _clamp(text: str, font: str, size: float, width: float, max_lines: int) -> list[str]:
-    """``text`` wrapped to ``width``, at most ``max_lines`` lines, the last one cut at a
-    word and ended with "…" if the text is longer."""
-    lines = _wrap(nfc_text(text).split(), font, size, width)
-    if len(lines) <= max_lines:
-        return lines
-    kept = lines[:max_lines]
-    words = kept[-1].split()
-    while words and stringWidth(" ".join(words) + " …", font, size) > width:
-        words.pop()
-    kept[-1] = (" ".join(words) + " …").strip()
-    return kept
-
-
-def fit_name(
-    name: str,
-    font: str,
-    width: float,
-    *,
-    largest: float = 22,
-    one_line_down_to: float = 16,
-    smallest: float = 11,
-) -> tuple[float, list[str]]:
-    """The size and lines of ``name`` in ``width``: one line if it fits at
-    ``one_line_down_to`` or more, else two balanced lines at the largest size that fits
-    (down to ``smallest``). A name that fits no way at ``smallest`` (one enormous word)
-    is shrunk further until it does."""
-    words = nfc_text(name).split() or [""]
-
-    def layout(size: float) -> list[str] | None:
-        whole = " ".join(words)
-        if stringWidth(whole, font, size) <= width:
-            return [whole]
-        best: tuple[float, list[str]] | None = None
-        for k in range(1, len(words)):
-            lines = [" ".join(words[:k]), " ".join(words[k:])]
-            widest = max(stringWidth(line, font, size) for line in lines)
-            if widest <= width and (best is None or widest < best[0]):
-                best = (widest, lines)
-        return best[1] if best else None
-
-    # One line if the name fits at a good size, else two lines as large as they fit.
-    whole = " ".join(words)
-    size = largest
-    while size >= one_line_down_to:
-        if stringWidth(whole, font, size) <= width:
-            return size, [whole]
-        size -= 0.5
-    size = largest
-    while size >= smallest:
-        lines = layout(size)
-        if lines:
-            return size, lines
-        size -= 0.5
-    # Give up on two lines: balanced split (or the lone word) shrunk to the width.
-    if len(words) > 1:
-        k = min(
-            range(1, len(words)),
-            key=lambda k: max(
-                stringWidth(" ".join(words[:k]), font, smallest),
-                stringWidth(" ".join(words[k:]), font, smallest),
-            ),
-        )
-        lines = [" ".join(words[:k]), " ".join(words[k:])]
-    else:
-        lines = words
-    widest = max(stringWidth(line, font, smallest) for line in lines) or 1
-    return smallest * min(1, width / widest), lines
 
 
 def _draw_code_cells(
@@ -281,7 +174,7 @@ def _draw_badge(
     canvas.setFillColor(grey)
     canvas.setFont(fonts.regular, 7.5)
     baseline -= 2
-    for line in _clamp(training_class.title, fonts.regular, 7.5, inner, 2):
+    for line in clamp_lines(training_class.title, fonts.regular, 7.5, inner, 2):
         baseline -= 9
         canvas.drawString(left, baseline, line)
     rule_y = by1 - HEADER_HEIGHT + 2 * mm  # 3.5 pt under the second title line
@@ -293,15 +186,15 @@ def _draw_badge(
 
     # The QR code on the right, the last characters of the token under it.
     qx0, qy0, qx1, _qy1 = badge_qr_box(index)
-    renderPDF.draw(qr_drawing(enrollment.badge_token, QR_SIZE), canvas, qx0, qy0)
+    draw_qr_with_quiet_zone(canvas, enrollment.badge_token, qx0, qy0, QR_SIZE)
     tail = nfc_text(enrollment.badge_token)[-TOKEN_TAIL:]
     canvas.setFillColor(colors.black)
     _draw_code_cells(canvas, tail, (qx0 + qx1) / 2, qy0 - TAIL_GAP, fonts.regular, 10)
 
     # On the left, clear of the QR's quiet zone: the name and unit from the top, the
     # category from the bottom.
-    text_width = qx0 - 1.5 * mm - left
-    size, lines = fit_name(enrollment.participant.full_name, fonts.bold, text_width)
+    text_room = qx0 - 1.5 * mm - left
+    size, lines = fit_name(enrollment.participant.full_name, fonts.bold, text_room)
     baseline = by1 - HEADER_HEIGHT - 0.5 * mm - size * 0.8
     canvas.setFont(fonts.bold, size)
     for n, line in enumerate(lines):
@@ -313,7 +206,7 @@ def _draw_badge(
     baseline -= size * 0.25 + 2.5 * mm + unit_size * 0.75
     canvas.setFont(fonts.regular, unit_size)
     for n, line in enumerate(
-        _clamp(enrollment.organisation.name, fonts.regular, unit_size, text_width, 3)
+        clamp_lines(enrollment.organisation.name, fonts.regular, unit_size, text_room, 3)
     ):
         if n:
             baseline -= unit_size * 1.2
@@ -323,8 +216,8 @@ def _draw_badge(
     cat_leading = cat_size * 1.2
     bottom = by0 + BADGE_PADDING + cat_size * 0.25
     room = int((baseline - unit_size * 0.3 - 1.5 * mm - bottom - cat_size * 0.75) // cat_leading)
-    lines = _clamp(
-        category_label(enrollment), fonts.regular, cat_size, text_width, max(1, min(3, room + 1))
+    lines = clamp_lines(
+        category_label(enrollment), fonts.regular, cat_size, text_room, max(1, min(3, room + 1))
     )
     canvas.setFillColor(grey)
     canvas.setFont(fonts.regular, cat_size)
@@ -364,12 +257,6 @@ WEEKDAYS = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "T
 def honorific(participant) -> str:
     """ "Ông" for a man, "Bà" for a woman, "Ông/Bà" when the gender is unknown."""
     return {"male": "Ông", "female": "Bà"}.get(participant.gender, "Ông/Bà")
-
-
-def _date_range(start: datetime.date, end: datetime.date) -> str:
-    if start == end:
-        return vietnamese_date(start)
-    return f"từ {vietnamese_date(start)} đến {vietnamese_date(end)}"
 
 
 def _venue_text(venue) -> str:
@@ -413,24 +300,45 @@ def _recipients_and_signer(settings, width: float) -> Table:
     )
 
 
+DRAFT_MARK = "DỰ THẢO"
+
+
+def _draft_number(settings, year: int) -> str:
+    """The register number with the number left blank ("      /GM-STTTT"): a draft's "Số"
+    line, to be filled when the coordinator issues the letter."""
+    from certificates.models import RegisterKind, RegisterSeries
+
+    series = RegisterSeries.objects.filter(
+        issuer=settings.issuer, year=year, kind=RegisterKind.INVITATION
+    ).first() or RegisterSeries(issuer=settings.issuer, year=year, kind=RegisterKind.INVITATION)
+    example = series.format_number(0)
+    blank, count = re.subn(r"^0+", "\u00a0" * 8, example)
+    return blank if count else ""
+
+
 def invitation_pdf(enrollment: Enrollment, *, on: datetime.date | None = None) -> bytes:
     """A one-page A4 invitation letter (giấy mời, Decree 30/2020) for the enrolled person,
     with their QR code: issuing body, "Số: 05/GM-STTTT" from the organiser's invitation
-    register (taken on the first print, the same on every re-print), place and date of
-    issue from the class's certificate settings, signer block and "Nơi nhận".
+    register, place and date of issue, signer block and "Nơi nhận".
 
-    ``on`` overrides the date of issue (default: the date set by the coordinator, else the
-    day the letter was first numbered — never the print day).
+    Printing never numbers a letter: the coordinator issues it (``invitation_issue``, with
+    the date of issue they set). Until then the letter prints as a draft — marked "DỰ
+    THẢO", the number and date left blank. ``on`` overrides the date printed.
     """
     from certificates.eligibility import settings_for
-    from certificates.services import invitation_issue
+    from certificates.models import Invitation
 
     klass = enrollment.training_class
     person = enrollment.participant
     organiser = klass.organiser
     settings = settings_for(klass)
-    invitation = invitation_issue(enrollment=enrollment)
-    on = on or settings.invitation_date or invitation.issued_on
+    invitation = Invitation.objects.filter(enrollment=enrollment).first()
+    draft = invitation is None
+    if draft:
+        number = _draft_number(settings, (on or klass.start_date).year)
+    else:
+        number = invitation.register_number
+        on = on or invitation.issued_on
     you = honorific(person)
     width = frame_width(A4)
 
@@ -445,9 +353,21 @@ def invitation_pdf(enrollment: Enrollment, *, on: datetime.date | None = None) -
         issuing_body=settings.issuing_body,
         place=settings.issue_place,
         on=on,
-        number=invitation.register_number,
+        number=number,
         width=width,
     )
+    if draft:
+        mark = style(
+            "inv-draft",
+            size=13,
+            bold=True,
+            align=TA_CENTER,
+            borderWidth=1,
+            borderColor=colors.black,
+            borderPadding=(2, 4, 3, 4),
+        )
+        box = document_table([[para(DRAFT_MARK, mark)]], col_widths=[28 * mm], hAlign="RIGHT")
+        story = [box, Spacer(0, 2 * mm), *story]
     story += [
         Spacer(0, 8 * mm),
         para("GIẤY MỜI", style("inv-title", size=16, bold=True, align=TA_CENTER, spaceAfter=2)),
@@ -470,7 +390,7 @@ def invitation_pdf(enrollment: Enrollment, *, on: datetime.date | None = None) -
             f"“{klass.title}” (mã lớp {klass.code}).",
             body,
         ),
-        para(f"Thời gian: {_date_range(klass.start_date, klass.end_date)}.", label),
+        para(f"Thời gian: {period(klass.start_date, klass.end_date, write=long_date)}.", label),
         para(f"Địa điểm: {_venue_text(klass.venue)}.", label),
         para("Lịch học:", label),
     ]
@@ -496,7 +416,7 @@ def invitation_pdf(enrollment: Enrollment, *, on: datetime.date | None = None) -
     padding = 7
 
     def column_width(texts: list[str], minimum: float) -> float:
-        widths = [stringWidth(t, fonts.regular, cell.fontSize) for t in texts]
+        widths = [text_width(t, fonts.regular, cell.fontSize) for t in texts]
         return max([minimum, *(w + padding for w in widths)])
 
     col_widths = [
@@ -535,7 +455,7 @@ def invitation_pdf(enrollment: Enrollment, *, on: datetime.date | None = None) -
         _recipients_and_signer(settings, width),
         Spacer(0, 4 * mm),
     ]
-    qr = qr_drawing(enrollment.badge_token, INVITATION_QR_SIZE)
+    qr = QrFlowable(enrollment.badge_token, INVITATION_QR_SIZE)
     qr.hAlign = "CENTER"
     qr_block = [
         qr,
@@ -554,6 +474,6 @@ def invitation_pdf(enrollment: Enrollment, *, on: datetime.date | None = None) -
     return build_pdf(
         [fitted, *qr_block],
         pagesize=A4,
-        title=f"Giấy mời — {person.full_name} — {klass.code}",
+        title=f"{'Dự thảo giấy mời' if draft else 'Giấy mời'} — {person.full_name} — {klass.code}",
         author=organiser.name,
     )

@@ -21,12 +21,11 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from reportlab.lib.enums import TA_CENTER, TA_LEFT
 from reportlab.lib.pagesizes import A4, landscape
-from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Spacer
 
-from courses.pdf import (
+from core.documents.fitting import weighted_sheet_width, weighted_widths
+from core.documents.header import (
     add_signature_row,
     build_pdf,
     document_table,
@@ -36,7 +35,7 @@ from courses.pdf import (
     para,
     style,
 )
-from courses.spreadsheet import (
+from core.documents.spreadsheet import (
     FONT_FAMILY,
     one_font_family,
     print_setup,
@@ -44,9 +43,9 @@ from courses.spreadsheet import (
     text_cell,
     title_block,
 )
+from core.documents.tables import XLSX_DATE_FORMAT
+from core.documents.wording import dmy
 
-DATE_FORMAT = "%d/%m/%Y"
-XLSX_DATE_FORMAT = "dd/mm/yyyy"
 LANDSCAPE_ABOVE = 6  # more columns than this → landscape page
 
 
@@ -63,7 +62,7 @@ def _display(value: object) -> str:
     if value is None:
         return ""
     if isinstance(value, datetime.date):
-        return value.strftime(DATE_FORMAT)
+        return dmy(value)
     return nfc_text(value)
 
 
@@ -73,16 +72,6 @@ _THIN = Side(style="thin", color="000000")
 _GRID = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 _HEADER_FILL = PatternFill("solid", fgColor="D9E1F2")
 _XLSX_FONT = FONT_FAMILY
-
-
-def _xlsx_width(column: Column, rows: list[dict]) -> float:
-    """Column width in characters: the relative width, widened for the longest value."""
-    if column.kind == "date":
-        return max(12.0, column.width * 8)
-    longest = max([len(word) for word in column.title.split()] or [0])
-    for row in rows:
-        longest = max(longest, len(_display(row.get(column.key))))
-    return round(min(max(column.width * 8, longest + 2, 6), 60), 1)
 
 
 def people_list_xlsx(
@@ -102,7 +91,10 @@ def people_list_xlsx(
     ncols = max(len(columns), 1)
     last_col = get_column_letter(ncols)
 
-    widths = [_xlsx_width(column, rows) for column in columns]
+    widths = [
+        weighted_sheet_width(c.title, [_display(r.get(c.key)) for r in rows], c.width, c.kind)
+        for c in columns
+    ]
     top = title_block(
         ws,
         parent_body=parent_body,
@@ -169,40 +161,6 @@ def people_list_xlsx(
 TABLE_SIZE = 10.5
 
 
-def _pdf_widths(
-    columns: list[Column],
-    cells: list[list[str]],
-    width: float,
-    head: ParagraphStyle,
-    body: ParagraphStyle,
-) -> list[float]:
-    """Relative widths scaled to the frame, then widened so that no word is broken.
-
-    A column gets at least its longest header word (bold) and its longest value word —
-    so a date never wraps as "01/01/19 | 80" — capped at 40 % of the frame for a freak
-    long word. The room comes from the columns with slack, in proportion to it.
-    """
-    padding = 7  # left + right cell padding, plus a hair
-    total = sum(max(column.width, 0.1) for column in columns) or 1
-    widths = [width * max(column.width, 0.1) / total for column in columns]
-    needed = []
-    for i, column in enumerate(columns):
-        words = [stringWidth(w, head.fontName, head.fontSize) for w in column.title.split()]
-        words += [
-            stringWidth(w, body.fontName, body.fontSize) for row in cells for w in row[i].split()
-        ]
-        needed.append(min(max(words, default=0) + padding, width * 0.4))
-    if sum(needed) > width:  # too many columns to honour every word; keep the ratios
-        return widths
-    deficit = sum(max(n - w, 0) for n, w in zip(needed, widths, strict=True))
-    slack = sum(max(w - n, 0) for n, w in zip(needed, widths, strict=True))
-    if deficit <= 0:
-        return widths
-    return [
-        n if w <= n else w - (w - n) * deficit / slack for n, w in zip(needed, widths, strict=True)
-    ]
-
-
 def people_list_pdf(
     *,
     title: str,
@@ -246,7 +204,15 @@ def people_list_pdf(
         ]
         for texts in cells
     ]
-    col_widths = _pdf_widths(columns, cells, width, head, cell_styles["text"])
+    body = cell_styles["text"]
+    col_widths = weighted_widths(
+        [c.title for c in columns],
+        [c.width for c in columns],
+        cells,
+        width,
+        head=(head.fontName, head.fontSize),
+        body=(body.fontName, body.fontSize),
+    )
     last = len(data) - 1
     commands = [
         ("GRID", (0, 0), (-1, last), 0.5, "black"),

@@ -66,11 +66,19 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     ).order_by("-created_at")
     if request.user.is_nominator:
         nominations = nominations.filter(organisation=request.user.organisation)
-    enrollments = (
+    enrollments = list(
         Enrollment.objects.visible_to(request.user)
         .filter(participant=person)
-        .select_related("training_class")
+        .select_related("training_class", "invitation")
     )
+    if request.user.is_coordinator:
+        from certificates.eligibility import settings_for
+
+        # The date an unissued letter is offered to be signed under: the class's date of
+        # the invitations, else the day it is issued (the coordinator may change it).
+        today = timezone.localdate()
+        for e in enrollments:
+            e.invitation_date = settings_for(e.training_class).invitation_date or today
     return render(
         request,
         "attendees/person_detail.html",

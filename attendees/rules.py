@@ -33,6 +33,7 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from attendees.models import Attendance, AttendanceStatus, Enrollment
+from core.documents.wording import vn_pct
 
 #: Marks that count as attending a session, whatever the class.
 ATTENDED: tuple[str, ...] = (AttendanceStatus.PRESENT, AttendanceStatus.LATE)
@@ -189,10 +190,7 @@ class Rate:
     def __str__(self) -> str:
         """'89,8%', '100%', or 'chưa tổ chức' — as documents write it."""
         p = self.percent
-        if p is None:
-            return NOT_HELD
-        text = f"{p:.1f}".replace(".", ",")
-        return f"{text.removesuffix(',0')}%"
+        return NOT_HELD if p is None else vn_pct(p)
 
 
 def person_rate(attended: int, held: int, threshold: int) -> Rate:

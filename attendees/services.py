@@ -4,7 +4,6 @@ moment are checked one after the other and can never exceed a quota."""
 
 from __future__ import annotations
 
-import datetime
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -27,6 +26,7 @@ from attendees.models import (
     NominationState,
     Participant,
 )
+from core.documents.wording import dmy
 from courses.models import ClassState, Organisation, ParticipantCategory, Quota, TrainingClass
 from courses.services import audit
 from courses.vietnamese import fold
@@ -53,7 +53,7 @@ def participant_save(*, actor: User, participant: Participant) -> Participant:
             twin = who.known
             raise ValidationError(
                 _("%(name)s (born %(dob)s) is already registered; reuse that record.")
-                % {"name": twin.full_name, "dob": _date(twin.date_of_birth)}
+                % {"name": twin.full_name, "dob": dmy(twin.date_of_birth)}
             )
         # A held record may share the CCCD of the record it is held against (often why
         # it is held); any other twin the actor can see is refused, as it always was.
@@ -141,7 +141,7 @@ def participant_export(*, actor: User, participant: Participant) -> dict:
     return {
         "full_name": participant.full_name,
         "gender": participant.get_gender_display(),
-        "date_of_birth": _date(participant.date_of_birth),
+        "date_of_birth": dmy(participant.date_of_birth),
         "ethnicity": str(participant.ethnicity or ""),
         "citizen_id": participant.citizen_id,
         "phone": participant.phone,
@@ -162,10 +162,6 @@ def participant_export(*, actor: User, participant: Participant) -> dict:
             )
         ],
     }
-
-
-def _date(value: datetime.date | None) -> str:
-    return value.strftime("%d/%m/%Y") if value else ""
 
 
 # --- Nominations -----------------------------------------------------------------------

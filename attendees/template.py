@@ -80,7 +80,7 @@ def build_template(categories: Iterable[tuple[str, str]] | None = None) -> bytes
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
     from openpyxl.worksheet.datavalidation import DataValidation
 
-    from courses.spreadsheet import one_font_family, print_setup, row_height, text_cell
+    from core.documents.spreadsheet import one_font_family, print_setup, row_height, text_cell
 
     categories = list(categories or DEFAULT_CATEGORIES)
     codes = [code for code, _ in categories]

@@ -21,7 +21,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
 from certificates.content import CertificateContent
-from courses.pdf import MOTTO, NATIONAL_NAME, place_date, register_fonts
+from core.documents.header import MOTTO, NATIONAL_NAME, place_date, register_fonts
 
 
 def _d(d: datetime.date) -> str:

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from attendees.models import Attendance, Enrollment
 from attendees.rules import counted_statuses, eligible, is_final, person_rate
 from certificates.models import Certificate, CertificateSettings
+from core.documents.header import header_bodies
 from courses.models import Session, TrainingClass
 from courses.vietnamese import sorted_by_name
 
@@ -66,11 +67,14 @@ def settings_for(training_class: TrainingClass) -> CertificateSettings:
     except CertificateSettings.DoesNotExist:
         organiser = training_class.organiser
         parent = organiser.parent
+        # As the Decree 30 header prints them: "UBND tỉnh Lai Châu" over "Sở Thông tin và
+        # Truyền thông", each on one line (not "… tỉnh Lai Châu" again, which wraps).
+        parent_body, issuing_body = header_bodies(parent.name if parent else "", organiser.name)
         return CertificateSettings(
             training_class=training_class,
             issuer=organiser,
-            parent_body=parent.name if parent else "",
-            issuing_body=organiser.name,
+            parent_body=parent_body,
+            issuing_body=issuing_body,
             issue_place=organiser.place or (parent.place if parent else ""),
         )
 

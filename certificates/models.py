@@ -172,7 +172,9 @@ class RegisterSeries(models.Model):
 
 class Invitation(models.Model):
     """The number an enrollment's invitation letter (giấy mời) was given: taken once from
-    the organiser's invitation register, the same on every re-print."""
+    the organiser's invitation register when the coordinator issues the letter (with the
+    date of issue they set), the same on every re-print. Without one the letter prints as
+    a draft."""
 
     # A withdrawn enrollment leaves its number in the register (gap-free), unattached.
     enrollment = models.OneToOneField(

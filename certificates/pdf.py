@@ -7,13 +7,13 @@ person and the class, and at the bottom the QR code that leads to the public ver
 page (left) and the place/date line with the signer's block (right).
 
 Why it is drawn straight on a reportlab Canvas (no platypus): a class's 360 certificates
-go into one merged file, and every layout decision here is a few ``stringWidth`` calls.
+go into one merged file, and every layout decision here is a few measurements (:mod:`core.documents.fitting`).
 Why ``invariant=1``: the same content must give the same bytes, so a re-printed copy can be
 compared with the archived one. The frame is a form XObject, written once per file; fonts
 are embedded once per file as subsets; the QR code is one filled path of integer
 rectangles — together they keep a page of a merged file to a few kilobytes.
 
-Text goes through :func:`courses.pdf.nfc_text` before it is measured or drawn: reportlab
+Text goes through :func:`core.documents.header.nfc_text` before it is measured or drawn: reportlab
 does not compose combining marks, so an NFD name would print with floating accents.
 Nothing may run outside the frame: every variable string is shrunk and/or wrapped to its
 box, and shrunk further (below the usual minimum) only when nothing else fits.
@@ -21,28 +21,32 @@ box, and shrunk further (below the usual minimum) only when nothing else fits.
 
 from __future__ import annotations
 
-import datetime
 import io
-import math
 import re
 import unicodedata
 import zipfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import pairwise
 from typing import BinaryIO
 
-import qrcode
 from reportlab.lib.colors import HexColor, black
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
-from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
-from attendees.badges import fit_name
 from certificates.content import CertificateContent
-from courses.pdf import MOTTO, NATIONAL_NAME, nfc_text, place_date, register_fonts
+from core.documents.fitting import fit_lines, fit_name, fit_one_line, text_width
+from core.documents.header import (
+    MOTTO,
+    NATIONAL_NAME,
+    header_bodies,
+    nfc_text,
+    place_date,
+    register_fonts,
+)
+from core.documents.qr import QUIET_MODULES, draw_qr, qr_matrix
+from core.documents.wording import dmy, period
 from courses.vietnamese import clean_text
 
 PAGE_SIZE = landscape(A4)  # 297 × 210 mm
@@ -82,7 +86,7 @@ NAME_SIZE = 20
 
 # Bottom left: the QR code (modules only; the 4-module quiet zone is left blank around it).
 QR_SIZE = 28 * mm
-QR_QUIET_MODULES = 4
+QR_QUIET_MODULES = QUIET_MODULES
 # Bottom right: place/date line, signer's title, room for signature and seal, name.
 SIGN_SIZE = 14
 SIGN_WIDTH = RIGHT_W - 10 * mm
@@ -106,84 +110,11 @@ class _Line:
 # ---------------------------------------------------------------------------- text fitting
 
 
-@lru_cache(maxsize=4096)
-def _width(text: str, font: str, size: float) -> float:
-    # The same labels, header lines and dates are measured on every page of a merged file.
-    return stringWidth(text, font, size)
-
-
-def _fit_one_line(text: str, font: str, size: float, width: float, minimum: float) -> float:
-    """The largest size ≤ ``size`` at which ``text`` fits ``width``, not below ``minimum``
-    unless nothing else fits (then it is scaled to fit exactly)."""
-    natural = _width(text, font, size)
-    if natural <= width:
-        return size
-    # Widths scale linearly with size: no need to try sizes one by one.
-    fitted = size * width / natural
-    rounded = math.floor(fitted * 2) / 2  # half points, like every other size here
-    return rounded if rounded >= minimum else fitted
-
-
-def _wrap_widths(widths: list[float], space: float, width: float) -> list[int]:
-    """Greedy wrap of words of the given widths; the index where each line starts."""
-    starts = [0]
-    line = widths[0]
-    for i in range(1, len(widths)):
-        if line + space + widths[i] > width:
-            starts.append(i)
-            line = widths[i]
-        else:
-            line += space + widths[i]
-    return starts
-
-
-def _balanced(words: list[str], font: str, size: float, width: float) -> list[str]:
-    """``words`` wrapped to ``width`` with the lines as even as they can be while keeping
-    the greedy line count: no lonely last word under a full line. Reportlab does not
-    kern, so a line's width is exactly the sum of its words and spaces."""
-    widths = [_width(word, font, size) for word in words]
-    space = _width(" ", font, size)
-    starts = _wrap_widths(widths, space, width)
-    if len(starts) > 1:
-        # The narrowest width that still needs no more lines, by bisection.
-        lo, hi = max(widths), width
-        for _ in range(12):
-            mid = (lo + hi) / 2
-            if len(_wrap_widths(widths, space, mid)) <= len(starts):
-                hi = mid
-            else:
-                lo = mid
-        starts = _wrap_widths(widths, space, hi)
-    bounds = [*starts, len(words)]
-    return [" ".join(words[a:b]) for a, b in pairwise(bounds)]
-
-
-def _fit_lines(
-    text: str, font: str, size: float, width: float, *, minimum: float, max_lines: int
-) -> tuple[float, list[str]]:
-    """``text`` wrapped to ``width`` in at most ``max_lines`` balanced lines at the
-    largest size from ``size`` down to ``minimum`` (half points); below ``minimum`` only
-    if the text would not fit otherwise — a certificate must not lose words."""
-    words = text.split() or [""]
-    current = size
-    while True:
-        widths = [_width(word, font, current) for word in words]
-        space = _width(" ", font, current)
-        if max(widths) <= width and len(_wrap_widths(widths, space, width)) <= max_lines:
-            return current, _balanced(words, font, current, width)
-        if current > minimum:
-            current = max(current - 0.5, minimum)
-        elif current > 4:
-            current *= 0.95
-        else:
-            return current, _balanced(words, font, current, width)
-
-
 def _draw_centred_fitted(
     canvas: Canvas, text: str, font: str, size: float, cx: float, y: float, width: float
 ) -> float:
     """Draw ``text`` centred on ``cx``, shrunk to ``width`` if needed; return the size."""
-    size = _fit_one_line(text, font, size, width, minimum=size * 0.7)
+    size = fit_one_line(text, font, size, width, minimum=size * 0.7)
     canvas.setFont(font, size)
     canvas.drawCentredString(cx, y, text)
     return size
@@ -247,10 +178,10 @@ def _issuer_layout(issuer: str, bold: str) -> tuple[float, tuple[str, ...]]:
     """The issuing body's size and lines: shrunk to one line down to 11 pt, else two
     lines (shrunk further only if two lines at 11 pt are still too wide)."""
     width = LEFT_W - 4 * mm
-    size = _fit_one_line(issuer, bold, HEADER_SIZE, width, minimum=11)
+    size = fit_one_line(issuer, bold, HEADER_SIZE, width, minimum=11)
     if size >= 11:
         return size, (issuer,)
-    size, lines = _fit_lines(issuer, bold, HEADER_SIZE, width, minimum=11, max_lines=2)
+    size, lines = fit_lines(issuer, bold, HEADER_SIZE, width, minimum=11, max_lines=2)
     return size, tuple(lines)
 
 
@@ -264,11 +195,14 @@ def _draw_header(canvas: Canvas, content: CertificateContent, fonts) -> float:
 
     # Left: parent body, issuing body (bold), a short rule centred under it.
     y = top
-    parent = clean_text(nfc_text(content.parent_body)).upper()
+    # Whatever the settings say, the header prints the bodies as Decree 30 writes them
+    # ("UBND TỈNH LAI CHÂU" over "SỞ THÔNG TIN VÀ TRUYỀN THÔNG"), each on one line.
+    parent_body, issuing_body = header_bodies(content.parent_body, content.issuing_body)
+    parent = clean_text(parent_body).upper()
     if parent:
         _draw_centred_fitted(canvas, parent, fonts.regular, HEADER_SIZE, LEFT_CX, y, LEFT_W)
         y -= leading
-    issuer = clean_text(nfc_text(content.issuing_body)).upper()
+    issuer = clean_text(issuing_body).upper()
     size, lines = _issuer_layout(issuer, fonts.bold)
     canvas.setFont(fonts.bold, size)
     widest = 0.0
@@ -276,7 +210,7 @@ def _draw_header(canvas: Canvas, content: CertificateContent, fonts) -> float:
         if n:
             y -= size * 1.25
         canvas.drawCentredString(LEFT_CX, y, line)
-        widest = max(widest, _width(line, fonts.bold, size))
+        widest = max(widest, text_width(line, fonts.bold, size))
     left_rule_y = y - 7.5
     rule = max(min(widest * 0.4, LEFT_W), 25 * mm)
     canvas.line(LEFT_CX - rule / 2, left_rule_y, LEFT_CX + rule / 2, left_rule_y)
@@ -288,7 +222,7 @@ def _draw_header(canvas: Canvas, content: CertificateContent, fonts) -> float:
     motto_y = top - leading
     canvas.setFont(fonts.bold, motto_size)
     canvas.drawCentredString(RIGHT_CX, motto_y, MOTTO)
-    motto_w = _width(MOTTO, fonts.bold, motto_size)
+    motto_w = text_width(MOTTO, fonts.bold, motto_size)
     right_rule_y = motto_y - 7.5
     canvas.line(RIGHT_CX - motto_w / 2, right_rule_y, RIGHT_CX + motto_w / 2, right_rule_y)
     return min(left_rule_y, right_rule_y)
@@ -297,19 +231,9 @@ def _draw_header(canvas: Canvas, content: CertificateContent, fonts) -> float:
 # ---------------------------------------------------------------------------- the body
 
 
-def _dmy(d: datetime.date) -> str:
-    return f"{d.day:02d}/{d.month:02d}/{d.year}"
-
-
-def _period(start: datetime.date, end: datetime.date) -> str:
-    if start == end:
-        return f"ngày {_dmy(start)}"
-    return f"từ ngày {_dmy(start)} đến ngày {_dmy(end)}"
-
-
 def _birth(content: CertificateContent) -> tuple[str, str] | None:
     if content.date_of_birth:
-        return "Sinh ngày: ", _dmy(content.date_of_birth)
+        return "Sinh ngày: ", dmy(content.date_of_birth)
     if content.birth_year:
         return "Năm sinh: ", str(content.birth_year)
     return None
@@ -321,8 +245,8 @@ def _body_lines(content: CertificateContent, fonts, size: float) -> list[_Line]:
     lines: list[_Line] = []
 
     def add(label: str, value: str, font: str, *, max_lines: int, minimum: float) -> None:
-        value_w = room - _width(label, fonts.regular, size)
-        vsize, wrapped = _fit_lines(
+        value_w = room - text_width(label, fonts.regular, size)
+        vsize, wrapped = fit_lines(
             value, font, size, value_w, minimum=min(minimum, size), max_lines=max_lines
         )
         lines.append(_Line(label, tuple(wrapped), font, vsize, size))
@@ -331,7 +255,7 @@ def _body_lines(content: CertificateContent, fonts, size: float) -> list[_Line]:
     honorific = nfc_text(content.honorific)
     label = f"Chứng nhận: {honorific} " if honorific else "Chứng nhận: "
     name = clean_text(nfc_text(content.full_name)).upper()
-    name_room = room - _width(label, fonts.regular, size)
+    name_room = room - text_width(label, fonts.regular, size)
     largest = size * NAME_SIZE / BODY_SIZE
     name_size, name_lines = fit_name(
         name,
@@ -358,7 +282,7 @@ def _body_lines(content: CertificateContent, fonts, size: float) -> list[_Line]:
     )
     add(
         "Thời gian: ",
-        _period(content.start_date, content.end_date),
+        period(content.start_date, content.end_date),
         fonts.regular,
         max_lines=1,
         minimum=BODY_MIN_SIZE,
@@ -411,9 +335,10 @@ def _layout_body(
 def _draw_body(canvas: Canvas, lines: list[_Line], baselines: list[float], fonts) -> None:
     """Labels at one indent, values after them; the block as a whole is centred on the
     page (never left of ``BODY_X0``), so a short body does not hug the left side."""
-    label_widths = [_width(line.label, fonts.regular, line.label_size) for line in lines]
+    label_widths = [text_width(line.label, fonts.regular, line.label_size) for line in lines]
     block = max(
-        label_w + max(_width(text, line.value_font, line.value_size) for text in line.value_lines)
+        label_w
+        + max(text_width(text, line.value_font, line.value_size) for text in line.value_lines)
         for label_w, line in zip(label_widths, lines, strict=True)
     )
     x = max(BODY_X0, (PAGE_SIZE[0] - block) / 2)
@@ -429,45 +354,6 @@ def _draw_body(canvas: Canvas, lines: list[_Line], baselines: list[float], fonts
 
 
 # ---------------------------------------------------------------------------- QR and signature
-
-
-def qr_matrix(value: str) -> list[list[bool]]:
-    """The QR modules of ``value`` (error correction M, smallest version, no border)."""
-    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=0)
-    code.add_data(value)
-    code.make(fit=True)
-    return code.get_matrix()
-
-
-def draw_qr(canvas: Canvas, matrix: list[list[bool]], x: float, y: float, size: float) -> None:
-    """The modules as vectors with ``(x, y)`` the bottom-left corner of the symbol
-    (quiet zone not included — the caller keeps it blank).
-
-    Each horizontal run of dark modules is one rectangle, all in one path filled once
-    (``re`` … ``f``), drawn in module units so every coordinate is a small integer. The
-    operators are written directly: going through PDFPathObject.rect formats ~300 numbers
-    per code in Python, 15 times slower for the same bytes.
-    """
-    n = len(matrix)
-    ops: list[str] = []
-    for r, row in enumerate(matrix):
-        y_row = n - 1 - r
-        c = 0
-        while c < n:
-            if row[c]:
-                start = c
-                while c < n and row[c]:
-                    c += 1
-                ops.append(f"{start} {y_row} {c - start} 1 re")
-            else:
-                c += 1
-    ops.append("f")
-    canvas.saveState()
-    canvas.translate(x, y)
-    canvas.scale(size / n, size / n)
-    canvas.setFillColor(black)
-    canvas.addLiteral("\n".join(ops))
-    canvas.restoreState()
 
 
 @dataclass(frozen=True)
@@ -508,7 +394,7 @@ def _draw_verification(
     """Bottom left: "Số: …", the QR code, then the verification code and the URL in small
     type — for a reader without a phone."""
     number = f"Số: {nfc_text(content.register_number)}"
-    size = _fit_one_line(number, fonts.regular, VERIFY_NUMBER_SIZE, VERIFY_WIDTH, minimum=8)
+    size = fit_one_line(number, fonts.regular, VERIFY_NUMBER_SIZE, VERIFY_WIDTH, minimum=8)
     canvas.setFillColor(black)
     canvas.setFont(fonts.regular, size)
     canvas.drawString(X0, layout.number_y, number)
@@ -517,11 +403,11 @@ def _draw_verification(
 
     canvas.setFillColor(GREY)
     code = f"Mã tra cứu: {nfc_text(content.verify_code)}"
-    size = _fit_one_line(code, fonts.regular, VERIFY_CODE_SIZE, VERIFY_WIDTH, minimum=6)
+    size = fit_one_line(code, fonts.regular, VERIFY_CODE_SIZE, VERIFY_WIDTH, minimum=6)
     canvas.setFont(fonts.regular, size)
     canvas.drawString(X0, layout.code_y, code)
     url = nfc_text(content.verify_url)
-    size = _fit_one_line(url, fonts.regular, VERIFY_URL_SIZE, VERIFY_WIDTH, minimum=5)
+    size = fit_one_line(url, fonts.regular, VERIFY_URL_SIZE, VERIFY_WIDTH, minimum=5)
     canvas.setFont(fonts.regular, size)
     canvas.drawString(X0, layout.url_y, url)
     canvas.setFillColor(black)

@@ -13,6 +13,7 @@ through :func:`certificate_issue`, which holds the two promises of the register:
 
 from __future__ import annotations
 
+import datetime
 import io
 import logging
 import time
@@ -100,25 +101,54 @@ def next_register_number(
 
 
 @transaction.atomic
-def invitation_issue(*, enrollment: Enrollment) -> Invitation:
-    """The enrollment's numbered invitation letter: the first print takes the next number
-    of the organiser's "GM" register; every later print gets the same one."""
+def invitation_register(
+    *, enrollment: Enrollment, issued_on: datetime.date
+) -> tuple[Invitation, bool]:
+    """Enter the enrollment's invitation letter in the organiser's "GM" register for the
+    year of ``issued_on``: the next number, gap-free. Once: a second call returns the
+    same letter and ``False``. Records no audit entry — :func:`invitation_issue` is the
+    coordinator's act; the demo data's letters are history, like the rest of it."""
     enrollment = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
     existing = Invitation.objects.select_related("series").filter(enrollment=enrollment).first()
     if existing:
-        return existing
+        return existing, False
+    if issued_on is None:
+        raise ValidationError({"issued_on": _("Give the date of issue.")})
     settings = settings_for(enrollment.training_class)
-    issued_on = settings.invitation_date or timezone.localdate()
     series, number = next_register_number(
         issuer=settings.issuer, year=issued_on.year, kind=RegisterKind.INVITATION
     )
-    return Invitation.objects.create(
+    invitation = Invitation.objects.create(
         enrollment=enrollment,
         series=series,
         number=number,
         register_number=series.format_number(number),
         issued_on=issued_on,
     )
+    return invitation, True
+
+
+@transaction.atomic
+def invitation_issue(
+    *, enrollment: Enrollment, issued_on: datetime.date, actor: User | None
+) -> tuple[Invitation, bool]:
+    """The coordinator numbers and signs the enrollment's invitation letter under the date
+    of issue they set (not the day it is done, nor the day it is printed): an explicit
+    act, never a side effect of printing — until then the letter prints as a draft.
+    Issued once (a second call returns the same letter and ``False``). Audited."""
+    invitation, created = invitation_register(enrollment=enrollment, issued_on=issued_on)
+    if created:
+        audit(
+            actor=actor,
+            action="invitation.issue",
+            target=invitation,
+            changes={
+                "register_number": invitation.register_number,
+                "enrollment": enrollment.pk,
+                "issued_on": issued_on.isoformat(),
+            },
+        )
+    return invitation, created
 
 
 @transaction.atomic

@@ -196,69 +196,6 @@ def fold(text: str) -> str:
     return clean_text(stripped).lower()
 
 
-# ---------------------------------------------------------------------------- numbers
-
-_DIGITS = ["không", "một", "hai", "ba", "bốn", "năm", "sáu", "bảy", "tám", "chín"]
-_GROUPS = ["", "nghìn", "triệu", "tỷ"]
-
-
-def _three_digits(n: int, *, leading: bool) -> list[str]:
-    """0 < n < 1000. A group that is not the leading one says its zero hundreds and its
-    zero tens: 1 005 000 is "một triệu không trăm linh năm nghìn"."""
-    hundreds, tens, units = n // 100, n // 10 % 10, n % 10
-    words: list[str] = []
-    if hundreds or not leading:
-        words += [_DIGITS[hundreds], "trăm"]
-    if tens == 0:
-        if units and words:
-            words += ["linh", _DIGITS[units]]
-        elif units:
-            words.append(_DIGITS[units])
-        return words
-    if tens == 1:
-        words.append("mười")
-    else:
-        words += [_DIGITS[tens], "mươi"]
-    if units == 1:
-        words.append("mốt" if tens > 1 else "một")
-    elif units == 4 and tens > 1:
-        words.append("tư")
-    elif units == 5:
-        words.append("lăm")
-    elif units:
-        words.append(_DIGITS[units])
-    return words
-
-
-def number_in_words(n: int) -> str:
-    """How an amount is written out on a voucher: 1 250 000 → "một triệu hai trăm năm
-    mươi nghìn". Groups of three digits, "tỷ" repeating above a billion."""
-    if n < 0:
-        return "âm " + number_in_words(-n)
-    if n == 0:
-        return "không"
-    billions, rest = divmod(n, 1_000_000_000)
-    words: list[str] = []
-    if billions:
-        words += [number_in_words(billions), "tỷ"]
-    groups = [rest // 1_000_000, rest // 1000 % 1000, rest % 1000]
-    for index, group in enumerate(groups):
-        if group == 0:
-            continue
-        leading = not words
-        words += _three_digits(group, leading=leading)
-        name = _GROUPS[2 - index]
-        if name:
-            words.append(name)
-    return " ".join(words)
-
-
-def amount_in_words(n: int) -> str:
-    """'Một triệu hai trăm năm mươi nghìn đồng' — capitalised, as after "Bằng chữ:"."""
-    text = f"{number_in_words(n)} đồng"
-    return text[0].upper() + text[1:]
-
-
 def name_with_birth_year(name: str, born: datetime.date | None) -> str:
     """A name as a signature list prints it: "Lường Thị Ún (1985)". Two namesakes of
     one unit are common in the highlands; the birth year tells the signer which line

@@ -14,7 +14,7 @@ from django.core.files.base import ContentFile
 from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A5
 
-from courses.pdf import build_pdf, para, style
+from core.documents.header import build_pdf, para, style
 from courses.vietnamese import fold
 
 HANDBOOK = "Sổ tay nghiệp vụ thông tin đối ngoại khu vực biên giới"

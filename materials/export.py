@@ -14,7 +14,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
-from courses.spreadsheet import (
+from core.documents.spreadsheet import (
     FONT_FAMILY,
     cell_text,
     one_font_family,

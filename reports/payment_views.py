@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_safe
 
 from accounts.decorators import staff_reader_required
+from core.documents.wording import vn_int
 from courses.models import Session, TrainingClass
 from courses.services import audit
 from reports import payments as pay
@@ -41,7 +42,7 @@ class AmountInput(forms.TextInput):
 
     def format_value(self, value):
         if isinstance(value, int):
-            return pay.vnd(value)
+            return vn_int(value)
         return super().format_value(value)
 
 
@@ -75,7 +76,7 @@ class AmountField(forms.Field):
             raise ValidationError(
                 self.error_messages["too_large"],
                 code="max_value",
-                params={"limit": pay.vnd(MAX_AMOUNT)},
+                params={"limit": vn_int(MAX_AMOUNT)},
             )
 
 
@@ -119,11 +120,11 @@ def _display_rows(plist: pay.PaymentList) -> list[dict]:
             "name": row.name,
             "unit": row.unit,
             "days": row.days,
-            "meals": pay.vnd(row.meals),
+            "meals": vn_int(row.meals),
             "nights": row.nights,
-            "lodging": pay.vnd(row.lodging),
-            "travel": pay.vnd(row.travel),
-            "total": pay.vnd(row.total),
+            "lodging": vn_int(row.lodging),
+            "travel": vn_int(row.travel),
+            "total": vn_int(row.total),
         }
         for row in plist.rows
     ]
@@ -182,19 +183,19 @@ def payments(request: HttpRequest, code: str) -> HttpResponse:
             "rows": _display_rows(plist),
             "totals": {
                 "days": plist.totals.days,
-                "meals": pay.vnd(plist.totals.meals),
+                "meals": vn_int(plist.totals.meals),
                 "nights": plist.totals.nights,
-                "lodging": pay.vnd(plist.totals.lodging),
-                "travel": pay.vnd(plist.totals.travel),
-                "total": pay.vnd(plist.total),
+                "lodging": vn_int(plist.totals.lodging),
+                "travel": vn_int(plist.totals.travel),
+                "total": vn_int(plist.total),
             },
             "rates": {
-                "meal": pay.vnd(plist.rates.meal_per_day),
-                "lodging": pay.vnd(plist.rates.lodging_per_night),
-                "travel": pay.vnd(plist.rates.travel_per_person),
+                "meal": vn_int(plist.rates.meal_per_day),
+                "lodging": vn_int(plist.rates.lodging_per_night),
+                "travel": vn_int(plist.rates.travel_per_person),
             },
             "sessions": [
-                {"session": s.session, "people": s.people, "total": pay.vnd(s.total)}
+                {"session": s.session, "people": s.people, "total": vn_int(s.total)}
                 for s in pay.session_summaries(klass)
             ],
             "pdf_url": reverse("reports:payments-export", args=[klass.code, "pdf"]) + query,

@@ -25,7 +25,7 @@ their first session of the day; someone who also came to the morning session is 
 morning list, not on the afternoon one. Lists follow attendance as it is when printed:
 print a session's list once its attendance is final.
 
-Amounts are integers (đồng) throughout; :func:`vnd` prints them "1.250.000".
+Amounts are integers (đồng) throughout; :func:`core.documents.wording.vn_int` prints them "1.250.000".
 """
 
 from __future__ import annotations
@@ -46,8 +46,7 @@ from reportlab.platypus import Spacer
 
 from attendees.models import Attendance, Enrollment
 from attendees.rules import ATTENDED
-from courses.models import Session, TrainingClass
-from courses.pdf import (
+from core.documents.header import (
     build_pdf,
     document_table,
     frame_width,
@@ -56,10 +55,17 @@ from courses.pdf import (
     para,
     place_date,
     style,
-    vietnamese_date,
 )
-from courses.spreadsheet import FONT_FAMILY, one_font_family, print_setup, row_height, text_cell
-from courses.vietnamese import amount_in_words, name_with_birth_year, sorted_by_name
+from core.documents.spreadsheet import (
+    FONT_FAMILY,
+    one_font_family,
+    print_setup,
+    row_height,
+    text_cell,
+)
+from core.documents.wording import amount_in_words, dmy, vietnamese_date, vn_int
+from courses.models import Session, TrainingClass
+from courses.vietnamese import name_with_birth_year, sorted_by_name
 from reports.models import ClassAllowance
 
 TITLE = "DANH SÁCH CHI TRẢ TIỀN HỖ TRỢ HỌC VIÊN"
@@ -79,11 +85,6 @@ HEADERS = (
     "Ký nhận",
 )
 COLUMN_KEYS = ("A", "B", "C", "1", "2", "3", "4", "5 = 2+3+4", "D")
-
-
-def vnd(amount: int) -> str:
-    """1250000 → "1.250.000": the Vietnamese thousands separator, whatever the UI language."""
-    return f"{amount:,}".replace(",", ".")
 
 
 # ---------------------------------------------------------------------------- the list
@@ -307,22 +308,17 @@ def session_summaries(training_class: TrainingClass) -> list[SessionSummary]:
 # ---------------------------------------------------------------------------- wording
 
 
-def _date(d: datetime.date) -> str:
-    return d.strftime("%d/%m/%Y")
-
-
 def subtitle_lines(plist: PaymentList) -> list[str]:
     """The lines under the title: the class, its dates and venue, the session if any."""
     k = plist.training_class
     lines = [
         f"Lớp: {k.title} (mã lớp {k.code})",
-        f"Thời gian: từ ngày {_date(k.start_date)} đến ngày {_date(k.end_date)}; "
-        f"địa điểm: {k.venue}",
+        f"Thời gian: từ ngày {dmy(k.start_date)} đến ngày {dmy(k.end_date)}; địa điểm: {k.venue}",
     ]
     if plist.session is not None:
         s = plist.session
         lines.append(
-            f"Buổi học: {s.start_time:%H:%M}–{s.end_time:%H:%M} ngày {_date(s.date)} — {s.topic}"
+            f"Buổi học: {s.start_time:%H:%M}–{s.end_time:%H:%M} ngày {dmy(s.date)} — {s.topic}"
         )
     return lines
 
@@ -332,9 +328,9 @@ def rates_line(plist: PaymentList) -> str:
     if not r.configured:
         return "Mức hỗ trợ: chưa được thiết lập (mọi khoản bằng 0)."
     return (
-        f"Mức hỗ trợ: tiền ăn {vnd(r.meal_per_day)} đồng/người/ngày; "
-        f"tiền ngủ {vnd(r.lodging_per_night)} đồng/người/đêm; "
-        f"tiền đi lại {vnd(r.travel_per_person)} đồng/người."
+        f"Mức hỗ trợ: tiền ăn {vn_int(r.meal_per_day)} đồng/người/ngày; "
+        f"tiền ngủ {vn_int(r.lodging_per_night)} đồng/người/đêm; "
+        f"tiền đi lại {vn_int(r.travel_per_person)} đồng/người."
     )
 
 
@@ -442,7 +438,7 @@ def payment_list_pdf(plist: PaymentList, *, on: datetime.date) -> bytes:
                 para(row.signing_name, text),
                 para(row.unit, text),
                 para(days, centre),
-                *[para(vnd(a), money) for a in amounts],
+                *[para(vn_int(a), money) for a in amounts],
                 para(f"{i}.", sign_left if i % 2 else sign_right),
             ]
         )
@@ -456,7 +452,7 @@ def payment_list_pdf(plist: PaymentList, *, on: datetime.date) -> bytes:
             "",
             "",
             para(days, bold_centre),
-            *[para(vnd(a), bold_money) for a in amounts],
+            *[para(vn_int(a), bold_money) for a in amounts],
             "",
         ]
     )

@@ -10,7 +10,7 @@ Three steps, so the Word file and the PDF cannot say different things:
   paragraphs, tables — as plain data, in Vietnamese (an official document is Vietnamese
   whatever the UI language);
 * :func:`results_docx` (python-docx, an editable Word file: paragraphs and tables only)
-  and :func:`results_pdf` (reportlab through ``courses.pdf``) draw the Decree 30/2020
+  and :func:`results_pdf` (reportlab through ``core.documents.header``) draw the Decree 30/2020
   frame around those blocks: A4, margins 20/20/30/15 mm, the two-column header, title,
   the "Nơi nhận" and signature block.
 
@@ -21,9 +21,9 @@ from __future__ import annotations
 
 import datetime
 import io
-import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
+from copy import copy
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Q, Sum
@@ -37,22 +37,15 @@ from docx.shared import Mm, Pt
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT, TA_RIGHT
 from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.platypus import Flowable, KeepTogether, Spacer
+from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Paragraph, Spacer
 
 from attendees.models import Enrollment
 from attendees.rules import Rate, Tally, excused_counting, held_sessions, tallies
 from certificates.models import Certificate
-from courses.models import (
-    ClassState,
-    ParticipantCategory,
-    Plan,
-    Quota,
-    Session,
-    TrainingClass,
-)
-from courses.pdf import (
+from core.documents.fitting import times_width_mm
+from core.documents.header import (
     MOTTO,
     NATIONAL_NAME,
     CentredRule,
@@ -66,7 +59,16 @@ from courses.pdf import (
     register_fonts,
     style,
 )
-from courses.vietnamese import amount_in_words, nfc
+from core.documents.wording import amount_in_words, cited_date, vn_count, vn_int
+from courses.models import (
+    ClassState,
+    ParticipantCategory,
+    Plan,
+    Quota,
+    Session,
+    TrainingClass,
+)
+from courses.vietnamese import nfc
 from materials.distribution import RecipientGroup, totals, with_progress
 from materials.models import DistributionLine, Edition, Handover
 from reports.queries import (
@@ -107,31 +109,6 @@ _GROUP_VI = {
 
 
 # ---------------------------------------------------------------------------- numbers
-
-
-def vn_int(n: int | None) -> str:
-    """1234567 → '1.234.567' (Vietnamese thousands separator)."""
-    return f"{n or 0:,}".replace(",", ".")
-
-
-def vn_pct(value: float | Rate) -> str:
-    """86.24 → '86,2%'; 100.0 → '100%'; a Rate with nothing behind it → 'chưa tổ chức'."""
-    if isinstance(value, Rate):
-        return str(value)
-    text = f"{value:.1f}".replace(".", ",")
-    return f"{text.removesuffix(',0')}%"
-
-
-def vn_count(n: int) -> str:
-    """Counts of classes, sessions, units as written in documents: '04', '12'."""
-    return f"{n:02d}"
-
-
-def _dmy(day: datetime.date) -> str:
-    """'13/3/2023', '05/8/2020', '14/10/2021': as dates are cited in documents (Decree
-    30: a leading zero for days below 10 and for months 1 and 2)."""
-    month = f"{day.month:02d}" if day.month < 3 else str(day.month)
-    return f"{day.day:02d}/{month}/{day.year}"
 
 
 # ---------------------------------------------------------------------------- figures
@@ -188,8 +165,8 @@ class ClassResult:
         if self.sessions:
             start, end = self.sessions[0].date, self.sessions[-1].date
         if start == end:
-            return f"ngày {_dmy(start)}"
-        return f"từ ngày {_dmy(start)} đến ngày {_dmy(end)}"
+            return f"ngày {cited_date(start)}"
+        return f"từ ngày {cited_date(start)} đến ngày {cited_date(end)}"
 
 
 @dataclass
@@ -566,7 +543,7 @@ def _attendance_grid(figures: ResultsFigures) -> Grid:
             vn_int(len(r.sessions)),
             vn_int(r.enrolled),
             f"{vn_int(r.attended_sessions)}/{vn_int(r.due_sessions)}",
-            vn_pct(r.rate),
+            str(r.rate),
         ]
         for i, r in enumerate(figures.held, 1)
     ]
@@ -577,7 +554,7 @@ def _attendance_grid(figures: ResultsFigures) -> Grid:
             vn_int(figures.sessions_held),
             vn_int(figures.tally.enrolled),
             f"{vn_int(figures.tally.attended_sessions)}/{vn_int(figures.tally.due_sessions)}",
-            vn_pct(figures.rate),
+            str(figures.rate),
         ]
     )
     return Grid(
@@ -645,7 +622,7 @@ def _plan_reference(figures: ResultsFigures) -> str:
     if plan.number:
         text += f" số {plan.number}"
     if plan.issued_on:
-        text += f" ngày {_dmy(plan.issued_on)}"
+        text += f" ngày {cited_date(plan.issued_on)}"
     text += f" của {plan.issued_by.name}"
     title = plan.title.strip()
     if title.casefold().startswith("kế hoạch "):
@@ -703,7 +680,7 @@ def _participant_blocks(figures: ResultsFigures) -> list[Block]:
             "para",
             f"Tổng số chỉ tiêu học viên: {vn_int(t.seats)} người; các đơn vị đã cử"
             f" {vn_int(t.nominated)} người; được duyệt tham gia {vn_int(t.enrolled)} người"
-            f" (đạt {vn_pct(Rate(t.enrolled, t.seats))} chỉ tiêu); thực tế tham gia (có mặt"
+            f" (đạt {Rate(t.enrolled, t.seats)!s} chỉ tiêu); thực tế tham gia (có mặt"
             f" ít nhất một buổi học) {vn_int(t.participants)} người.",
         ),
         Block("h3", "a) Theo đối tượng bồi dưỡng (mục 2.1 Kế hoạch)"),
@@ -724,7 +701,7 @@ def _attendance_blocks(figures: ResultsFigures) -> list[Block]:
             f"Tổng số lượt học viên tham dự{_counted_words(figures)} là"
             f" {vn_int(figures.tally.attended_sessions)}/{vn_int(figures.tally.due_sessions)}"
             " lượt phải dự của các buổi học đã tổ chức; tỷ lệ chuyên cần chung đạt"
-            f" {vn_pct(figures.rate)}. Tỷ lệ từng lớp:",
+            f" {figures.rate!s}. Tỷ lệ từng lớp:",
         )
     )
     blocks.append(Block("table", grid=_attendance_grid(figures)))
@@ -754,7 +731,7 @@ def _certificate_blocks(figures: ResultsFigures) -> list[Block]:
         t = figures.tally
         text += (
             f" cho {vn_int(t.final_certified)}/{vn_int(t.final_enrolled)} học viên của các lớp"
-            f" đã kết thúc (đạt {vn_pct(figures.certificate_rate)})"
+            f" đã kết thúc (đạt {figures.certificate_rate!s})"
         )
     text += "."
     if figures.certificates_revoked:
@@ -769,7 +746,7 @@ def _certificate_blocks(figures: ResultsFigures) -> list[Block]:
         Block(
             "item",
             f"- Lớp {r.training_class.code}: {vn_int(r.certified)}/{vn_int(r.enrolled)} học viên"
-            f" được cấp giấy chứng nhận (đạt {vn_pct(r.tally.certificate_rate)})."
+            f" được cấp giấy chứng nhận (đạt {r.tally.certificate_rate!s})."
             if r.tally.final_enrolled
             else f"- Lớp {r.training_class.code}: chưa kết thúc, chưa xét cấp giấy chứng nhận.",
         )
@@ -848,7 +825,7 @@ def assessment(figures: ResultsFigures) -> list[str]:
     t = figures.categories.total
     if t.seats:
         lines.append(
-            f"Số học viên được duyệt đạt {vn_pct(Rate(t.enrolled, t.seats))} chỉ tiêu"
+            f"Số học viên được duyệt đạt {Rate(t.enrolled, t.seats)!s} chỉ tiêu"
             f" ({vn_int(t.enrolled)}/{vn_int(t.seats)} người)."
         )
         below = figures.units_below_quota
@@ -863,7 +840,7 @@ def assessment(figures: ResultsFigures) -> list[str]:
     if empty and t.enrolled:
         lines.append(f"Chưa có học viên thuộc đối tượng {', '.join(empty)}.")
     if figures.rate.known:
-        rate = vn_pct(figures.rate)
+        rate = str(figures.rate)
         if not figures.rate.below(ATTENDANCE_TARGET):
             lines.append(
                 f"Tỷ lệ chuyên cần chung đạt {rate}, đạt mức yêu cầu (từ {ATTENDANCE_TARGET}%"
@@ -873,7 +850,7 @@ def assessment(figures: ResultsFigures) -> list[str]:
             lines.append(f"Tỷ lệ chuyên cần chung đạt {rate}, thấp hơn mức {ATTENDANCE_TARGET}%.")
         low = figures.classes_below_target
         if low:
-            names = "; ".join(f"{r.training_class.code} ({vn_pct(r.rate)})" for r in low)
+            names = "; ".join(f"{r.training_class.code} ({r.rate!s})" for r in low)
             lines.append(f"Lớp có tỷ lệ chuyên cần dưới {ATTENDANCE_TARGET}%: {names}.")
     m = figures.materials
     if m.planned:
@@ -976,19 +953,6 @@ def _frame(
         signer_title=[line.upper() for line in _lines(signer_title)],
         signer_name=" ".join(nfc(signer_name or "").split()),
     )
-
-
-def _plain(text: str) -> str:
-    """Without tone and vowel marks (for measuring with Latin-only font metrics)."""
-    decomposed = unicodedata.normalize("NFD", text.replace("Đ", "D").replace("đ", "d"))
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
-
-
-def _width_mm(text: str, size: float, *, bold: bool = False) -> float:
-    """Width of ``text`` in Times New Roman (metric-compatible with Times), in mm. Only
-    measures: nothing is drawn in Times."""
-    font = "Times-Bold" if bold else "Times-Roman"
-    return pdfmetrics.stringWidth(_plain(text), font, size) / mm
 
 
 # ---------------------------------------------------------------------------- Word
@@ -1160,7 +1124,7 @@ def _word_header(doc, frame: Frame) -> None:
         _word_para(left, frame.parent_body, size=12, align=centre, after=0, paragraph=first)
         first = None
     _word_para(left, frame.issuing_body, size=12, bold=True, align=centre, after=0, paragraph=first)
-    issuer_w = min(_width_mm(frame.issuing_body, 12, bold=True), left_w)
+    issuer_w = min(times_width_mm(frame.issuing_body, 12, bold=True), left_w)
     _word_rule(left, max(issuer_w * 0.4, 25), left_w)
     _word_para(
         right,
@@ -1172,7 +1136,7 @@ def _word_header(doc, frame: Frame) -> None:
         paragraph=right.paragraphs[0],
     )
     _word_para(right, MOTTO, size=13, bold=True, align=centre, after=0)
-    _word_rule(right, _width_mm(MOTTO, 13, bold=True), right_w)
+    _word_rule(right, times_width_mm(MOTTO, 13, bold=True), right_w)
     number, date = table.rows[1].cells
     _word_para(
         number,
@@ -1323,7 +1287,7 @@ def results_docx(
     centre = WD_ALIGN_PARAGRAPH.CENTER
     _word_para(doc, "BÁO CÁO", bold=True, align=centre, before=18, after=0)
     _word_para(doc, frame.subject, bold=True, align=centre, after=0)
-    subject_w = min(_width_mm(frame.subject, BODY_PT, bold=True), TEXT_WIDTH_MM)
+    subject_w = min(times_width_mm(frame.subject, BODY_PT, bold=True), TEXT_WIDTH_MM)
     _word_rule(doc, min(max(subject_w / 3, 30), 60), TEXT_WIDTH_MM)
     doc.paragraphs[-1].paragraph_format.space_after = Pt(12)
     _word_body(doc, report_blocks(figures))
@@ -1433,12 +1397,40 @@ def _pdf_body(blocks: list[Block]) -> list[Flowable]:
         ),
     }
     story: list[Flowable] = []
-    for block in blocks:
-        if block.kind == "table":
-            story.append(_pdf_grid(block.grid))
-        else:
+    for i, block in enumerate(blocks):
+        if block.kind != "table":
             story.append(para(block.text, styles.get(block.kind, body)))
+            continue
+        # A heading goes with what follows it; a heading over a table goes only with the
+        # table's header and first rows. Kept "with next", it was kept together with the
+        # *whole* table, which then moved to page 2 and left a third of page 1 empty.
+        run: list[Paragraph] = []
+        while len(run) < i and blocks[i - 1 - len(run)].kind in HEADINGS:
+            heading = story.pop()
+            heading.style = _not_kept(heading.style)
+            run.insert(0, heading)
+        table = _pdf_grid(block.grid)
+        if run:
+            story.append(CondPageBreak(_height(run, table, rows=2)))
+        story += [*run, table]
     return story
+
+
+def _not_kept(heading: ParagraphStyle) -> ParagraphStyle:
+    loose = copy(heading)
+    loose.keepWithNext = 0
+    return loose
+
+
+HEADINGS = ("h1", "h2", "h3")
+
+
+def _height(headings: list[Flowable], table: Flowable, *, rows: int) -> float:
+    """The height of ``headings`` and of ``table``'s header and first ``rows`` rows."""
+    width = frame_width(A4)
+    height = sum(h.wrap(width, A4[1])[1] + h.getSpaceBefore() + h.getSpaceAfter() for h in headings)
+    table.wrap(width, A4[1])
+    return height + table.getSpaceBefore() + sum(table._rowHeights[: 1 + rows])
 
 
 def _pdf_signature(frame: Frame) -> Flowable:
@@ -1471,7 +1463,7 @@ def results_pdf(
     signer_name: str,
     subject: str | None = None,
 ) -> bytes:
-    """The same report as a PDF, through ``courses.pdf`` (IBM Plex Serif, embedded)."""
+    """The same report as a PDF, through ``core.documents.header`` (IBM Plex Serif, embedded)."""
     frame = _frame(
         figures,
         number=number,

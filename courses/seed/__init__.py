@@ -192,6 +192,9 @@ def load_seed(path: str | Path) -> SeedReport:
         _seed_practice_class(data["practice_class"], plan, venues, trainers, report)
     if "certificates" in data:
         _seed_certificate_settings(data["certificates"], report)
+        for row in data["classes"]:
+            if row.get("held"):
+                _seed_invitations(TrainingClass.objects.get(code=row["code"]), report)
     if data.get("materials"):
         from materials.demo import seed_materials
 
@@ -364,8 +367,34 @@ def _seed_certificate_settings(spec: dict, report: SeedReport) -> None:
             continue
         settings.signer_title = spec["signer_title"]
         settings.signer_name = spec["signer_name"]
+        # Letters of invitation go out two weeks ahead, signed under that date.
+        settings.invitation_date = klass.start_date - datetime.timedelta(days=14)
         settings.save()
         report.created += 1
+
+
+def _seed_invitations(klass: TrainingClass, report: SeedReport) -> None:
+    """A held class had its invitation letters issued before it started: numbered from
+    the organiser's register in name order, dated as its settings say (never the day the
+    demo is loaded). Issued once; a second run finds them."""
+    from attendees.models import Enrollment
+    from certificates.eligibility import settings_for
+    from certificates.services import invitation_register
+    from courses.vietnamese import sorted_by_name
+
+    settings = settings_for(klass)
+    issued_on = settings.invitation_date or klass.start_date - datetime.timedelta(days=14)
+    enrollments = sorted_by_name(
+        Enrollment.objects.filter(training_class=klass).select_related("participant"),
+        name=lambda e: e.participant.full_name,
+        born=lambda e: e.participant.date_of_birth,
+    )
+    for enrollment in enrollments:
+        _invitation, created = invitation_register(enrollment=enrollment, issued_on=issued_on)
+        if created:
+            report.created += 1
+        else:
+            report.unchanged += 1
 
 
 def _seed_attendance(klass: TrainingClass, report: SeedReport) -> None:

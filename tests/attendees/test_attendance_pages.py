@@ -27,6 +27,7 @@ ATTENDANCE_URL_NAMES = {
     "session-close",
     "class-badges",
     "invitation",
+    "invitation-issue",
     "badge-reissue",
 }
 
@@ -55,6 +56,7 @@ def _pages(w, e):
         "badges": ("get", reverse("attendees:class-badges", args=[w.class_a.code])),
         "invitation": ("get", reverse("attendees:invitation", args=[e.pk])),
         "reissue": ("post", reverse("attendees:badge-reissue", args=[e.pk])),
+        "issue": ("post", reverse("attendees:invitation-issue", args=[e.pk])),
         "sw": ("get", reverse("attendees:scanner-sw")),
         "manifest": ("get", reverse("attendees:scanner-manifest")),
         "roster": ("get", reverse("api-roster", args=[s])),
@@ -73,6 +75,7 @@ EXPECTED = {
     "badges":     (302, 403, 403, 200, 404, 403, 200),
     "invitation": (302, 404, 200, 200, 404, 403, 200),
     "reissue":    (302, 403, 403, 403, 403, 403, 302),
+    "issue":      (302, 403, 403, 403, 403, 403, 302),  # coordinator only
     "sw":         (200, 200, 200, 200, 200, 200, 200),  # public JS, like any static file
     "manifest":   (200, 200, 200, 200, 200, 200, 200),
     # Another class's trainer: 404, as for a session that does not exist (#13), like the

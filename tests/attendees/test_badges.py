@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 
 from attendees.badges import (
     BADGE_HEIGHT,
@@ -22,11 +23,11 @@ from attendees.badges import (
     badge_box,
     badge_qr_box,
     badges_pdf,
-    fit_name,
     invitation_pdf,
 )
 from attendees.models import Enrollment, new_badge_token
-from courses.pdf import register_fonts
+from core.documents.fitting import fit_name
+from core.documents.header import register_fonts
 from tests import factories as f
 from tests.browser.camera import (
     Y4M_FRAME,
@@ -406,18 +407,13 @@ def test_badge_tokens_are_unique_random_and_not_derived(enrollments, world):
         )
 
 
-def test_invitation_is_a_numbered_signed_letter_dated_by_the_coordinator(
-    enrollments, class_with_sessions, tmp_path
-):
-    """Decree 30: "Số: 01/GM-STTTT" from a gap-free register, kept on re-prints; the date
-    the coordinator set (not the print day); signer block and "Nơi nhận"."""
+def _letter_settings(klass):
     from certificates.eligibility import settings_for
-    from certificates.models import Invitation, RegisterSeries
 
-    organiser = class_with_sessions.organiser
+    organiser = klass.organiser
     organiser.short_name = "STTTT"
     organiser.save()
-    settings = settings_for(class_with_sessions)
+    settings = settings_for(klass)
     settings.parent_body = "UBND tỉnh Lai Châu"
     settings.issuing_body = "Sở Thông tin và Truyền thông"
     settings.issue_place = "Lai Châu"
@@ -426,22 +422,64 @@ def test_invitation_is_a_numbered_signed_letter_dated_by_the_coordinator(
     settings.signer_name = "Lê Minh Tuấn"
     settings.invitation_recipients = "- Như trên;\n- UBND huyện Mường Tè;\n- Lưu: VT, TTBC."
     settings.save()
+    return settings
 
-    def text_of(enrollment) -> str:
-        path = pdf_file(invitation_pdf(enrollment), tmp_path, "letter.pdf")
-        assert page_count(path) == 1
-        return " ".join(_run(["pdftotext", "-raw", "-enc", "UTF-8", str(path), "-"]).split())
 
-    first = text_of(enrollments[0])
-    second = text_of(enrollments[1])
-    again = text_of(enrollments[0])
-    assert "Số: 01/GM-STTTT" in first and "Số: 02/GM-STTTT" in second
-    assert "Số: 01/GM-STTTT" in again  # a re-print keeps its number
+def _letter_text(enrollment, tmp_path) -> str:
+    path = pdf_file(invitation_pdf(enrollment), tmp_path, "letter.pdf")
+    assert page_count(path) == 1
+    return " ".join(_run(["pdftotext", "-raw", "-enc", "UTF-8", str(path), "-"]).split())
+
+
+def test_printing_an_unissued_invitation_gives_an_unnumbered_draft(
+    enrollments, class_with_sessions, tmp_path, client, world
+):
+    """Printing never takes a number from the register: before the coordinator issues the
+    letter it is a draft, marked "DỰ THẢO", with neither number nor date filled in."""
+    from certificates.models import Invitation, RegisterSeries
+
+    _letter_settings(class_with_sessions)
+    client.force_login(world.coordinator)
+    for _ in range(2):
+        response = client.get(reverse("attendees:invitation", args=[enrollments[0].pk]))
+        assert response.status_code == 200
+    assert not Invitation.objects.exists()
+    assert not RegisterSeries.objects.filter(kind="GM").exists()
+    text = _letter_text(enrollments[0], tmp_path)
+    assert text.startswith("DỰ THẢO")
+    assert re.search(r"Số: /GM-STTTT", text)  # the number is left blank
+    assert "Lai Châu, ngày tháng năm" in text  # and so is the date
+    assert "20 tháng 9" not in text
+
+
+def test_the_coordinator_issues_a_numbered_signed_letter_under_the_date_they_set(
+    enrollments, class_with_sessions, tmp_path, client, world
+):
+    """Decree 30: "Số: 01/GM-STTTT" from a gap-free register, taken when the coordinator
+    issues the letter (a POST, audited) under the date they set — not the print day —
+    and kept on re-prints; signer block and "Nơi nhận"."""
+    from certificates.models import Invitation, RegisterSeries
+    from courses.models import AuditLog
+
+    _letter_settings(class_with_sessions)
+    client.force_login(world.coordinator)
+    url = lambda e: reverse("attendees:invitation-issue", args=[e.pk])  # noqa: E731
+    assert client.post(url(enrollments[0]), {"issued_on": "18/09/2023"}).status_code == 302
+    assert client.post(url(enrollments[1]), {"issued_on": "19/09/2023"}).status_code == 302
+    assert client.post(url(enrollments[0]), {"issued_on": "30/09/2023"}).status_code == 302
+    assert client.post(url(enrollments[2]), {"issued_on": ""}).status_code == 302  # refused
     assert RegisterSeries.objects.get(kind="GM").last_number == 2
     assert Invitation.objects.count() == 2
+    assert AuditLog.objects.filter(action="invitation.issue", actor=world.coordinator).count() == 2
+
+    first = _letter_text(enrollments[0], tmp_path)
+    second = _letter_text(enrollments[1], tmp_path)
+    assert "Số: 01/GM-STTTT" in first and "Số: 02/GM-STTTT" in second
+    assert "Lai Châu, ngày 18 tháng 9 năm 2023" in first  # issued once, not re-dated
+    assert "Lai Châu, ngày 19 tháng 9 năm 2023" in second
     for text in (first, second):
+        assert "DỰ THẢO" not in text
         assert "UBND TỈNH LAI CHÂU SỞ THÔNG TIN VÀ TRUYỀN THÔNG" in text
-        assert "Lai Châu, ngày 20 tháng 9 năm 2023" in text
         assert "KT. GIÁM ĐỐC" in text and "PHÓ GIÁM ĐỐC" in text and "Lê Minh Tuấn" in text
         assert "Nơi nhận:" in text and "- UBND huyện Mường Tè;" in text
         assert "- Lưu: VT, TTBC." in text

@@ -13,7 +13,7 @@ import openpyxl
 import pytest
 
 from attendees.exports import Column, people_list_pdf, people_list_xlsx
-from tests.courses.test_pdf import (
+from tests.core.test_header import (
     page_count,
     pdffonts,
     pdftotext,

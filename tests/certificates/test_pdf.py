@@ -30,7 +30,7 @@ from certificates.pdf import (
     pdf_filename,
     write_zip,
 )
-from courses.pdf import MOTTO, NATIONAL_NAME, register_fonts
+from core.documents.header import MOTTO, NATIONAL_NAME, register_fonts
 
 CONTENT = CertificateContent(
     register_number="012/GCN-STTTT",
@@ -405,3 +405,42 @@ def test_write_zip_holds_one_named_pdf_per_certificate():
             assert len(pages) == 1
             assert content.full_name.upper() in pages[0]
             assert f"Số: {content.register_number}" in pages[0]
+
+
+def test_the_header_prints_the_bodies_as_decree_30_writes_them(tmp_path):
+    """Long names as an organiser may be recorded ("Ủy ban nhân dân tỉnh Lai Châu" over
+    "Sở Thông tin và Truyền thông tỉnh Lai Châu") print as "UBND TỈNH LAI CHÂU" over
+    "SỞ THÔNG TIN VÀ TRUYỀN THÔNG", the issuer on one line at the full header size."""
+    long_bodies = dataclasses.replace(
+        CONTENT,
+        parent_body="Ủy ban nhân dân tỉnh Lai Châu",
+        issuing_body="Sở Thông tin và Truyền thông tỉnh Lai Châu",
+    )
+    boxes = word_boxes(certificate_pdf(long_bodies), tmp_path)
+    lines: dict[float, list[str]] = {}
+    for word, (x0, y0, _x1, _y1) in boxes:
+        if x0 < PAGE_SIZE[0] * 0.45:  # the issuer's column
+            lines.setdefault(round(y0), []).append(word)
+    top = [" ".join(words) for _y, words in sorted(lines.items(), reverse=True)][:3]
+    assert top[0] == "UBND TỈNH LAI CHÂU"
+    assert top[1] == "SỞ THÔNG TIN VÀ TRUYỀN THÔNG"
+    assert "TỈNH" not in top[2]  # not wrapped onto a line of its own
+    heights = {round(y1 - y0, 1) for w, (x0, y0, x1, y1) in boxes if w in ("SỞ", "TRUYỀN")}
+    assert len(heights) == 1
+
+
+@pytest.mark.django_db
+def test_default_settings_take_the_bodies_from_header_bodies():
+    from certificates.eligibility import settings_for
+    from tests import factories as f
+
+    province = f.organisation(name="Ủy ban nhân dân tỉnh Lai Châu", code="LC")
+    department = f.organisation(
+        name="Sở Thông tin và Truyền thông tỉnh Lai Châu", code="STTTT-X", parent=province
+    )
+    klass = f.training_class(organiser=department)
+    settings = settings_for(klass)
+    assert (settings.parent_body, settings.issuing_body) == (
+        "UBND tỉnh Lai Châu",
+        "Sở Thông tin và Truyền thông",
+    )

@@ -214,7 +214,7 @@ def test_a_reissued_certificate_is_dated_the_day_it_is_reissued(held, world):
     from django.utils import timezone
 
     from certificates.pdf import certificate_pdf
-    from courses.pdf import place_date
+    from core.documents.header import place_date
 
     old, _ = services.certificate_issue(actor=world.coordinator, enrollment=held.full)
     klass = old.training_class

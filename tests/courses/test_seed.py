@@ -1,4 +1,6 @@
 import datetime
+import io
+import unicodedata
 import zoneinfo
 
 import pytest
@@ -6,6 +8,7 @@ from django.core.management import call_command
 from django.db.models import Sum
 from django.utils import timezone
 from freezegun import freeze_time
+from pypdf import PdfReader
 
 from accounts.models import User
 from courses.models import AuditLog, Organisation, Quota, Session, Trainer, TrainingClass
@@ -126,3 +129,22 @@ def test_seed_keeps_a_practice_session_open_whatever_the_hour(db, local_time):
     open_now = [s for s in klass.sessions.all() if s.is_open_for_checkin(at=now)]
     assert open_now and all(s.closed_at is None for s in open_now)
     assert all(s.trainers.exists() for s in open_now)
+
+
+def test_the_demo_s_invitations_are_dated_before_its_held_class_starts(db):
+    """The held class's letters were issued ahead of it, numbered in name order; their date
+    is the one the demo sets, not the day the demo is loaded or a letter printed."""
+    from attendees.badges import invitation_pdf
+    from certificates.models import Invitation
+
+    call_command("seed_demo")
+    klass = TrainingClass.objects.get(code="TTDN-2023-L1")
+    letters = list(Invitation.objects.filter(enrollment__training_class=klass).order_by("number"))
+    assert len(letters) == klass.enrollments.count() > 0
+    assert {i.issued_on for i in letters} == {klass.start_date - datetime.timedelta(days=14)}
+    assert letters[0].register_number == "01/GM-STTTT"
+    reader = PdfReader(io.BytesIO(invitation_pdf(letters[0].enrollment)))
+    text = " ".join(unicodedata.normalize("NFC", reader.pages[0].extract_text()).split())
+    assert "Số: 01/GM-STTTT" in text
+    assert "Lai Châu, ngày 26 tháng 9 năm 2023" in text
+    assert "DỰ THẢO" not in text

@@ -110,13 +110,13 @@ def test_fold_removes_accents_and_đ_for_search():
     ],
 )
 def test_numbers_are_written_as_on_a_voucher(n, words):
-    from courses.vietnamese import number_in_words
+    from core.documents.wording import number_in_words
 
     assert number_in_words(n) == words
 
 
 def test_amount_in_words_is_capitalised_with_the_currency():
-    from courses.vietnamese import amount_in_words
+    from core.documents.wording import amount_in_words
 
     assert amount_in_words(3_150_000) == "Ba triệu một trăm năm mươi nghìn đồng"
 

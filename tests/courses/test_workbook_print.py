@@ -13,7 +13,7 @@ import pytest
 
 from attendees.exports import Column, people_list_xlsx
 from attendees.template import build_template
-from courses.spreadsheet import FONT_FAMILY, row_height, wrapped_lines
+from core.documents.spreadsheet import FONT_FAMILY, row_height, wrapped_lines
 
 pytestmark = pytest.mark.django_db
 

@@ -11,8 +11,8 @@ import pytest
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from core.documents.spreadsheet import FONT_FAMILY, row_height
 from courses.models import Organisation
-from courses.spreadsheet import FONT_FAMILY, row_height
 from materials import services
 from materials.export import ministry_package_zip
 from materials.models import Edition, Material, MaterialFile

@@ -24,8 +24,9 @@ from reportlab.lib.pagesizes import A4, landscape
 from attendees.models import Attendance, Enrollment
 from attendees.rules import person_rate
 from certificates.services import certificate_issue
+from core.documents import tables
+from core.documents.header import frame_width
 from courses.models import Session, TrainingClass
-from courses.pdf import frame_width
 from reports import exports
 from reports.exports import class_csv, class_pdf, class_workbook, year_workbook
 from tests import factories as f
@@ -373,9 +374,9 @@ def test_a_wide_matrix_fits_the_page(held, world):
             )
     t = exports._class_table(klass, world.coordinator, "matrix")
     assert len(t.columns) == 8 + 27
-    cells = [[exports._pdf_text(v) for v in row] for row in t.rows + t.footer]
+    cells = [[tables._pdf_text(v) for v in row] for row in t.rows + t.footer]
     width = frame_width(landscape(A4))
-    size, widths, _heads = exports._pdf_layout(t, cells, width)
+    size, widths, _heads = tables._pdf_layout(t, cells, width)
     assert sum(widths) <= width + 0.01
     assert size >= 6.5
     text = pdf_text(class_pdf(klass, world.coordinator, "matrix"))

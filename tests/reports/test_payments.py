@@ -12,10 +12,11 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from attendees.models import Attendance
+from core.documents.wording import vn_int
 from courses.models import AuditLog
 from reports import payments as pay
 from reports.models import ClassAllowance
-from reports.payments import parse_amount, payment_list, session_summaries, vnd
+from reports.payments import parse_amount, payment_list, session_summaries
 from tests import factories as f
 
 MEAL, LODGING, TRAVEL = 150_000, 250_000, 300_000
@@ -162,9 +163,9 @@ def test_without_rates_everything_is_zero(paid):
 
 
 def test_amounts_are_written_the_vietnamese_way():
-    assert vnd(1_250_000) == "1.250.000"
-    assert vnd(0) == "0"
-    assert vnd(999) == "999"
+    assert vn_int(1_250_000) == "1.250.000"
+    assert vn_int(0) == "0"
+    assert vn_int(999) == "999"
     assert parse_amount("1.250.000") == 1_250_000
     assert parse_amount("1 250 000 đ") == 1_250_000
     assert parse_amount("150000") == 150_000

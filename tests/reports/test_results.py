@@ -19,6 +19,7 @@ from pypdf import PdfReader
 from attendees.models import LIVE_STATES, Attendance, Enrollment, Nomination
 from certificates import services as certificate_services
 from certificates.models import Certificate
+from core.documents.wording import vn_int, vn_pct
 from courses.models import Organisation, Plan, Quota, Session, TrainingClass
 from materials.models import (
     ClassMaterial,
@@ -36,11 +37,9 @@ from reports.results import (
     results_docx,
     results_figures,
     results_pdf,
-    vn_int,
-    vn_pct,
 )
 from tests import factories as f
-from tests.courses.test_pdf import pdffonts
+from tests.core.test_header import pdffonts
 
 pytestmark = pytest.mark.django_db
 
@@ -618,3 +617,26 @@ def test_figures_take_the_same_queries_whatever_the_number_of_classes(year, worl
         f.enrollment(klass, world.unit_a, code="b")
     assert count() == before
     assert len(results_figures(YEAR, world.coordinator).held) == 4
+
+
+def test_pdf_page_one_is_filled_before_the_first_table(db):
+    """The demo year's report: the participants table under "a) Theo đối tượng bồi dưỡng"
+    starts on page 1 and splits, rather than taking its heading to page 2 and leaving a
+    third of page 1 empty (a heading used to be kept with the whole table)."""
+    from django.core.management import call_command
+
+    from accounts.models import User
+
+    call_command("seed_demo")
+    coordinator = User.objects.get(username="dieuphoi")
+    data = results_pdf(results_figures(YEAR, coordinator), **DOCUMENT)
+    pages = [
+        " ".join(unicodedata.normalize("NFC", page.extract_text()).split())
+        for page in PdfReader(io.BytesIO(data)).pages
+    ]
+    first = pages[0]
+    assert "a) Theo đối tượng bồi dưỡng" in first
+    heading = first.index("a) Theo đối tượng bồi dưỡng")
+    # The table's header and its first rows come with the heading.
+    assert re.search(r"TT Đối tượng Chỉ tiêu Được cử Được duyệt Tham gia a Cán bộ", first[heading:])
+    assert "b Lãnh đạo" in first[heading:]

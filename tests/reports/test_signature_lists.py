@@ -67,3 +67,21 @@ def test_receipt_list_tells_namesakes_apart(client, world, handbook):  # noqa: F
     )
     text = pdf_text(response.content)
     assert text.index(f"{NAME} (1985)") < text.index(f"{NAME} (1992)")
+
+
+def test_attendance_matrix_pdf_tells_namesakes_apart_and_the_workbook_keeps_the_name(world):
+    """The matrix PDF is signed as the class's attendance sheet: each name with its birth
+    year. The workbook and the CSV keep the bare name, to sort and filter by."""
+    from reports.exports import class_csv, class_pdf, class_workbook
+
+    for born in (datetime.date(1992, 7, 9), datetime.date(1985, 3, 2)):
+        person = f.participant(world.unit_a, full_name=NAME, date_of_birth=born)
+        f.enrollment(world.class_a, world.unit_a, person)
+    text = pdf_text(class_pdf(world.class_a, world.coordinator, "matrix"))
+    assert text.index(f"{NAME} (1985)") < text.index(f"{NAME} (1992)")
+    ws = openpyxl.load_workbook(io.BytesIO(class_workbook(world.class_a, world.coordinator)))[
+        "Điểm danh"
+    ]
+    names = [r[1].value for r in ws.iter_rows() if str(r[1].value or "").startswith(NAME)]
+    assert names == [NAME, NAME]
+    assert f"{NAME} (" not in class_csv(world.class_a, world.coordinator, "matrix")

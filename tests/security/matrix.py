@@ -540,6 +540,13 @@ RULES: dict[str, Rule] = {
     "attendees:invitation": Rule(
         get=frozenset({NOMINATOR_A, TRAINER, COORDINATOR}), args=lambda w: {"pk": w.enrollment_a.pk}
     ),
+    "attendees:invitation-issue": Rule(
+        get=NOBODY,
+        args=lambda w: {"pk": w.enrollment_a.pk},
+        post_only=True,
+        post=COORD,
+        data=lambda w: {"issued_on": "20/09/2023"},
+    ),
     "attendees:badge-reissue": Rule(
         get=NOBODY, args=lambda w: {"pk": w.enrollment_a.pk}, post_only=True, post=COORD
     ),

@@ -1,4 +1,4 @@
-"""courses.pdf — fonts, NFC text, Decree 30 dates and header, page numbers.
+"""core.documents.header — fonts, NFC text, Decree 30 dates and header, page numbers.
 
 PDFs are checked through poppler (pdftotext / pdffonts / pdfinfo), i.e. by what a reader
 actually gets out of the file.
@@ -16,7 +16,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.pdfbase import pdfmetrics
 from reportlab.platypus import PageBreak
 
-from courses.pdf import (
+from core.documents.header import (
     FONT_DIR,
     build_pdf,
     document_table,
@@ -24,8 +24,8 @@ from courses.pdf import (
     para,
     register_fonts,
     style,
-    vietnamese_date,
 )
+from core.documents.wording import vietnamese_date
 
 BASES = "aăâeêioôơuưy"
 TONES = ["", "\u0300", "\u0309", "\u0303", "\u0301", "\u0323"]  # ngang huyền hỏi ngã sắc nặng

@@ -1,4 +1,5 @@
-"""PDF plumbing shared by every printed document (lists, certificates, reports).
+"""The Decree 30/2020 header and PDF plumbing shared by every printed document (lists,
+certificates, reports): fonts, NFC paragraphs, the signature row, page numbers.
 
 Official documents follow Decree 30/2020/NĐ-CP: A4, a serif face with every Vietnamese
 letter, the two-column header block (issuing body | national name and motto), the
@@ -41,6 +42,8 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Table, TableStyle
 
+from core.documents.fitting import fit_one_line
+from core.documents.wording import vietnamese_date
 from courses.vietnamese import nfc
 
 # The static TTFs ship inside the installed package: <site-packages>/fontpkg_ibm_plex_serif/files/
@@ -149,14 +152,12 @@ def para(text: object, paragraph_style: ParagraphStyle) -> Paragraph:
     return Paragraph(markup, paragraph_style)
 
 
-def vietnamese_date(d: datetime.date) -> str:
-    """'ngày 05 tháng 3 năm 2023' — Decree 30: a leading zero for days 1–9 and months 1–2."""
-    month = f"{d.month:02d}" if d.month < 3 else str(d.month)
-    return f"ngày {d.day:02d} tháng {month} năm {d.year}"
-
-
-def place_date(place: str, on: datetime.date) -> str:
-    """'Lai Châu, ngày 05 tháng 12 năm 2023'."""
+def place_date(place: str, on: datetime.date | None) -> str:
+    """'Lai Châu, ngày 05 tháng 12 năm 2023'; without a date (a draft, to be dated when it
+    is signed) the day, month and year are left blank."""
+    if on is None:
+        blank = "\u00a0" * 6  # Paragraph collapses ordinary spaces
+        return f"{nfc_text(place)}, ngày{blank}tháng{blank}năm{blank}"
     return f"{nfc_text(place)}, {vietnamese_date(on)}"
 
 
@@ -238,13 +239,6 @@ def add_signature_row(
     ]
 
 
-def _fitting_size(text: str, font: str, size: float, width: float, minimum: float) -> float:
-    """The largest size ≤ ``size`` (down to ``minimum``) at which ``text`` fits one line."""
-    while size > minimum and pdfmetrics.stringWidth(text, font, size) > width:
-        size -= 0.5
-    return size
-
-
 def header_bodies(parent_name: str, issuing_name: str) -> tuple[str, str]:
     """(parent body, issuing body) as the header prints them: "Ủy ban nhân dân" is written
     "UBND", and the locality the parent line already says is dropped from the issuer
@@ -270,7 +264,7 @@ def official_header(
     parent_body: str,
     issuing_body: str,
     place: str,
-    on: datetime.date,
+    on: datetime.date | None,
     width: float | None = None,
     number: str = "",
     size: float = 12,
@@ -292,14 +286,18 @@ def official_header(
     right_w = min(max(national_w + 4 * mm, width * 0.45), width * 0.62)
     left_w = width - right_w
     # A long issuing body is shrunk (never below 9 pt) before it is wrapped.
-    issuer_size = _fitting_size(issuer, fonts.bold, size, left_w - 2 * mm, minimum=9)
+    issuer_size = fit_one_line(
+        issuer, fonts.bold, size, left_w - 2 * mm, minimum=9, below_minimum=False
+    )
     issuer_w = min(pdfmetrics.stringWidth(issuer, fonts.bold, issuer_size), left_w)
     motto_size = size + 1
     motto_w = pdfmetrics.stringWidth(MOTTO, fonts.bold, motto_size)
 
     left: list[Flowable] = []
     if parent:
-        parent_size = _fitting_size(parent, fonts.regular, size, left_w - 2 * mm, minimum=9)
+        parent_size = fit_one_line(
+            parent, fonts.regular, size, left_w - 2 * mm, minimum=9, below_minimum=False
+        )
         left.append(para(parent, style("hdr-parent", size=parent_size, align=TA_CENTER)))
     left.append(para(issuer, style("hdr-issuer", size=issuer_size, bold=True, align=TA_CENTER)))
     left.append(CentredRule(max(issuer_w * 0.4, 25 * mm)))

@@ -1,4 +1,4 @@
-"""courses.spreadsheet: the one place text from user data becomes a spreadsheet cell."""
+"""core.documents.spreadsheet: the one place text from user data becomes a spreadsheet cell."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
 
-from courses.spreadsheet import csv_text, text_cell
+from core.documents.spreadsheet import csv_text, text_cell
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -71,12 +71,21 @@ def _writes_workbooks_or_csv(tree: ast.Module) -> bool:
 
 def test_every_module_that_writes_a_workbook_or_csv_uses_the_helper():
     """One rule, one home: a new writer that does not route its text through
-    courses.spreadsheet fails here."""
-    apps = ["accounts", "attendees", "certificates", "config", "courses", "materials", "reports"]
+    core.documents.spreadsheet fails here."""
+    apps = [
+        "accounts",
+        "attendees",
+        "certificates",
+        "config",
+        "core",
+        "courses",
+        "materials",
+        "reports",
+    ]
     writers = []
     for app in apps:
         for path in (ROOT / app).rglob("*.py"):
-            if "migrations" in path.parts or path == ROOT / "courses" / "spreadsheet.py":
+            if "migrations" in path.parts or path == ROOT / "core" / "documents" / "spreadsheet.py":
                 continue  # the helper itself
             tree = ast.parse(path.read_text(encoding="utf-8"))
             if _writes_workbooks_or_csv(tree):
@@ -84,4 +93,6 @@ def test_every_module_that_writes_a_workbook_or_csv_uses_the_helper():
     assert writers  # the check finds the writers it guards
     for path in writers:
         source = (ROOT / path).read_text(encoding="utf-8")
-        assert "courses.spreadsheet import" in source, f"{path} writes cells without the helper"
+        assert "core.documents.spreadsheet import" in source, (
+            f"{path} writes cells without the helper"
+        )

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 
-from courses.pdf import nfc_text
+from core.documents.header import nfc_text
 
 if TYPE_CHECKING:
     from openpyxl import Workbook
