@@ -201,6 +201,17 @@ def test_the_dashboard_states_them(client, year, world):
     assert CODES["P"] not in [b.label for b in response.context["class_bars"]]
 
 
+def test_the_results_page_and_class_pages_state_them(client, year, world):
+    client.force_login(world.coordinator)
+    body = client.get(reverse("reports:results"), {"year": YEAR}).content.decode()
+    assert 'data-figure="rate">68,2%<' in body
+    assert 'data-figure="certificate-rate">(50%)<' in body
+    page = client.get(reverse("reports:class", args=[CODES["N"]])).content.decode()
+    assert page.count('data-col="rate">chưa tổ chức<') == 2  # Lâm and Minh: no 0/0, no 0 %
+    page = client.get(reverse("reports:class", args=[CODES["R"]])).content.decode()
+    assert 'data-col="rate">1/2 · 50%<' in page  # Khánh: one of the two held sessions
+
+
 def test_the_class_workbooks_and_csv_state_them(year, world):
     for key in "HRN":
         wb = load_workbook(io.BytesIO(class_workbook(year[key], world.coordinator)))
