@@ -102,7 +102,7 @@ def year(world):
             for i in range(count)
         ]
 
-    hs, rs, ns, ps = sessions(h, 4), sessions(r, 4), sessions(n, 2), sessions(p, 2)
+    hs, rs, _ns, ps = sessions(h, 4), sessions(r, 4), sessions(n, 2), sessions(p, 2)
 
     def person(klass, unit, name, code):
         return f.enrollment(klass, unit, f.participant(unit, full_name=name), code)
