@@ -9,15 +9,19 @@ Measured, in the coordinator's scope (everything visible):
 Floors, measured in the same run over the same rows (target: each report ≤ 2× its floor):
 
 * class matrix: ONE hand-written SQL query returning (enrollment, person, unit, category,
-  session, status, valid certificate) for the class, then the same rows built in plain
-  Python — statuses in session order, sessions attended (present/late, plus excused if
-  the class counts it), eligibility, Vietnamese name order. The bench checks the matrix
-  has the same rows, statuses and certificates.
+  session, session closed?, status, valid certificate) for the class, then the same rows
+  built in plain Python — statuses in session order, sessions attended (present/late,
+  plus excused if the class counts it), sessions held (closed, or with anyone's mark),
+  the person's rate over them, eligibility (decided only once every session is closed),
+  Vietnamese name order. The bench checks the matrix has the same rows, statuses, rates,
+  eligibility and certificates.
 * unit summary: ONE hand-written SQL statement of GROUP BY aggregates per unit over the
-  year's classes — seats, live nominations, enrollments, people present at least once,
-  valid certificates, sessions expected (enrollments × their class's sessions) and
-  attended — then the unit names in Vietnamese order. The bench checks that every unit's
-  numbers (and the totals) are equal: a fast wrong answer is not a result.
+  year's official classes — seats, live nominations, enrollments, people who attended at
+  least once, valid certificates, sessions due (enrollments × their class's held
+  sessions) and attended (the marks their class counts), and the enrollments and
+  certificates of the classes whose attendance is final — then the unit names in
+  Vietnamese order. The bench checks that every unit's numbers (and the totals) are
+  equal: a fast wrong answer is not a result.
 * full-year export: hand-written SQL producing the same rows — one per enrollment with
   its attendance counts and certificate, the absentees' missed sessions, and the
   per-class / per-unit / per-category aggregates — then written with openpyxl in
@@ -47,8 +51,14 @@ import time
 import tracemalloc
 
 TARGET = 2.0
+# The rules (attendees/rules.py) spelled out again by hand: the floors do not call them.
 ATTENDED = ("present", "late")
+EXCUSED = "excused"
 LIVE_STATES = ("draft", "submitted", "approved", "returned")
+# The words of attendees.rules (NOT_HELD, NOT_DECIDED): this module is imported before
+# Django is set up, so they are spelled here and checked against the rules in run().
+NOT_HELD = "chưa tổ chức"
+NOT_DECIDED = "chưa xét"
 
 
 # ---------------------------------------------------------------------------- helpers
@@ -96,17 +106,41 @@ def _rows(sql: str, params) -> list[tuple]:
         return cursor.fetchall()
 
 
+# ---------------------------------------------------------------------------- rates
+
+
+def _half_up(part: int, whole: int) -> float:
+    """part/whole in percent, one decimal, rounded half up (in integers: no float ties)."""
+    return ((2000 * part + whole) // (2 * whole)) / 10
+
+
+def _rate(part: int, whole: int, threshold: int) -> float | str:
+    """A person's rate: one decimal, rounded half up, but never up to the threshold;
+    "chưa tổ chức" when nothing was held."""
+    if not whole:
+        return NOT_HELD
+    rate = _half_up(part, whole)
+    if part * 100 < threshold * whole and rate >= threshold:
+        rate = (part * 1000 // whole) / 10
+    return rate
+
+
+def _group_rate(part: int, whole: int) -> float | str:
+    """A class's, unit's or category's attendance rate: one decimal, rounded half up."""
+    return _half_up(part, whole) if whole else NOT_HELD
+
+
 # ---------------------------------------------------------------------------- class matrix
 
 MATRIX_SQL = """
-SELECT e.id, p.full_name, o.name, cat.code, s.id, a.status, cert.register_number,
-       k.certificate_threshold, cs.excused_counts
+SELECT e.id, p.full_name, p.date_of_birth, o.name, cat.code, s.id, s.closed_at, a.status,
+       cert.register_number, k.certificate_threshold, cs.excused_counts
 FROM attendees_enrollment e
 JOIN courses_trainingclass k ON k.id = e.training_class_id
 JOIN attendees_participant p ON p.id = e.participant_id
 JOIN courses_organisation o ON o.id = e.organisation_id
 JOIN courses_participantcategory cat ON cat.id = e.category_id
-JOIN courses_session s ON s.training_class_id = k.id
+LEFT JOIN courses_session s ON s.training_class_id = k.id
 LEFT JOIN attendees_attendance a ON a.enrollment_id = e.id AND a.session_id = s.id
 LEFT JOIN certificates_certificate cert
        ON cert.enrollment_id = e.id AND cert.revoked_at IS NULL
@@ -117,26 +151,38 @@ ORDER BY e.id, s.date, s.start_time
 
 
 def matrix_floor(class_id: int) -> list[tuple]:
-    """(enrollment id, name, unit, category, statuses, attended, eligible, certificate
-    number) per person, in Vietnamese name order."""
+    """(enrollment id, name, unit, category, statuses, attended, held, rate, eligible,
+    certificate number) per person, in Vietnamese name order. A session is held when it
+    is closed or anyone has a mark for it (every enrollment of the class is read: the
+    coordinator sees them all); eligibility is None until every session is closed."""
     from courses.vietnamese import person_sort_key
 
     rows = _rows(MATRIX_SQL, [class_id])
-    threshold, excused = (rows[0][7], rows[0][8]) if rows else (80, False)
+    threshold, excused = (rows[0][9], rows[0][10]) if rows else (80, False)
     people: dict[int, list] = {}
-    for eid, name, unit, cat, _sid, status, cert, _threshold, _excused in rows:
+    closed: dict[int, bool] = {}
+    marked: set[int] = set()
+    for eid, name, born, unit, cat, sid, closed_at, status, cert, _t, _e in rows:
         row = people.get(eid)
         if row is None:
-            row = people[eid] = [eid, name, unit, cat, [], cert]
-        row[4].append(status)
-    counted = (*ATTENDED, "excused") if excused else ATTENDED
+            row = people[eid] = [eid, name, born, unit, cat, [], cert]
+        if sid is not None:
+            row[5].append(status)
+            closed[sid] = closed_at is not None
+            if status is not None:
+                marked.add(sid)
+    total = len(closed)
+    held = sum(1 for sid, c in closed.items() if c or sid in marked)
+    final = total > 0 and all(closed.values())
+    counted = (*ATTENDED, EXCUSED) if excused else ATTENDED
     result = []
-    for eid, name, unit, cat, statuses, cert in people.values():
+    for eid, name, born, unit, cat, statuses, cert in people.values():
         attended = sum(1 for s in statuses if s in counted)
-        eligible = bool(statuses) and attended * 100 >= threshold * len(statuses)
-        result.append((eid, name, unit, cat, statuses, attended, eligible, cert))
-    result.sort(key=lambda r: person_sort_key(r[1]))
-    return result
+        eligible = (attended * 100 >= threshold * total) if final else None
+        rate = _rate(attended, held, threshold)
+        result.append((eid, name, born, unit, cat, statuses, attended, held, rate, eligible, cert))
+    result.sort(key=lambda r: (person_sort_key(r[1], r[2]), r[0]))
+    return [(r[0], r[1], *r[3:]) for r in result]
 
 
 def _check_matrix(matrix, floor: list[tuple]) -> None:
@@ -148,15 +194,15 @@ def _check_matrix(matrix, floor: list[tuple]) -> None:
             r.category,
             r.statuses,
             r.attended,
+            r.held,
+            r.rate.cell,
             r.eligible,
             r.certificate_number,
         )
         for r in matrix.rows
     ]
-    # People with the same name may come in either order: compare names in order, and
-    # each person's row by enrollment.
-    assert [r[1] for r in got] == [r[1] for r in floor], "matrix: name order differs"
-    assert sorted(got) == sorted(floor), "matrix: rows differ from the SQL floor"
+    assert [r[0] for r in got] == [r[0] for r in floor], "matrix: name order differs"
+    assert got == floor, "matrix: rows differ from the SQL floor"
 
 
 # ---------------------------------------------------------------------------- unit summary
@@ -164,8 +210,27 @@ def _check_matrix(matrix, floor: list[tuple]) -> None:
 _LIVE = ", ".join(f"'{s}'" for s in LIVE_STATES)
 _ATTENDED = ", ".join(f"'{s}'" for s in ATTENDED)
 
+# The year's official classes (no practice class), each with its held sessions (closed,
+# or with anyone's mark), whether its attendance is final (it has sessions, all closed)
+# and whether an excused absence counts in it.
+_CLASSES_CTE = """
+cls AS (
+    SELECT k.id, COALESCE(cs.excused_counts, FALSE) AS excused
+    FROM courses_trainingclass k
+    LEFT JOIN certificates_certificatesettings cs ON cs.training_class_id = k.id
+    WHERE k.year = %s AND NOT k.is_practice),
+per_class AS (
+    SELECT s.training_class_id,
+           SUM(CASE WHEN s.closed_at IS NOT NULL OR EXISTS (
+                   SELECT 1 FROM attendees_attendance a WHERE a.session_id = s.id)
+               THEN 1 ELSE 0 END) AS held,
+           CASE WHEN COUNT(s.closed_at) = COUNT(*) THEN 1 ELSE 0 END AS final
+    FROM courses_session s
+    WHERE s.training_class_id IN (SELECT id FROM cls) GROUP BY s.training_class_id)
+"""
+
 SUMMARY_SQL = """
-WITH cls AS (SELECT id FROM courses_trainingclass WHERE year = %s),
+WITH {classes},
 seats AS (
     SELECT {key} AS k, SUM(seats) AS n FROM courses_quota
     WHERE training_class_id IN (SELECT id FROM cls) GROUP BY {key}),
@@ -173,28 +238,31 @@ nominated AS (
     SELECT {key} AS k, COUNT(*) AS n FROM attendees_nomination
     WHERE training_class_id IN (SELECT id FROM cls) AND state IN ({live})
     GROUP BY {key}),
-per_class AS (
-    SELECT training_class_id, COUNT(*) AS n FROM courses_session
-    WHERE training_class_id IN (SELECT id FROM cls) GROUP BY training_class_id),
 enrolled AS (
-    SELECT e.{key} AS k, COUNT(*) AS n, SUM(COALESCE(pc.n, 0)) AS expected
+    SELECT e.{key} AS k, COUNT(*) AS n, SUM(COALESCE(pc.held, 0)) AS due,
+           SUM(COALESCE(pc.final, 0)) AS final
     FROM attendees_enrollment e
     LEFT JOIN per_class pc ON pc.training_class_id = e.training_class_id
     WHERE e.training_class_id IN (SELECT id FROM cls) GROUP BY e.{key}),
 present AS (
     SELECT e.{key} AS k, COUNT(DISTINCT a.enrollment_id) AS people, COUNT(*) AS sessions
-    FROM attendees_attendance a JOIN attendees_enrollment e ON e.id = a.enrollment_id
-    WHERE e.training_class_id IN (SELECT id FROM cls) AND a.status IN ({attended})
+    FROM attendees_attendance a
+    JOIN attendees_enrollment e ON e.id = a.enrollment_id
+    JOIN cls ON cls.id = e.training_class_id
+    WHERE a.status IN ({attended}) OR (a.status = '{excused}' AND cls.excused)
     GROUP BY e.{key}),
 certified AS (
-    SELECT e.{key} AS k, COUNT(*) AS n
-    FROM certificates_certificate c JOIN attendees_enrollment e ON e.id = c.enrollment_id
+    SELECT e.{key} AS k, COUNT(*) AS n, SUM(COALESCE(pc.final, 0)) AS final
+    FROM certificates_certificate c
+    JOIN attendees_enrollment e ON e.id = c.enrollment_id
+    LEFT JOIN per_class pc ON pc.training_class_id = e.training_class_id
     WHERE e.training_class_id IN (SELECT id FROM cls) AND c.revoked_at IS NULL
     GROUP BY e.{key}),
 keys AS (SELECT k FROM seats UNION SELECT k FROM nominated UNION SELECT k FROM enrolled)
 SELECT o.id, {label}, COALESCE(seats.n, 0), COALESCE(nominated.n, 0),
        COALESCE(enrolled.n, 0), COALESCE(present.people, 0), COALESCE(certified.n, 0),
-       COALESCE(enrolled.expected, 0), COALESCE(present.sessions, 0)
+       COALESCE(enrolled.due, 0), COALESCE(present.sessions, 0),
+       COALESCE(enrolled.final, 0), COALESCE(certified.final, 0)
 FROM keys
 JOIN {table} o ON o.id = keys.k
 LEFT JOIN seats ON seats.k = o.id
@@ -207,25 +275,32 @@ UNIT_SQL = SUMMARY_SQL.format(
     key="organisation_id",
     table="courses_organisation",
     label="o.name",
+    classes=_CLASSES_CTE.strip(),
     live=_LIVE,
     attended=_ATTENDED,
+    excused=EXCUSED,
 )
 CATEGORY_SQL = SUMMARY_SQL.format(
     key="category_id",
     table="courses_participantcategory",
     label="o.code || ') ' || o.name_vi",
+    classes=_CLASSES_CTE.strip(),
     live=_LIVE,
     attended=_ATTENDED,
+    excused=EXCUSED,
 )
 
+# The SummaryRow fields, in the order of the floor's columns after (id, label).
 SUMMARY_FIELDS = (
     "seats",
     "nominated",
-    "approved",
-    "attended",
+    "enrolled",
+    "participants",
     "certified",
-    "sessions_expected",
-    "sessions_attended",
+    "due_sessions",
+    "attended_sessions",
+    "final_enrolled",
+    "final_certified",
 )
 
 
@@ -234,8 +309,7 @@ def _summary_floor(sql: str, year: int) -> list[tuple]:
 
 
 def unit_floor(year: int) -> list[tuple]:
-    """(unit id, name, seats, nominated, approved, attended, certified, sessions
-    expected, sessions attended) per unit, in Vietnamese order of the names."""
+    """(unit id, name, *SUMMARY_FIELDS) per unit, in Vietnamese order of the names."""
     from courses.vietnamese import collation_key
 
     return sorted(_summary_floor(UNIT_SQL, year), key=lambda r: collation_key(r[1]))
@@ -252,7 +326,7 @@ def _check_units(summary, floor: list[tuple]) -> None:
     by_unit = {r[0]: r for r in floor}
     for row in got:  # every unit (the brief asks for a few; all of them cost nothing)
         assert row == by_unit.get(row[0]), f"unit summary differs: {row} ≠ {by_unit.get(row[0])}"
-    totals = tuple(sum(r[i] for r in floor) for i in range(2, 9))
+    totals = tuple(sum(r[i] for r in floor) for i in range(2, 2 + len(SUMMARY_FIELDS)))
     assert totals == tuple(getattr(summary.total, f) for f in SUMMARY_FIELDS), "totals differ"
     assert [r[1] for r in got] == [r[1] for r in floor], "unit summary: order differs"
 
@@ -264,14 +338,16 @@ SELECT k.id, k.code, k.title, k.start_date, k.end_date, k.certificate_threshold,
        cs.excused_counts
 FROM courses_trainingclass k
 LEFT JOIN certificates_certificatesettings cs ON cs.training_class_id = k.id
-WHERE k.year = %s
+WHERE k.year = %s AND NOT k.is_practice
 ORDER BY k.start_date, k.code, k.id
 """
 
+# Each session, whether it is closed and whether anyone has a mark for it.
 SESSIONS_SQL = """
-SELECT s.training_class_id, s.id, s.date, s.start_time
+SELECT s.training_class_id, s.id, s.date, s.start_time, s.closed_at IS NOT NULL,
+       EXISTS (SELECT 1 FROM attendees_attendance a WHERE a.session_id = s.id)
 FROM courses_session s JOIN courses_trainingclass k ON k.id = s.training_class_id
-WHERE k.year = %s
+WHERE k.year = %s AND NOT k.is_practice
 ORDER BY s.training_class_id, s.date, s.start_time
 """
 
@@ -281,14 +357,14 @@ PEOPLE_SQL = f"""
 WITH counts AS (
     SELECT a.enrollment_id,
            SUM(CASE WHEN a.status IN ({_ATTENDED}) THEN 1 ELSE 0 END) AS attended,
-           SUM(CASE WHEN a.status = 'excused' THEN 1 ELSE 0 END) AS excused
+           SUM(CASE WHEN a.status = '{EXCUSED}' THEN 1 ELSE 0 END) AS excused
     FROM attendees_attendance a
     JOIN courses_session s ON s.id = a.session_id
     JOIN courses_trainingclass k ON k.id = s.training_class_id
-    WHERE k.year = %s
+    WHERE k.year = %s AND NOT k.is_practice
     GROUP BY a.enrollment_id)
-SELECT e.training_class_id, e.id, p.full_name, o.name, cat.code, cert.register_number,
-       COALESCE(counts.attended, 0), COALESCE(counts.excused, 0)
+SELECT e.training_class_id, e.id, p.full_name, p.date_of_birth, o.name, cat.code,
+       cert.register_number, COALESCE(counts.attended, 0), COALESCE(counts.excused, 0)
 FROM attendees_enrollment e
 JOIN courses_trainingclass k ON k.id = e.training_class_id
 JOIN attendees_participant p ON p.id = e.participant_id
@@ -297,49 +373,37 @@ JOIN courses_participantcategory cat ON cat.id = e.category_id
 LEFT JOIN counts ON counts.enrollment_id = e.id
 LEFT JOIN certificates_certificate cert
        ON cert.enrollment_id = e.id AND cert.revoked_at IS NULL
-WHERE k.year = %s
+WHERE k.year = %s AND NOT k.is_practice
 ORDER BY e.training_class_id, e.id
 """  # noqa: S608 -- constants only; the year is a parameter
 
-# The sessions each person missed (not present or late) among those already held.
+# The sessions each person missed (not present or late) among those that can be missed:
+# closed, or over with a roll taken (anyone's mark).
 MISSED_SQL = f"""
 SELECT e.id, s.id, a.status
 FROM attendees_enrollment e
 JOIN courses_trainingclass k ON k.id = e.training_class_id
 JOIN courses_session s ON s.training_class_id = k.id
 LEFT JOIN attendees_attendance a ON a.enrollment_id = e.id AND a.session_id = s.id
-WHERE k.year = %s
+WHERE k.year = %s AND NOT k.is_practice
   AND (a.status IS NULL OR a.status NOT IN ({_ATTENDED}))
-  AND (s.closed_at IS NOT NULL OR s.date < %s OR (s.date = %s AND s.end_time <= %s))
+  AND (s.closed_at IS NOT NULL
+       OR ((s.date < %s OR (s.date = %s AND s.end_time <= %s))
+           AND EXISTS (SELECT 1 FROM attendees_attendance r WHERE r.session_id = s.id)))
 ORDER BY e.id, s.date, s.start_time
 """  # noqa: S608 -- constants only; the year and the time are parameters
 
 YEAR_SHEETS = ("Theo lớp", "Theo đơn vị", "Theo đối tượng", "Danh sách học viên", "Vắng")
 
 
-def _rate(part: int, whole: int, threshold: int) -> float:
-    """A person's rate: one decimal, rounded, but never up to the threshold."""
-    if not whole:
-        return 0.0
-    rate = round(part * 100 / whole, 1)
-    if part * 100 < threshold * whole and rate >= threshold:
-        rate = (part * 1000 // whole) / 10
-    return rate
-
-
-def _group_rate(part: int, whole: int) -> float:
-    """A class's, unit's or category's attendance rate: one decimal, rounded."""
-    return round(part * 100 / whole, 1) if whole else 0.0
-
-
 def _summary_rows(rows: list[tuple]) -> list[list]:
-    """Summary sheet rows (numbered, then the totals) from (id, label, seats, nominated,
-    approved, attended, certified, expected, sessions attended)."""
+    """Summary sheet rows (numbered, then the totals) from unit_floor/category_floor rows:
+    seats, nominated, enrolled, participants, certified, and the rate (attended / due)."""
 
     def values(r):
         return [r[2], r[3], r[4], r[5], r[6], _group_rate(r[8], r[7])]
 
-    totals = [sum(r[i] for r in rows) for i in range(2, 9)]
+    totals = [sum(r[i] for r in rows) for i in range(2, 2 + len(SUMMARY_FIELDS))]
     return [[n, r[1], *values(r)] for n, r in enumerate(rows, start=1)] + [
         [None, "Tổng cộng", *values([None, None, *totals])]
     ]
@@ -357,14 +421,18 @@ def export_floor(year: int, fileobj) -> int:
     classes = _rows(CLASSES_SQL, [year])
     labels: dict[int, str] = {}
     n_sessions: dict[int, int] = {}
-    for class_id, sid, date, start in _rows(SESSIONS_SQL, [year]):
+    n_held: dict[int, int] = {}
+    n_open: dict[int, int] = {}
+    for class_id, sid, date, start, closed, recorded in _rows(SESSIONS_SQL, [year]):
         labels[sid] = f"{date:%d/%m} {start:%H:%M}"
         n_sessions[class_id] = n_sessions.get(class_id, 0) + 1
+        n_held[class_id] = n_held.get(class_id, 0) + bool(closed or recorded)
+        n_open[class_id] = n_open.get(class_id, 0) + (not closed)
     missed: dict[int, list[str]] = {}
     ops = connection.ops
     today, clock = ops.adapt_datefield_value(now.date()), ops.adapt_timefield_value(now.time())
     for eid, sid, status in _rows(MISSED_SQL, [year, today, today, clock]):
-        missed.setdefault(eid, []).append(labels[sid] + (" (P)" if status == "excused" else ""))
+        missed.setdefault(eid, []).append(labels[sid] + (" (P)" if status == EXCUSED else ""))
     people: dict[int, list[tuple]] = {}
     for row in _rows(PEOPLE_SQL, [year, year]):
         people.setdefault(row[0], []).append(row)
@@ -372,7 +440,7 @@ def export_floor(year: int, fileobj) -> int:
     book = Workbook(write_only=True)
     sheets = {name: book.create_sheet(title=name) for name in YEAR_SHEETS}
     headers = {
-        "Theo lớp": ["STT", "Mã lớp", "Tên lớp", "Từ ngày", "Đến ngày", "Số buổi"],
+        "Theo lớp": ["STT", "Mã lớp", "Tên lớp", "Từ ngày", "Đến ngày", "Số buổi", "Đã tổ chức"],
         "Theo đơn vị": ["STT", "Đơn vị", "Chỉ tiêu", "Đã cử", "Được duyệt", "Có tham dự"],
         "Theo đối tượng": ["STT", "Đối tượng", "Chỉ tiêu", "Đã cử", "Được duyệt"],
         "Danh sách học viên": ["STT", "Mã lớp", "Họ và tên", "Đơn vị", "Đối tượng"],
@@ -387,21 +455,26 @@ def export_floor(year: int, fileobj) -> int:
     for row in _summary_rows(category_floor(year)):
         sheets["Theo đối tượng"].append(row)
     stt = absent_stt = 0
-    totals = [0, 0, 0, 0, 0]
+    # sessions, held sessions, enrolled, due, attended, certified
+    totals = [0, 0, 0, 0, 0, 0]
     for n_class, (class_id, code, title, start, end, threshold, excused) in enumerate(
         classes, start=1
     ):
-        total = n_sessions.get(class_id, 0)
+        total, held = n_sessions.get(class_id, 0), n_held.get(class_id, 0)
+        final = total > 0 and not n_open.get(class_id, 0)
         group = people.get(class_id, [])
-        group.sort(key=lambda r: person_sort_key(r[2]))
+        group.sort(key=lambda r: (person_sort_key(r[2], r[3]), r[1]))
         absent_by_unit: dict[str, list] = {}
-        present = certified = 0
-        for _cid, eid, name, unit, category, number, attended, n_excused in group:
+        class_attended = certified = 0
+        for _cid, eid, name, _born, unit, category, number, attended, n_excused in group:
             counted = attended + (n_excused if excused else 0)
-            present += attended
+            class_attended += counted
             certified += number is not None
             stt += 1
-            eligible = total > 0 and counted * 100 >= threshold * total
+            if final:
+                eligible = "Có" if counted * 100 >= threshold * total else "Không"
+            else:
+                eligible = NOT_DECIDED
             in_list.append(
                 [
                     stt,
@@ -410,9 +483,9 @@ def export_floor(year: int, fileobj) -> int:
                     unit,
                     category,
                     counted,
-                    total,
-                    _rate(counted, total, threshold),
-                    "Có" if eligible else "Không",
+                    held,
+                    _rate(counted, held, threshold),
+                    eligible,
                     number or "",
                 ]
             )
@@ -424,6 +497,7 @@ def export_floor(year: int, fileobj) -> int:
                 absent.append(
                     [absent_stt, code, unit, name, ", ".join(sessions), len(sessions), total]
                 )
+        due = len(group) * held
         by_class.append(
             [
                 n_class,
@@ -432,12 +506,13 @@ def export_floor(year: int, fileobj) -> int:
                 start,
                 end,
                 total,
+                held,
                 len(group),
-                _group_rate(present, len(group) * total),
+                _group_rate(class_attended, due),
                 certified,
             ]
         )
-        for i, v in enumerate((total, len(group), len(group) * total, present, certified)):
+        for i, v in enumerate((total, held, len(group), due, class_attended, certified)):
             totals[i] += v
     by_class.append(
         [
@@ -446,9 +521,9 @@ def export_floor(year: int, fileobj) -> int:
             None,
             None,
             None,
-            *totals[:2],
-            _group_rate(totals[3], totals[2]),
-            totals[4],
+            *totals[:3],
+            _group_rate(totals[4], totals[3]),
+            totals[5],
         ]
     )
     book.save(fileobj)
@@ -483,12 +558,9 @@ def _check_export(real: bytes, floor: bytes) -> dict[str, int]:
             f"export, {name}: {len(got[name])} rows, floor {len(want[name])}"
         )
         for a, b in zip(got[name], want[name], strict=True):
-            # Rates may be rounded differently (a presentation choice): within 0.1.
-            same = len(a) == len(b) and all(
-                abs(x - y) <= 0.1 if isinstance(x, float) and isinstance(y, float) else x == y
-                for x, y in zip(a, b, strict=True)
-            )
-            assert same, f"export, {name}: {a} ≠ floor {b}"
+            # Exactly: the floor rounds rates as the rules do (half up, never up to the
+            # threshold), so a rate one tenth off is a wrong answer too.
+            assert a == b, f"export, {name}: {a} ≠ floor {b}"
     return {name: len(rows) for name, rows in got.items()}
 
 
@@ -512,11 +584,13 @@ def _wait_for_exports(seconds: float) -> bool:
 
 def run(median, report) -> bool:
     from accounts.models import User
+    from attendees import rules
     from attendees.models import Enrollment
     from bench.generate_national import generate_national, sizes_from_env
     from courses.models import TrainingClass
     from reports.queries import class_matrix, classes_for_year, unit_summary
 
+    assert (NOT_HELD, NOT_DECIDED) == (rules.NOT_HELD, rules.NOT_DECIDED), "words differ"
     sizes = sizes_from_env()
     year = sizes["year"]
     generate_national(**sizes)
