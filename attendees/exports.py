@@ -48,4 +48,5 @@ def people_table(
         issuer=issuer,
         signers=signers,
         relative_widths=True,
+        pdf_padding=(2.5, 3.5),  # as the lists were: room for a hand-written note
     )

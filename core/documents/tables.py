@@ -151,6 +151,8 @@ class Table:
       sheet) and the PDF shares the page in those proportions at one font size, each
       column widened so that no word or date breaks — a people list.
     * ``max_width``: the widest a sheet column grows for its data, in characters.
+    * ``pdf_padding``: (top, bottom) padding of the PDF's cells, in points; a list people
+      sign on a line each wants a little more room.
     * ``row_heights``: "wrapped" gives a body row the height of its wrapped text when it
       wraps; "every" sets every row's height, measured without allowance for narrow letters
       (file paths break anywhere, and a row too short prints them over the next one).
@@ -172,6 +174,7 @@ class Table:
     relative_widths: bool = False
     max_width: float = 50
     row_heights: str = "wrapped"
+    pdf_padding: tuple[float, float] = (2, 3)
 
     def __post_init__(self) -> None:
         if self.row_heights not in ROW_HEIGHTS:
@@ -717,8 +720,8 @@ def table_pdf(
         ("VALIGN", (0, 1), (-1, -1), "TOP"),
         ("LEFTPADDING", (0, 0), (-1, -1), _PAD / 2),
         ("RIGHTPADDING", (0, 0), (-1, -1), _PAD / 2),
-        ("TOPPADDING", (0, 0), (-1, -1), 2),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+        ("TOPPADDING", (0, 0), (-1, -1), table.pdf_padding[0]),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), table.pdf_padding[1]),
     ]
     data = [[para(h, head) for h in heads]]
     if body_cells:

@@ -375,7 +375,11 @@ SHELF_NAMES = {
     # tables and spreadsheets
     "Col", "_SheetWriter", "_csv_value", "_pdf_text", "_pdf_widths", "_xlsx_width",
     "text_cell", "csv_text", "row_height", "title_block", "print_setup", "one_font_family",
-    "year_issuer",
+    "year_issuer", "Signer", "SignerName", "SheetWriter", "column_widths", "new_workbook",
+    "save_workbook", "write_sheet", "table_xlsx", "table_csv", "table_pdf",
+    "weighted_widths", "weighted_sheet_width",
+    # the people lists' own writer, before they went through the shelf
+    "Column", "people_list_xlsx", "people_list_pdf",
 }  # fmt: skip
 
 
@@ -394,3 +398,114 @@ def test_the_shelf_s_primitives_are_defined_nowhere_else():
     assert not offenders, offenders
     assert not (ROOT / "courses" / "pdf.py").exists()
     assert not (ROOT / "courses" / "spreadsheet.py").exists()
+
+
+#: What writes a table: an openpyxl workbook, a reportlab (platypus) table, the shelf's
+#: document_table, a python-docx table.
+TABLE_MAKERS = {
+    "openpyxl.Workbook", "openpyxl.workbook.Workbook", "openpyxl.workbook.workbook.Workbook",
+    "reportlab.platypus.Table", "reportlab.platypus.LongTable",
+    "reportlab.platypus.tables.Table", "reportlab.platypus.tables.LongTable",
+    "core.documents.header.document_table", "docx.add_table",
+}  # fmt: skip
+
+#: Modules outside the shelf that still write tables of their own, and why.
+TABLES_OFF_THE_SHELF = {
+    "reports/payments.py": (
+        "the payment voucher: an accounting layout (amount per payee, totals in words, "
+        "a signature per line and the signers by role) kept as the treasury's form"
+    ),
+    "reports/results.py": (
+        "the results report: grids of figures inside the report's text (.docx to edit, "
+        "PDF to sign), laid out in millimetres like the text, and its Nơi nhận/signer layout"
+    ),
+    "attendees/badges.py": (
+        "the badge sheet's grid of cards and the invitation letter: a one-page letter "
+        "whose schedule shrinks with it to fit the page (KeepInFrame), not a list of its own"
+    ),
+    "attendees/template.py": (
+        "the import template: an empty form with validation lists and an instruction "
+        "sheet, read back by attendees.importing column by column — not rows to show"
+    ),
+}
+
+
+def _dotted(node: ast.AST) -> str:
+    """ "openpyxl.Workbook" for the expression openpyxl.Workbook; "" if not a plain name."""
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute) and (base := _dotted(node.value)):
+        return f"{base}.{node.attr}"
+    return ""
+
+
+def _table_makers(tree: ast.AST) -> set[str]:
+    """The table makers a module calls, however it imported them."""
+    names: dict[str, str] = {}  # local name -> qualified name
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            for alias in node.names:
+                names[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.asname:
+                    names[alias.asname] = alias.name
+                else:
+                    names[alias.name.split(".")[0]] = alias.name.split(".")[0]
+    found = set()
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        if isinstance(node.func, ast.Attribute) and node.func.attr == "add_table":
+            found.add("docx.add_table")  # python-docx: document.add_table(rows, cols)
+        head, _, rest = _dotted(node.func).partition(".")
+        qualified = ".".join(filter(None, [names.get(head, head), rest]))
+        if qualified in TABLE_MAKERS:
+            found.add(qualified)
+    return found
+
+
+def test_tables_are_written_only_on_the_shelf():
+    """Lists (people, reports, the Ministry catalogue) are Tables drawn by
+    core.documents.tables: no module outside core/documents creates a workbook or a
+    reportlab table itself, except the documents of TABLES_OFF_THE_SHELF, for the reason
+    given there — and each of those still does (no stale exceptions)."""
+    makers = {
+        str(path.relative_to(ROOT)): found
+        for path, tree in _modules()
+        if (found := _table_makers(tree))
+    }
+    # The census sees the shelf's own writer (and so would see a copy of it elsewhere).
+    assert {"openpyxl.Workbook", "core.documents.header.document_table"} <= makers[
+        "core/documents/tables.py"
+    ]
+    outside = {
+        path: sorted(found)
+        for path, found in makers.items()
+        if not path.startswith("core/documents/")
+    }
+    assert {p: f for p, f in outside.items() if p not in TABLES_OFF_THE_SHELF} == {}
+    assert sorted(set(TABLES_OFF_THE_SHELF) - set(outside)) == [], "no longer off the shelf"
+
+
+def test_the_census_recognises_every_way_of_making_a_table():
+    sources = {
+        "from openpyxl import Workbook\nWorkbook()": "openpyxl.Workbook",
+        "import openpyxl\nopenpyxl.Workbook()": "openpyxl.Workbook",
+        "from openpyxl import Workbook as W\nW(write_only=True)": "openpyxl.Workbook",
+        "from reportlab.platypus import Table\nTable([[1]])": "reportlab.platypus.Table",
+        "from reportlab import platypus\nplatypus.LongTable([[1]])": "reportlab.platypus.LongTable",
+        "from core.documents.header import document_table\ndocument_table([], col_widths=[])": (
+            "core.documents.header.document_table"
+        ),
+        "doc.add_table(rows=1, cols=2)": "docx.add_table",
+    }
+    for source, maker in sources.items():
+        assert _table_makers(ast.parse(source)) == {maker}, source
+    # The shelf's Table (a dataclass) and reading a workbook are not writing a table.
+    assert not _table_makers(
+        ast.parse(
+            "from core.documents.tables import Table\nTable('a', 'b', [], [], [])\n"
+            "from openpyxl import load_workbook\nload_workbook('x.xlsx')"
+        )
+    )
