@@ -31,12 +31,14 @@ from core.documents.header import register_fonts
 from core.documents.qr import QUIET_MODULES, draw_qr_with_quiet_zone, qr_matrix
 from core.documents.tables import (
     Col,
+    Signer,
     SignerName,
     Table,
     new_workbook,
     save_workbook,
     table_csv,
     table_pdf,
+    table_xlsx,
     write_sheet,
 )
 from core.documents.wording import (
@@ -290,6 +292,85 @@ def test_the_same_rows_reach_the_workbook_the_csv_and_the_pdf(tmp_path):
     assert "1 Lường Thị Ún (1985) a 02/03/1985 83,3" in lines
     assert "2 Lường Thị Ún (1992) b 09/07/1992 100,0" in lines
     assert "3 =HYPERLINK(1) c 0,0" in lines
+
+
+def _pdf_lines(pdf: bytes, tmp_path: Path) -> list[str]:
+    path = tmp_path / "t.pdf"
+    path.write_bytes(pdf)
+    text = subprocess.run(
+        ["pdftotext", "-layout", "-enc", "UTF-8", str(path), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return [line for line in text.splitlines() if line.strip()]
+
+
+def test_a_table_is_signed_by_its_own_signers_or_by_nobody(tmp_path):
+    """A report is signed by its maker and the head of the unit; a unit's list by its head
+    alone, on the right, with the name under the room to sign; a plain list by nobody."""
+
+    def signature_lines(signers):
+        table = _table()
+        if signers is not None:
+            table.signers = signers
+        pdf = table_pdf(
+            table,
+            parent_body="UBND tỉnh Lai Châu",
+            issuing_body="UBND huyện Mường Tè",
+            place="Mường Tè",
+            on=datetime.date(2023, 10, 2),
+        )
+        lines = _pdf_lines(pdf, tmp_path)
+        assert "Mường Tè, ngày 02 tháng 10 năm 2023" in " ".join(lines[2].split())
+        last_row = next(i for i, line in enumerate(lines) if "HYPERLINK" in line)
+        return lines[last_row + 1 :]
+
+    report = signature_lines(None)
+    assert [" ".join(line.split()) for line in report[:2]] == [
+        "NGƯỜI LẬP BIỂU THỦ TRƯỞNG ĐƠN VỊ",
+        "(Ký, ghi rõ họ tên) (Ký tên, đóng dấu)",
+    ]
+    assert signature_lines(()) == []
+    unit = signature_lines(
+        (Signer("KT. Chủ tịch\nPhó Chủ tịch", "(Ký tên, đóng dấu)", "Lò Văn Pành"),)
+    )
+    assert [line.strip() for line in unit] == [
+        "KT. CHỦ TỊCH",
+        "PHÓ CHỦ TỊCH",
+        "(Ký tên, đóng dấu)",
+        "Lò Văn Pành",
+    ]
+    # On the right half of the page, under the national name, as Decree 30 has it.
+    width = max(len(line.rstrip()) for line in report)  # the right signer's right edge
+    assert all(len(line) - len(line.lstrip()) > width * 0.4 for line in unit)
+
+
+def test_relative_widths_wide_columns_and_tall_rows_on_the_sheet():
+    columns = [Col("STT", "int", 0.5), Col("Họ và tên", "text", 2), Col("Tệp", "text", 7)]
+    path = "01-so-tay-nghiep-vu/tieng-viet-in-lan-1-2023/so-tay-thong-tin-doi-ngoai.pdf"
+    rows = [[1, "Lò Văn Pành", path], [2, "Lường Thị Ún", "a.pdf"]]
+
+    def sheet(**options):
+        table = Table("Danh sách", "DANH SÁCH", [], columns, rows, **options)
+        ws = openpyxl.load_workbook(io.BytesIO(table_xlsx(table)))["Danh sách"]
+        header = next(r[0].row for r in ws.iter_rows() if r[0].value == "STT")
+        widths = [ws.column_dimensions[c].width for c in "ABC"]
+        heights = [ws.row_dimensions[header + i].height for i in (1, 2)]
+        return widths, heights
+
+    # Declared widths in characters, capped at the shelf's 50: the path wraps.
+    widths, heights = sheet()
+    assert widths[2] == 50 and heights[0] is not None and heights[1] is None
+    # A wider cap keeps the path on one line; every row gets a height.
+    widths, heights = sheet(max_width=len(path) + 2, row_heights="every")
+    assert widths[2] == len(path) + 2
+    assert heights[0] == heights[1] and heights[0] is not None
+    # Relative widths: proportions of eight characters, widened for the longest value.
+    widths, _ = sheet(relative_widths=True)
+    assert widths[:2] == [6, 16]
+    with pytest.raises(ValueError):
+        Table("x", "x", [], columns, rows, row_heights="some")
 
 
 # ---------------------------------------------------------------------------- census
