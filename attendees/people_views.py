@@ -18,6 +18,7 @@ from accounts.decorators import (
     role_required,
 )
 from attendees import identity, services
+from attendees.exports import people_table
 from attendees.forms import (
     ParticipantForm,
 )
@@ -27,6 +28,7 @@ from attendees.models import (
     Participant,
 )
 from attendees.views import class_and_unit_for_user, identity_checks_refused
+from core.documents.tables import HEAD_OF_UNIT, Col, table_pdf, table_xlsx
 from courses.models import TrainingClass
 from courses.vietnamese import sorted_by_name
 
@@ -235,37 +237,36 @@ def enrollment_list(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
-def _list_columns():
-    from attendees.exports import Column
-
-    return [
-        Column("stt", "STT", 0.5, "int"),
-        Column("full_name", "Họ và tên", 2.2),
-        Column("gender", "Giới tính", 0.8),
-        Column("date_of_birth", "Ngày sinh", 1.1, "date"),
-        Column("position", "Chức vụ", 1.6),
-        Column("unit", "Đơn vị cử", 2.0),
-        Column("category", "Đối tượng", 0.8),
-        Column("payroll", "Hưởng lương NSNN", 1.0),
-    ]
+#: The columns of an enrollment or nomination list, in proportions of the page.
+LIST_COLUMNS = [
+    Col("STT", "int", 0.5),
+    Col("Họ và tên", "text", 2.2),
+    Col("Giới tính", "text", 0.8),
+    Col("Ngày sinh", "date", 1.1),
+    Col("Chức vụ", "text", 1.6),
+    Col("Đơn vị cử", "text", 2.0),
+    Col("Đối tượng", "text", 0.8),
+    Col("Hưởng lương NSNN", "text", 1.0),
+]
+STATE_COLUMN = Col("Trạng thái", "text", 1.0)
 
 
 def _export_rows(
     rows: list[Enrollment] | list[Nomination], *, with_state: bool = False
-) -> list[dict]:
+) -> list[list]:
     """Enrollments or nominations (both have participant, organisation, category)."""
     return [
-        {
-            "stt": i,
-            "full_name": e.participant.full_name,
-            "gender": "Nữ" if e.participant.gender == "female" else "Nam",
-            "date_of_birth": e.participant.date_of_birth,
-            "position": e.participant.position,
-            "unit": e.organisation.name,
-            "category": e.category.code,
-            "payroll": "Có" if e.participant.on_state_payroll else "Không",
-            **({"state": e.get_state_display()} if with_state else {}),
-        }
+        [
+            i,
+            e.participant.full_name,
+            "Nữ" if e.participant.gender == "female" else "Nam",
+            e.participant.date_of_birth,
+            e.participant.position,
+            e.organisation.name,
+            e.category.code,
+            "Có" if e.participant.on_state_payroll else "Không",
+            *([e.get_state_display()] if with_state else []),
+        ]
         for i, e in enumerate(rows, start=1)
     ]
 
@@ -280,14 +281,12 @@ def enrollment_export(request: HttpRequest, code: str, fmt: str) -> HttpResponse
         title="DANH SÁCH HỌC VIÊN",
         filename=f"danh-sach-hoc-vien-{klass.code}",
         rows=_export_rows(_enrollment_rows(request, klass)),
-        columns=_list_columns(),
+        columns=LIST_COLUMNS,
     )
 
 
 @coordinator_or_nominator_required
 def unit_nominations_export(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
-    from attendees.exports import Column
-
     klass, unit = class_and_unit_for_user(request, code)
     nominations = Nomination.objects.filter(training_class=klass, organisation=unit).live()
     nominations = sorted_by_name(
@@ -302,7 +301,7 @@ def unit_nominations_export(request: HttpRequest, code: str, fmt: str) -> HttpRe
         title="DANH SÁCH CỬ CÁN BỘ THAM GIA LỚP BỒI DƯỠNG",
         filename=f"danh-sach-cu-{klass.code}-{unit.code}",
         rows=_export_rows(nominations, with_state=True),
-        columns=[*_list_columns(), Column("state", "Trạng thái", 1.0)],
+        columns=[*LIST_COLUMNS, STATE_COLUMN],
         issued_by_unit=True,
     )
 
@@ -314,12 +313,10 @@ def _list_file(
     *,
     title: str,
     filename: str,
-    rows: list[dict],
-    columns,
+    rows: list[list],
+    columns: list[Col],
     issued_by_unit: bool = False,
 ) -> HttpResponse:
-    from attendees import exports
-
     if fmt not in ("xlsx", "pdf"):
         raise Http404
     subtitle = f"{klass.title} ({klass.code}), {klass.start_date:%d/%m/%Y} – {klass.end_date:%d/%m/%Y}, {klass.venue}"
@@ -330,34 +327,27 @@ def _list_file(
     # other list is the organiser's.
     issuer = unit if issued_by_unit and unit is not None else klass.organiser
     parent = issuer.parent
+    parent_body = parent.name if parent else ""
+    table = people_table(
+        title=title,
+        subtitle=subtitle,
+        columns=columns,
+        rows=rows,
+        issuer=(parent_body, issuer.name),
+        signers=HEAD_OF_UNIT if issuer is unit else (),
+    )
     if fmt == "xlsx":
-        content = exports.people_list_xlsx(
-            title=title,
-            subtitle=subtitle,
-            columns=columns,
-            rows=rows,
-            parent_body=parent.name if parent else "",
-            issuing_body=issuer.name,
-        )
         response = HttpResponse(
-            content,
+            table_xlsx(table),
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
     else:
-        content = exports.people_list_pdf(
-            title=title,
-            subtitle=subtitle,
-            columns=columns,
-            rows=rows,
-            parent_body=parent.name if parent else "",
+        content = table_pdf(
+            table,
+            parent_body=parent_body,
             issuing_body=issuer.name,
             place=issuer.place or (parent.place if parent else "") or klass.organiser.place,
             on=timezone.localdate(),
-            **(
-                {"signer_title": "THỦ TRƯỞNG ĐƠN VỊ", "signer_hint": "(Ký tên, đóng dấu)"}
-                if issuer is unit
-                else {}
-            ),
         )
         response = HttpResponse(content, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'

@@ -10,39 +10,28 @@ from typing import BinaryIO
 
 from django.db.models import Sum
 from django.utils import timezone, translation
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-from openpyxl.utils import get_column_letter
 
-from core.documents.spreadsheet import (
-    FONT_FAMILY,
-    cell_text,
-    one_font_family,
-    print_setup,
-    row_height,
-    text_cell,
-    title_block,
-    year_issuer,
-)
+from core.documents.spreadsheet import cell_text, year_issuer
+from core.documents.tables import Col, SheetWriter, Table, new_workbook, save_workbook
 from courses.vietnamese import fold, sorted_by_text
 from materials.files import split_name
 from materials.models import Dispatch, Edition, Material
 
-HEADERS = [
-    ("STT", 6),
-    ("Tên tài liệu", 48),
-    ("Loại", 24),
-    ("Ngôn ngữ", 22),
-    ("Phiên bản", 30),
-    ("Năm", 8),
-    ("Số bản in", 11),
-    ("Số bản kế hoạch phát", 13),
-    ("Số bản đã gửi", 12),
-    ("Số bản đã nhận", 12),
-    ("Tệp", 60),
+#: The catalogue's columns, widths in characters: a path of the zip reads whole on one
+#: line in "Tệp", wider than the shelf's usual 50.
+COLUMNS = [
+    Col("STT", "int", 6),
+    Col("Tên tài liệu", "text", 48),
+    Col("Loại", "text", 24),
+    Col("Ngôn ngữ", "text", 22),
+    Col("Phiên bản", "text", 30),
+    Col("Năm", "int", 8),
+    Col("Số bản in", "int", 11),
+    Col("Số bản kế hoạch phát", "int", 13),
+    Col("Số bản đã gửi", "int", 12),
+    Col("Số bản đã nhận", "int", 12),
+    Col("Tệp", "text", 60),
 ]
-_THIN = Side(style="thin", color="000000")
-_GRID = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 
 
 def _slug(text: str, limit: int = 50) -> str:
@@ -108,31 +97,22 @@ def _write_package(year: int, fileobj: BinaryIO) -> int:
         .annotate(sent=Sum("quantity", default=0), received=Sum("received_quantity", default=0))
     }
 
-    wb = Workbook()
-    ws = wb.active
-    ws.title = f"Tài liệu {year}"
-    widths = [width for _, width in HEADERS]
-    parent_body, issuing_body = year_issuer(year)
-    top = title_block(
-        ws,
-        parent_body=parent_body,
-        issuing_body=issuing_body,
-        title=f"DANH MỤC TÀI LIỆU NĂM {year}",
-        subtitles=["Tài liệu, phiên bản, số bản in, phát và tệp trong gói gửi Bộ"],
-        ncols=len(HEADERS),
-        width=sum(widths),
+    wb = new_workbook()
+    # The rows are written while the files stream into the zip: the sheet is written as
+    # they come (its widths are the declared ones, rows as tall as their file paths).
+    sheet = SheetWriter(
+        wb,
+        Table(
+            sheet=f"Tài liệu {year}",
+            title=f"DANH MỤC TÀI LIỆU NĂM {year}",
+            subtitle=["Tài liệu, phiên bản, số bản in, phát và tệp trong gói gửi Bộ"],
+            columns=COLUMNS,
+            rows=[],
+            issuer=year_issuer(year),
+            max_width=max(c.width for c in COLUMNS),
+            row_heights="every",
+        ),
     )
-    header_row = top + 2
-    for i, (header, width) in enumerate(HEADERS, start=1):
-        ws.column_dimensions[get_column_letter(i)].width = width
-        cell = text_cell(ws.cell(row=header_row, column=i), header)
-        cell.font = Font(name=FONT_FAMILY, size=12, bold=True)
-        cell.fill = PatternFill("solid", fgColor="D9E1F2")
-        cell.border = _GRID
-        cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
-    # A wrapped header needs its height set, or it prints over the first row.
-    ws.row_dimensions[header_row].height = row_height([h for h, _ in HEADERS], widths)
-    ws.freeze_panes = f"A{header_row + 1}"
 
     count = 0
     with zipfile.ZipFile(fileobj, "w", compression=zipfile.ZIP_STORED) as archive:
@@ -175,25 +155,10 @@ def _write_package(year: int, fileobj: BinaryIO) -> int:
                     totals.get("received", 0),
                     "\n".join(paths),
                 ]
-                row = ws.max_row + 1
-                for column, value in enumerate(values, start=1):
-                    cell = ws.cell(row=row, column=column)
-                    # Titles and labels typed by staff: text, never a formula.
-                    if isinstance(value, str):
-                        text_cell(cell, value)
-                    else:
-                        cell.value = value
-                    cell.font = Font(name=FONT_FAMILY, size=12)
-                    cell.border = _GRID
-                    cell.alignment = Alignment(wrap_text=True, vertical="top")
-                # Wrapped titles and one path per line: the row must be as tall as its
-                # longest cell, or the paths print over the next row.
-                texts = [v if isinstance(v, str) else "" for v in values]
-                ws.row_dimensions[row].height = row_height(texts, widths)
-        print_setup(ws, header_rows=(header_row, header_row))
-        one_font_family(wb)
+                sheet.write_rows([values])
+        sheet.close()
         book = io.BytesIO()
-        wb.save(book)
+        save_workbook(wb, book, stamp=timezone.now())
         info = zipfile.ZipInfo(
             f"danh-muc-tai-lieu-{year}.xlsx", date_time=_zip_time(timezone.now())
         )

@@ -14,10 +14,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.decorators import coordinator_required, role_required, staff_reader_required
-from attendees import exports
+from attendees.exports import people_table
 from attendees.models import Enrollment
+from core.documents.tables import Col, SignerName, table_pdf
 from courses.models import TrainingClass
-from courses.vietnamese import name_with_birth_year, sorted_by_name
+from courses.vietnamese import sorted_by_name
 from materials import services
 from materials.export import ministry_package_zip
 from materials.forms import (
@@ -363,29 +364,32 @@ def class_material_receipts(request: HttpRequest, code: str, pk: int) -> HttpRes
         born=lambda e: e.participant.date_of_birth,
     )
     columns = [
-        exports.Column("no", "STT", 0.5, "int"),
-        exports.Column("name", "Họ và tên", 2.4),
-        exports.Column("unit", "Đơn vị", 2.6),
-        exports.Column("received", "Ngày nhận", 1.2, "date"),
-        exports.Column("signature", "Ký nhận", 1.6),
+        Col("STT", "int", 0.5),
+        Col("Họ và tên", "text", 2.4),
+        Col("Đơn vị", "text", 2.6),
+        Col("Ngày nhận", "date", 1.2),
+        Col("Ký nhận", "text", 1.6),
     ]
     rows = [
-        {
-            "no": i,
+        [
+            i,
             # The birth year tells namesakes apart when they sign.
-            "name": name_with_birth_year(e.participant.full_name, e.participant.date_of_birth),
-            "unit": e.organisation.name,
-            "received": timezone.localdate(handed[e.pk].handed_at) if e.pk in handed else None,
-            "signature": "",
-        }
+            SignerName(e.participant.full_name, e.participant.date_of_birth),
+            e.organisation.name,
+            timezone.localdate(handed[e.pk].handed_at) if e.pk in handed else None,
+            "",
+        ]
         for i, e in enumerate(enrollments, start=1)
     ]
     organiser = klass.organiser
-    content = exports.people_list_pdf(
+    table = people_table(
         title="DANH SÁCH NHẬN TÀI LIỆU",
         subtitle=f"{cm.edition.material.title} — {cm.edition.label}\nLớp {klass.code}: {klass.title}",
         columns=columns,
         rows=rows,
+    )
+    content = table_pdf(
+        table,
         parent_body=organiser.parent.name if organiser.parent else "",
         issuing_body=organiser.name,
         place=organiser.place,

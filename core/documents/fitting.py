@@ -244,15 +244,17 @@ def sheet_widths(
     return widths
 
 
-def weighted_sheet_width(title: str, values: list[str], weight: float, kind: str) -> float:
+def weighted_sheet_width(
+    title: str, values: list[str], weight: float, kind: str, *, maximum: float = 60
+) -> float:
     """Sheet width in characters of a column given a relative weight (1 ≈ 8 characters),
-    widened for the longest value: a people list's columns."""
+    widened for the longest value up to ``maximum``: a people list's columns."""
     if kind == "date":
         return max(12.0, weight * 8)
     longest = max([len(word) for word in title.split()] or [0])
     for value in values:
         longest = max(longest, len(value))
-    return round(min(max(weight * 8, longest + 2, 6), 60), 1)
+    return round(min(max(weight * 8, longest + 2, 6), maximum), 1)
 
 
 def table_widths(

@@ -101,43 +101,6 @@ def row_height(texts: list[object], widths: list[float], *, size: float = 12) ->
     return round(LINE_HEIGHT * size / 12 * lines + 4, 2)
 
 
-def title_block(
-    ws: Worksheet,
-    *,
-    issuing_body: str,
-    title: str,
-    subtitles: list[str] | tuple[str, ...] = (),
-    ncols: int,
-    width: float,
-    parent_body: str = "",
-) -> int:
-    """The lines above a table: the issuing body (under its parent body, if any) on the
-    left, then the title and subtitles centred across the table. Returns the number of
-    rows written; the table may start two rows later."""
-    from openpyxl.styles import Alignment, Font
-    from openpyxl.utils import get_column_letter
-
-    last = get_column_letter(max(ncols, 1))
-    row = 0
-    lines: list[tuple[str, Font, str]] = []
-    if parent_body:
-        lines.append((parent_body.upper(), Font(name=FONT_FAMILY, size=12), "left"))
-    if issuing_body:
-        lines.append((issuing_body.upper(), Font(name=FONT_FAMILY, size=12, bold=True), "left"))
-    lines.append((title, Font(name=FONT_FAMILY, size=14, bold=True), "center"))
-    lines += [(s, Font(name=FONT_FAMILY, size=12, italic=True), "center") for s in subtitles]
-    for text, font, horizontal in lines:
-        row += 1
-        cell = text_cell(ws.cell(row=row, column=1), text)  # carries titles: never a formula
-        cell.font = font
-        cell.alignment = Alignment(horizontal=horizontal, vertical="center", wrap_text=True)
-        if ncols > 1:
-            ws.merge_cells(f"A{row}:{last}{row}")
-        # Merged cells never grow to fit their text by themselves.
-        ws.row_dimensions[row].height = row_height([text], [width * 1.05], size=font.sz or 12)
-    return row
-
-
 def year_issuer(year: int) -> tuple[str, str]:
     """(parent body, issuing body) of a workbook that is no one class's but a year's (the
     year workbook, the Ministry package): the organiser of most of the year's official

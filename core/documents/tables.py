@@ -11,8 +11,15 @@ Usage::
 
     table = Table("Danh sách", "DANH SÁCH …", ["Lớp …"], [Col("STT", "int", 5), …], rows)
     wb = new_workbook(); write_sheet(wb, table); save_workbook(wb, out, stamp=None)
+    table_xlsx(table)                                   # one sheet, as bytes
     table_csv(table)                                    # str, UTF-8 BOM first
     table_pdf(table, parent_body=…, issuing_body=…, place="Lai Châu")   # bytes
+
+A list of people (nominees, enrollments, receipts) is a Table too: ``relative_widths``
+makes the columns' widths proportions of the page, ``signers`` puts the unit's own signer
+(or nobody) under the PDF table, and ``table_pdf(…, on=…)`` dates it. The Ministry
+package's catalogue streams its rows through :class:`SheetWriter` with wider columns
+(``max_width``) and every row as tall as its file paths (``row_heights="every"``).
 """
 
 from __future__ import annotations
@@ -41,7 +48,12 @@ from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
 from reportlab.platypus import KeepTogether, Spacer
 
-from core.documents.fitting import sheet_widths, table_widths
+from core.documents.fitting import (
+    sheet_widths,
+    table_widths,
+    weighted_sheet_width,
+    weighted_widths,
+)
 from core.documents.header import (
     add_signature_row,
     build_pdf,
@@ -59,6 +71,7 @@ from core.documents.spreadsheet import (
     csv_text,
     looks_like_formula,
     print_setup,
+    row_height,
     text_cell,
     wrapped_lines,
 )
@@ -101,11 +114,49 @@ class Col:
     number: int = 0  # a session's column: its number in the PDF's list of sessions
 
 
+@dataclass(frozen=True)
+class Signer:
+    """One signature block under a PDF table: the signer's function (printed in capitals,
+    "KT. Giám đốc\nPhó Giám đốc" on two lines), a hint such as "(Ký tên, đóng dấu)" and,
+    when it is known, the name printed under the room left for the signature."""
+
+    title: str
+    hint: str = ""
+    name: str = ""
+
+
+#: Who signs a report drawn from the data: the clerk who made it and the head of the unit.
+REPORT_SIGNERS = (
+    Signer("NGƯỜI LẬP BIỂU", "(Ký, ghi rõ họ tên)"),
+    Signer("THỦ TRƯỞNG ĐƠN VỊ", "(Ký tên, đóng dấu)"),
+)
+#: The head of the issuing unit alone (a unit's nomination list, sent to the Department).
+HEAD_OF_UNIT = (Signer("THỦ TRƯỞNG ĐƠN VỊ", "(Ký tên, đóng dấu)"),)
+
+#: Row height policies of a sheet's body rows (see SheetWriter._row_height).
+ROW_HEIGHTS = ("wrapped", "every")
+
+
 @dataclass
 class Table:
     """A view ready to be drawn: the title block, the columns, rows of typed values, an
     optional totals row ("Tổng cộng", in every format), extra footer rows (sheet and PDF
-    only, e.g. attendance per session) and notes (the legend)."""
+    only, e.g. attendance per session) and notes (the legend).
+
+    Layout options, for the lists that are not reports:
+
+    * ``signers``: the signature blocks under the PDF table, left to right (one signer
+      stands on the right, as Decree 30 has it); empty for a list nobody signs as a whole.
+    * ``relative_widths``: the columns' ``width`` are proportions (1 ≈ 8 characters on the
+      sheet) and the PDF shares the page in those proportions at one font size, each
+      column widened so that no word or date breaks — a people list.
+    * ``max_width``: the widest a sheet column grows for its data, in characters.
+    * ``pdf_padding``: (top, bottom) padding of the PDF's cells, in points; a list people
+      sign on a line each wants a little more room.
+    * ``row_heights``: "wrapped" gives a body row the height of its wrapped text when it
+      wraps; "every" sets every row's height, measured without allowance for narrow letters
+      (file paths break anywhere, and a row too short prints them over the next one).
+    """
 
     sheet: str
     title: str
@@ -119,6 +170,15 @@ class Table:
     key: list[str] = field(default_factory=list)  # PDF: the sessions, numbered
     # Workbook: (parent body, issuing body) above the title; the PDF has its own header.
     issuer: tuple[str, str] = ("", "")
+    signers: tuple[Signer, ...] = REPORT_SIGNERS
+    relative_widths: bool = False
+    max_width: float = 50
+    row_heights: str = "wrapped"
+    pdf_padding: tuple[float, float] = (2, 3)
+
+    def __post_init__(self) -> None:
+        if self.row_heights not in ROW_HEIGHTS:
+            raise ValueError(f"row_heights {self.row_heights!r}; expected one of {ROW_HEIGHTS}")
 
 
 # ---------------------------------------------------------------------------- csv
@@ -171,14 +231,38 @@ _BODY_FONT = Font(name=_FONT, size=12)
 _BOLD_FONT = Font(name=_FONT, size=12, bold=True)
 _NOTE_FONT = Font(name=_FONT, size=11)
 _NOTE_BOLD_FONT = Font(name=_FONT, size=11, bold=True)
-_MAX_WIDTH = 50
+
+
+def _sheet_text(value: Any) -> str:
+    """A value as a sheet shows it (to measure a column by)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "Có" if value else "Không"
+    if isinstance(value, float):
+        return f"{value:.1f}"
+    if isinstance(value, datetime.date):
+        return dmy(value)
+    return cell_text(value)
 
 
 def column_widths(table: Table, sample: list[list[Any]]) -> list[float]:
-    """Characters per sheet column: the declared width, widened for the longest value (and
-    the longest header word), never wider than _MAX_WIDTH — longer text wraps."""
+    """Characters per sheet column: the declared width (or, with ``relative_widths``, its
+    proportion of eight characters), widened for the longest value (and the longest
+    header word), never wider than the table's ``max_width`` — longer text wraps."""
+    if table.relative_widths:
+        return [
+            weighted_sheet_width(
+                c.title,
+                [_sheet_text(row[i]) for row in sample],
+                c.width,
+                c.kind,
+                maximum=table.max_width,
+            )
+            for i, c in enumerate(table.columns)
+        ]
     return sheet_widths(
-        [c.title for c in table.columns], [c.width for c in table.columns], sample, _MAX_WIDTH
+        [c.title for c in table.columns], [c.width for c in table.columns], sample, table.max_width
     )
 
 
@@ -339,6 +423,13 @@ class SheetWriter:
     def _row_height(self, values: list[Any]) -> None:
         """Give a row whose text wraps the height it needs: neither Excel nor LibreOffice
         grows a row to fit wrapped text when it opens a file."""
+        if self.table.row_heights == "every":
+            texts = [
+                v if c.kind == "text" and isinstance(v, str) else ""
+                for v, c in zip(values, self.table.columns, strict=True)
+            ]
+            self.ws.row_dimensions[self.row + 1].height = row_height(texts, self.widths)
+            return
         lines = max(
             (
                 # A letter is on average a little narrower than the digit widths count in.
@@ -447,6 +538,15 @@ def write_sheet(wb: Workbook, table: Table) -> int:
     return n
 
 
+def table_xlsx(table: Table, *, stamp: datetime.datetime | None = None) -> bytes:
+    """A workbook of the one sheet ``table`` (a people list), as bytes."""
+    wb = new_workbook()
+    write_sheet(wb, table)
+    buffer = io.BytesIO()
+    save_workbook(wb, buffer, stamp=stamp)
+    return buffer.getvalue()
+
+
 # ---------------------------------------------------------------------------- pdf
 
 _PAD = 6  # left + right cell padding
@@ -500,10 +600,27 @@ def _pdf_widths(
     )
 
 
+#: The one font size of a table with relative widths (a people list).
+RELATIVE_SIZE = 10.5
+
+
 def _pdf_layout(
     table: Table, cells: list[list[str]], width: float
 ) -> tuple[float, list[float], list[str]]:
-    """Font size, column widths and header texts: the first mode and size that fit."""
+    """Font size, column widths and header texts: the first mode and size that fit, or,
+    with relative widths, the page shared in the columns' proportions."""
+    if table.relative_widths:
+        fonts = register_fonts()
+        heads = _pdf_heads(table, "full")
+        widths = weighted_widths(
+            heads,
+            [c.width for c in table.columns],
+            cells,
+            width,
+            head=(fonts.bold, RELATIVE_SIZE),
+            body=(fonts.regular, RELATIVE_SIZE),
+        )
+        return RELATIVE_SIZE, widths, heads
     for mode, sizes in _PDF_MODES:
         heads = _pdf_heads(table, mode)
         for size in sizes:
@@ -513,17 +630,56 @@ def _pdf_layout(
     return size, widths, heads  # wider than any page: the smallest there is
 
 
-def table_pdf(table: Table, *, parent_body: str, issuing_body: str, place: str) -> bytes:
+def _signature_block(signers: tuple[Signer, ...], width: float) -> list:
+    """The signers side by side under a table (one signer on the right): functions,
+    hints, then the room for the signatures and the names, if known."""
+    title = style("sign", size=13, bold=True, align=TA_CENTER)
+    hint = style("sign-hint", size=12, italic=True, align=TA_CENTER)
+    name = style("sign-name", size=13, bold=True, align=TA_CENTER)
+    cells: list[Signer | None] = list(signers)
+    if len(cells) == 1:
+        cells.insert(0, None)
+    shares = [0.45, 0.55] if len(cells) == 2 else [1 / len(cells)] * len(cells)
+    rows = [[para(nfc_text(s.title).upper(), title) if s else "" for s in cells]]
+    if any(s.hint for s in signers):
+        rows.append([para(s.hint, hint) if s and s.hint else "" for s in cells])
+    named = any(s.name for s in signers)
+    if named:
+        rows.append(
+            [[Spacer(0, 22 * mm), para(s.name, name)] if s and s.name else "" for s in cells]
+        )
+    block = document_table(
+        rows,
+        col_widths=[width * share for share in shares],
+        commands=[
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("LEFTPADDING", (0, 0), (-1, -1), 0),
+            ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+        ],
+    )
+    # Room to sign under the functions when no name is printed there.
+    return [Spacer(0, 6 * mm), block, *([] if named else [Spacer(0, 22 * mm)])]
+
+
+def table_pdf(
+    table: Table,
+    *,
+    parent_body: str,
+    issuing_body: str,
+    place: str,
+    on: datetime.date | None = None,
+) -> bytes:
     """The table as an official A4 document: Decree 30 header (issuing body, national
-    name, place and date), title, the table with its header repeated on every page,
-    notes and legend, and a signature block left blank for the signers."""
+    name, place and date — ``on``, today unless given), title, the table with its header
+    repeated on every page, notes and legend, and the signature blocks of
+    ``table.signers`` left blank for the signers."""
     pagesize = landscape(A4) if table.landscape else A4
     width = frame_width(pagesize)
     story = official_header(
         parent_body=parent_body,
         issuing_body=issuing_body,
         place=place,
-        on=timezone.localdate(),
+        on=on or timezone.localdate(),
         width=width,
     )
     subtitle = style("sub", size=12, italic=True, align=TA_CENTER)
@@ -564,8 +720,8 @@ def table_pdf(table: Table, *, parent_body: str, issuing_body: str, place: str) 
         ("VALIGN", (0, 1), (-1, -1), "TOP"),
         ("LEFTPADDING", (0, 0), (-1, -1), _PAD / 2),
         ("RIGHTPADDING", (0, 0), (-1, -1), _PAD / 2),
-        ("TOPPADDING", (0, 0), (-1, -1), 2),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+        ("TOPPADDING", (0, 0), (-1, -1), table.pdf_padding[0]),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), table.pdf_padding[1]),
     ]
     data = [[para(h, head) for h in heads]]
     if body_cells:
@@ -584,28 +740,14 @@ def table_pdf(table: Table, *, parent_body: str, issuing_body: str, place: str) 
     if table.key:
         after.append(para("Các buổi học:", style("key-h", size=11, bold=True, spaceBefore=4)))
         after += [para(k, note) for k in table.key]
-    sign_title = style("sign", size=13, bold=True, align=TA_CENTER)
-    sign_hint = style("sign-hint", size=12, italic=True, align=TA_CENTER)
-    block = document_table(
-        [
-            [para("NGƯỜI LẬP BIỂU", sign_title), para("THỦ TRƯỞNG ĐƠN VỊ", sign_title)],
-            [para("(Ký, ghi rõ họ tên)", sign_hint), para("(Ký tên, đóng dấu)", sign_hint)],
-        ],
-        col_widths=[sum(widths) * 0.45, sum(widths) * 0.55],
-        commands=[
-            ("VALIGN", (0, 0), (-1, -1), "TOP"),
-            ("LEFTPADDING", (0, 0), (-1, -1), 0),
-            ("RIGHTPADDING", (0, 0), (-1, -1), 0),
-        ],
-    )
-    signature = [Spacer(0, 6 * mm), block, Spacer(0, 22 * mm)]
+    signature = _signature_block(table.signers, sum(widths)) if table.signers else []
     last = len(data) - 1
     for i, command in enumerate(commands):
         # The grid and paddings stop at the last row of figures.
         name, start, end, *rest = command
         if end[1] == -1:
             commands[i] = (name, start, (end[0], last), *rest)
-    if not after:
+    if not after and signature:
         # Nothing between the table and the signatures: the last rows go with them.
         add_signature_row(data, commands, signature)
     story.append(

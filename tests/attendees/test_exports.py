@@ -1,4 +1,5 @@
-"""attendees.exports — nominee/enrollment lists as xlsx and as official PDF lists.
+"""People lists (attendees.exports.people_table, drawn by core.documents.tables) —
+nominee/enrollment lists as xlsx and as official PDF lists.
 
 Each test reads the produced file back: openpyxl for the workbook, poppler for the PDF.
 """
@@ -12,7 +13,8 @@ import unicodedata
 import openpyxl
 import pytest
 
-from attendees.exports import Column, people_list_pdf, people_list_xlsx
+from attendees.exports import people_table
+from core.documents.tables import Col, Signer, table_pdf, table_xlsx
 from tests.core.test_header import (
     page_count,
     pdffonts,
@@ -32,47 +34,57 @@ NAMES = [
 ]
 
 COLUMNS = [
-    Column("stt", "STT", 0.6, "int"),
-    Column("name", "Họ và tên", 3),
-    Column("dob", "Ngày sinh", 1.4, "date"),
-    Column("unit", "Chức vụ, đơn vị công tác", 4),
+    Col("STT", "int", 0.6),
+    Col("Họ và tên", "text", 3),
+    Col("Ngày sinh", "date", 1.4),
+    Col("Chức vụ, đơn vị công tác", "text", 4),
 ]
+STT, NAME, DOB, UNIT = range(4)
 
 
 def rows_for(names):
     return [
-        {
-            "stt": i,
-            "name": name,
-            "dob": datetime.date(1980 + i % 20, 1 + i % 12, 1 + i % 28),
-            "unit": "UBND xã Mù Cả, huyện Mường Tè",
-        }
+        [
+            i,
+            name,
+            datetime.date(1980 + i % 20, 1 + i % 12, 1 + i % 28),
+            "UBND xã Mù Cả, huyện Mường Tè",
+        ]
         for i, name in enumerate(names, start=1)
     ]
 
 
-def make_pdf(rows, columns=COLUMNS, **kwargs):
-    return people_list_pdf(
-        title="DANH SÁCH HỌC VIÊN LỚP TTDN-2023-L3",
-        subtitle="(Kèm theo Quyết định số 45/QĐ-STTTT ngày 05/6/2023)",
-        columns=columns,
-        rows=rows,
+def _table(title, subtitle, rows, columns, signers=()):
+    # Columns added after the four of rows_for stay empty.
+    rows = [row + [None] * (len(columns) - len(row)) for row in rows]
+    return people_table(title=title, subtitle=subtitle, columns=columns, rows=rows, signers=signers)
+
+
+def make_pdf(rows, columns=COLUMNS, signers=()):
+    table = _table(
+        "DANH SÁCH HỌC VIÊN LỚP TTDN-2023-L3",
+        "(Kèm theo Quyết định số 45/QĐ-STTTT ngày 05/6/2023)",
+        rows,
+        columns,
+        signers,
+    )
+    return table_pdf(
+        table,
         parent_body="UBND tỉnh Lai Châu",
         issuing_body="Sở Thông tin và Truyền thông",
         place="Lai Châu",
         on=datetime.date(2023, 12, 5),
-        **kwargs,
     )
 
 
 def make_xlsx(rows, columns=COLUMNS):
-    data = people_list_xlsx(
-        title="DANH SÁCH HỌC VIÊN LỚP TTDN-2023-L3",
-        subtitle="Lớp bồi dưỡng nghiệp vụ thông tin đối ngoại",
-        columns=columns,
-        rows=rows,
+    table = _table(
+        "DANH SÁCH HỌC VIÊN LỚP TTDN-2023-L3",
+        "Lớp bồi dưỡng nghiệp vụ thông tin đối ngoại",
+        rows,
+        columns,
     )
-    return openpyxl.load_workbook(io.BytesIO(data)).active
+    return openpyxl.load_workbook(io.BytesIO(table_xlsx(table))).active
 
 
 def header_row_of(ws) -> int:
@@ -117,20 +129,20 @@ def test_pdf_header_block_title_and_subtitle(tmp_path):
 
 def test_pdf_dates_are_dd_mm_yyyy(tmp_path):
     rows = rows_for(NAMES[:1])
-    rows[0]["dob"] = datetime.date(1985, 3, 7)
+    rows[0][DOB] = datetime.date(1985, 3, 7)
     text = pdftotext(make_pdf(rows), tmp_path)
     assert re.search(r"Nguyễn Thị Hường\s+07/03/1985\s", text)
 
 
 def test_pdf_narrow_columns_are_widened_so_no_word_or_date_is_broken(tmp_path):
     columns = [
-        Column("stt", "STT", 0.1, "int"),
-        Column("name", "Họ và tên", 1),
-        Column("dob", "Ngày sinh", 0.2, "date"),
-        Column("unit", "Chức vụ, đơn vị công tác", 8),
+        Col("STT", "int", 0.1),
+        Col("Họ và tên", "text", 1),
+        Col("Ngày sinh", "date", 0.2),
+        Col("Chức vụ, đơn vị công tác", "text", 8),
     ]
     rows = rows_for(["Giàng Thị Dợ"])
-    rows[0]["dob"] = datetime.date(1985, 3, 7)
+    rows[0][DOB] = datetime.date(1985, 3, 7)
     text = pdftotext(make_pdf(rows, columns=columns), tmp_path)
     # Cells may wrap between words, never inside one.
     assert {"STT", "Họ", "tên", "Ngày", "sinh", "Giàng", "Dợ", "07/03/1985"} <= set(text.split())
@@ -139,8 +151,9 @@ def test_pdf_narrow_columns_are_widened_so_no_word_or_date_is_broken(tmp_path):
 
 def test_pdf_fonts_are_all_embedded_and_none_is_base14(tmp_path):
     rows = rows_for(NAMES)
-    rows[0]["unit"] = None  # an empty cell
-    fonts = pdffonts(make_pdf(rows, signer_title="Giám đốc", signer_name="Lò Văn Pành"), tmp_path)
+    rows[0][UNIT] = None  # an empty cell
+    signers = (Signer("Giám đốc", name="Lò Văn Pành"),)
+    fonts = pdffonts(make_pdf(rows, signers=signers), tmp_path)
     assert fonts
     for row in fonts:
         assert row[-5] == "yes", row  # the "emb" column
@@ -172,7 +185,7 @@ def test_pdf_long_list_repeats_the_header_row_and_numbers_pages(tmp_path):
 def test_pdf_signature_block_follows_the_table(tmp_path):
     text = pdftotext(
         make_pdf(
-            rows_for(NAMES), signer_title="KT. Giám đốc\nPhó Giám đốc", signer_name="Lò Văn Pành"
+            rows_for(NAMES), signers=(Signer("KT. Giám đốc\nPhó Giám đốc", name="Lò Văn Pành"),)
         ),
         tmp_path,
     )
@@ -182,7 +195,7 @@ def test_pdf_signature_block_follows_the_table(tmp_path):
 
 
 def test_pdf_is_a4_portrait_up_to_six_columns_and_landscape_above(tmp_path):
-    wide = [*COLUMNS, *(Column(f"x{i}", f"Cột {i}") for i in range(3))]
+    wide = [*COLUMNS, *(Col(f"Cột {i}") for i in range(3))]
     for columns, size in [(COLUMNS, "595.276 x 841.89"), (wide, "841.89 x 595.276")]:
         path = tmp_path / f"{len(columns)}.pdf"
         path.write_bytes(make_pdf(rows_for(NAMES), columns=columns))
@@ -255,7 +268,7 @@ def test_xlsx_text_that_looks_like_a_formula_stays_text():
 @pytest.mark.parametrize("extra", [0, 3])
 def test_xlsx_print_setup(extra):
     # Landscape whatever the number of columns, like every workbook (issue 14).
-    columns = [*COLUMNS, *(Column(f"x{i}", f"Cột {i}") for i in range(extra))]
+    columns = [*COLUMNS, *(Col(f"Cột {i}") for i in range(extra))]
     ws = make_xlsx(rows_for(NAMES), columns=columns)
     row = header_row_of(ws)
     assert int(ws.page_setup.paperSize) == 9  # A4
@@ -317,7 +330,7 @@ def test_xlsx_text_starting_like_a_formula_is_quoted_text(text):
 
 
 def test_xlsx_titles_starting_like_a_formula_are_text():
-    data = people_list_xlsx(title="=1+2", subtitle="@x", columns=COLUMNS, rows=[])
+    data = table_xlsx(people_table(title="=1+2", subtitle="@x", columns=COLUMNS, rows=[]))
     ws = openpyxl.load_workbook(io.BytesIO(data)).active
     assert [(ws[c].value, ws[c].data_type, ws[c].quotePrefix) for c in ("A1", "A2")] == [
         ("=1+2", "s", True),
@@ -329,7 +342,7 @@ def test_pdf_signature_block_never_stands_alone_on_the_last_page(tmp_path):
     """Whatever the length of the list, the page with the signer also has the last rows."""
     for count in range(20, 50):
         names = [f"{NAMES[i % len(NAMES)]} {i:03d}" for i in range(1, count + 1)]
-        pdf = make_pdf(rows_for(names), signer_title="Giám đốc", signer_name="Trần Văn Hùng")
+        pdf = make_pdf(rows_for(names), signers=(Signer("Giám đốc", name="Trần Văn Hùng"),))
         last = pdftotext(pdf, tmp_path).split("\f")[:-1][-1]
         assert "GIÁM ĐỐC" in last and "Trần Văn Hùng" in last, count
         rows = re.findall(r"^\s*(\d+)\s+\S.*? (\d{3})\s", last, re.M)

@@ -31,12 +31,14 @@ from core.documents.header import register_fonts
 from core.documents.qr import QUIET_MODULES, draw_qr_with_quiet_zone, qr_matrix
 from core.documents.tables import (
     Col,
+    Signer,
     SignerName,
     Table,
     new_workbook,
     save_workbook,
     table_csv,
     table_pdf,
+    table_xlsx,
     write_sheet,
 )
 from core.documents.wording import (
@@ -292,6 +294,85 @@ def test_the_same_rows_reach_the_workbook_the_csv_and_the_pdf(tmp_path):
     assert "3 =HYPERLINK(1) c 0,0" in lines
 
 
+def _pdf_lines(pdf: bytes, tmp_path: Path) -> list[str]:
+    path = tmp_path / "t.pdf"
+    path.write_bytes(pdf)
+    text = subprocess.run(
+        ["pdftotext", "-layout", "-enc", "UTF-8", str(path), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return [line for line in text.splitlines() if line.strip()]
+
+
+def test_a_table_is_signed_by_its_own_signers_or_by_nobody(tmp_path):
+    """A report is signed by its maker and the head of the unit; a unit's list by its head
+    alone, on the right, with the name under the room to sign; a plain list by nobody."""
+
+    def signature_lines(signers):
+        table = _table()
+        if signers is not None:
+            table.signers = signers
+        pdf = table_pdf(
+            table,
+            parent_body="UBND tỉnh Lai Châu",
+            issuing_body="UBND huyện Mường Tè",
+            place="Mường Tè",
+            on=datetime.date(2023, 10, 2),
+        )
+        lines = _pdf_lines(pdf, tmp_path)
+        assert "Mường Tè, ngày 02 tháng 10 năm 2023" in " ".join(lines[2].split())
+        last_row = next(i for i, line in enumerate(lines) if "HYPERLINK" in line)
+        return lines[last_row + 1 :]
+
+    report = signature_lines(None)
+    assert [" ".join(line.split()) for line in report[:2]] == [
+        "NGƯỜI LẬP BIỂU THỦ TRƯỞNG ĐƠN VỊ",
+        "(Ký, ghi rõ họ tên) (Ký tên, đóng dấu)",
+    ]
+    assert signature_lines(()) == []
+    unit = signature_lines(
+        (Signer("KT. Chủ tịch\nPhó Chủ tịch", "(Ký tên, đóng dấu)", "Lò Văn Pành"),)
+    )
+    assert [line.strip() for line in unit] == [
+        "KT. CHỦ TỊCH",
+        "PHÓ CHỦ TỊCH",
+        "(Ký tên, đóng dấu)",
+        "Lò Văn Pành",
+    ]
+    # On the right half of the page, under the national name, as Decree 30 has it.
+    width = max(len(line.rstrip()) for line in report)  # the right signer's right edge
+    assert all(len(line) - len(line.lstrip()) > width * 0.4 for line in unit)
+
+
+def test_relative_widths_wide_columns_and_tall_rows_on_the_sheet():
+    columns = [Col("STT", "int", 0.5), Col("Họ và tên", "text", 2), Col("Tệp", "text", 7)]
+    path = "01-so-tay-nghiep-vu/tieng-viet-in-lan-1-2023/so-tay-thong-tin-doi-ngoai.pdf"
+    rows = [[1, "Lò Văn Pành", path], [2, "Lường Thị Ún", "a.pdf"]]
+
+    def sheet(**options):
+        table = Table("Danh sách", "DANH SÁCH", [], columns, rows, **options)
+        ws = openpyxl.load_workbook(io.BytesIO(table_xlsx(table)))["Danh sách"]
+        header = next(r[0].row for r in ws.iter_rows() if r[0].value == "STT")
+        widths = [ws.column_dimensions[c].width for c in "ABC"]
+        heights = [ws.row_dimensions[header + i].height for i in (1, 2)]
+        return widths, heights
+
+    # Declared widths in characters, capped at the shelf's 50: the path wraps.
+    widths, heights = sheet()
+    assert widths[2] == 50 and heights[0] is not None and heights[1] is None
+    # A wider cap keeps the path on one line; every row gets a height.
+    widths, heights = sheet(max_width=len(path) + 2, row_heights="every")
+    assert widths[2] == len(path) + 2
+    assert heights[0] == heights[1] and heights[0] is not None
+    # Relative widths: proportions of eight characters, widened for the longest value.
+    widths, _ = sheet(relative_widths=True)
+    assert widths[:2] == [6, 16]
+    with pytest.raises(ValueError):
+        Table("x", "x", [], columns, rows, row_heights="some")
+
+
 # ---------------------------------------------------------------------------- census
 
 
@@ -375,7 +456,11 @@ SHELF_NAMES = {
     # tables and spreadsheets
     "Col", "_SheetWriter", "_csv_value", "_pdf_text", "_pdf_widths", "_xlsx_width",
     "text_cell", "csv_text", "row_height", "title_block", "print_setup", "one_font_family",
-    "year_issuer",
+    "year_issuer", "Signer", "SignerName", "SheetWriter", "column_widths", "new_workbook",
+    "save_workbook", "write_sheet", "table_xlsx", "table_csv", "table_pdf",
+    "weighted_widths", "weighted_sheet_width",
+    # the people lists' own writer, before they went through the shelf
+    "Column", "people_list_xlsx", "people_list_pdf",
 }  # fmt: skip
 
 
@@ -394,3 +479,114 @@ def test_the_shelf_s_primitives_are_defined_nowhere_else():
     assert not offenders, offenders
     assert not (ROOT / "courses" / "pdf.py").exists()
     assert not (ROOT / "courses" / "spreadsheet.py").exists()
+
+
+#: What writes a table: an openpyxl workbook, a reportlab (platypus) table, the shelf's
+#: document_table, a python-docx table.
+TABLE_MAKERS = {
+    "openpyxl.Workbook", "openpyxl.workbook.Workbook", "openpyxl.workbook.workbook.Workbook",
+    "reportlab.platypus.Table", "reportlab.platypus.LongTable",
+    "reportlab.platypus.tables.Table", "reportlab.platypus.tables.LongTable",
+    "core.documents.header.document_table", "docx.add_table",
+}  # fmt: skip
+
+#: Modules outside the shelf that still write tables of their own, and why.
+TABLES_OFF_THE_SHELF = {
+    "reports/payments.py": (
+        "the payment voucher: an accounting layout (amount per payee, totals in words, "
+        "a signature per line and the signers by role) kept as the treasury's form"
+    ),
+    "reports/results.py": (
+        "the results report: grids of figures inside the report's text (.docx to edit, "
+        "PDF to sign), laid out in millimetres like the text, and its Nơi nhận/signer layout"
+    ),
+    "attendees/badges.py": (
+        "the badge sheet's grid of cards and the invitation letter: a one-page letter "
+        "whose schedule shrinks with it to fit the page (KeepInFrame), not a list of its own"
+    ),
+    "attendees/template.py": (
+        "the import template: an empty form with validation lists and an instruction "
+        "sheet, read back by attendees.importing column by column — not rows to show"
+    ),
+}
+
+
+def _dotted(node: ast.AST) -> str:
+    """ "openpyxl.Workbook" for the expression openpyxl.Workbook; "" if not a plain name."""
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute) and (base := _dotted(node.value)):
+        return f"{base}.{node.attr}"
+    return ""
+
+
+def _table_makers(tree: ast.AST) -> set[str]:
+    """The table makers a module calls, however it imported them."""
+    names: dict[str, str] = {}  # local name -> qualified name
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            for alias in node.names:
+                names[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.asname:
+                    names[alias.asname] = alias.name
+                else:
+                    names[alias.name.split(".")[0]] = alias.name.split(".")[0]
+    found = set()
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        if isinstance(node.func, ast.Attribute) and node.func.attr == "add_table":
+            found.add("docx.add_table")  # python-docx: document.add_table(rows, cols)
+        head, _, rest = _dotted(node.func).partition(".")
+        qualified = ".".join(filter(None, [names.get(head, head), rest]))
+        if qualified in TABLE_MAKERS:
+            found.add(qualified)
+    return found
+
+
+def test_tables_are_written_only_on_the_shelf():
+    """Lists (people, reports, the Ministry catalogue) are Tables drawn by
+    core.documents.tables: no module outside core/documents creates a workbook or a
+    reportlab table itself, except the documents of TABLES_OFF_THE_SHELF, for the reason
+    given there — and each of those still does (no stale exceptions)."""
+    makers = {
+        str(path.relative_to(ROOT)): found
+        for path, tree in _modules()
+        if (found := _table_makers(tree))
+    }
+    # The census sees the shelf's own writer (and so would see a copy of it elsewhere).
+    assert {"openpyxl.Workbook", "core.documents.header.document_table"} <= makers[
+        "core/documents/tables.py"
+    ]
+    outside = {
+        path: sorted(found)
+        for path, found in makers.items()
+        if not path.startswith("core/documents/")
+    }
+    assert {p: f for p, f in outside.items() if p not in TABLES_OFF_THE_SHELF} == {}
+    assert sorted(set(TABLES_OFF_THE_SHELF) - set(outside)) == [], "no longer off the shelf"
+
+
+def test_the_census_recognises_every_way_of_making_a_table():
+    sources = {
+        "from openpyxl import Workbook\nWorkbook()": "openpyxl.Workbook",
+        "import openpyxl\nopenpyxl.Workbook()": "openpyxl.Workbook",
+        "from openpyxl import Workbook as W\nW(write_only=True)": "openpyxl.Workbook",
+        "from reportlab.platypus import Table\nTable([[1]])": "reportlab.platypus.Table",
+        "from reportlab import platypus\nplatypus.LongTable([[1]])": "reportlab.platypus.LongTable",
+        "from core.documents.header import document_table\ndocument_table([], col_widths=[])": (
+            "core.documents.header.document_table"
+        ),
+        "doc.add_table(rows=1, cols=2)": "docx.add_table",
+    }
+    for source, maker in sources.items():
+        assert _table_makers(ast.parse(source)) == {maker}, source
+    # The shelf's Table (a dataclass) and reading a workbook are not writing a table.
+    assert not _table_makers(
+        ast.parse(
+            "from core.documents.tables import Table\nTable('a', 'b', [], [], [])\n"
+            "from openpyxl import load_workbook\nload_workbook('x.xlsx')"
+        )
+    )

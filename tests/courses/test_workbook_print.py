@@ -11,17 +11,18 @@ import io
 import openpyxl
 import pytest
 
-from attendees.exports import Column, people_list_xlsx
+from attendees.exports import people_table
 from attendees.template import build_template
 from core.documents.spreadsheet import FONT_FAMILY, row_height, wrapped_lines
+from core.documents.tables import Col, table_xlsx
 
 pytestmark = pytest.mark.django_db
 
 COLUMNS = [
-    Column("stt", "STT", 0.6, "int"),
-    Column("name", "Họ và tên", 3),
-    Column("unit", "Chức vụ, đơn vị công tác", 1.5),
-    Column("category", "Đối tượng bồi dưỡng theo kế hoạch", 1),
+    Col("STT", "int", 0.6),
+    Col("Họ và tên", "text", 3),
+    Col("Chức vụ, đơn vị công tác", "text", 1.5),
+    Col("Đối tượng bồi dưỡng theo kế hoạch", "text", 1),
 ]
 
 
@@ -66,18 +67,19 @@ def test_wrapped_lines_counts_whole_words():
 
 def test_people_list_workbook_has_issuing_body_title_and_prints_cleanly():
     rows = [
-        {"stt": 1, "name": "Lường Thị Ún", "unit": "UBND xã Mù Cả", "category": "a"},
-        {"stt": 2, "name": "Lò Văn Pành", "unit": "UBND xã Tà Tổng", "category": "b"},
+        [1, "Lường Thị Ún", "UBND xã Mù Cả", "a"],
+        [2, "Lò Văn Pành", "UBND xã Tà Tổng", "b"],
     ]
     wb = openpyxl.load_workbook(
         io.BytesIO(
-            people_list_xlsx(
-                title="DANH SÁCH HỌC VIÊN LỚP L3",
-                subtitle="Lớp bồi dưỡng",
-                columns=COLUMNS,
-                rows=rows,
-                parent_body="UBND tỉnh Lai Châu",
-                issuing_body="Sở Thông tin và Truyền thông",
+            table_xlsx(
+                people_table(
+                    title="DANH SÁCH HỌC VIÊN LỚP L3",
+                    subtitle="Lớp bồi dưỡng",
+                    columns=COLUMNS,
+                    rows=rows,
+                    issuer=("UBND tỉnh Lai Châu", "Sở Thông tin và Truyền thông"),
+                )
             )
         )
     )
