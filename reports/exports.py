@@ -535,7 +535,9 @@ def year_workbook(
         ),
         widths=column_widths(
             Table("", "", [], YEAR_PEOPLE_COLUMNS, []),
-            [[None, code, name, unit, None, None, None, None, None, None]],
+            # The rate of a class not yet held is words: its column must hold them, or
+            # the plain (unwrapped) cell is cut off by the verdict beside it.
+            [[None, code, name, unit, None, None, None, NOT_HELD, NOT_DECIDED, None]],
         ),
         plain=True,
     )

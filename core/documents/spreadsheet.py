@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 
-from core.documents.header import nfc_text
+from core.documents.header import header_bodies, nfc_text
 
 if TYPE_CHECKING:
     from openpyxl import Workbook
@@ -119,6 +119,9 @@ def title_block(
 
     last = get_column_letter(max(ncols, 1))
     row = 0
+    # The same two lines as every PDF's header ("UBND TỈNH LAI CHÂU" over "SỞ THÔNG TIN VÀ
+    # TRUYỀN THÔNG"), not the bodies' full registered names.
+    parent_body, issuing_body = header_bodies(parent_body, issuing_body)
     lines: list[tuple[str, Font, str]] = []
     if parent_body:
         lines.append((parent_body.upper(), Font(name=FONT_FAMILY, size=12), "left"))

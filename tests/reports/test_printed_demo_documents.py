@@ -1,0 +1,136 @@
+"""The 2023 demo's documents read back as a clerk reads them on paper (issue 14 review):
+the workbooks carry the same header lines as the PDFs, a long sheet's words are not cut
+off, and the results report never breaks a table row or leaves a total row alone on a
+page."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import zipfile
+
+import docx
+import openpyxl
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+from docx.oxml.ns import qn
+
+from accounts.models import User
+from attendees.rules import NOT_HELD
+from courses.models import TrainingClass
+
+pytestmark = pytest.mark.django_db
+
+DEPARTMENT_HEADER = ["UBND TỈNH LAI CHÂU", "SỞ THÔNG TIN VÀ TRUYỀN THÔNG"]
+
+
+@pytest.fixture
+def demo():
+    call_command("seed_demo", stdout=io.StringIO())
+    return User.objects.get(username="dieuphoi")
+
+
+def _top_lines(ws) -> list[str]:
+    return [ws.cell(row=r, column=1).value for r in (1, 2)]
+
+
+def test_every_workbook_prints_the_header_lines_of_the_pdfs(demo, client):
+    """ "UBND TỈNH LAI CHÂU" over "SỞ THÔNG TIN VÀ TRUYỀN THÔNG", as on every PDF — not the
+    registered names ("ỦY BAN NHÂN DÂN TỈNH LAI CHÂU" over "SỞ … TỈNH LAI CHÂU")."""
+    from reports import payments as pay
+    from reports.exports import class_workbook, year_workbook
+
+    l1 = TrainingClass.objects.get(code="TTDN-2023-L1")
+    books = {"class": class_workbook(l1, demo)}
+    out = io.BytesIO()
+    year_workbook(2023, demo, out)
+    books["year"] = out.getvalue()
+    client.force_login(demo)
+    response = client.get(reverse("attendees:enrollments-export", args=[l1.code, "xlsx"]))
+    books["enrollments"] = response.content
+    response = client.get(reverse("materials:ministry-package") + "?year=2023")
+    package = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
+    books["catalogue"] = package.read("danh-muc-tai-lieu-2023.xlsx")
+    for name, data in books.items():
+        for ws in openpyxl.load_workbook(io.BytesIO(data)):
+            assert _top_lines(ws) == DEPARTMENT_HEADER, (name, ws.title)
+
+    wb = openpyxl.load_workbook(
+        io.BytesIO(pay.payment_list_xlsx(pay.payment_list(l1), on=l1.end_date))
+    )
+    ws = wb.active
+    assert [ws["A1"].value, ws["A2"].value] == DEPARTMENT_HEADER
+
+    # A unit's own list: the unit's line, written as the PDF writes it.
+    client.force_login(User.objects.get(username="muongte"))
+    l3 = TrainingClass.objects.get(code="TTDN-2023-L3")
+    response = client.get(reverse("attendees:unit-nominations-export", args=[l3.code, "xlsx"]))
+    ws = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    assert _top_lines(ws) == ["UBND TỈNH LAI CHÂU", "UBND HUYỆN MƯỜNG TÈ"]
+
+
+def test_year_people_sheet_holds_the_words_of_a_class_not_yet_held(demo):
+    """The rate of L2–L4 (not held) reads "chưa tổ chức": the column is wide enough for it,
+    or the unwrapped cell is cut off by "chưa xét" beside it ("chưa tổ c")."""
+    from reports.exports import year_workbook
+
+    out = io.BytesIO()
+    year_workbook(2023, demo, out)
+    ws = openpyxl.load_workbook(io.BytesIO(out.getvalue()))["Danh sách học viên"]
+    header = next(r for r in ws.iter_rows() if r[0].value == "STT")
+    column = next(c for c in header if c.value == "Tỷ lệ (%)")
+    rates = [
+        ws.cell(row=r, column=column.column).value for r in range(header[0].row + 1, ws.max_row + 1)
+    ]
+    assert NOT_HELD in rates
+    assert ws.column_dimensions[column.column_letter].width >= len(NOT_HELD) + 1
+
+
+def _results(client, fmt: str) -> bytes:
+    url = reverse("reports:results-export", args=[2023, fmt])
+    return client.get(url + "?number=123/BC-STTTT&on=20/12/2023&signer_name=Nguyễn Văn A").content
+
+
+def test_results_docx_never_splits_a_row_nor_leaves_a_total_alone(demo, client):
+    client.force_login(demo)
+    document = docx.Document(io.BytesIO(_results(client, "docx")))
+    grids = [t for t in document.tables if t.rows[0].cells[0].text == "TT"]
+    assert len(grids) >= 4
+    for table in grids:
+        for row in table.rows:
+            tr_pr = row._tr.trPr
+            assert tr_pr is not None and tr_pr.find(qn("w:cantSplit")) is not None
+        if table.rows[-1].cells[1].text == "Tổng cộng":
+            before = table.rows[-2]
+            assert all(c.paragraphs[0].paragraph_format.keep_with_next for c in before.cells)
+
+
+def test_results_pdf_total_row_goes_with_the_row_it_sums(demo, client, tmp_path):
+    """On the demo, the attendance-by-class table (one class and its total) once broke
+    after L1's row: page 3 opened with the repeated header and "Tổng cộng" alone."""
+    client.force_login(demo)
+    path = tmp_path / "results.pdf"
+    path.write_bytes(_results(client, "pdf"))
+    text = subprocess.run(
+        ["pdftotext", "-layout", "-enc", "UTF-8", str(path), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    pages = text.split("\f")
+    rows_seen = 0
+    for page in pages:
+        # The table's rows: "1 TTDN-2023-L1 6 90 485/540 89,8%", "Tổng cộng 6 90 485/540 89,8%".
+        lines = [
+            w
+            for w in (line.split() for line in page.splitlines())
+            if w[-2:] == ["485/540", "89,8%"]
+        ]
+        if not lines:
+            continue
+        rows_seen += len(lines)
+        # The L1 row and the total row, on the same page.
+        assert any(words[:2] == ["1", "TTDN-2023-L1"] for words in lines), page
+        assert any(words[:2] == ["Tổng", "cộng"] for words in lines), page
+    assert rows_seen == 2
