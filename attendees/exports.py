@@ -174,8 +174,11 @@ def people_list_pdf(
     signer_title: str = "",
     signer_name: str = "",
     signer_hint: str = "",
+    sign_rows: bool = False,
 ) -> bytes:
-    """The list as an official A4 PDF (landscape above six columns), "Trang x/y" footers."""
+    """The list as an official A4 PDF (landscape above six columns), "Trang x/y" footers.
+    ``sign_rows``: every person signs on their row (a receipt list), so the rows are as
+    tall as the payment voucher's, about 9 mm, not one line of text."""
     pagesize = landscape(A4) if len(columns) > LANDSCAPE_ABOVE else A4
     width = frame_width(pagesize)
 
@@ -223,6 +226,11 @@ def people_list_pdf(
         ("TOPPADDING", (0, 0), (-1, last), 2.5),
         ("BOTTOMPADDING", (0, 0), (-1, last), 3.5),
     ]
+    if sign_rows and last > 0:
+        commands += [
+            ("TOPPADDING", (0, 1), (-1, last), 5.5),
+            ("BOTTOMPADDING", (0, 1), (-1, last), 6.5),
+        ]
     if signer_title or signer_name:
         sign = [
             para(

@@ -353,10 +353,12 @@ def _list_file(
             issuing_body=issuer.name,
             place=issuer.place or (parent.place if parent else "") or klass.organiser.place,
             on=timezone.localdate(),
+            # The unit's head signs its nomination list; the Department's list is signed
+            # by whoever drew it up (a list on letterhead, dated, is never left unsigned).
             **(
                 {"signer_title": "THỦ TRƯỞNG ĐƠN VỊ", "signer_hint": "(Ký tên, đóng dấu)"}
                 if issuer is unit
-                else {}
+                else {"signer_title": "NGƯỜI LẬP DANH SÁCH", "signer_hint": "(Ký, ghi rõ họ tên)"}
             ),
         )
         response = HttpResponse(content, content_type="application/pdf")

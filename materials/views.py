@@ -390,6 +390,10 @@ def class_material_receipts(request: HttpRequest, code: str, pk: int) -> HttpRes
         issuing_body=organiser.name,
         place=organiser.place,
         on=timezone.localdate(),
+        # Each learner signs on their row; whoever hands the copies out signs the list.
+        sign_rows=True,
+        signer_title="NGƯỜI LẬP DANH SÁCH",
+        signer_hint="(Ký, ghi rõ họ tên)",
     )
     response = HttpResponse(content, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="nhan-tai-lieu-{klass.code}-{cm.pk}.pdf"'

@@ -321,7 +321,11 @@ def _absentees_table(klass: TrainingClass, user: User) -> Table:
                     [
                         len(rows) + 1,
                         unit.name,
-                        a.enrollment.participant.full_name,
+                        # Two "Lường Thị Ún" of one unit: the PDF tells them apart by year.
+                        SignerName(
+                            a.enrollment.participant.full_name,
+                            a.enrollment.participant.date_of_birth,
+                        ),
                         _missed_text(missed),
                         len(missed),
                         a.total,

@@ -6,6 +6,8 @@ page."""
 from __future__ import annotations
 
 import io
+import itertools
+import re
 import subprocess
 import zipfile
 
@@ -15,6 +17,7 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 from docx.oxml.ns import qn
+from pypdf import PdfReader
 
 from accounts.models import User
 from attendees.rules import NOT_HELD
@@ -134,3 +137,68 @@ def test_results_pdf_total_row_goes_with_the_row_it_sums(demo, client, tmp_path)
         assert any(words[:2] == ["1", "TTDN-2023-L1"] for words in lines), page
         assert any(words[:2] == ["Tổng", "cộng"] for words in lines), page
     assert rows_seen == 2
+
+
+def _pdf_words(data: bytes, tmp_path, page: int | None = None) -> list[tuple[float, float, str]]:
+    """(x, y, word) of every word, from pdftotext's boxes (of one page, if given)."""
+    path = tmp_path / "doc.pdf"
+    path.write_bytes(data)
+    pages = ["-f", str(page), "-l", str(page)] if page else []
+    html = subprocess.run(
+        ["pdftotext", "-bbox", *pages, "-enc", "UTF-8", str(path), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    pattern = r'<word xMin="([\d.]+)" yMin="([\d.]+)"[^>]*>([^<]*)</word>'
+    return [(float(x), float(y), w) for x, y, w in re.findall(pattern, html)]
+
+
+def _pdf_text(data: bytes, tmp_path) -> str:
+    return " ".join(w for _, _, w in _pdf_words(data, tmp_path))
+
+
+def test_receipt_list_has_rows_to_sign_in_and_a_signer(demo, client, tmp_path):
+    """ "Ký nhận" on a one-line row (about 6 mm) leaves no room to sign: the rows are as
+    tall as the payment voucher's, and whoever drew up the list signs it."""
+    from materials.models import ClassMaterial
+
+    cm = ClassMaterial.objects.select_related("training_class").first()
+    client.force_login(demo)
+    url = reverse("materials:class-material-receipts", args=[cm.training_class.code, cm.pk])
+    data = client.get(url).content
+    words = _pdf_words(data, tmp_path, page=1)
+    stt_x = next(x for x, _, w in words if w == "STT")
+    numbers = sorted(y for x, y, w in words if w.isdigit() and abs(x - stt_x) < 15)
+    assert len(numbers) >= 5
+    pitches = [b - a for a, b in itertools.pairwise(numbers)]
+    assert min(pitches) >= 24  # points: 8.5 mm from one row's number to the next
+    text = _pdf_text(data, tmp_path)
+    assert "NGƯỜI LẬP DANH SÁCH" in text and "(Ký, ghi rõ họ tên)" in text
+
+
+def test_departments_enrollment_list_is_signed(demo, client, tmp_path):
+    client.force_login(demo)
+    url = reverse("attendees:enrollments-export", args=["TTDN-2023-L1", "pdf"])
+    text = _pdf_text(client.get(url).content, tmp_path)
+    assert "DANH SÁCH HỌC VIÊN" in text
+    assert "NGƯỜI LẬP DANH SÁCH" in text and "(Ký, ghi rõ họ tên)" in text
+
+
+def test_absentee_pdf_tells_namesakes_apart_by_birth_year(demo, client, tmp_path):
+    """L1's two "Lường Thị Ún" of the Department both missed 12/10 07:30: the list sent to
+    the unit says which is which, as the attendance matrix does."""
+    client.force_login(demo)
+    url = reverse("reports:class-export", args=["TTDN-2023-L1", "pdf"]) + "?view=absentees"
+    data = client.get(url).content
+    years = set()
+    for page in range(1, len(PdfReader(io.BytesIO(data)).pages) + 1):
+        words = _pdf_words(data, tmp_path, page=page)
+        # The year is printed after the name, on its line or wrapped under it.
+        years |= {
+            w
+            for x, y, _ in (word for word in words if word[2] == "Ún")
+            for x2, y2, w in words
+            if re.fullmatch(r"\(\d{4}\)", w) and -1 < y2 - y < 20 and abs(x2 - x) < 120
+        }
+    assert years == {"(1968)", "(1989)"}
