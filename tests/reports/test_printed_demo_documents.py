@@ -202,3 +202,27 @@ def test_absentee_pdf_tells_namesakes_apart_by_birth_year(demo, client, tmp_path
             if re.fullmatch(r"\(\d{4}\)", w) and -1 < y2 - y < 20 and abs(x2 - x) < 120
         }
     assert years == {"(1968)", "(1989)"}
+
+
+def test_workbooks_number_their_pages_at_the_top_from_page_two(demo, client):
+    """As the PDFs do (Decree 30): the number at the top, centred, none on page 1 —
+    not "Trang x/y" at the foot of every page."""
+    from reports import payments as pay
+    from reports.exports import class_workbook, year_workbook
+
+    l1 = TrainingClass.objects.get(code="TTDN-2023-L1")
+    out = io.BytesIO()
+    year_workbook(2023, demo, out)
+    client.force_login(demo)
+    books = [
+        class_workbook(l1, demo),
+        out.getvalue(),
+        pay.payment_list_xlsx(pay.payment_list(l1), on=l1.end_date),
+        client.get(reverse("attendees:enrollments-export", args=[l1.code, "xlsx"])).content,
+    ]
+    for data in books:
+        for ws in openpyxl.load_workbook(io.BytesIO(data)):
+            assert ws.HeaderFooter.differentFirst, ws.title
+            assert ws.oddHeader.center.text == "&P", ws.title
+            assert not ws.firstHeader.center.text and not ws.firstFooter.center.text
+            assert not ws.oddFooter.center.text, ws.title
