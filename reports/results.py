@@ -761,7 +761,13 @@ def _material_blocks(figures: ResultsFigures) -> list[Block]:
     if not m.editions:
         blocks.append(Block("para", f"Năm {figures.year} chưa có tài liệu nào được cập nhật."))
         return blocks
-    languages = f", bằng các thứ tiếng: {', '.join(m.languages)}" if m.languages else ""
+    # In running text a language is "tiếng Việt" (the list's "Tiếng Việt" heads a cell),
+    # and one language is not "các thứ tiếng".
+    names = [f"t{n[1:]}" if n.startswith("Tiếng ") else n for n in m.languages]
+    if len(names) == 1:
+        languages = f", bằng {names[0]}" if names[0].startswith("tiếng ") else f", {names[0]}"
+    else:
+        languages = f", bằng các thứ tiếng: {', '.join(names)}" if names else ""
     blocks.append(
         Block(
             "para",

@@ -226,3 +226,13 @@ def test_workbooks_number_their_pages_at_the_top_from_page_two(demo, client):
             assert ws.oddHeader.center.text == "&P", ws.title
             assert not ws.firstHeader.center.text and not ws.firstFooter.center.text
             assert not ws.oddFooter.center.text, ws.title
+
+
+def test_results_report_names_the_language_as_running_text(demo, client):
+    """One language, written as a sentence writes it: "bằng tiếng Việt" — not "bằng các
+    thứ tiếng: Tiếng Việt"."""
+    client.force_login(demo)
+    document = docx.Document(io.BytesIO(_results(client, "docx")))
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert "phiên bản, bằng tiếng Việt); in 500 bản." in text
+    assert "các thứ tiếng" not in text
