@@ -24,6 +24,10 @@ from typing import Any
 from core.documents.tables import Col, Signer, Table
 
 LANDSCAPE_ABOVE = 6  # more columns than this → landscape page
+LIST_PADDING = (2.5, 3.5)  # as the lists were: room for a hand-written note
+# Every person signs on their row (a receipt list): rows as tall as the payment voucher's,
+# about 9 mm, not one line of text.
+SIGN_ROW_PADDING = (5.5, 6.5)
 
 
 def people_table(
@@ -34,6 +38,7 @@ def people_table(
     rows: list[list[Any]],
     issuer: tuple[str, str] = ("", ""),
     signers: tuple[Signer, ...] = (),
+    sign_rows: bool = False,
 ) -> Table:
     """A people list: ``columns`` widths are proportions, ``subtitle`` may hold several
     lines, ``issuer`` is (parent body, issuing body) above the sheet's title (the PDF takes
@@ -48,5 +53,5 @@ def people_table(
         issuer=issuer,
         signers=signers,
         relative_widths=True,
-        pdf_padding=(2.5, 3.5),  # as the lists were: room for a hand-written note
+        pdf_padding=SIGN_ROW_PADDING if sign_rows else LIST_PADDING,
     )

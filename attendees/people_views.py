@@ -28,7 +28,7 @@ from attendees.models import (
     Participant,
 )
 from attendees.views import class_and_unit_for_user, identity_checks_refused
-from core.documents.tables import HEAD_OF_UNIT, Col, table_pdf, table_xlsx
+from core.documents.tables import HEAD_OF_UNIT, LIST_MAKER, Col, table_pdf, table_xlsx
 from courses.models import TrainingClass
 from courses.vietnamese import sorted_by_name
 
@@ -334,7 +334,9 @@ def _list_file(
         columns=columns,
         rows=rows,
         issuer=(parent_body, issuer.name),
-        signers=HEAD_OF_UNIT if issuer is unit else (),
+        # The unit's head signs its nomination list; the Department's list is signed by
+        # whoever drew it up.
+        signers=HEAD_OF_UNIT if issuer is unit else LIST_MAKER,
     )
     if fmt == "xlsx":
         response = HttpResponse(

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from accounts.decorators import coordinator_required, role_required, staff_reader_required
 from attendees.exports import people_table
 from attendees.models import Enrollment
-from core.documents.tables import Col, SignerName, table_pdf
+from core.documents.tables import LIST_MAKER, Col, SignerName, table_pdf
 from courses.models import TrainingClass
 from courses.vietnamese import sorted_by_name
 from materials import services
@@ -387,6 +387,9 @@ def class_material_receipts(request: HttpRequest, code: str, pk: int) -> HttpRes
         subtitle=f"{cm.edition.material.title} — {cm.edition.label}\nLớp {klass.code}: {klass.title}",
         columns=columns,
         rows=rows,
+        # Each learner signs on their row; whoever hands the copies out signs the list.
+        signers=LIST_MAKER,
+        sign_rows=True,
     )
     content = table_pdf(
         table,

@@ -321,7 +321,11 @@ def _absentees_table(klass: TrainingClass, user: User) -> Table:
                     [
                         len(rows) + 1,
                         unit.name,
-                        a.enrollment.participant.full_name,
+                        # Two "Lường Thị Ún" of one unit: the PDF tells them apart by year.
+                        SignerName(
+                            a.enrollment.participant.full_name,
+                            a.enrollment.participant.date_of_birth,
+                        ),
                         _missed_text(missed),
                         len(missed),
                         a.total,
@@ -535,7 +539,9 @@ def year_workbook(
         ),
         widths=column_widths(
             Table("", "", [], YEAR_PEOPLE_COLUMNS, []),
-            [[None, code, name, unit, None, None, None, None, None, None]],
+            # The rate of a class not yet held is words: its column must hold them, or
+            # the plain (unwrapped) cell is cut off by the verdict beside it.
+            [[None, code, name, unit, None, None, None, NOT_HELD, NOT_DECIDED, None]],
         ),
         plain=True,
     )

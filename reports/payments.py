@@ -50,6 +50,7 @@ from core.documents.header import (
     build_pdf,
     document_table,
     frame_width,
+    header_bodies,
     nfc_text,
     official_header,
     para,
@@ -514,6 +515,7 @@ def payment_list_xlsx(plist: PaymentList, *, on: datetime.date) -> bytes:
     ncols = len(HEADERS)
     last = get_column_letter(ncols)
     parent_body, issuing_body, place = _organiser_bodies(plist.training_class)
+    parent_body, issuing_body = header_bodies(parent_body, issuing_body)  # as the PDF prints them
 
     def put(cell_range: str, value: str, **font) -> None:
         first = cell_range.split(":")[0]

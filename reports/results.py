@@ -761,7 +761,13 @@ def _material_blocks(figures: ResultsFigures) -> list[Block]:
     if not m.editions:
         blocks.append(Block("para", f"Năm {figures.year} chưa có tài liệu nào được cập nhật."))
         return blocks
-    languages = f", bằng các thứ tiếng: {', '.join(m.languages)}" if m.languages else ""
+    # In running text a language is "tiếng Việt" (the list's "Tiếng Việt" heads a cell),
+    # and one language is not "các thứ tiếng".
+    names = [f"t{n[1:]}" if n.startswith("Tiếng ") else n for n in m.languages]
+    if len(names) == 1:
+        languages = f", bằng {names[0]}" if names[0].startswith("tiếng ") else f", {names[0]}"
+    else:
+        languages = f", bằng các thứ tiếng: {', '.join(names)}" if names else ""
     blocks.append(
         Block(
             "para",
@@ -1179,8 +1185,14 @@ def _word_grid(doc, grid: Grid) -> None:
             paragraph=cell.paragraphs[0],
         )
         cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
+    for row in table.rows:
+        # A row is read across: it never breaks over two pages ("… cấp xã ở địa" on one
+        # page, "bàn có biên giới" on the next).
+        row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
     for index, (row, values) in enumerate(zip(table.rows[1:], grid.rows, strict=True)):
         bold = grid.total and index == len(grid.rows) - 1
+        # The total row does not open a page alone: the last row it sums goes with it.
+        keep = grid.total and index == len(grid.rows) - 2
         for cell, text, align in zip(row.cells, values, grid.align, strict=True):
             _word_para(
                 cell,
@@ -1190,6 +1202,7 @@ def _word_grid(doc, grid: Grid) -> None:
                 align=aligns[align],
                 after=0,
                 paragraph=cell.paragraphs[0],
+                keep_next=keep,
             )
             cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
     doc.add_paragraph().paragraph_format.space_after = Pt(0)
@@ -1333,6 +1346,9 @@ def _pdf_grid(grid: Grid) -> Flowable:
             ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
             ("LEFTPADDING", (0, 0), (-1, -1), 3),
             ("RIGHTPADDING", (0, 0), (-1, -1), 3),
+            # The total row never opens a page alone under the repeated header: the last
+            # row it sums goes with it.
+            *([("NOSPLIT", (0, len(data) - 2), (-1, -1))] if grid.total and len(data) > 2 else []),
         ],
     )
 

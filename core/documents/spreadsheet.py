@@ -115,7 +115,8 @@ def year_issuer(year: int) -> tuple[str, str]:
 
 def print_setup(ws: Worksheet, *, header_rows: tuple[int, int], landscape: bool = True) -> None:
     """A4, landscape (by default), one page wide and as many tall as needed, the header
-    rows repeated on every printed page, centred, "Trang x/y" in the footer."""
+    rows repeated on every printed page, centred, the page number at the top from page 2
+    on (as on the PDFs)."""
     from openpyxl.worksheet.page import PageMargins
 
     first, last = header_rows
@@ -126,8 +127,11 @@ def print_setup(ws: Worksheet, *, header_rows: tuple[int, int], landscape: bool 
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.print_title_rows = f"{first}:{last}"
     ws.print_options.horizontalCentered = True
-    ws.page_margins = PageMargins(left=0.6, right=0.4, top=0.6, bottom=0.75, footer=0.3)
-    ws.oddFooter.center.text = "Trang &P/&N"
+    ws.page_margins = PageMargins(left=0.6, right=0.4, top=0.75, bottom=0.6, header=0.3)
+    # Decree 30: the page number at the top, centred, from the second page on (the first
+    # page's header is left empty).
+    ws.HeaderFooter.differentFirst = True
+    ws.oddHeader.center.text = "&P"
 
 
 def one_font_family(wb: Workbook) -> Workbook:

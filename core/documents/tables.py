@@ -59,6 +59,7 @@ from core.documents.header import (
     build_pdf,
     document_table,
     frame_width,
+    header_bodies,
     nfc_text,
     official_header,
     para,
@@ -132,6 +133,8 @@ REPORT_SIGNERS = (
 )
 #: The head of the issuing unit alone (a unit's nomination list, sent to the Department).
 HEAD_OF_UNIT = (Signer("THỦ TRƯỞNG ĐƠN VỊ", "(Ký tên, đóng dấu)"),)
+#: Whoever drew a list up signs it (a list on letterhead, dated, is never left unsigned).
+LIST_MAKER = (Signer("NGƯỜI LẬP DANH SÁCH", "(Ký, ghi rõ họ tên)"),)
 
 #: Row height policies of a sheet's body rows (see SheetWriter._row_height).
 ROW_HEIGHTS = ("wrapped", "every")
@@ -300,7 +303,9 @@ class SheetWriter:
         for i, width in enumerate(self.widths, start=1):
             ws.column_dimensions[get_column_letter(i)].width = width
         total_width = sum(self.widths)
-        issuer = [text for text in table.issuer if text]
+        # The header's two lines as every PDF prints them (header_bodies), not the bodies'
+        # full registered names ("ỦY BAN NHÂN DÂN …" over "SỞ … TỈNH LAI CHÂU").
+        issuer = [text for text in header_bodies(*table.issuer) if text]
         title_rows = len(issuer) + 1 + len(table.subtitle)
         header = title_rows + 2  # one blank row between the title block and the table
         # Everything that goes before the rows in the file must be set before the first:
