@@ -228,9 +228,14 @@ def invitation_issue(request: HttpRequest, pk: int) -> HttpResponse:
             for error in errors:
                 messages.error(request, error)
         return redirect("attendees:person-detail", pk=enrollment.participant_id)
-    invitation, created = issue(
-        enrollment=enrollment, issued_on=form.cleaned_data["issued_on"], actor=request.user
-    )
+    try:
+        invitation, created = issue(
+            enrollment=enrollment, issued_on=form.cleaned_data["issued_on"], actor=request.user
+        )
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        return redirect("attendees:person-detail", pk=enrollment.participant_id)
     if created:
         messages.success(
             request,

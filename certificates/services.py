@@ -118,6 +118,20 @@ def invitation_register(
     series, number = next_register_number(
         issuer=settings.issuer, year=issued_on.year, kind=RegisterKind.INVITATION
     )
+    # A register is kept in date order: a letter dated before the last one entered would
+    # carry a higher number and an earlier date. The series row is locked (the number was
+    # just taken under it), and raising here rolls the number back.
+    last = Invitation.objects.filter(series=series).order_by("-issued_on").first()
+    if last is not None and last.issued_on > issued_on:
+        raise ValidationError(
+            {
+                "issued_on": _(
+                    "The register already holds letter %(number)s dated %(date)s: a new "
+                    "letter cannot be dated earlier."
+                )
+                % {"number": last.register_number, "date": f"{last.issued_on:%d/%m/%Y}"}
+            }
+        )
     invitation = Invitation.objects.create(
         enrollment=enrollment,
         series=series,

@@ -246,7 +246,12 @@ def header_bodies(parent_name: str, issuing_name: str) -> tuple[str, str]:
     would wrap the issuer column in portrait)."""
     parent = nfc_text(parent_name)
     issuer = nfc_text(issuing_name)
-    for long in ("Ủy ban nhân dân", "Uỷ ban nhân dân", "ỦY BAN NHÂN DÂN", "UỶ BAN NHÂN DÂN"):
+    long_names = ("Ủy ban nhân dân", "Uỷ ban nhân dân", "ỦY BAN NHÂN DÂN", "UỶ BAN NHÂN DÂN")
+    if issuer.casefold().startswith(("ubnd ", *(f"{n.casefold()} " for n in long_names))):
+        # A People's Committee heads its documents alone (Decree 30/2020, Appendix I: the
+        # superior body's line is for bodies under one, not for UBND of a district).
+        return "", issuer
+    for long in long_names:
         parent = parent.replace(long, "UBND")
     tail = 0
     for x, y in zip(reversed(issuer.split()), reversed(parent.split()), strict=False):

@@ -483,3 +483,27 @@ def test_the_coordinator_issues_a_numbered_signed_letter_under_the_date_they_set
         assert "KT. GIÁM ĐỐC" in text and "PHÓ GIÁM ĐỐC" in text and "Lê Minh Tuấn" in text
         assert "Nơi nhận:" in text and "- UBND huyện Mường Tè;" in text
         assert "- Lưu: VT, TTBC." in text
+
+
+def test_a_letter_cannot_be_dated_before_the_last_one_in_its_register(
+    enrollments, class_with_sessions, client, world
+):
+    """A register runs in date order: after 01/GM dated 26/09, a letter dated 15/05 is
+    refused by name (the clerk sees which letter and date stand in the way), and no number
+    is taken; the same date, or a later one, is fine."""
+    from certificates.models import Invitation, RegisterSeries
+
+    _letter_settings(class_with_sessions)
+    client.force_login(world.coordinator)
+    url = lambda e: reverse("attendees:invitation-issue", args=[e.pk])  # noqa: E731
+    client.post(url(enrollments[0]), {"issued_on": "26/09/2023"})
+    page = client.post(url(enrollments[1]), {"issued_on": "15/05/2023"}, follow=True)
+    body = page.content.decode()
+    assert "01/GM-STTTT" in body and "26/09/2023" in body
+    assert RegisterSeries.objects.get(kind="GM").last_number == 1
+    assert Invitation.objects.count() == 1
+    client.post(url(enrollments[1]), {"issued_on": "26/09/2023"})
+    assert list(Invitation.objects.order_by("number").values_list("number", "issued_on")) == [
+        (1, datetime.date(2023, 9, 26)),
+        (2, datetime.date(2023, 9, 26)),
+    ]

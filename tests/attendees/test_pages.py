@@ -361,7 +361,8 @@ def test_unit_nomination_list_pdf_is_the_units_own_document(client, world, peopl
     assert response.status_code == 200
     reader = PdfReader(io.BytesIO(response.content))
     text = " ".join(" ".join(page.extract_text() for page in reader.pages).split())
-    assert "UBND TỈNH LAI CHÂU" in text and "UBND HUYỆN MƯỜNG TÈ" in text
+    # A People's Committee heads its own letters alone: no "UBND TỈNH" line above it.
+    assert "UBND HUYỆN MƯỜNG TÈ" in text and "UBND TỈNH LAI CHÂU" not in text
     assert "SỞ THÔNG TIN" not in text.upper()
     assert world.class_a.organiser.name.upper() not in text.upper()
     assert "Mường Tè, ngày" in text and "Lai Châu, ngày" not in text

@@ -590,3 +590,28 @@ def test_the_census_recognises_every_way_of_making_a_table():
             "from openpyxl import load_workbook\nload_workbook('x.xlsx')"
         )
     )
+
+
+@pytest.mark.parametrize(
+    ("parent", "issuer", "expected"),
+    [
+        # A department under the province: the parent line, the locality not repeated.
+        (
+            "Ủy ban nhân dân tỉnh Lai Châu",
+            "Sở Thông tin và Truyền thông tỉnh Lai Châu",
+            ("UBND tỉnh Lai Châu", "Sở Thông tin và Truyền thông"),
+        ),
+        # A People's Committee heads its own letters alone (Decree 30, Appendix I).
+        ("Ủy ban nhân dân tỉnh Lai Châu", "UBND huyện Mường Tè", ("", "UBND huyện Mường Tè")),
+        (
+            "UBND tỉnh Lai Châu",
+            "Ủy ban nhân dân huyện Phong Thổ",
+            ("", "Ủy ban nhân dân huyện Phong Thổ"),
+        ),
+        ("", "Báo Lai Châu", ("", "Báo Lai Châu")),
+    ],
+)
+def test_header_bodies_follow_decree_30(parent, issuer, expected):
+    from core.documents.header import header_bodies
+
+    assert header_bodies(parent, issuer) == expected
