@@ -1421,7 +1421,7 @@ def _pdf_body(blocks: list[Block]) -> list[Flowable]:
         # table's header and first rows. Kept "with next", it was kept together with the
         # *whole* table, which then moved to page 2 and left a third of page 1 empty.
         run: list[Paragraph] = []
-        while len(run) < i and blocks[i - 1 - len(run)].kind in HEADINGS:
+        while len(run) < i and _leads_in(blocks[i - 1 - len(run)]):
             heading = story.pop()
             heading.style = _not_kept(heading.style)
             run.insert(0, heading)
@@ -1439,6 +1439,12 @@ def _not_kept(heading: ParagraphStyle) -> ParagraphStyle:
 
 
 HEADINGS = ("h1", "h2", "h3")
+
+
+def _leads_in(block: Block) -> bool:
+    """A heading, or a sentence that announces the table ("Tỷ lệ từng lớp:"): either
+    goes onto the page of the table's first rows."""
+    return block.kind in HEADINGS or (block.kind == "para" and block.text.rstrip().endswith(":"))
 
 
 def _height(headings: list[Flowable], table: Flowable, *, rows: int) -> float:

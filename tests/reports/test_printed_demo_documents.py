@@ -139,6 +139,10 @@ def test_results_pdf_total_row_goes_with_the_row_it_sums(demo, client, tmp_path)
         assert any(words[:2] == ["1", "TTDN-2023-L1"] for words in lines), page
         assert any(words[:2] == ["Tổng", "cộng"] for words in lines), page
     assert rows_seen == 2
+    # "Tỷ lệ từng lớp:" announces the table: it is on the page of the table's rows, not
+    # alone at the foot of the page before.
+    [announced] = [page for page in pages if "Tỷ lệ từng lớp:" in page]
+    assert "485/540 89,8%" in " ".join(announced.split()).replace("Tổng cộng ", "")
 
 
 def _pdf_words(data: bytes, tmp_path, page: int | None = None) -> list[tuple[float, float, str]]:
