@@ -80,7 +80,7 @@ def test_closing_a_class_asks_first_with_the_consequence(client, world, running)
 
 
 def test_reopening_a_class_undoes_its_closing_only(world, running):
-    klass, people, ended = running
+    klass, _people, ended = running
     services.training_class_change_state(
         actor=world.coordinator, training_class=klass, state="closed"
     )
