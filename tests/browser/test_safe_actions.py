@@ -94,7 +94,7 @@ def _uploaded(page):
 
 @pytest.mark.parametrize("screen", list(SCREENS))
 def test_scan_and_end_a_session(browser, live_server, world, running_now, screen):
-    klass, session, tomorrow, people, stranger = running_now
+    _klass, session, tomorrow, people, stranger = running_now
     context, page = _context(browser, live_server, world.trainer, screen)
     shot = lambda step: screenshot(page, f"safe-session-{screen}-{step}")  # noqa: E731
 
@@ -166,7 +166,7 @@ def test_scan_and_end_a_session(browser, live_server, world, running_now, screen
 
 @pytest.mark.parametrize("screen", list(SCREENS))
 def test_close_and_reopen_a_class(browser, live_server, world, running_now, screen):
-    klass, session, tomorrow, people, _stranger = running_now
+    klass, _session, _tomorrow, _people, _stranger = running_now
     context, page = _context(browser, live_server, world.coordinator, screen)
     shot = lambda step: screenshot(page, f"safe-class-{screen}-{step}")  # noqa: E731
 
