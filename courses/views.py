@@ -372,13 +372,52 @@ def _session_form(
 
 
 @coordinator_required
-@require_POST
 def session_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    """Deleting a session deletes its attendance and scans with it: GET says how many and
+    asks, only a POST with that confirmation deletes."""
     session = _get_session_for_coordinator(request, pk)
     code = session.training_class.code
-    services.session_delete(actor=request.user, session=session)
-    messages.success(request, _("Session deleted."))
-    return redirect("courses:class-detail", code=code)
+    if request.method == "POST":
+        if request.POST.get("confirm") != "yes":
+            return redirect("courses:session-delete", pk=session.pk)
+        services.session_delete(actor=request.user, session=session)
+        messages.success(request, _("Session deleted."))
+        return redirect("courses:class-detail", code=code)
+    rows = session.attendances.count()
+    scans = session.scan_events.count()
+    return render(
+        request,
+        "confirm.html",
+        {
+            "title": _("Delete this session?"),
+            "subject": f"{code} · {session}",
+            "consequences": [
+                ngettext(
+                    "%(n)s attendance record will be deleted with it.",
+                    "%(n)s attendance records will be deleted with it.",
+                    rows,
+                )
+                % {"n": rows}
+                if rows
+                else _("No attendance has been recorded for it."),
+                *(
+                    [
+                        ngettext(
+                            "%(n)s scan will be deleted with it.",
+                            "%(n)s scans will be deleted with it.",
+                            scans,
+                        )
+                        % {"n": scans}
+                    ]
+                    if scans
+                    else []
+                ),
+            ],
+            "button": _("Delete the session"),
+            "danger": True,
+            "cancel_url": reverse("courses:session-edit", args=[session.pk]),
+        },
+    )
 
 
 @coordinator_required

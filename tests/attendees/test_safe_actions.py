@@ -252,3 +252,21 @@ def test_scanner_leads_to_the_list_and_to_ending_the_session(client, world):
     assert f'id="end-session-link" href="{close}"' in body
     # Below the camera, the typed code and the live panel: not where a thumb scans.
     assert body.index('id="end-session-link"') > body.index('id="live-panel"')
+
+
+def test_erasing_a_person_asks_first_and_says_what_goes(client, world, class_of_20):
+    from attendees.models import Participant
+
+    person = class_of_20[0].participant
+    client.force_login(world.coordinator)
+    detail = client.get(reverse("attendees:person-detail", args=[person.pk])).content.decode()
+    url = reverse("attendees:person-erase", args=[person.pk])
+    assert f'id="erase-person" href="{url}"' in detail
+    body = client.get(url).content.decode()
+    assert f"nơi công tác của {person.full_name} sẽ bị xóa vĩnh viễn." in body
+    client.post(url)  # without the confirmation: nothing
+    assert Participant.objects.get(pk=person.pk).erased_at is None
+    assert not AuditLog.objects.filter(action="participant.erase").exists()
+    client.post(url, {"confirm": "yes"})
+    assert Participant.objects.get(pk=person.pk).erased_at is not None
+    assert AuditLog.objects.filter(action="participant.erase").count() == 1

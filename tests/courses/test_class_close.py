@@ -8,7 +8,7 @@ from django.urls import reverse
 from attendees import checkin
 from attendees.models import Attendance
 from courses import services
-from courses.models import AuditLog
+from courses.models import AuditLog, Session
 from tests import factories as f
 
 
@@ -148,3 +148,19 @@ def test_reopening_a_class_is_refused_once_certificates_are_issued(client, world
     client.post(url, {"confirm": "yes", "reason": "Nhầm"})
     assert _state(klass) == "closed"
     assert not AuditLog.objects.filter(action="class.reopen").exists()
+
+
+def test_deleting_a_session_asks_and_counts_what_goes_with_it(client, world, running):
+    _klass, _people, _ended = running
+    client.force_login(world.coordinator)
+    edit = client.get(reverse("courses:session-edit", args=[world.session_a.pk])).content.decode()
+    url = reverse("courses:session-delete", args=[world.session_a.pk])
+    assert f'id="delete-session" href="{url}"' in edit
+    body = client.get(url).content.decode()
+    assert "3 bản ghi điểm danh sẽ bị xóa theo." in body
+    client.post(url)  # without the confirmation: nothing
+    assert Session.objects.filter(pk=world.session_a.pk).exists()
+    assert Attendance.objects.filter(session=world.session_a).count() == 3
+    client.post(url, {"confirm": "yes"})
+    assert not Session.objects.filter(pk=world.session_a.pk).exists()
+    assert AuditLog.objects.filter(action="session.delete").count() == 1

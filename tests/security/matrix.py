@@ -583,8 +583,12 @@ RULES: dict[str, Rule] = {
         get=UNIT_A, args=lambda w: {"pk": w.person_a.pk}, post=UNIT_A, data=_participant_fields
     ),
     "attendees:person-export": Rule(get=COORD, args=lambda w: {"pk": w.person_a.pk}),
+    # Erasing cannot be undone: GET is the confirmation page, a POST with confirm=yes erases.
     "attendees:person-erase": Rule(
-        get=NOBODY, args=lambda w: {"pk": w.person_a.pk}, post_only=True, post=COORD
+        get=COORD,
+        args=lambda w: {"pk": w.person_a.pk},
+        post=COORD,
+        data=lambda w: {"confirm": "yes"},
     ),
     # --- courses -----------------------------------------------------------------------
     "courses:dashboard": Rule(get=ROLES),
@@ -627,7 +631,11 @@ RULES: dict[str, Rule] = {
         post=COORD,
         data=lambda w: _session_fields(w, topic="Chuyên đề sửa"),
     ),
+    # Deleting a session deletes its attendance: GET asks, a POST with confirm=yes deletes.
     "courses:session-delete": Rule(
-        get=NOBODY, args=lambda w: {"pk": w.session_a.pk}, post_only=True, post=COORD
+        get=COORD,
+        args=lambda w: {"pk": w.session_a.pk},
+        post=COORD,
+        data=lambda w: {"confirm": "yes"},
     ),
 }
