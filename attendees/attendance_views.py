@@ -14,6 +14,7 @@ from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
@@ -49,11 +50,14 @@ def session_picker(request: HttpRequest) -> HttpResponse:
 @scanner_required
 def scanner(request: HttpRequest, pk: int) -> HttpResponse:
     session = _session_for_user(request, pk)
+    idle_phase, idle_text = checkin.scanner_banner(session)
     return render(
         request,
         "attendees/scanner.html",
         {
             "session": session,
+            "idle_phase": idle_phase,
+            "idle_text": idle_text,
             "roster_url": reverse("api-roster", args=[session.pk]),
             "batch_url": reverse("api-checkin-batch"),
             "manifest_url": reverse("attendees:scanner-manifest"),
@@ -164,12 +168,123 @@ def held_scan_review(request: HttpRequest, pk: int, scan: int) -> HttpResponse:
 
 
 @scanner_required
-@require_POST
 def session_close(request: HttpRequest, pk: int) -> HttpResponse:
+    """Ending a session marks everyone not scanned absent: GET says how many (and how
+    early, before the scheduled end) and asks; only a POST carrying that confirmation
+    closes. An unconfirmed POST (an old page, a double tap) changes nothing."""
     session = _session_for_user(request, pk)
-    absent = checkin.session_close(actor=request.user, session=session)
-    messages.success(request, _("Session closed: %(n)s marked absent.") % {"n": absent})
-    return redirect("attendees:attendance-panel", pk=session.pk)
+    panel = reverse("attendees:attendance-panel", args=[session.pk])
+    if session.closed_at is not None:
+        messages.info(request, _("This session is already closed."))
+        return redirect(panel)
+    if request.method == "POST":
+        if request.POST.get("confirm") != "yes":
+            return redirect("attendees:session-close", pk=session.pk)
+        try:
+            absent = checkin.session_close(actor=request.user, session=session)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Session closed: %(n)s marked absent.") % {"n": absent})
+        return redirect(panel)
+    preview = checkin.session_close_preview(session)
+    n = len(preview.absent)
+    consequences = [
+        ngettext("%(n)s person will be marked absent.", "%(n)s people will be marked absent.", n)
+        % {"n": n}
+        if n
+        else _("Everyone enrolled has been recorded: nobody will be marked absent."),
+    ]
+    if preview.early_by:
+        consequences.append(
+            _("The session is scheduled to end at %(end)s: ending it now is %(early)s early.")
+            % {"end": f"{session.end_time:%H:%M}", "early": preview.early_text}
+        )
+    consequences.append(
+        _(
+            "Scans made before the end still count when they are uploaded later; after "
+            "that, only the department coordinator can reopen the session."
+        )
+    )
+    return render(
+        request,
+        "confirm.html",
+        {
+            "title": _("End the session?"),
+            "subject": _session_subject(session),
+            "consequences": consequences,
+            "people": preview.absent,
+            "people_heading": _("Not recorded, will be marked absent"),
+            "button": ngettext(
+                "End the session and mark %(n)s absent",
+                "End the session and mark %(n)s absent",
+                n,
+            )
+            % {"n": n},
+            "danger": True,
+            "cancel_url": panel,
+        },
+    )
+
+
+def _session_subject(session: Session) -> str:
+    return (
+        f"{session.training_class.code} · {session.date:%d/%m/%Y} "
+        f"{session.start_time:%H:%M}–{session.end_time:%H:%M} · {session.topic}"
+    )
+
+
+@coordinator_required
+def session_reopen(request: HttpRequest, pk: int) -> HttpResponse:
+    """The coordinator reopens a closed session, with a reason (audited)."""
+    from courses.forms import ReopenForm
+    from courses.services import reopen_refusal
+
+    session = get_object_or_404(Session.objects.select_related("training_class"), pk=pk)
+    panel = reverse("attendees:attendance-panel", args=[session.pk])
+    if session.closed_at is None:
+        messages.info(request, _("This session is not closed."))
+        return redirect(panel)
+    form = ReopenForm(request.POST or None)
+    if request.method == "POST" and request.POST.get("confirm") == "yes" and form.is_valid():
+        try:
+            cleared = checkin.session_reopen(
+                actor=request.user, session=session, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(
+                request,
+                _("Session reopened: %(n)s absences cleared; scans count again.") % {"n": cleared},
+            )
+            return redirect(panel)
+    n = checkin.session_reopen_preview(session)
+    return render(
+        request,
+        "confirm.html",
+        {
+            "title": _("Reopen the session?"),
+            "subject": _session_subject(session),
+            "refusal": reopen_refusal(session.training_class),
+            "consequences": [
+                ngettext(
+                    "%(n)s person marked absent will be “not here yet” again.",
+                    "%(n)s people marked absent will be “not here yet” again.",
+                    n,
+                )
+                % {"n": n},
+                _(
+                    "Absences with a reason and excused people stay as they are. Scans count "
+                    "again until the session is ended again."
+                ),
+            ],
+            "form": form,
+            "button": _("Reopen the session"),
+            "danger": False,
+            "cancel_url": panel,
+        },
+    )
 
 
 def _class_for_badges(request: HttpRequest, code: str) -> TrainingClass:

@@ -31,8 +31,9 @@ from attendees.models import (
     ScanReview,
 )
 from attendees.rules import ATTENDED
-from courses.models import Session
-from courses.services import audit
+from courses.models import ClassState, Session
+from courses.services import audit, clean_reopen_reason, reopen_refusal
+from courses.vietnamese import sorted_by_name
 
 # A device whose clock is further off than this is flagged, and its scan times are
 # corrected by the measured offset instead of being trusted.
@@ -270,23 +271,147 @@ def _refusal(
     return None
 
 
+def _wall_time(moment: datetime.datetime, now: datetime.datetime) -> str:
+    """ "06:30" on the day, "06:30 10/10/2023" on another (as scanner.js writes it)."""
+    moment, now = timezone.localtime(moment), timezone.localtime(now)
+    return f"{moment:%H:%M}" if moment.date() == now.date() else f"{moment:%H:%M %d/%m/%Y}"
+
+
+def scanner_banner(session: Session, *, now: datetime.datetime | None = None) -> tuple[str, str]:
+    """(phase, words) the scanner's banner shows before a scan: "Ready to scan" within the
+    check-in window, else when it opens or when it closed (Session.checkin_phase), or that
+    the session is closed. scanner.js says the same from the roster as time passes; the
+    {time} msgids are shared with it."""
+    now = now or timezone.now()
+    if not session.accepts_scans(received_at=now):
+        return "closed", _("This session is closed.")
+    phase = session.checkin_phase(at=now)
+    opens, closes = session.checkin_window()
+    if phase == "early":
+        return phase, _("Check-in opens at {time}").format(time=_wall_time(opens, now))
+    if phase == "over":
+        return phase, _("Check-in is over (closed at {time})").format(time=_wall_time(closes, now))
+    return phase, _("Ready to scan")
+
+
+def _not_scanned(session: Session):
+    """Everyone enrolled in the session's class with no attendance row for it: who closing
+    the session marks absent."""
+    return Enrollment.objects.filter(training_class_id=session.training_class_id).exclude(
+        attendances__session=session
+    )
+
+
+@dataclass(frozen=True)
+class ClosePreview:
+    """What closing a session now would do, for the confirmation page."""
+
+    session: Session
+    absent: list[Enrollment]  # would be marked absent, in Vietnamese name order
+    early_by: datetime.timedelta | None  # closing now is this long before the scheduled end
+
+    @property
+    def early_text(self) -> str:
+        """ "2 giờ 20 phút" (rounded down to the minute)."""
+        if not self.early_by:
+            return ""
+        minutes = int(self.early_by.total_seconds() // 60)
+        hours, minutes = divmod(minutes, 60)
+        if hours and minutes:
+            return _("%(h)s h %(m)s min") % {"h": hours, "m": minutes}
+        if hours:
+            return _("%(h)s h") % {"h": hours}
+        return _("%(m)s min") % {"m": minutes}
+
+
+def session_close_preview(
+    session: Session, *, now: datetime.datetime | None = None
+) -> ClosePreview:
+    now = now or timezone.now()
+    absent = sorted_by_name(
+        _not_scanned(session).select_related("participant", "organisation"),
+        name=lambda e: e.participant.full_name,
+        born=lambda e: e.participant.date_of_birth,
+    )
+    ends = session.ends_at()
+    early_by = ends - now if now < ends else None
+    return ClosePreview(session=session, absent=absent, early_by=early_by)
+
+
 @transaction.atomic
 def session_close(*, actor: User, session: Session) -> int:
     """Close a session: everyone enrolled without an attendance row is absent. Returns how
     many were marked absent. Late uploads still count for a while (see
-    Session.scans_still_count); later ones wait for the coordinator (held_scan_accept)."""
+    Session.scans_still_count); later ones wait for the coordinator (held_scan_accept).
+    The pages ask first (session_close_preview says what this will do)."""
     session = Session.objects.select_for_update().get(pk=session.pk)
-    enrolled = Enrollment.objects.filter(training_class_id=session.training_class_id)
-    missing = enrolled.exclude(attendances__session=session)
+    if session.closed_at is not None:
+        raise ValidationError(_("This session is already closed."))
     rows = [
         Attendance(enrollment=e, session=session, status=AttendanceStatus.ABSENT, updated_by=actor)
-        for e in missing
+        for e in _not_scanned(session)
     ]
     Attendance.objects.bulk_create(rows)
     session.closed_at = timezone.now()
     session.save(update_fields=["closed_at"])
     audit(actor=actor, action="session.close", target=session, changes={"absent": len(rows)})
     return len(rows)
+
+
+def _unexplained_absences(session: Session):
+    """Absent with no scan and no reason: what closing wrote (or a correction that says no
+    more than that). On an open session such a person is simply not here yet."""
+    return Attendance.objects.filter(
+        session=session, status=AttendanceStatus.ABSENT, first_scan_at__isnull=True, reason=""
+    )
+
+
+def session_reopen_preview(session: Session) -> int:
+    """How many absences reopening the session would clear."""
+    return _unexplained_absences(session).count()
+
+
+@transaction.atomic
+def session_reopen(*, actor: User, session: Session, reason: str) -> int:
+    """The coordinator takes back the closing of a session (ended by mistake, or too
+    early): scans count again, and the absences closing wrote are cleared, so the people
+    are "not here yet" until they are scanned or the session is closed again. Audited
+    with the reason; refused once certificates of the class are issued (their attendance
+    is final) and while the class itself is closed (reopen the class). Returns how many
+    absences were cleared."""
+    if not actor.is_coordinator:
+        raise PermissionDenied(_("Only the department reopens a session."))
+    reason = clean_reopen_reason(reason)
+    session = (
+        Session.objects.select_for_update().select_related("training_class").get(pk=session.pk)
+    )
+    if session.closed_at is None:
+        raise ValidationError(_("This session is not closed."))
+    refusal = reopen_refusal(session.training_class)
+    if refusal:
+        raise ValidationError(refusal)
+    if session.training_class.state == ClassState.CLOSED:
+        raise ValidationError(
+            _("Class %(code)s is closed: reopen the class, which reopens its sessions.")
+            % {"code": session.training_class.code}
+        )
+    cleared = _unexplained_absences(session)
+    enrollments = sorted(cleared.values_list("enrollment_id", flat=True))
+    cleared.delete()
+    closed_at = session.closed_at
+    session.closed_at = None
+    session.save(update_fields=["closed_at"])
+    audit(
+        actor=actor,
+        action="session.reopen",
+        target=session,
+        changes={
+            "closed_at": [closed_at.isoformat(), None],
+            "reason": reason,
+            "absences_cleared": enrollments,
+        },
+    )
+    return len(enrollments)
 
 
 @transaction.atomic

@@ -52,7 +52,7 @@ class SessionWindow:
     certificates_issued: bool  # read only once the session is closed (else False)
 
     def is_open_for_checkin(self, *, at: datetime.datetime) -> bool:
-        return self.opens <= at <= self.closes
+        return Session.window_phase(opens=self.opens, closes=self.closes, at=at) == "open"
 
     def accepts_scans(self, *, received_at: datetime.datetime) -> bool:
         # The rule itself lives on the model; this only feeds it what the query read.

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -134,14 +135,52 @@ def person_export(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @coordinator_required
-@require_POST
 def person_erase(request: HttpRequest, pk: int) -> HttpResponse:
+    """Erasing cannot be undone: GET says what goes and what stays, and only a POST with
+    that confirmation erases."""
     person = _participant_for_user(request, pk)
-    services.participant_erase(actor=request.user, participant=person)
-    messages.success(
-        request, _("The person's identifying data has been erased; statistics are kept.")
+    detail = reverse("attendees:person-detail", args=[person.pk])
+    if person.erased_at is not None:
+        return redirect(detail)
+    if request.method == "POST":
+        if request.POST.get("confirm") != "yes":
+            return redirect("attendees:person-erase", pk=person.pk)
+        services.participant_erase(actor=request.user, participant=person)
+        messages.success(
+            request, _("The person's identifying data has been erased; statistics are kept.")
+        )
+        return redirect(detail)
+    certificates = person.enrollments.filter(certificates__isnull=False).count()
+    consequences = [
+        _(
+            "The name, date of birth, CCCD, phone, position and workplace of %(name)s will be "
+            "erased for good."
+        )
+        % {"name": person.full_name},
+        _(
+            "Gender, ethnicity, nominations and enrollments stay, for the statistics. This "
+            "cannot be undone."
+        ),
+    ]
+    if certificates:
+        consequences.append(
+            _(
+                "Certificates already issued stay in the register (their holder may need "
+                "them verified), without the date of birth."
+            )
+        )
+    return render(
+        request,
+        "confirm.html",
+        {
+            "title": _("Erase this person's data?"),
+            "subject": person.full_name,
+            "consequences": consequences,
+            "button": _("Erase for good"),
+            "danger": True,
+            "cancel_url": detail,
+        },
     )
-    return redirect("attendees:person-detail", pk=person.pk)
 
 
 # --- Possible duplicates (the coordinator's side of attendees/identity.py) --------------

@@ -50,6 +50,7 @@ urlpatterns = [
         name="held-scan-review",
     ),
     path("sessions/<int:pk>/close/", attendance_views.session_close, name="session-close"),
+    path("sessions/<int:pk>/reopen/", attendance_views.session_reopen, name="session-reopen"),
     path("classes/<str:code>/badges.pdf", attendance_views.class_badges, name="class-badges"),
     path("enrollments/<int:pk>/invitation.pdf", attendance_views.invitation, name="invitation"),
     path(

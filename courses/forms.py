@@ -178,3 +178,15 @@ class QuotaGridForm(forms.Form):
                     params={"total": total, "capacity": self.training_class.capacity},
                 )
         return cleaned
+
+
+class ReopenForm(forms.Form):
+    """The reason the coordinator gives for reopening a session or a class (audited)."""
+
+    reason = forms.CharField(
+        label=_("Reason for reopening"),
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Kept in the audit log."),
+        error_messages={"required": _("Give the reason for reopening.")},
+    )

@@ -260,7 +260,9 @@ class ClassState(models.TextChoices):
 
 
 # A class moves forward through its life; it may step back from nominating to planning
-# (to fix quotas) but never reopens once closed.
+# (to fix quotas). A closed class is not moved back by a state change: the coordinator
+# reopens it with a reason (courses.services.training_class_reopen), and only until
+# certificates are issued.
 STATE_TRANSITIONS: dict[str, tuple[str, ...]] = {
     ClassState.PLANNING: (ClassState.NOMINATING,),
     ClassState.NOMINATING: (ClassState.PLANNING, ClassState.RUNNING),
@@ -568,9 +570,24 @@ class Session(NFCModel):
     def late_after(self) -> datetime.datetime:
         return self.starts_at() + datetime.timedelta(minutes=self.training_class.late_grace_minutes)
 
-    def is_open_for_checkin(self, *, at: datetime.datetime) -> bool:
+    @staticmethod
+    def window_phase(
+        *, opens: datetime.datetime, closes: datetime.datetime, at: datetime.datetime
+    ) -> str:
+        """ "early" before check-in opens, "open" within the window (both ends included),
+        "over" after it. The one home of the window rule: the ORM (checkin_phase) and the
+        check-in hot path (attendees/checkin_sql.SessionWindow) feed it, and the scanner
+        says which of the three it is."""
+        if at < opens:
+            return "early"
+        return "open" if at <= closes else "over"
+
+    def checkin_phase(self, *, at: datetime.datetime) -> str:
         opens, closes = self.checkin_window()
-        return opens <= at <= closes
+        return Session.window_phase(opens=opens, closes=closes, at=at)
+
+    def is_open_for_checkin(self, *, at: datetime.datetime) -> bool:
+        return self.checkin_phase(at=at) == "open"
 
     @staticmethod
     def scans_still_count(

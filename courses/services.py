@@ -8,7 +8,7 @@ import datetime
 import decimal
 from collections.abc import Iterable, Iterator
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, models, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -130,17 +130,92 @@ def training_class_change_state(
     previous = locked.state
     locked.state = state
     locked.save(update_fields=["state", "updated_at"])
-    audit(actor=actor, action="class.state", target=locked, changes={"state": [previous, state]})
+    changes: dict = {"state": [previous, state]}
     if state == ClassState.CLOSED:
         # Closing the class makes attendance final (certificates are issued from it):
         # sessions nobody closed are closed now, marking those never scanned absent.
         # Imported here: attendees builds on courses, not the other way round.
         from attendees.checkin import session_close
 
-        for session in locked.sessions.filter(closed_at__isnull=True):
+        closed = list(locked.sessions.filter(closed_at__isnull=True).order_by("pk"))
+        for session in closed:
             session_close(actor=actor, session=session)
+        # Reopening the class reopens exactly these (training_class_reopen).
+        changes["sessions_closed"] = [s.pk for s in closed]
+    audit(actor=actor, action="class.state", target=locked, changes=changes)
     training_class.state = state
     return locked
+
+
+def reopen_refusal(training_class: TrainingClass) -> str:
+    """Why a class, or a session of it, can no longer be reopened ("" when it can):
+    certificates are issued from final attendance, so once the register holds one (even
+    revoked since) that attendance stays as it was."""
+    if training_class.has_issued_certificates():
+        return _(
+            "Certificates of class %(code)s have been issued: its attendance is final and "
+            "can no longer be reopened."
+        ) % {"code": training_class.code}
+    return ""
+
+
+def clean_reopen_reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Give the reason for reopening.")})
+    return reason[:300]
+
+
+def _sessions_closed_with_class(training_class: TrainingClass) -> list[int]:
+    """The sessions the latest closing of the class closed (from its audit entry)."""
+    from django.contrib.contenttypes.models import ContentType
+
+    entries = AuditLog.objects.filter(
+        action="class.state",
+        target_type=ContentType.objects.get_for_model(TrainingClass),
+        target_id=str(training_class.pk),
+    ).order_by("-pk")
+    for entry in entries:
+        if (entry.changes.get("state") or [None, None])[1] == ClassState.CLOSED:
+            return list(entry.changes.get("sessions_closed", []))
+    return []
+
+
+@transaction.atomic
+def training_class_reopen(*, actor: User, training_class: TrainingClass, reason: str) -> int:
+    """The coordinator takes back the closing of a class (closed by mistake, or too
+    early): it is running again, and the sessions its closing closed are reopened (their
+    unexplained absences cleared). Audited with the reason; refused once certificates of
+    the class are issued. Returns how many sessions were reopened."""
+    from attendees.checkin import session_reopen
+
+    if not actor.is_coordinator:
+        raise PermissionDenied(_("Only the department reopens a class."))
+    reason = clean_reopen_reason(reason)
+    locked = TrainingClass.objects.select_for_update().get(pk=training_class.pk)
+    if locked.state != ClassState.CLOSED:
+        raise ValidationError(_("This class is not closed."))
+    refusal = reopen_refusal(locked)
+    if refusal:
+        raise ValidationError(refusal)
+    locked.state = ClassState.RUNNING
+    locked.save(update_fields=["state", "updated_at"])
+    ids = _sessions_closed_with_class(locked)
+    sessions = list(locked.sessions.filter(pk__in=ids, closed_at__isnull=False).order_by("pk"))
+    audit(
+        actor=actor,
+        action="class.reopen",
+        target=locked,
+        changes={
+            "state": [ClassState.CLOSED, ClassState.RUNNING],
+            "reason": reason,
+            "sessions_reopened": [s.pk for s in sessions],
+        },
+    )
+    for session in sessions:
+        session_reopen(actor=actor, session=session, reason=reason)
+    training_class.state = locked.state
+    return len(sessions)
 
 
 @transaction.atomic

@@ -8,13 +8,21 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Exists, OuterRef, Subquery, Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import coordinator_required, role_required
 from courses import services
-from courses.forms import ClassStateForm, QuotaGridForm, SessionForm, TrainingClassForm
+from courses.forms import (
+    ClassStateForm,
+    QuotaGridForm,
+    ReopenForm,
+    SessionForm,
+    TrainingClassForm,
+)
 from courses.models import (
     STATE_TRANSITIONS,
     ClassState,
@@ -181,6 +189,10 @@ def class_change_state(request: HttpRequest, code: str) -> HttpResponse:
     form = ClassStateForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Unknown state."))
+    elif form.cleaned_data["state"] == ClassState.CLOSED:
+        # Closing ends every open session and marks the missing absent: only through the
+        # page that says so and asks (class_close). This POST changes nothing.
+        return redirect("courses:class-close", code=klass.code)
     else:
         try:
             services.training_class_change_state(
@@ -193,6 +205,133 @@ def class_change_state(request: HttpRequest, code: str) -> HttpResponse:
                 request, _("The class is now “%(state)s”.") % {"state": klass.get_state_display()}
             )
     return redirect("courses:class-detail", code=klass.code)
+
+
+@coordinator_required
+def class_close(request: HttpRequest, code: str) -> HttpResponse:
+    """Closing a class ends its open sessions (the missing marked absent) and makes its
+    attendance final for certificates: GET says what will happen and asks, a POST with
+    that confirmation closes."""
+    from attendees.checkin import session_close_preview
+
+    klass = _get_class_for_user(request, code)
+    detail = reverse("courses:class-detail", args=[klass.code])
+    if not klass.can_change_state_to(ClassState.CLOSED):
+        messages.info(
+            request,
+            _("A class in state “%(current)s” cannot be closed.")
+            % {"current": klass.get_state_display()},
+        )
+        return redirect(detail)
+    if request.method == "POST":
+        if request.POST.get("confirm") != "yes":
+            return redirect("courses:class-close", code=klass.code)
+        try:
+            services.training_class_change_state(
+                actor=request.user, training_class=klass, state=ClassState.CLOSED
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(
+                request, _("The class is now “%(state)s”.") % {"state": klass.get_state_display()}
+            )
+        return redirect(detail)
+    previews = [
+        session_close_preview(session)
+        for session in klass.sessions.filter(closed_at__isnull=True).order_by("date", "start_time")
+    ]
+    absent = sum(len(p.absent) for p in previews)
+    if previews:
+        consequences = [
+            ngettext("%(n)s absence will be recorded.", "%(n)s absences will be recorded.", absent)
+            % {"n": absent},
+            ngettext(
+                "%(n)s session not ended yet will be ended:",
+                "%(n)s sessions not ended yet will be ended:",
+                len(previews),
+            )
+            % {"n": len(previews)},
+            *(
+                ngettext(
+                    "%(when)s %(topic)s — %(n)s person marked absent",
+                    "%(when)s %(topic)s — %(n)s people marked absent",
+                    len(p.absent),
+                )
+                % {
+                    "when": f"{p.session.date:%d/%m} {p.session.start_time:%H:%M}",
+                    "topic": p.session.topic,
+                    "n": len(p.absent),
+                }
+                for p in previews
+            ),
+        ]
+    else:
+        consequences = [_("Every session is already ended: no attendance changes.")]
+    consequences.append(
+        _(
+            "Certificates can then be issued. Until they are, the coordinator can reopen "
+            "the class, with a reason."
+        )
+    )
+    return render(
+        request,
+        "confirm.html",
+        {
+            "title": _("Close class %(code)s?") % {"code": klass.code},
+            "subject": klass.title,
+            "consequences": consequences,
+            "button": _("Close the class"),
+            "danger": True,
+            "cancel_url": detail,
+        },
+    )
+
+
+@coordinator_required
+def class_reopen(request: HttpRequest, code: str) -> HttpResponse:
+    """The coordinator reopens a closed class, with a reason (audited), until
+    certificates of the class are issued."""
+    klass = _get_class_for_user(request, code)
+    detail = reverse("courses:class-detail", args=[klass.code])
+    if klass.state != ClassState.CLOSED:
+        messages.info(request, _("This class is not closed."))
+        return redirect(detail)
+    form = ReopenForm(request.POST or None)
+    if request.method == "POST" and request.POST.get("confirm") == "yes" and form.is_valid():
+        try:
+            n = services.training_class_reopen(
+                actor=request.user, training_class=klass, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(
+                request,
+                _("Class %(code)s reopened: it is running again; %(n)s sessions reopened.")
+                % {"code": klass.code, "n": n},
+            )
+            return redirect(detail)
+    return render(
+        request,
+        "confirm.html",
+        {
+            "title": _("Reopen class %(code)s?") % {"code": klass.code},
+            "subject": klass.title,
+            "refusal": services.reopen_refusal(klass),
+            "consequences": [
+                _("The class will be “%(state)s” again.") % {"state": ClassState.RUNNING.label},
+                _(
+                    "The sessions its closing ended are reopened, and the absences that "
+                    "closing recorded are cleared; sessions ended one by one stay ended."
+                ),
+            ],
+            "form": form,
+            "button": _("Reopen the class"),
+            "danger": False,
+            "cancel_url": detail,
+        },
+    )
 
 
 @coordinator_required
@@ -233,13 +372,52 @@ def _session_form(
 
 
 @coordinator_required
-@require_POST
 def session_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    """Deleting a session deletes its attendance and scans with it: GET says how many and
+    asks, only a POST with that confirmation deletes."""
     session = _get_session_for_coordinator(request, pk)
     code = session.training_class.code
-    services.session_delete(actor=request.user, session=session)
-    messages.success(request, _("Session deleted."))
-    return redirect("courses:class-detail", code=code)
+    if request.method == "POST":
+        if request.POST.get("confirm") != "yes":
+            return redirect("courses:session-delete", pk=session.pk)
+        services.session_delete(actor=request.user, session=session)
+        messages.success(request, _("Session deleted."))
+        return redirect("courses:class-detail", code=code)
+    rows = session.attendances.count()
+    scans = session.scan_events.count()
+    return render(
+        request,
+        "confirm.html",
+        {
+            "title": _("Delete this session?"),
+            "subject": f"{code} · {session}",
+            "consequences": [
+                ngettext(
+                    "%(n)s attendance record will be deleted with it.",
+                    "%(n)s attendance records will be deleted with it.",
+                    rows,
+                )
+                % {"n": rows}
+                if rows
+                else _("No attendance has been recorded for it."),
+                *(
+                    [
+                        ngettext(
+                            "%(n)s scan will be deleted with it.",
+                            "%(n)s scans will be deleted with it.",
+                            scans,
+                        )
+                        % {"n": scans}
+                    ]
+                    if scans
+                    else []
+                ),
+            ],
+            "button": _("Delete the session"),
+            "danger": True,
+            "cancel_url": reverse("courses:session-edit", args=[session.pk]),
+        },
+    )
 
 
 @coordinator_required

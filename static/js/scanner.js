@@ -29,6 +29,21 @@
   const ROSTER_EVERY_MS = 20000;
   const IN_ROOM = new Set(["present", "late"]);
 
+  // The check-in window as the server's Session.window_phase reads it: "early", "open", "over".
+  function phase(at, session) {
+    if (at < Date.parse(session.checkin_opens)) return "early";
+    return at <= Date.parse(session.checkin_closes) ? "open" : "over";
+  }
+  const hhmm = (iso) => String(iso || "").slice(11, 16); // server-local wall time, as printed
+  // "06:30" on the day, "06:30 10/10/2023" on another day (by this device's date).
+  function when(iso) {
+    const day = String(iso || "").slice(0, 10);
+    const today = new Date();
+    const local = [today.getFullYear(), String(today.getMonth() + 1).padStart(2, "0"),
+      String(today.getDate()).padStart(2, "0")].join("-");
+    return day === local ? hhmm(iso) : `${hhmm(iso)} ${day.slice(8, 10)}/${day.slice(5, 7)}/${day.slice(0, 4)}`;
+  }
+
   // --- Modes: what taking attendance and handing out a material do differently ---------
   // Each mode has its own IndexedDB database, so the two queues never mix; in it, scans and
   // saved rosters belong to one `scope` id (a session, a class material), read from the
@@ -68,11 +83,25 @@
       },
       describe(data) {
         const s = data.session;
-        const hhmm = (iso) => String(iso || "").slice(11, 16); // server-local wall time, as printed
         $("checkin-window").textContent = [
           t("window", { opens: hhmm(s.checkin_opens), closes: hhmm(s.checkin_closes), late: hhmm(s.late_after) }),
           s.closed ? t("closed") : "",
         ].join(" ");
+        // Before any scan the banner says whether scanning counts now, and if not, which
+        // side of the window this is (the server rendered the same when the page loaded).
+        const box = $("feedback");
+        if (box.dataset.result !== "idle") return;
+        const now = Date.now();
+        box.dataset.phase = s.scans_held ? "closed" : phase(now, s);
+        $("feedback-result").textContent = s.scans_held ? t("closed")
+          : box.dataset.phase === "open" ? t("result-idle") : this.notOpen(now, data);
+      },
+      // "Check-in opens at 06:30" or "Check-in is over (closed at 11:00)": which of the two
+      // a refused scan was, by the scan's own time.
+      notOpen(at, data) {
+        const s = data.session;
+        return phase(at, s) === "early" ? t("not-open-early", { time: when(s.checkin_opens) })
+          : t("not-open-over", { time: when(s.checkin_closes) });
       },
     },
     handout: {
@@ -88,6 +117,7 @@
       stateOf: () => "handed",
       decide: (state) => state === "handed" ? "already_handed" : "handed", // any time, once
       describe() {},
+      notOpen: () => "",
     },
   };
   const mode = MODES[root.dataset.mode || "attendance"];
@@ -272,14 +302,17 @@
   }
 
   let staleTimer = 0;
+  let shownNonce = null; // the scan the banner is about: the server's answer may correct it
   function showFeedback(result, scan) {
     const box = $("feedback");
     box.dataset.result = result;
+    shownNonce = scan.nonce;
     delete box.dataset.stale;
     box.classList.remove("flash");
     void box.offsetWidth; // restart the flash, so two "present" in a row still look new
     box.classList.add("flash");
-    $("feedback-result").textContent = label(result);
+    $("feedback-result").textContent = result === "session_not_open" && roster
+      ? mode.notOpen(Date.parse(scan.scanned_at), roster) : label(result);
     $("feedback-name").textContent = scan.name || (result === "unknown_token" ? t("code", { code: scan.token }) : "");
     $("feedback-unit").textContent = scan.unit || "";
     clearTimeout(staleTimer);
@@ -479,10 +512,13 @@
       const index = scans.findIndex((s) => s.nonce === scan.nonce);
       if (index >= 0) scans[index] = scan;
       // Present/late/already recorded are all "in": only a real change of verdict is news.
+      // On the banner while it still shows this scan (a badge this device did not know is
+      // another class's: "not in this class", with the name printed on it); else a notice.
       if (answer.result === "invalid") {
         notice(t("invalid", { name: scan.name || scan.token, reason: answer.reason || "" }), "danger");
       } else if (answer.result !== local && !(mode.accepted.has(answer.result) && mode.accepted.has(local))) {
-        notice(t("corrected", { name: scan.name || scan.token, result: label(answer.result) }));
+        if (scan.nonce === shownNonce) showFeedback(answer.result, scan);
+        else notice(t("corrected", { name: scan.name || scan.token, result: label(answer.result) }));
       }
       if (!scan.enrollment && participant) rosterStale = true; // someone new to this device
     }

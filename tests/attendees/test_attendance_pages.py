@@ -25,6 +25,7 @@ ATTENDANCE_URL_NAMES = {
     "attendance-panel",
     "attendance-correct",
     "session-close",
+    "session-reopen",
     "class-badges",
     "invitation",
     "invitation-issue",
@@ -53,6 +54,8 @@ def _pages(w, e):
         "panel": ("get", reverse("attendees:attendance-panel", args=[s])),
         "correct": ("post", reverse("attendees:attendance-correct", args=[s])),
         "close": ("post", reverse("attendees:session-close", args=[s])),
+        "close-page": ("get", reverse("attendees:session-close", args=[s])),
+        "reopen": ("get", reverse("attendees:session-reopen", args=[s])),
         "badges": ("get", reverse("attendees:class-badges", args=[w.class_a.code])),
         "invitation": ("get", reverse("attendees:invitation", args=[e.pk])),
         "reissue": ("post", reverse("attendees:badge-reissue", args=[e.pk])),
@@ -72,6 +75,9 @@ EXPECTED = {
     # "correct" posts no enrollment: 404 once the role check has passed.
     "correct":    (302, 403, 403, 404, 404, 403, 404),
     "close":      (302, 403, 403, 302, 404, 403, 302),
+    "close-page": (302, 403, 403, 200, 404, 403, 200),  # asks first (#15)
+    # The coordinator's decision; session_a is open, so they are sent back to its panel.
+    "reopen":     (302, 403, 403, 403, 403, 403, 302),
     "badges":     (302, 403, 403, 200, 404, 403, 200),
     "invitation": (302, 404, 200, 200, 404, 403, 200),
     "reissue":    (302, 403, 403, 403, 403, 403, 302),
@@ -118,7 +124,7 @@ def test_trainer_corrects_attendance_with_a_reason(client, world, enrolled):
 
 def test_closing_a_session_marks_the_missing_absent(client, world, enrolled):
     client.force_login(world.trainer)
-    client.post(reverse("attendees:session-close", args=[world.session_a.pk]))
+    client.post(reverse("attendees:session-close", args=[world.session_a.pk]), {"confirm": "yes"})
     assert Attendance.objects.get(enrollment=enrolled).status == "absent"
     world.session_a.refresh_from_db()
     assert world.session_a.closed_at is not None

@@ -37,8 +37,10 @@ def test_close_preview_issue_print_verify_revoke(
 
     login_with_form(page, "dieuphoi")
     page.goto(f"/classes/{klass.code}/")
-    page.locator("form:has(input[name=state][value=closed]) button").click()
-    page.wait_for_load_state()
+    page.locator("#close-class").click()  # closing asks first (#15): then confirm
+    page.wait_for_url(f"**/classes/{klass.code}/close/")
+    page.locator("#confirm-button").click()
+    page.wait_for_url(f"**/classes/{klass.code}/")
     klass.refresh_from_db()
     assert klass.state == "closed"
 

@@ -132,7 +132,7 @@ def test_session_is_added_with_trainers_and_audited(coord, world):
 
 def test_session_delete_is_audited(coord, world):
     pk = world.session_a.pk
-    coord.post(reverse("courses:session-delete", args=[pk]))
+    coord.post(reverse("courses:session-delete", args=[pk]), {"confirm": "yes"})
     assert not Session.objects.filter(pk=pk).exists()
     assert AuditLog.objects.filter(action="session.delete", target_id=str(pk)).exists()
 

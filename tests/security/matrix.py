@@ -533,8 +533,24 @@ RULES: dict[str, Rule] = {
         post=COORD,
         data=lambda w: {"decision": "accept"},
     ),
+    # Asks first (#15): GET is the confirmation page, a POST with confirm=yes closes. In
+    # this world session_a is closed already (certificates were issued from it), so the
+    # permitted POST is answered "already closed" and changes nothing.
     "attendees:session-close": Rule(
-        get=NOBODY, args=lambda w: {"pk": w.session_a.pk}, post_only=True, post=SCANNERS_A
+        get=SCANNERS_A,
+        args=lambda w: {"pk": w.session_a.pk},
+        post=SCANNERS_A,
+        data=lambda w: {"confirm": "yes"},
+        changes_db=False,
+    ),
+    # The coordinator reopens a closed session with a reason; here certificates of the
+    # class were issued, so the page says it no longer can and the POST changes nothing.
+    "attendees:session-reopen": Rule(
+        get=COORD,
+        args=lambda w: {"pk": w.session_a.pk},
+        post=COORD,
+        data=lambda w: {"confirm": "yes", "reason": "Kết thúc nhầm"},
+        changes_db=False,
     ),
     "attendees:class-badges": Rule(get=SCANNERS_A, args=_code),
     "attendees:invitation": Rule(
@@ -567,8 +583,12 @@ RULES: dict[str, Rule] = {
         get=UNIT_A, args=lambda w: {"pk": w.person_a.pk}, post=UNIT_A, data=_participant_fields
     ),
     "attendees:person-export": Rule(get=COORD, args=lambda w: {"pk": w.person_a.pk}),
+    # Erasing cannot be undone: GET is the confirmation page, a POST with confirm=yes erases.
     "attendees:person-erase": Rule(
-        get=NOBODY, args=lambda w: {"pk": w.person_a.pk}, post_only=True, post=COORD
+        get=COORD,
+        args=lambda w: {"pk": w.person_a.pk},
+        post=COORD,
+        data=lambda w: {"confirm": "yes"},
     ),
     # --- courses -----------------------------------------------------------------------
     "courses:dashboard": Rule(get=ROLES),
@@ -583,6 +603,18 @@ RULES: dict[str, Rule] = {
     ),
     "courses:class-change-state": Rule(
         get=NOBODY, args=_code, post_only=True, post=COORD, data=lambda w: {"state": "running"}
+    ),
+    # Closing asks first, reopening takes a reason (#15). Class A is nominating here: it
+    # can be neither closed nor reopened, so both send the coordinator back to the class.
+    "courses:class-close": Rule(
+        get=COORD, args=_code, post=COORD, data=lambda w: {"confirm": "yes"}, changes_db=False
+    ),
+    "courses:class-reopen": Rule(
+        get=COORD,
+        args=_code,
+        post=COORD,
+        data=lambda w: {"confirm": "yes", "reason": "Đóng nhầm"},
+        changes_db=False,
     ),
     "courses:quota-edit": Rule(get=COORD, args=_code, post=COORD, data=_quota_fields),
     "courses:session-create": Rule(
@@ -599,7 +631,11 @@ RULES: dict[str, Rule] = {
         post=COORD,
         data=lambda w: _session_fields(w, topic="Chuyên đề sửa"),
     ),
+    # Deleting a session deletes its attendance: GET asks, a POST with confirm=yes deletes.
     "courses:session-delete": Rule(
-        get=NOBODY, args=lambda w: {"pk": w.session_a.pk}, post_only=True, post=COORD
+        get=COORD,
+        args=lambda w: {"pk": w.session_a.pk},
+        post=COORD,
+        data=lambda w: {"confirm": "yes"},
     ),
 }
