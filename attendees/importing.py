@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 import python_calamine
 from django.core.exceptions import ValidationError
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -1001,9 +1001,6 @@ def parse_nomination_file_bounded(
             ethnicities=ethnicities,
             categories=categories,
             today=today or timezone.localdate(),
-            # The child is forked from a server process that knows no request: it speaks
-            # the caller's language.
-            language=translation.get_language(),
         )
     except uploads.UploadRefused as exc:
         return ParseResult([], [RowError(None, "", _file_problem(filename, exc))])
@@ -1013,13 +1010,11 @@ def parse_nomination_file_bounded(
 _ROW_VALUES = operator.attrgetter(*ImportRow.__slots__)
 
 
-def _parse_packed(
-    data: bytes, filename: str, *, language: str | None = None, **kwargs
-) -> tuple[list[tuple], list[tuple]]:
+def _parse_packed(data: bytes, filename: str, **kwargs) -> tuple[list[tuple], list[tuple]]:
     """The result as plain tuples: they cross the pipe from the child in a fraction of
-    the time slotted dataclasses take to pickle."""
-    with translation.override(language):
-        result = parse_nomination_file(data, filename, **kwargs)
+    the time slotted dataclasses take to pickle. (run_bounded gives the child the caller's
+    language, so the messages are in it.)"""
+    result = parse_nomination_file(data, filename, **kwargs)
     return (
         [_ROW_VALUES(row) for row in result.rows],
         [(e.row_number, e.column, e.message) for e in result.errors],
