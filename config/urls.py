@@ -4,7 +4,6 @@ from django.contrib.staticfiles import finders
 from django.db import connection
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.urls import include, path, re_path
-from django.views.decorators.cache import cache_control
 from django.views.i18n import set_language
 
 from accounts.forms import LoginForm
@@ -21,10 +20,10 @@ def healthz(request: HttpRequest) -> HttpResponse:
     return HttpResponse("ok", content_type="text/plain")
 
 
-@cache_control(max_age=86400, public=True)
 def favicon(request: HttpRequest) -> FileResponse:
     """Browsers ask for /favicon.ico whatever the page links (bookmarks, tabs of a PDF or
-    a JSON answer): the static icon itself, not a 404 in every log."""
+    a JSON answer): the static icon itself, not a 404 in every log. (Its caching is the
+    middleware's, as for every response to a logged-in user.)"""
     path = finders.find("img/favicon.ico")
     if path is None:
         raise Http404
