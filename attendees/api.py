@@ -164,9 +164,10 @@ def openapi(request: HttpRequest) -> JsonResponse:
 def openapi_schema() -> dict:
     """The attendance paths below and the hand-out paths kept beside their views
     (materials/handout_views.py imports this module, so it is read here, not at import)."""
+    from attendees.person_api import OPENAPI_PATHS as person_paths
     from materials.handout_views import OPENAPI_PATHS as handout_paths
 
-    return {**OPENAPI, "paths": {**OPENAPI["paths"], **handout_paths}}
+    return {**OPENAPI, "paths": {**OPENAPI["paths"], **handout_paths, **person_paths}}
 
 
 ID = {"type": "integer", "minimum": 1, "maximum": MAX_ID}

@@ -6,11 +6,12 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from attendees.models import Ethnicity, NominationState, Participant
+from attendees.models import Ethnicity, Gender, NominationState, Participant
 from attendees.validators import (
     display_phone,
     normalise_citizen_id,
     normalise_phone,
+    validate_age,
     validate_person_name,
 )
 from courses import uploads
@@ -42,6 +43,9 @@ class ParticipantForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.show_sensitive = show_sensitive
         self.fields["date_of_birth"].required = True
+        # Two radio buttons, none ticked: a blank "---------" third choice read as a
+        # pre-selected answer.
+        self.fields["gender"].choices = Gender.choices
         self.fields["ethnicity"].choices = [("", "---------")] + [
             (e.pk, e.name) for e in sorted_by_text(Ethnicity.objects.all(), lambda e: e.name)
         ]
@@ -79,6 +83,14 @@ class ParticipantForm(forms.ModelForm):
         name = clean_person_name(self.cleaned_data.get("full_name", ""))
         validate_person_name(name)
         return name
+
+    def clean_date_of_birth(self):
+        # The import's age rule and message (attendees.validators). An edit that keeps
+        # the recorded birth date is not refused for the years that passed since.
+        born = self.cleaned_data.get("date_of_birth")
+        if born is not None and born != self.instance.date_of_birth:
+            validate_age(born)
+        return born
 
     def clean_citizen_id(self):
         value = self.cleaned_data.get("citizen_id", "")

@@ -27,12 +27,15 @@ from dataclasses import dataclass
 import python_calamine
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from attendees.validators import (
     ascii_digits,
     citizen_id_mismatch,
     normalise_citizen_id,
     normalise_phone,
+    validate_age,
     validate_person_name,
 )
 from courses import uploads
@@ -100,16 +103,28 @@ _HEADER_ALIASES = {
 }
 
 HEADER_SEARCH_ROWS = 20
-MIN_AGE, MAX_AGE = 16, 80
 # Field lengths of attendees.Participant, checked here so that a long cell is a row
 # error rather than a database error at import.
 _MAX_LENGTH = {NAME: 150, POSITION: 150, WORKPLACE: 255}
 
 _EXAMPLE_DATE = "05/03/1990"
-_NOT_A_SPREADSHEET = (
-    "Tệp “{filename}” không phải bảng tính Excel/ODS/CSV{what}. Hãy tải lên tệp .xlsx, "
-    ".xls, .ods hoặc .csv theo mẫu."
-)
+
+
+# Every message below goes through gettext: Vietnamese by default, English in the English
+# interface. The column names (NAME, CITIZEN_ID, …) stay as the file's header writes them.
+def _not_a_spreadsheet(filename: str, what: str = "") -> str:
+    return _(
+        "The file “%(filename)s” is not an Excel/ODS/CSV spreadsheet%(what)s. Upload a "
+        ".xlsx, .xls, .ods or .csv file made from the template."
+    ) % {"filename": filename, "what": what}
+
+
+def _file_problem(filename: str, problem) -> str:
+    return _("The file “%(filename)s”: %(problem)s") % {"filename": filename, "problem": problem}
+
+
+def _expected_date() -> str:
+    return _("write it as dd/mm/yyyy, e.g. %(example)s") % {"example": _EXAMPLE_DATE}
 
 
 @dataclass(slots=True)
@@ -152,16 +167,16 @@ class _FileError(Exception):
 
 _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _SIGNATURES = [
-    (b"%PDF", " (đây là tệp PDF)"),
-    (b"MZ", " (đây là tệp chương trình .exe)"),
-    (b"\x7fELF", " (đây là tệp chương trình)"),
-    (b"\x89PNG", " (đây là tệp ảnh)"),
-    (b"\xff\xd8\xff", " (đây là tệp ảnh)"),
-    (b"GIF8", " (đây là tệp ảnh)"),
-    (b"Rar!", " (đây là tệp nén RAR)"),
-    (b"7z\xbc\xaf", " (đây là tệp nén 7z)"),
-    (b"\x1f\x8b", " (đây là tệp nén gzip)"),
-    (b"{\\rtf", " (đây là tệp văn bản RTF)"),
+    (b"%PDF", gettext_lazy(" (it is a PDF file)")),
+    (b"MZ", gettext_lazy(" (it is a program, .exe)")),
+    (b"\x7fELF", gettext_lazy(" (it is a program)")),
+    (b"\x89PNG", gettext_lazy(" (it is a picture)")),
+    (b"\xff\xd8\xff", gettext_lazy(" (it is a picture)")),
+    (b"GIF8", gettext_lazy(" (it is a picture)")),
+    (b"Rar!", gettext_lazy(" (it is a RAR archive)")),
+    (b"7z\xbc\xaf", gettext_lazy(" (it is a 7z archive)")),
+    (b"\x1f\x8b", gettext_lazy(" (it is a gzip archive)")),
+    (b"{\\rtf", gettext_lazy(" (it is an RTF document)")),
 ]
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1a\x1c-\x1f\x7f]")
 
@@ -169,7 +184,7 @@ _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1a\x1c-\x1f\x7f]")
 def _sniff_format(data: bytes, filename: str) -> str:
     """'xlsx', 'xls', 'ods' or 'csv', decided by the content: clerks rename files."""
     if not data.strip():
-        raise _FileError(_NOT_A_SPREADSHEET.format(filename=filename, what=" (tệp rỗng)"))
+        raise _FileError(_not_a_spreadsheet(filename, _(" (the file is empty)")))
     if data.startswith(_OLE2):
         return "xls"  # or a password-protected .xlsx; calamine tells us when reading
     if data.startswith((b"PK\x03\x04", b"PK\x05\x06")):
@@ -179,38 +194,42 @@ def _sniff_format(data: bytes, filename: str) -> str:
                 # The marker only: a "mimetype" entry may inflate to gigabytes.
                 mimetype = uploads.read_marker(archive, "mimetype", 128)
         except uploads.UploadRefused as exc:
-            raise _FileError(f"Tệp “{filename}”: {exc}") from exc
+            raise _FileError(_file_problem(filename, exc)) from exc
         except (zipfile.BadZipFile, OSError, KeyError, ValueError, EOFError) as exc:
-            raise _FileError(
-                _NOT_A_SPREADSHEET.format(filename=filename, what=" (tệp nén bị hỏng)")
-            ) from exc
+            raise _FileError(_not_a_spreadsheet(filename, _(" (a damaged archive)"))) from exc
         if "xl/workbook.xml" in names:
             return "xlsx"
         if "xl/workbook.bin" in names:
             # Binary sheets cannot be checked for size before reading: not accepted.
             raise _FileError(
-                f"Tệp “{filename}” là bảng tính Excel nhị phân (.xlsb). Mở bằng Excel, chọn "
-                "Lưu thành (Save As) dạng Excel Workbook (.xlsx) rồi tải lên lại."
+                _(
+                    "The file “%(filename)s” is a binary Excel workbook (.xlsb). Open it in "
+                    "Excel, choose Save As, Excel Workbook (.xlsx), and upload that file."
+                )
+                % {"filename": filename}
             )
         if mimetype.startswith(b"application/vnd.oasis.opendocument.spreadsheet"):
             return "ods"
-        what = " (đây là tệp nén ZIP)"
+        what = _(" (it is a ZIP archive)")
         if "word/document.xml" in names or b"opendocument.text" in mimetype:
-            what = " (đây là tệp văn bản Word)"
+            what = _(" (it is a Word document)")
         elif "ppt/presentation.xml" in names:
-            what = " (đây là tệp trình chiếu)"
-        raise _FileError(_NOT_A_SPREADSHEET.format(filename=filename, what=what))
+            what = _(" (it is a presentation)")
+        raise _FileError(_not_a_spreadsheet(filename, what))
     for signature, what in _SIGNATURES:
         if data.startswith(signature):
-            raise _FileError(_NOT_A_SPREADSHEET.format(filename=filename, what=what))
+            raise _FileError(_not_a_spreadsheet(filename, str(what)))
     head = data[:2048].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     if head.startswith((b"<!doctype html", b"<html", b"<table", b"<meta")) or (
         head.startswith(b"<?xml") and b"urn:schemas-microsoft-com:office:spreadsheet" in head
     ):
         raise _FileError(
-            f"Tệp “{filename}” là trang web/XML được đặt tên như tệp Excel, không phải bảng "
-            "tính thật. Mở tệp bằng Excel rồi chọn Lưu thành (Save As) dạng Excel Workbook "
-            "(.xlsx) và tải lên lại."
+            _(
+                "The file “%(filename)s” is a web page or XML named like an Excel file, not a "
+                "real spreadsheet. Open it in Excel, choose Save As, Excel Workbook (.xlsx), "
+                "and upload that file."
+            )
+            % {"filename": filename}
         )
     return "csv"
 
@@ -233,15 +252,23 @@ def _read_workbook(data: bytes, filename: str) -> list[list]:
         uploads.check_sheet_size(sheet.total_height, sheet.total_width)
         return sheet.to_python(skip_empty_area=False)
     except uploads.UploadRefused as exc:
-        raise _FileError(f"Tệp “{filename}”: {exc}") from exc
+        raise _FileError(_file_problem(filename, exc)) from exc
     except python_calamine.PasswordError as exc:
         raise _FileError(
-            f"Tệp “{filename}” được đặt mật khẩu. Mở bằng Excel, bỏ mật khẩu rồi lưu và tải lên lại."
+            _(
+                "The file “%(filename)s” is protected by a password. Open it in Excel, remove "
+                "the password, save it and upload it again."
+            )
+            % {"filename": filename}
         ) from exc
     except Exception as exc:  # calamine raises several types for damaged files
         raise _FileError(
-            f"Không đọc được tệp “{filename}”: tệp bị hỏng, được đặt mật khẩu hoặc không phải "
-            "bảng tính Excel/ODS. Mở bằng Excel, lưu lại dạng .xlsx rồi tải lên lại."
+            _(
+                "The file “%(filename)s” cannot be read: it is damaged, protected by a password "
+                "or not an Excel/ODS spreadsheet. Open it in Excel, save it as .xlsx and upload "
+                "it again."
+            )
+            % {"filename": filename}
         ) from exc
 
 
@@ -259,14 +286,17 @@ def _decode_text(data: bytes, filename: str) -> str:
             break  # binary content that happens to decode
         # Windows-1258 has no precomposed toned vowels: "ễ" arrives as "ê" + U+0303.
         return unicodedata.normalize("NFC", text)
-    raise _FileError(_NOT_A_SPREADSHEET.format(filename=filename, what=""))
+    raise _FileError(_not_a_spreadsheet(filename))
 
 
 def _csv_long_cell(filename: str, line: int) -> str:
-    return (
-        f"Tệp CSV “{filename}”, dòng {line}: một ô dài hơn "
-        f"{uploads.number(uploads.MAX_CELL_CHARS)} ký tự."
-    )
+    return _(
+        "The CSV file “%(filename)s”, line %(line)s: a cell is longer than %(n)s characters."
+    ) % {
+        "filename": filename,
+        "line": line,
+        "n": uploads.number(uploads.MAX_CELL_CHARS),
+    }
 
 
 def _read_csv(data: bytes, filename: str) -> tuple[list[list], list[int]]:
@@ -301,13 +331,16 @@ def _read_csv(data: bytes, filename: str) -> tuple[list[list], list[int]]:
             uploads.check_sheet_size(len(rows), len(row))
             previous_end = reader.line_num
     except uploads.UploadRefused as exc:
-        raise _FileError(f"Tệp “{filename}”: {exc}") from exc
+        raise _FileError(_file_problem(filename, exc)) from exc
     except csv.Error as exc:
         if "field limit" in str(exc):
             raise _FileError(_csv_long_cell(filename, reader.line_num)) from exc
         raise _FileError(
-            f"Tệp CSV “{filename}” bị lỗi ở dòng {reader.line_num}: {exc}. Mở bằng Excel, "
-            "lưu lại rồi tải lên lại."
+            _(
+                "The CSV file “%(filename)s” is broken at line %(line)s: %(error)s. Open it in "
+                "Excel, save it again and upload it."
+            )
+            % {"filename": filename, "line": reader.line_num, "error": exc}
         ) from exc
     return rows, lines
 
@@ -433,7 +466,6 @@ def _parse_date(value) -> tuple[datetime.date | None, str]:
     if isinstance(value, datetime.date):
         return value, ""
     shown = clean_text(_as_text(value))
-    expected = f"ghi theo dạng dd/mm/yyyy, ví dụ {_EXAMPLE_DATE}"
     number: float | None = None
     # Digits of any script read as ASCII ones ("０５/０３/１９９０"); "²" is no digit.
     digits = ascii_digits(shown)
@@ -443,10 +475,16 @@ def _parse_date(value) -> tuple[datetime.date | None, str]:
         number = float(digits)  # a serial number stored as text
     if number is not None:
         if number.is_integer() and 1900 <= number <= 2100:
-            return None, f"Ngày sinh “{shown}” chỉ có năm sinh; {expected}."
+            return None, _("Date of birth “%(value)s” is only a year; %(expected)s.") % {
+                "value": shown,
+                "expected": _expected_date(),
+            }
         if 1 <= number < 2958466:  # Excel's serial day numbers (1900 date system)
             return _EXCEL_EPOCH + datetime.timedelta(days=int(number)), ""
-        return None, f"Ngày sinh “{shown}” không phải ngày; {expected}."
+        return None, _("Date of birth “%(value)s” is not a date; %(expected)s.") % {
+            "value": shown,
+            "expected": _expected_date(),
+        }
     text = _SEPARATOR_SPACES.sub(r"\1", digits)
     match = _DMY.match(text)
     if match:
@@ -456,13 +494,21 @@ def _parse_date(value) -> tuple[datetime.date | None, str]:
     elif match := _WORDS_DATE.match(fold(text)):
         day, month, year = (int(g) for g in match.groups())
     elif _SHORT_YEAR.match(text):
-        return None, f"Ngày sinh “{shown}” có năm 2 chữ số; năm phải đủ 4 chữ số, {expected}."
+        return None, _(
+            "Date of birth “%(value)s” has a 2-digit year; the year needs all 4 digits, "
+            "%(expected)s."
+        ) % {"value": shown, "expected": _expected_date()}
     else:
-        return None, f"Ngày sinh “{shown}” không đúng dạng; {expected}."
+        return None, _("Date of birth “%(value)s” is not in the right form; %(expected)s.") % {
+            "value": shown,
+            "expected": _expected_date(),
+        }
     try:
         return datetime.date(year, month, day), ""
     except ValueError:
-        return None, f"Ngày sinh “{shown}” không có thật; ghi theo dạng dd/mm/yyyy."
+        return None, _("Date of birth “%(value)s” does not exist; write it as dd/mm/yyyy.") % {
+            "value": shown
+        }
 
 
 # Combining marks, removed after NFD: a faster courses.vietnamese.fold for names that
@@ -501,14 +547,14 @@ def _ethnicity_index(ethnicities: dict[str, str]) -> dict[str, str | None]:
 def _parse_position(raw) -> tuple[str, str]:
     text = clean_text(_as_text(raw))
     if len(text) > _MAX_LENGTH[POSITION]:
-        return text, f"Chức vụ dài quá {_MAX_LENGTH[POSITION]} ký tự."
+        return text, _("Position is longer than %(n)s characters.") % {"n": _MAX_LENGTH[POSITION]}
     return text, ""
 
 
 def _parse_workplace(raw) -> tuple[str, str]:
     text = clean_text(_as_text(raw))
     if len(text) > _MAX_LENGTH[WORKPLACE]:
-        return text, f"Cơ quan/Đơn vị công tác dài quá {_MAX_LENGTH[WORKPLACE]} ký tự."
+        return text, _("Workplace is longer than %(n)s characters.") % {"n": _MAX_LENGTH[WORKPLACE]}
     return text, ""
 
 
@@ -517,7 +563,7 @@ def _parse_gender(raw) -> tuple[str, str]:
     gender = _GENDERS.get(fold(shown))
     if gender:
         return gender, ""
-    return "", f"Giới tính “{shown}” không hợp lệ; ghi Nam hoặc Nữ."
+    return "", _("Gender “%(value)s” is not valid; write Nam or Nữ.") % {"value": shown}
 
 
 def _parse_payroll(raw) -> tuple[bool | None, str]:
@@ -529,14 +575,14 @@ def _parse_payroll(raw) -> tuple[bool | None, str]:
         return True, ""
     if folded in _NO:
         return False, ""
-    return None, f"Hưởng lương NSNN “{shown}” không hợp lệ; ghi Có hoặc Không."
+    return None, _("State payroll “%(value)s” is not valid; write Có or Không.") % {"value": shown}
 
 
 def _excel_lost_digits(column: str, shown: str) -> str:
-    return (
-        f"{column} “{shown}” đã bị Excel đổi thành dạng số mũ và mất chữ số; định dạng cột "
-        "là Văn bản (Text), gõ lại số rồi lưu."
-    )
+    return _(
+        "%(column)s “%(value)s” was turned by Excel into scientific notation and lost digits; "
+        "format the column as Text, type the number again and save."
+    ) % {"column": column, "value": shown}
 
 
 def _parse_citizen_id(raw) -> tuple[str, str]:
@@ -547,7 +593,10 @@ def _parse_citizen_id(raw) -> tuple[str, str]:
     try:
         return normalise_citizen_id(raw), ""
     except ValidationError as exc:
-        return "", f"Số CCCD “{clean_text(_as_text(raw))}”: {exc.messages[0]}"
+        return "", _("Citizen ID “%(value)s”: %(problem)s") % {
+            "value": clean_text(_as_text(raw)),
+            "problem": exc.messages[0],
+        }
 
 
 def _parse_phone(raw) -> tuple[str, str]:
@@ -582,7 +631,7 @@ def parse_nomination_file(
         try:
             uploads.inspect_spreadsheet(data)
         except uploads.UploadRefused as exc:
-            raise _FileError(f"Tệp “{filename}”: {exc}") from exc
+            raise _FileError(_file_problem(filename, exc)) from exc
         file_format = _sniff_format(data, filename)
         if file_format == "csv":
             table, line_numbers = _read_csv(data, filename)
@@ -599,18 +648,24 @@ def parse_nomination_file(
                 RowError(
                     None,
                     "",
-                    f"Không tìm thấy dòng tiêu đề trong {HEADER_SEARCH_ROWS} dòng đầu của trang "
-                    f"tính đầu tiên. Dòng tiêu đề phải có các cột: {', '.join(COLUMNS)} "
-                    "(tải tệp mẫu để xem).",
+                    _(
+                        "No header row in the first %(n)s rows of the first sheet. The header "
+                        "row must have the columns: %(columns)s (download the template to see it)."
+                    )
+                    % {"n": HEADER_SEARCH_ROWS, "columns": ", ".join(COLUMNS)},
                 )
             ],
         )
-    _, first, last, matched = found
+    _score, first, last, matched = found
 
     def sheet_row(index: int) -> int:
         return line_numbers[index] if line_numbers is not None else index + 1
 
-    header_rows = f"dòng {sheet_row(first)}" + (f"–{sheet_row(last)}" if last != first else "")
+    header_rows = (
+        _("row %(first)s") % {"first": sheet_row(first)}
+        if last == first
+        else _("rows %(first)s–%(last)s") % {"first": sheet_row(first), "last": sheet_row(last)}
+    )
     errors: list[RowError] = []
     columns: dict[str, int] = {}
     for index, name in sorted(matched.items()):
@@ -619,8 +674,16 @@ def parse_nomination_file(
                 RowError(
                     None,
                     "",
-                    f"Cột “{name}” có hai lần trong dòng tiêu đề ({header_rows}, cột "
-                    f"{_column_letter(columns[name])} và {_column_letter(index)}); chỉ giữ một cột.",
+                    _(
+                        "Column “%(name)s” appears twice in the header row (%(rows)s, columns "
+                        "%(a)s and %(b)s); keep only one."
+                    )
+                    % {
+                        "name": name,
+                        "rows": header_rows,
+                        "a": _column_letter(columns[name]),
+                        "b": _column_letter(index),
+                    },
                 )
             )
         else:
@@ -631,8 +694,10 @@ def parse_nomination_file(
                 RowError(
                     None,
                     "",
-                    f"Không tìm thấy cột “{name}” trong dòng tiêu đề ({header_rows}). Các cột "
-                    f"bắt buộc: {', '.join(REQUIRED)}.",
+                    _(
+                        "No column “%(name)s” in the header row (%(rows)s). Required columns: %(required)s."
+                    )
+                    % {"name": name, "rows": header_rows, "required": ", ".join(REQUIRED)},
                 )
             )
     if errors:
@@ -660,8 +725,11 @@ def parse_nomination_file(
                     RowError(
                         None,
                         "",
-                        f"Tệp có hơn {max_rows} dòng dữ liệu; chia thành nhiều tệp nhỏ hơn "
-                        "rồi tải lên từng tệp.",
+                        _(
+                            "The file has more than %(n)s data rows; split it into smaller "
+                            "files and upload them one by one."
+                        )
+                        % {"n": max_rows},
                     )
                 ],
             )
@@ -739,7 +807,7 @@ class _RowParser:
 
         name = ""
         if raw_name == "":
-            error(NAME, "Chưa ghi họ và tên.")
+            error(NAME, _("The full name is missing."))
         else:
             name = clean_person_name(_as_text(raw_name))
             try:
@@ -748,11 +816,18 @@ class _RowParser:
                 error(NAME, exc.messages[0])
             else:
                 if len(name) > _MAX_LENGTH[NAME]:
-                    error(NAME, f"Họ và tên dài quá {_MAX_LENGTH[NAME]} ký tự.")
+                    error(
+                        NAME,
+                        _("The full name is longer than %(n)s characters.")
+                        % {"n": _MAX_LENGTH[NAME]},
+                    )
 
         born = None
         if raw_dob == "":
-            error(DOB, f"Chưa ghi ngày sinh; ghi theo dạng dd/mm/yyyy, ví dụ {_EXAMPLE_DATE}.")
+            error(
+                DOB,
+                _("The date of birth is missing; %(expected)s.") % {"expected": _expected_date()},
+            )
         else:
             if raw_dob.__class__ is datetime.date:
                 born = raw_dob
@@ -761,19 +836,15 @@ class _RowParser:
                 if problem:
                     error(DOB, problem)
             if born is not None:
-                today = self.today
-                age = today.year - born.year - ((today.month, today.day) < (born.month, born.day))
-                if not MIN_AGE <= age <= MAX_AGE:
-                    error(
-                        DOB,
-                        f"Ngày sinh {born:%d/%m/%Y} cho tuổi {age}, ngoài khoảng {MIN_AGE}–{MAX_AGE} "
-                        "tuổi; kiểm tra lại năm sinh.",
-                    )
+                try:
+                    validate_age(born, today=self.today)  # the forms' and the API's rule too
+                except ValidationError as exc:
+                    error(DOB, exc.messages[0])
                     born = None
 
         gender = ""
         if raw_gender == "":
-            error(GENDER, "Chưa ghi giới tính; ghi Nam hoặc Nữ.")
+            error(GENDER, _("The gender is missing; write Nam or Nữ."))
         else:
             gender, problem = self.genders[raw_gender]
             if problem:
@@ -796,7 +867,11 @@ class _RowParser:
                 # Duplicates inside the file: the later row is the one to fix or delete.
                 earlier = self.seen_ids.setdefault(citizen_id, row_number)
                 if earlier != row_number:
-                    error(CITIZEN_ID, f"Số CCCD {citizen_id} trùng với dòng {earlier}.")
+                    error(
+                        CITIZEN_ID,
+                        _("Citizen ID %(id)s is the same as on row %(row)s.")
+                        % {"id": citizen_id, "row": earlier},
+                    )
 
         phone = ""
         if raw_phone != "":
@@ -816,7 +891,10 @@ class _RowParser:
 
         category = ""
         if raw_category == "":
-            error(CATEGORY, f"Chưa ghi đối tượng; ghi một trong {self.category_list}.")
+            error(
+                CATEGORY,
+                _("The category is missing; write one of %(list)s.") % {"list": self.category_list},
+            )
         else:
             category, problem = self.category_codes[raw_category]
             if problem:
@@ -824,7 +902,7 @@ class _RowParser:
 
         payroll = False
         if raw_payroll == "":
-            error(PAYROLL, "Chưa ghi Hưởng lương NSNN; ghi Có hoặc Không.")
+            error(PAYROLL, _("State payroll is missing; write Có or Không."))
         else:
             payroll, problem = self.payrolls[raw_payroll]
             if problem:
@@ -835,11 +913,17 @@ class _RowParser:
             if earlier != row_number:
                 error(
                     NAME,
-                    f"{name}, sinh ngày {born:%d/%m/%Y}, trùng với dòng {earlier}; mỗi người chỉ ghi một dòng.",
+                    _(
+                        "%(name)s, born %(date)s, is the same as row %(row)s; write each person "
+                        "on one row only."
+                    )
+                    % {"name": name, "date": f"{born:%d/%m/%Y}", "row": earlier},
                 )
 
         if name == _EXAMPLE[1] and born == _EXAMPLE[2] and citizen_id == _EXAMPLE[5]:
-            error(NAME, "Đây là dòng ví dụ của tệp mẫu; xóa dòng này rồi tải lên lại.")
+            error(
+                NAME, _("This is the template's example row; delete it and upload the file again.")
+            )
 
         if errors:
             self.errors.extend(errors)
@@ -866,17 +950,20 @@ class _RowParser:
         code = self.ethnicities.get(key.zfill(2) if key.isdigit() else key)
         if code:
             return code, ""
-        return "", (
-            f"Dân tộc “{shown}” không có trong danh mục 54 dân tộc; ghi tên dân tộc, ví dụ "
-            "Thái, Mông, Dao, Hà Nhì, hoặc để trống."
-        )
+        return "", _(
+            "Ethnic group “%(value)s” is not among the 54 ethnic groups; write the group's "
+            "name, e.g. Thái, Mông, Dao, Hà Nhì, or leave it empty."
+        ) % {"value": shown}
 
     def _parse_category(self, raw) -> tuple[str, str]:
         shown = clean_text(_as_text(raw))
         match = _CATEGORY.match(fold(shown))
         if match and match.group(1) in self.categories:
             return match.group(1), ""
-        return "", f"Đối tượng “{shown}” không hợp lệ; ghi một trong {self.category_list}."
+        return "", _("Category “%(value)s” is not valid; write one of %(list)s.") % {
+            "value": shown,
+            "list": self.category_list,
+        }
 
 
 # The template's example row (attendees/template.py writes it; the parser refuses it).
@@ -916,7 +1003,7 @@ def parse_nomination_file_bounded(
             today=today or timezone.localdate(),
         )
     except uploads.UploadRefused as exc:
-        return ParseResult([], [RowError(None, "", f"Tệp “{filename}”: {exc}")])
+        return ParseResult([], [RowError(None, "", _file_problem(filename, exc))])
     return ParseResult([ImportRow(*row) for row in rows], [RowError(*e) for e in errors])
 
 
@@ -925,7 +1012,8 @@ _ROW_VALUES = operator.attrgetter(*ImportRow.__slots__)
 
 def _parse_packed(data: bytes, filename: str, **kwargs) -> tuple[list[tuple], list[tuple]]:
     """The result as plain tuples: they cross the pipe from the child in a fraction of
-    the time slotted dataclasses take to pickle."""
+    the time slotted dataclasses take to pickle. (run_bounded gives the child the caller's
+    language, so the messages are in it.)"""
     result = parse_nomination_file(data, filename, **kwargs)
     return (
         [_ROW_VALUES(row) for row in result.rows],

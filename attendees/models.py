@@ -17,7 +17,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from attendees.validators import citizen_id_mismatch, mask
+from attendees.validators import CITIZEN_ID_PATTERN, citizen_id_mismatch, display_phone, mask
 from courses.models import NFCModel, Organisation, ParticipantCategory, Session, TrainingClass
 from courses.vietnamese import clean_person_name, fold, person_sort_key
 
@@ -166,7 +166,7 @@ class Participant(NFCModel):
                 violation_error_message=_("Another person already has this citizen ID."),
             ),
             models.CheckConstraint(
-                condition=Q(citizen_id="") | Q(citizen_id__regex=r"^[0-9]{12}$"),
+                condition=Q(citizen_id="") | Q(citizen_id__regex=CITIZEN_ID_PATTERN),
                 name="participant_citizen_id_12_digits",
             ),
         ]
@@ -195,6 +195,11 @@ class Participant(NFCModel):
     @property
     def masked_citizen_id(self) -> str:
         return mask(self.citizen_id)
+
+    @property
+    def phone_display(self) -> str:
+        """The mobile number as people write it: 0355 410 130 (stored +84355410130)."""
+        return display_phone(self.phone)
 
     def duplicates(self) -> models.QuerySet[Participant]:
         """Existing people who are probably this person, whoever they belong to (never show

@@ -108,18 +108,39 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = ParticipantForm(
         request.POST or None, instance=person, show_sensitive=request.user.is_coordinator
     )
+    on_file = None
     if request.method == "POST" and form.is_valid():
         try:
             services.participant_save(actor=request.user, participant=form.save(commit=False))
         except ValidationError as exc:
             form.add_error(None, exc)
+            on_file = _record_with_citizen_id(request, form, exclude_pk=person.pk)
         else:
             messages.success(request, _("Saved."))
             return redirect("attendees:person-detail", pk=person.pk)
     if form.show_sensitive:
         # The coordinator's form is filled in with the CCCD and ethnicity: a sensitive view.
         services.log_sensitive_view(actor=request.user, participants=[person], where="person_edit")
-    return render(request, "attendees/person_edit.html", {"form": form, "person": person})
+    return render(
+        request,
+        "attendees/person_edit.html",
+        {"form": form, "person": person, "on_file": on_file},
+    )
+
+
+def _record_with_citizen_id(request: HttpRequest, form, *, exclude_pk: int) -> Participant | None:
+    """The record that already has the CCCD typed, offered as the add form offers a name
+    and birth date match: only one the user may already see (attendees/identity.py; a
+    CCCD of another unit's person is held for the coordinator, never refused here)."""
+    typed = form.instance.citizen_id
+    if not typed or "citizen_id" not in form.errors:
+        return None
+    who = identity.identify(
+        viewer=request.user,
+        typed=identity.Typed(form.instance.full_name, form.instance.date_of_birth, typed),
+        exclude_pk=exclude_pk,
+    )
+    return next((p for p in who.visible if p.citizen_id == typed), None)
 
 
 @coordinator_required

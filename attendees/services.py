@@ -144,7 +144,7 @@ def participant_export(*, actor: User, participant: Participant) -> dict:
         "date_of_birth": dmy(participant.date_of_birth),
         "ethnicity": str(participant.ethnicity or ""),
         "citizen_id": participant.citizen_id,
-        "phone": participant.phone,
+        "phone": participant.phone_display,
         "position": participant.position,
         "workplace": participant.workplace,
         "managing_unit": str(participant.organisation),
@@ -561,6 +561,7 @@ def import_nominations(
         }
     )
     holds: dict[int, int] = {}  # row number -> the record its new person is held against
+    rows_by_category: dict[int, list] = {}  # category id -> this file's rows, in file order
     for row, who in zip(parsed.rows, found, strict=True):
         if who.known is not None:
             if who.known.pk in nominated:
@@ -575,18 +576,24 @@ def import_nominations(
         elif who.hold_against_id is not None:
             holds[row.row_number] = who.hold_against_id
         held[categories[row.category_code].pk] += 1
+        rows_by_category.setdefault(categories[row.category_code].pk, []).append(row)
     for category_id, n in held.items():
         quota = seats.get((organisation.pk, category_id), 0)
         if n > quota:
             code = next(c.code for c in categories.values() if c.pk == category_id)
+            # The seats go in file order: the rows past the last free seat are the ones
+            # to move to another category, another class, or delete.
+            in_file = rows_by_category.get(category_id, [])
+            over = in_file[max(0, len(in_file) - (n - quota)) :]
             report.errors.append(
                 RowError(
                     None,
                     "Đối tượng",
                     _(
-                        "Category %(category)s: %(n)s people for %(quota)s seats of your unit in this class."
+                        "Category %(category)s: %(n)s people for %(quota)s seats of your unit "
+                        "in this class; over the quota: %(rows)s."
                     )
-                    % {"category": code, "n": n, "quota": quota},
+                    % {"category": code, "n": n, "quota": quota, "rows": _rows_named(over)},
                 )
             )
     if report.errors or dry_run:
@@ -660,6 +667,20 @@ def import_nominations(
             batch.imported_rows = report.nominated
             batch.save(update_fields=["status", "imported_at", "imported_rows"])
     return report
+
+
+_ROWS_NAMED = 20  # beyond this many, the message counts the rest
+
+
+def _rows_named(rows: list) -> str:
+    """ "row 14 (Lò Văn Pành), row 15 (Lò Thị Mai)": the rows of a file and who is on them."""
+    named = ", ".join(
+        _("row %(row)s (%(name)s)") % {"row": r.row_number, "name": r.full_name}
+        for r in rows[:_ROWS_NAMED]
+    )
+    if len(rows) > _ROWS_NAMED:
+        named += " " + _("and %(n)s more") % {"n": len(rows) - _ROWS_NAMED}
+    return named
 
 
 def _already_imported(batch: ImportBatch):

@@ -14,8 +14,6 @@ from attendees.importing import (
     DOB,
     ETHNICITY,
     GENDER,
-    MAX_AGE,
-    MIN_AGE,
     NAME,
     PAYROLL,
     PHONE,
@@ -24,6 +22,7 @@ from attendees.importing import (
     WORKPLACE,
     _column_letter,
 )
+from attendees.validators import MAX_AGE, MIN_AGE
 
 TITLE = "DANH SÁCH CỬ CÁN BỘ THAM GIA LỚP BỒI DƯỠNG"
 DEFAULT_CATEGORIES = [

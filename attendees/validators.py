@@ -1,8 +1,21 @@
-"""Validation and normalisation of personal data as it arrives from forms and spreadsheets.
+"""Validation and normalisation of personal data as it arrives from forms, spreadsheets
+and the API: the one home of each rule about a person (issue 15, item 5).
 
 Each function takes what a clerk typed (or what Excel made of it) and returns the stored
 form, or raises ValidationError with a Vietnamese-translatable message that says what is
-wrong in the clerk's terms.
+wrong in the clerk's terms. The person and nomination forms, the spreadsheet import and
+the person check of the JSON API all call these, so a value one of them refuses cannot
+come in through another, and the clerk reads the same words wherever they typed it:
+
+* a name: :func:`validate_person_name`;
+* an age of 16–80 on the day of the check: :func:`validate_age` (:data:`MIN_AGE`,
+  :data:`MAX_AGE`);
+* a CCCD of exactly 12 digits with a province code (:func:`normalise_citizen_id`), checked
+  first; only then its birth year and sex against the person (:func:`citizen_id_mismatch`);
+* a mobile number (:func:`normalise_phone`), stored +84…, shown "0355 410 130"
+  (:func:`display_phone`, the one formatting function for screens and exports).
+
+tests/attendees/test_one_rule.py keeps other modules from re-implementing them.
 """
 
 from __future__ import annotations
@@ -12,6 +25,7 @@ import re
 import unicodedata
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 _DIGITS = re.compile(r"[^0-9]")
@@ -28,10 +42,40 @@ def ascii_digits(text: str) -> str:
 # Mobile prefixes since the 2018 renumbering: 03x, 05x, 07x, 08x, 09x.
 _MOBILE = re.compile(r"^0[35789][0-9]{8}$")
 
+# The ages a person may be nominated at, counted on the day of the check (today). The
+# import had this rule first; the forms and the API now share it.
+MIN_AGE, MAX_AGE = 16, 80
+
+CITIZEN_ID_LENGTH = 12
+# What the database accepts (attendees.models: participant_citizen_id_12_digits).
+CITIZEN_ID_PATTERN = r"^[0-9]{12}$"
+
+
+def age_on(born: datetime.date, day: datetime.date) -> int:
+    """Whole years from `born` to `day` (negative for a birth date after it)."""
+    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+def validate_age(born: datetime.date, *, today: datetime.date | None = None) -> None:
+    """16 to 80 years old on `today` (the local date by default). A birth date in the
+    future or a century back is a typing slip, and says so in the same words everywhere."""
+    day = today or timezone.localdate()
+    age = age_on(born, day)
+    if not MIN_AGE <= age <= MAX_AGE:
+        raise ValidationError(
+            _(
+                "The date of birth %(date)s gives an age of %(age)s, outside %(min)s–%(max)s; "
+                "check the year of birth."
+            )
+            % {"date": f"{born:%d/%m/%Y}", "age": age, "min": MIN_AGE, "max": MAX_AGE},
+            code="age",
+        )
+
 
 def normalise_citizen_id(value: str | int | float | None) -> str:
-    """A CCCD is 12 digits. Excel turns '001203004567' into the number 1203004567, and
-    people type spaces or dots in it; put the digits back as they were."""
+    """A CCCD is 12 digits, the first three a province code 001–096. Excel turns
+    '001203004567' into the number 1203004567, and people type spaces or dots in it; put
+    the digits back as they were. Checked before anything is read from the digits."""
     if value is None or value == "":
         return ""
     if isinstance(value, float):
@@ -42,11 +86,13 @@ def normalise_citizen_id(value: str | int | float | None) -> str:
     if re.fullmatch(r"[0-9 .\-]+", text) is None:
         raise ValidationError(_("The citizen ID may contain only digits."))
     digits = _DIGITS.sub("", text)
-    if len(digits) in (10, 11) and text.isdigit():
-        # Every CCCD starts with a province code 001–096, so a 10/11-digit number is one
-        # whose leading zeros a numeric cell dropped. (9 digits is an old CMND, not a CCCD.)
-        digits = digits.zfill(12)
-    if len(digits) != 12:
+    if len(digits) in (10, 11) and text.isdigit() and not digits.startswith("0"):
+        # Every CCCD starts with 0 (province codes 001–096), so 10 or 11 digits without
+        # it are a number whose leading zeros a numeric cell dropped. With its 0 it is one
+        # digit short: reading a birth year from it would invent one ("born in 2034").
+        # (9 digits is an old CMND, not a CCCD.)
+        digits = digits.zfill(CITIZEN_ID_LENGTH)
+    if len(digits) != CITIZEN_ID_LENGTH:
         raise ValidationError(
             _("The citizen ID must be 12 digits (%(n)s given).") % {"n": len(digits)}
         )
@@ -59,7 +105,7 @@ def citizen_id_mismatch(citizen_id: str, gender: str, date_of_birth: datetime.da
     """The 4th digit encodes century and sex (0/1: 1900s male/female, 2/3: 2000s, …) and
     digits 5–6 the year of birth. Return an explanation if they contradict the person's
     gender or date of birth, or "" when they agree (or cannot be checked)."""
-    if not citizen_id or len(citizen_id) != 12 or not date_of_birth:
+    if not citizen_id or len(citizen_id) != CITIZEN_ID_LENGTH or not date_of_birth:
         return ""
     code = int(citizen_id[3])
     century = 1900 + 100 * (code // 2)
@@ -111,10 +157,11 @@ def normalise_phone(value: str | int | float | None) -> str:
     return "+84" + digits[1:]
 
 
-def display_phone(e164: str) -> str:
-    """+84912345678 → 0912 345 678, the way it is written on lists."""
-    if not e164.startswith("+84"):
-        return e164
+def display_phone(e164: str | None) -> str:
+    """+84355410130 → 0355 410 130, the national format people write and dial: the one
+    formatting of a stored number for every page, form and export."""
+    if not e164 or not e164.startswith("+84"):
+        return e164 or ""
     local = "0" + e164[3:]
     return f"{local[:4]} {local[4:7]} {local[7:]}"
 

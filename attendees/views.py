@@ -206,6 +206,7 @@ def _person_form(
                     ),
                 ).visible
                 if candidates:
+                    candidates = _not_in_class_yet(form, klass, candidates)
                     raise _Duplicates
                 person = form.save(commit=False)
                 person.organisation = unit
@@ -274,6 +275,28 @@ def identity_checks_refused(request: HttpRequest, *, imports: bool = False) -> H
 
 class _Duplicates(Exception):
     """Probable duplicates found: show them and let the clerk choose."""
+
+
+def _not_in_class_yet(
+    form: NominationForm, klass: TrainingClass, candidates: tuple[Participant, ...]
+) -> tuple[Participant, ...]:
+    """The records worth offering. One already nominated to this class is said at once,
+    on the field that found it (the CCCD, else the name), instead of being offered and
+    refused on the next click."""
+    nominated = set(
+        Nomination.objects.live()
+        .filter(training_class=klass, participant__in=candidates)
+        .values_list("participant_id", flat=True)
+    )
+    typed_id = form.cleaned_data.get("citizen_id")
+    for person in candidates:
+        if person.pk in nominated:
+            field = "citizen_id" if typed_id and person.citizen_id == typed_id else "full_name"
+            form.add_error(
+                field,
+                _("%(name)s is already nominated to this class.") % {"name": person.full_name},
+            )
+    return tuple(p for p in candidates if p.pk not in nominated)
 
 
 @coordinator_or_nominator_required

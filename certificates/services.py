@@ -395,7 +395,9 @@ def batch_run(batch: CertificateBatch, *, on_progress: Progress | None = None) -
             if on_progress:
                 on_progress(done, total)
 
-        CertificateBatch.objects.filter(pk=batch.pk).update(total=total, done=0)
+        CertificateBatch.objects.filter(pk=batch.pk).update(
+            total=total, done=0, certificates=in_files
+        )
         for enrollment in to_issue:
             with transaction.atomic():
                 _certificate, created = certificate_issue(actor=actor, enrollment=enrollment)

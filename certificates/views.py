@@ -150,6 +150,7 @@ def batch_status(request: HttpRequest, pk: int) -> JsonResponse:
             "done": batch.done,
             "total": batch.total,
             "percent": batch.percent,
+            "counter": batch.counter(),
             "issued": batch.issued,
             "certificates": batch.certificates,
             "error": batch.error,

@@ -1,12 +1,13 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.contrib.staticfiles import finders
 from django.db import connection
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.urls import include, path, re_path
 from django.views.i18n import set_language
 
 from accounts.forms import LoginForm
-from attendees import api
+from attendees import api, person_api
 from certificates import views as certificate_views
 
 
@@ -19,8 +20,19 @@ def healthz(request: HttpRequest) -> HttpResponse:
     return HttpResponse("ok", content_type="text/plain")
 
 
+def favicon(request: HttpRequest) -> FileResponse:
+    """Browsers ask for /favicon.ico whatever the page links (bookmarks, tabs of a PDF or
+    a JSON answer): the static icon itself, not a 404 in every log. (Its caching is the
+    middleware's, as for every response to a logged-in user.)"""
+    path = finders.find("img/favicon.ico")
+    if path is None:
+        raise Http404
+    return FileResponse(open(path, "rb"), content_type="image/x-icon")
+
+
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("favicon.ico", favicon, name="favicon"),
     path(
         "login/",
         auth_views.LoginView.as_view(
@@ -35,6 +47,7 @@ urlpatterns = [
     path("api/v1/sessions/<int:pk>/roster", api.roster, name="api-roster"),
     path("api/v1/checkins", api.checkin, name="api-checkin"),
     path("api/v1/checkins/batch", api.checkin_batch, name="api-checkin-batch"),
+    path("api/v1/people/check", person_api.person_check, name="api-person-check"),
     # Public: the only pages besides the login that need no account.
     path("verify/", certificate_views.verify_form, name="certificate-verify-form"),
     path("verify/<str:code>/", certificate_views.verify, name="certificate-verify"),

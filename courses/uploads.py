@@ -19,7 +19,8 @@ and the parse itself runs in a child process (``run_bounded``) under an address-
 limit and a wall-clock timeout, so that whatever a reader library does with a file we did
 not foresee costs a refusal, never the web worker.
 
-Messages are Vietnamese: the clerk reads them in the import preview.
+Messages go through gettext (Vietnamese by default): the clerk reads them in the import
+preview, in the interface's language.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.utils import translation
+from django.utils.translation import gettext as _
 
 MB = 1024 * 1024
 
@@ -101,26 +103,40 @@ def check_zip(archive: zipfile.ZipFile, limits: ZipLimits) -> None:
     infos = archive.infolist()
     if len(infos) > limits.max_entries:
         raise UploadRefused(
-            f"Tệp nén có {_n(len(infos))} thành phần, tối đa {_n(limits.max_entries)}."
+            _("The archive has %(n)s parts, at most %(max)s.")
+            % {"n": _n(len(infos)), "max": _n(limits.max_entries)}
         )
     total = 0
     for info in infos:
         if info.file_size > limits.max_entry:
             raise UploadRefused(
-                f"Thành phần “{info.filename[:80]}” trong tệp giải nén ra "
-                f"{_mb(info.file_size)} MB, tối đa {_mb(limits.max_entry)} MB."
+                _("The part “%(name)s” of the file unpacks to %(size)s MB, at most %(max)s MB.")
+                % {
+                    "name": info.filename[:80],
+                    "size": _mb(info.file_size),
+                    "max": _mb(limits.max_entry),
+                }
             )
         if info.file_size > limits.ratio_floor and info.file_size > limits.max_ratio * max(
             info.compress_size, 1
         ):
             raise UploadRefused(
-                f"Thành phần “{info.filename[:80]}” trong tệp nén với tỉ lệ "
-                f"{_n(info.file_size // max(info.compress_size, 1))}:1 (tối đa "
-                f"{limits.max_ratio}:1): đây là tệp nén bất thường (“bom nén”)."
+                _(
+                    "The part “%(name)s” is compressed %(ratio)s:1 (at most %(max)s:1): "
+                    "an abnormal archive (a “zip bomb”)."
+                )
+                % {
+                    "name": info.filename[:80],
+                    "ratio": _n(info.file_size // max(info.compress_size, 1)),
+                    "max": limits.max_ratio,
+                }
             )
         total += info.file_size
     if total > limits.max_total:
-        raise UploadRefused(f"Tệp giải nén ra quá {_mb(limits.max_total)} MB ({_mb(total)} MB).")
+        raise UploadRefused(
+            _("The file unpacks to more than %(max)s MB (%(size)s MB).")
+            % {"max": _mb(limits.max_total), "size": _mb(total)}
+        )
 
 
 def open_zip(file, limits: ZipLimits) -> zipfile.ZipFile:
@@ -154,8 +170,8 @@ def stream_entry(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) ->
             produced += len(chunk)
             if produced > min(limit, max(info.file_size, 0)):
                 raise UploadRefused(
-                    f"Thành phần “{info.filename[:80]}” giải nén ra nhiều hơn khai báo "
-                    f"hoặc quá {_mb(limit)} MB."
+                    _("The part “%(name)s” unpacks to more than it declares or %(max)s MB.")
+                    % {"name": info.filename[:80], "max": _mb(limit)}
                 )
             yield chunk
 
@@ -239,20 +255,26 @@ def check_sheet_size(rows: int, columns: int) -> None:
     """Refuse a sheet spanning more rows or columns than a nomination list needs."""
     if rows > MAX_SHEET_ROWS:
         raise UploadRefused(
-            f"Trang tính có {_n(rows)} dòng, tối đa {_n(MAX_SHEET_ROWS)}. Xóa các dòng "
-            "trống hoặc định dạng thừa bên dưới danh sách (hoặc chia thành nhiều tệp) rồi "
-            "tải lên lại."
+            _(
+                "The sheet has %(n)s rows, at most %(max)s. Delete the empty or formatted rows "
+                "below the list (or split it into several files) and upload it again."
+            )
+            % {"n": _n(rows), "max": _n(MAX_SHEET_ROWS)}
         )
     if columns > MAX_SHEET_COLUMNS:
         raise UploadRefused(
-            f"Trang tính có {_n(columns)} cột, tối đa {_n(MAX_SHEET_COLUMNS)}. Xóa các cột "
-            "thừa bên phải danh sách rồi tải lên lại."
+            _(
+                "The sheet has %(n)s columns, at most %(max)s. Delete the extra columns right "
+                "of the list and upload it again."
+            )
+            % {"n": _n(columns), "max": _n(MAX_SHEET_COLUMNS)}
         )
 
 
 def _long_text() -> UploadRefused:
     return UploadRefused(
-        f"Tệp có một ô chứa quá nhiều văn bản (tối đa {_n(MAX_CELL_CHARS)} ký tự một ô)."
+        _("A cell of the file holds too much text (at most %(n)s characters a cell).")
+        % {"n": _n(MAX_CELL_CHARS)}
     )
 
 
@@ -408,7 +430,7 @@ def _ole_stream(data: bytes, names: tuple[str, ...]) -> bytes:
 
     fat_sectors = list(struct.unpack_from("<109I", data, 0x4C))
     next_difat = difat_start
-    for _ in range(min(difat_count, sectors)):
+    for _step in range(min(difat_count, sectors)):
         if next_difat >= _OLE_FREE:
             break
         block = struct.unpack(f"<{size // 4}I", sector(next_difat))
@@ -490,8 +512,8 @@ def inspect_spreadsheet(data: bytes) -> None:
     row by row as it is read (attendees.importing)."""
     if len(data) > SPREADSHEET_MAX_BYTES:
         raise UploadRefused(
-            f"Tệp lớn {_mb(len(data))} MB, tối đa {_mb(SPREADSHEET_MAX_BYTES)} MB; chia nhỏ "
-            "tệp hoặc xóa hình ảnh trong tệp."
+            _("The file is %(size)s MB, at most %(max)s MB; split it or remove its pictures.")
+            % {"size": _mb(len(data)), "max": _mb(SPREADSHEET_MAX_BYTES)}
         )
     if data.startswith(_OLE_MAGIC):
         _inspect_xls(data)
@@ -534,11 +556,11 @@ def _pool_context():
 
 
 def _refused_by_limits() -> str:
-    return (
-        f"Tệp quá lớn hoặc quá phức tạp để đọc (cần hơn {_n(parse_memory_bytes() // MB)} MB "
-        f"bộ nhớ hoặc hơn {_n(parse_seconds())} giây). Lưu lại tệp dạng .xlsx chỉ gồm "
-        "danh sách, xóa các dòng và cột thừa, rồi tải lên lại."
-    )
+    return _(
+        "The file is too large or too complex to read (it needs more than %(memory)s MB of "
+        "memory or %(seconds)s seconds). Save it as .xlsx with only the list, delete the "
+        "extra rows and columns, and upload it again."
+    ) % {"memory": _n(parse_memory_bytes() // MB), "seconds": _n(parse_seconds())}
 
 
 def run_bounded(func: Callable, /, *args, **kwargs):

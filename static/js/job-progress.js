@@ -23,7 +23,8 @@
     bar.style.width = status.percent + "%";
     progress.setAttribute("aria-valuenow", String(status.percent));
     label.textContent = status.state_label;
-    counter.textContent = status.done + "/" + status.total;
+    // In the job's own unit ("23/77 giấy chứng nhận"), not its internal steps.
+    counter.textContent = status.counter || status.done + "/" + status.total;
     if (status.state === "done" || status.state === "failed") {
       window.location.reload();
       return;

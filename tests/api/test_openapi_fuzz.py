@@ -192,4 +192,5 @@ def test_schema_is_valid_openapi_and_lists_every_api_path():
         "/api/v1/checkins/batch",
         "/api/v1/handouts/{id}/roster",
         "/api/v1/handouts/{id}/batch",
+        "/api/v1/people/check",
     }

@@ -75,7 +75,7 @@ def test_a_document_inflating_to_gigabytes_is_refused(tmp_path):
     with pytest.raises(ValidationError) as excinfo:
         _validate("so-tay.docx", content)
     assert excinfo.value.code == "archive_limits"
-    assert "giải nén ra 2.048 MB, tối đa 512 MB" in excinfo.value.messages[0]
+    assert "unpacks to 2.048 MB, at most 512 MB" in excinfo.value.messages[0]  # English UI
     # Callers that only sniff get "unknown", not an exception.
     assert sniff(content[:4096], io.BytesIO(content)) is None
 
@@ -88,4 +88,4 @@ def test_a_document_with_too_many_parts_is_refused():
             archive.writestr(f"word/media/p{index}.xml", b"")
     with pytest.raises(ValidationError) as excinfo:
         _validate("so-tay.docx", buffer.getvalue())
-    assert "10.002 thành phần, tối đa 10.000" in excinfo.value.messages[0]
+    assert "has 10.002 parts, at most 10.000" in excinfo.value.messages[0]  # English UI

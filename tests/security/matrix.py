@@ -241,6 +241,8 @@ RULES: dict[str, Rule] = {
     "api-openapi": Rule(get=EVERYONE),
     # Load balancers probe it without an account; it answers "ok" and nothing else.
     "healthz": Rule(get=EVERYONE),
+    # The site icon: a static file, for every tab and bookmark.
+    "favicon": Rule(get=EVERYONE),
     # Any other address under /api/: a JSON 404 for everyone.
     "api-not-found": Rule(get=NOBODY, args=lambda w: {"rest": "v1/nothing-here"}),
     "api-roster": Rule(get=SCANNERS_A, args=lambda w: {"pk": w.session_a.pk}),
@@ -260,6 +262,22 @@ RULES: dict[str, Rule] = {
             "device": "phone-1",
             "device_time": _now(),
             "scans": [_scan(w, w.enrollment_a2)],
+        },
+    ),
+    # The person rules of the form and the import, for a unit's software: nothing is
+    # stored and nobody is looked up, so any unit may ask.
+    "api-person-check": Rule(
+        get=NOBODY,
+        post_only=True,
+        post=UNITS,
+        json=True,
+        changes_db=False,
+        data=lambda w: {
+            "full_name": "Lò Thị Bịa",
+            "date_of_birth": "1990-03-05",
+            "gender": "female",
+            "citizen_id": "012190001234",
+            "phone": "0912 345 678",
         },
     ),
     "certificate-verify-form": Rule(get=EVERYONE),
