@@ -221,9 +221,9 @@ def quota_use(
     return {key: QuotaUse(taken[key], seats.get(key, 0)) for key in seats.keys() | taken.keys()}
 
 
-class QuotaExceeded(ValidationError):
-    """A bulk action refused because of quotas or capacity; `nomination_ids` are the rows
-    that would have gone over, so a page can point at them."""
+class RowsRefused(ValidationError):
+    """A bulk action refused as a whole (quotas, capacity, rows changed meanwhile), with
+    the rows concerned in `nomination_ids` so that a page can point at them."""
 
     def __init__(self, messages: list[str], nomination_ids: set[int]):
         super().__init__(messages)
@@ -296,7 +296,7 @@ def _check_quotas(klass: TrainingClass, group: list[Nomination], states: tuple[s
     """`group` are the nominations about to enter `states`."""
     messages, ids = _quota_problems(klass, group, states)
     if messages:
-        raise QuotaExceeded(messages, ids)
+        raise RowsRefused(messages, ids)
 
 
 @transaction.atomic
@@ -353,10 +353,29 @@ def _transition(
     if len(locked) != len(set(ids)):
         raise ValidationError(_("Some nominations no longer exist; reload the page."))
     wrong = [n for n in locked if n.state not in allowed_from]
-    if wrong:
+    if len(wrong) == 1:
         raise ValidationError(
             _("%(name)s is “%(state)s” and cannot be changed this way.")
             % {"name": wrong[0].participant.full_name, "state": wrong[0].get_state_display()}
+        )
+    if wrong:
+        # A bulk action on a stale page: say every row that changed meanwhile, not the
+        # first, so one reload and one retry are enough.
+        raise RowsRefused(
+            [
+                _("These nominations can no longer be changed this way: %(rows)s.")
+                % {
+                    "rows": "; ".join(
+                        f"{n.participant.full_name} ({n.get_state_display()})"
+                        for n in sorted_by_name(
+                            wrong,
+                            name=lambda n: n.participant.full_name,
+                            born=lambda n: n.participant.date_of_birth,
+                        )
+                    )
+                }
+            ],
+            {n.pk for n in wrong},
         )
     now = timezone.now()
     for n in locked:
@@ -420,7 +439,7 @@ def nominations_approve(*, actor: User, nominations: Iterable[Nomination]) -> li
         problems += messages
         over |= ids
     if problems:
-        raise QuotaExceeded(problems, over)
+        raise RowsRefused(problems, over)
     done: list[Nomination] = []
     for class_id in classes:
         approved = _transition(
