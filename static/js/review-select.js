@@ -21,7 +21,7 @@
     });
     if (counter) {
       const n = rows.filter((r) => r.checked).length;
-      counter.textContent = n ? (form.dataset.tickedLabel || "%s").replace("%s", n) : "";
+      counter.textContent = n ? `${form.dataset.tickedLabel} ${n}` : "";
     }
   }
   boxes.forEach(function (box) {
