@@ -450,11 +450,10 @@ def review(request: HttpRequest) -> HttpResponse:
         # What waits for the department; "All states" (state=) shows everything.
         params["state"] = NominationState.SUBMITTED
     filters = ReviewFilterForm(params, classes=classes, units=units)
-    qs = (
-        Nomination.objects.visible_to(request.user)
-        .live()
-        .select_related("participant", "organisation", "category", "training_class")
+    visible = Nomination.objects.visible_to(request.user).select_related(
+        "participant", "organisation", "category", "training_class"
     )
+    qs = visible.live()
     if filters.is_valid():
         f = filters.cleaned_data
         if f["training_class"]:
@@ -485,10 +484,15 @@ def review(request: HttpRequest) -> HttpResponse:
         if not request.user.is_coordinator:
             raise PermissionDenied
         data = _with_groups(request.POST, nominations)
-        bulk = BulkDecisionForm(data, nominations=nominations)
         ticked = _ints(data.getlist("ids"))
+        # Rows ticked on the page that no longer match the filter (approved in another
+        # tab meanwhile) go to the service, which names them all, rather than failing as
+        # "not one of the available choices".
+        known = {n.pk for n in nominations}
+        candidates = nominations + list(visible.filter(pk__in=ticked - known))
+        bulk = BulkDecisionForm(data, nominations=candidates)
         if bulk.is_valid():
-            chosen = [n for n in nominations if n.pk in set(bulk.cleaned_data["ids"])]
+            chosen = [n for n in candidates if n.pk in set(bulk.cleaned_data["ids"])]
             try:
                 if bulk.cleaned_data["action"] == "approve":
                     done = services.nominations_approve(actor=request.user, nominations=chosen)

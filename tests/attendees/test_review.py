@@ -253,6 +253,18 @@ def test_over_quota_names_the_people_marks_the_rows_and_changes_nothing(client, 
     assert not Enrollment.objects.filter(nomination_id__in=ids).exists()
 
 
+def test_rows_decided_meanwhile_are_named_and_nothing_changes(client, world, review):
+    """Two rows ticked on the page were approved in another tab before "Apply"."""
+    client.force_login(world.coordinator)
+    ids = [n.pk for n in review["a"]]
+    services.nominations_approve(actor=world.coordinator, nominations=review["a"][:2])
+    body = _body(client.post(URL, {"action": "return", "ids": ids, "shown": ids, "reason": "Sai"}))
+    errors = re.search(r'id="action-errors"[^>]*>(.*?)</div></div>', body, re.S).group(1)
+    assert all(n.participant.full_name in errors for n in review["a"][:2])
+    assert Nomination.objects.get(pk=review["a"][2].pk).state == "submitted"
+    assert _selected(body, "action") == "return" and 'value="Sai"' in body
+
+
 # --- The services ---------------------------------------------------------------------
 
 
