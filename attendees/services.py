@@ -29,7 +29,7 @@ from attendees.models import (
 from core.documents.wording import dmy
 from courses.models import ClassState, Organisation, ParticipantCategory, Quota, TrainingClass
 from courses.services import audit
-from courses.vietnamese import fold
+from courses.vietnamese import fold, sorted_by_name
 
 # --- People ----------------------------------------------------------------------------
 
@@ -186,42 +186,117 @@ def _quota_seats(klass: TrainingClass) -> dict[tuple[int, int], int]:
     }
 
 
-def _check_quotas(klass: TrainingClass, adding: Counter, states: tuple[str, ...]) -> None:
-    """`adding` counts the nominations about to enter `states`, per (unit, category)."""
-    seats = _quota_seats(klass)
-    held = Counter(
+@dataclass(frozen=True)
+class QuotaUse:
+    """How much of one class × unit × category quota is taken by nominations in the
+    counted states (approved for the department's review, seat-holding for a unit)."""
+
+    taken: int
+    seats: int
+
+    @property
+    def free(self) -> int:
+        return max(self.seats - self.taken, 0)
+
+
+def quota_use(
+    class_ids: Iterable[int], states: tuple[str, ...] = (NominationState.APPROVED,)
+) -> dict[tuple[int, int, int], QuotaUse]:
+    """(class, unit, category) → seats taken / quota: the figure the approve check below
+    compares against, so the review page shows the very numbers that will refuse a
+    bulk approval. Two queries whatever the number of classes."""
+    class_ids = list(class_ids)
+    seats = {
+        (q.training_class_id, q.organisation_id, q.category_id): q.seats
+        for q in Quota.objects.filter(training_class_id__in=class_ids)
+    }
+    taken = Counter(
         {
-            (row["organisation"], row["category"]): row["n"]
-            for row in Nomination.objects.filter(training_class=klass, state__in=states)
-            .values("organisation", "category")
+            (row["training_class"], row["organisation"], row["category"]): row["n"]
+            for row in Nomination.objects.filter(training_class_id__in=class_ids, state__in=states)
+            .values("training_class", "organisation", "category")
             .annotate(n=Count("pk"))
         }
     )
-    for (org_id, cat_id), n in adding.items():
-        quota = seats.get((org_id, cat_id), 0)
-        if held[(org_id, cat_id)] + n > quota:
-            category = ParticipantCategory.objects.get(pk=cat_id)
-            raise ValidationError(
+    return {key: QuotaUse(taken[key], seats.get(key, 0)) for key in seats.keys() | taken.keys()}
+
+
+class RowsRefused(ValidationError):
+    """A bulk action refused as a whole (quotas, capacity, rows changed meanwhile), with
+    the rows concerned in `nomination_ids` so that a page can point at them."""
+
+    def __init__(self, messages: list[str], nomination_ids: set[int]):
+        super().__init__(messages)
+        self.nomination_ids = nomination_ids
+
+
+_NAMES_SHOWN = 10
+
+
+def _names(group: list[Nomination]) -> str:
+    names = [
+        n.participant.full_name
+        for n in sorted_by_name(
+            group,
+            name=lambda n: n.participant.full_name,
+            born=lambda n: n.participant.date_of_birth,
+        )
+    ]
+    shown = ", ".join(names[:_NAMES_SHOWN])
+    if len(names) > _NAMES_SHOWN:
+        shown += _(" and %(n)s more") % {"n": len(names) - _NAMES_SHOWN}
+    return shown
+
+
+def _quota_problems(
+    klass: TrainingClass, group: list[Nomination], states: tuple[str, ...]
+) -> tuple[list[str], set[int]]:
+    """Every (unit, category) of `group` that entering `states` would push over its quota,
+    and the class capacity for approvals: one message per problem naming the people, and
+    the ids of the nominations concerned. Called with the class row locked."""
+    use = quota_use([klass.pk], states)
+    adding: dict[tuple[int, int], list[Nomination]] = {}
+    for n in group:
+        adding.setdefault((n.organisation_id, n.category_id), []).append(n)
+    messages: list[str] = []
+    ids: set[int] = set()
+    for (org_id, cat_id), rows in adding.items():
+        u = use.get((klass.pk, org_id, cat_id), QuotaUse(0, 0))
+        if u.taken + len(rows) > u.seats:
+            messages.append(
                 _(
-                    "%(unit)s has %(quota)s seats in category %(category)s of class %(code)s; "
-                    "%(held)s are taken and %(n)s more would exceed the quota."
+                    "%(unit)s, category %(category)s of class %(code)s: %(held)s of %(quota)s "
+                    "seats are taken, so %(n)s more (%(names)s) would exceed the quota by "
+                    "%(over)s."
                 )
                 % {
-                    "unit": Organisation.objects.get(pk=org_id).name,
-                    "quota": quota,
-                    "category": category.code,
+                    "unit": rows[0].organisation.name,
+                    "category": rows[0].category.code,
                     "code": klass.code,
-                    "held": held[(org_id, cat_id)],
-                    "n": n,
+                    "held": u.taken,
+                    "quota": u.seats,
+                    "n": len(rows),
+                    "names": _names(rows),
+                    "over": u.taken + len(rows) - u.seats,
                 }
             )
+            ids.update(n.pk for n in rows)
     if NominationState.APPROVED in states:
         enrolled = Enrollment.objects.filter(training_class=klass).count()
-        if enrolled + sum(adding.values()) > klass.capacity:
-            raise ValidationError(
+        if enrolled + len(group) > klass.capacity:
+            messages.append(
                 _("Class %(code)s has %(capacity)s places and %(enrolled)s are filled.")
                 % {"code": klass.code, "capacity": klass.capacity, "enrolled": enrolled}
             )
+            ids.update(n.pk for n in group)
+    return messages, ids
+
+
+def _check_quotas(klass: TrainingClass, group: list[Nomination], states: tuple[str, ...]) -> None:
+    """`group` are the nominations about to enter `states`."""
+    messages, ids = _quota_problems(klass, group, states)
+    if messages:
+        raise RowsRefused(messages, ids)
 
 
 @transaction.atomic
@@ -278,10 +353,29 @@ def _transition(
     if len(locked) != len(set(ids)):
         raise ValidationError(_("Some nominations no longer exist; reload the page."))
     wrong = [n for n in locked if n.state not in allowed_from]
-    if wrong:
+    if len(wrong) == 1:
         raise ValidationError(
             _("%(name)s is “%(state)s” and cannot be changed this way.")
             % {"name": wrong[0].participant.full_name, "state": wrong[0].get_state_display()}
+        )
+    if wrong:
+        # A bulk action on a stale page: say every row that changed meanwhile, not the
+        # first, so one reload and one retry are enough.
+        raise RowsRefused(
+            [
+                _("These nominations can no longer be changed this way: %(rows)s.")
+                % {
+                    "rows": "; ".join(
+                        f"{n.participant.full_name} ({n.get_state_display()})"
+                        for n in sorted_by_name(
+                            wrong,
+                            name=lambda n: n.participant.full_name,
+                            born=lambda n: n.participant.date_of_birth,
+                        )
+                    )
+                }
+            ],
+            {n.pk for n in wrong},
         )
     now = timezone.now()
     for n in locked:
@@ -314,9 +408,7 @@ def nominations_submit(*, actor: User, nominations: Iterable[Nomination]) -> lis
     for class_id, group in _by_class(nominations).items():
         klass = _lock_class(TrainingClass(pk=class_id))
         _check_open_for_nomination(klass)
-        _check_quotas(
-            klass, Counter((n.organisation_id, n.category_id) for n in group), SEAT_HOLDING
-        )
+        _check_quotas(klass, group, SEAT_HOLDING)
         done += _transition(
             actor=actor,
             nominations=group,
@@ -330,22 +422,29 @@ def nominations_submit(*, actor: User, nominations: Iterable[Nomination]) -> lis
 
 @transaction.atomic
 def nominations_approve(*, actor: User, nominations: Iterable[Nomination]) -> list[Nomination]:
-    done: list[Nomination] = []
-    for class_id, group in _by_class(nominations).items():
-        klass = _lock_class(TrainingClass(pk=class_id))
+    """Approve and enroll, all or nothing. Every class is locked first (in id order, so
+    two bulk approvals cannot deadlock) and every quota checked before anything changes:
+    a refusal names all the groups and people that would go over, not just the first."""
+    groups = _by_class(nominations)
+    classes = {class_id: _lock_class(TrainingClass(pk=class_id)) for class_id in sorted(groups)}
+    problems: list[str] = []
+    over: set[int] = set()
+    for class_id, klass in classes.items():
         if klass.state not in (ClassState.NOMINATING, ClassState.RUNNING):
             raise ValidationError(
                 _("Class %(code)s is “%(state)s”; nominations can no longer be approved.")
                 % {"code": klass.code, "state": klass.get_state_display()}
             )
-        _check_quotas(
-            klass,
-            Counter((n.organisation_id, n.category_id) for n in group),
-            (NominationState.APPROVED,),
-        )
+        messages, ids = _quota_problems(klass, groups[class_id], (NominationState.APPROVED,))
+        problems += messages
+        over |= ids
+    if problems:
+        raise RowsRefused(problems, over)
+    done: list[Nomination] = []
+    for class_id in classes:
         approved = _transition(
             actor=actor,
-            nominations=group,
+            nominations=groups[class_id],
             allowed_from=(NominationState.SUBMITTED,),
             to=NominationState.APPROVED,
             action="nomination.approve",

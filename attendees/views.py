@@ -12,6 +12,7 @@ from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -21,6 +22,7 @@ from accounts.decorators import (
     staff_reader_required,
 )
 from accounts.throttle import rate_limit_hit
+from attendees import review as review_rows
 from attendees import services
 from attendees.forms import (
     BulkDecisionForm,
@@ -434,16 +436,47 @@ def import_preview(request: HttpRequest, pk: int) -> HttpResponse:
 # --- The department's side -------------------------------------------------------------
 
 
+def _ints(values: list[str]) -> set[int]:
+    return {int(v) for v in values if v.isascii() and v.isdigit()}
+
+
+def _with_groups(post, nominations: list[Nomination]):
+    """The POST with every "all in this class/unit" box turned into the ids of its rows:
+    the server-side select-all, which works without JavaScript. Only rows the page showed
+    (`shown`) are added, so a nomination submitted after the page was drawn is never
+    decided unseen."""
+    data = post.copy()
+    shown = _ints(data.getlist("shown"))
+    classes = _ints(data.getlist("all_class"))
+    units = set(data.getlist("all_unit"))
+    ids = data.getlist("ids")
+    for n in nominations:
+        in_group = (
+            n.training_class_id in classes or f"{n.training_class_id}-{n.organisation_id}" in units
+        )
+        if in_group and n.pk in shown and n.state == NominationState.SUBMITTED:
+            ids.append(str(n.pk))
+    ids = list(dict.fromkeys(ids))
+    data.setlist("ids", ids)
+    return data
+
+
 @staff_reader_required
 def review(request: HttpRequest) -> HttpResponse:
-    classes = TrainingClass.objects.order_by("-year", "start_date")
+    """The department's review: submitted nominations first, one class a page, grouped by
+    unit with each unit's approved / quota, suspicious rows flagged, and bulk approve or
+    return (all or nothing) with select-all per class and per unit."""
+    classes = list(TrainingClass.objects.order_by("-year", "start_date"))
     units = sorted_by_text(Organisation.objects.filter(nominations__isnull=False).distinct(), str)
-    filters = ReviewFilterForm(request.GET or None, classes=classes, units=units)
-    qs = (
-        Nomination.objects.visible_to(request.user)
-        .live()
-        .select_related("participant", "organisation", "category", "training_class")
+    params = request.GET.copy()
+    if "state" not in params:
+        # What waits for the department; "All states" (state=) shows everything.
+        params["state"] = NominationState.SUBMITTED
+    filters = ReviewFilterForm(params, classes=classes, units=units)
+    visible = Nomination.objects.visible_to(request.user).select_related(
+        "participant", "organisation", "category", "training_class"
     )
+    qs = visible.live()
     if filters.is_valid():
         f = filters.cleaned_data
         if f["training_class"]:
@@ -456,17 +489,33 @@ def review(request: HttpRequest) -> HttpResponse:
             qs = qs.filter(state=f["state"])
         if f["q"]:
             qs = qs.filter(participant__in=Participant.objects.search(f["q"]))
-    nominations = sorted_by_name(
-        list(qs[:2000]),
-        name=lambda n: n.participant.full_name,
-        born=lambda n: n.participant.date_of_birth,
-    )
-    bulk = BulkDecisionForm(request.POST or None, nominations=nominations)
+    nominations = list(qs[:2000])
+    # One class a page, in the filter's class order: a class is what gets approved at once.
+    counts = Counter(n.training_class_id for n in nominations)
+    pages = [(k, counts[k.pk]) for k in classes if counts[k.pk]]
+    number = request.GET.get("page", "1")
+    number = int(number) if number.isascii() and number.isdigit() else 1
+    number = min(max(number, 1), max(len(pages), 1))
+    on_page = [n for n in nominations if pages and n.training_class_id == pages[number - 1][0].pk]
+
+    bulk = BulkDecisionForm(nominations=nominations)
+    action_errors: list[str] = []
+    reason_errors: list[str] = []
+    over: set[int] = set()
+    ticked: set[int] = set()
     if request.method == "POST":
         if not request.user.is_coordinator:
             raise PermissionDenied
+        data = _with_groups(request.POST, nominations)
+        ticked = _ints(data.getlist("ids"))
+        # Rows ticked on the page that no longer match the filter (approved in another
+        # tab meanwhile) go to the service, which names them all, rather than failing as
+        # "not one of the available choices".
+        known = {n.pk for n in nominations}
+        candidates = nominations + list(visible.filter(pk__in=ticked - known))
+        bulk = BulkDecisionForm(data, nominations=candidates)
         if bulk.is_valid():
-            chosen = [n for n in nominations if n.pk in set(bulk.cleaned_data["ids"])]
+            chosen = [n for n in candidates if n.pk in set(bulk.cleaned_data["ids"])]
             try:
                 if bulk.cleaned_data["action"] == "approve":
                     done = services.nominations_approve(actor=request.user, nominations=chosen)
@@ -479,19 +528,42 @@ def review(request: HttpRequest) -> HttpResponse:
                         request, _("%(n)s nominations returned to their units.") % {"n": len(done)}
                     )
             except ValidationError as exc:
-                messages.error(request, " ".join(exc.messages))
+                if hasattr(exc, "error_dict"):
+                    reason_errors += exc.message_dict.get("reason", [])
+                    action_errors += [
+                        m for k, ms in exc.message_dict.items() if k != "reason" for m in ms
+                    ]
+                else:
+                    action_errors += exc.messages
+                over = getattr(exc, "nomination_ids", set())
             else:
                 return redirect(request.get_full_path())
         else:
-            for errors in bulk.errors.values():
-                messages.error(request, " ".join(errors))
+            reason_errors += bulk.errors.get("reason", [])
+            action_errors += [m for k, ms in bulk.errors.items() if k != "reason" for m in ms]
+    flags = review_rows.flags_for(on_page, viewer=request.user, today=timezone.localdate())
+    groups = review_rows.group(on_page, classes=classes, flags=flags)
+    keep = params.copy()
+    keep.pop("page", None)
     return render(
         request,
         "attendees/review.html",
         {
             "filters": filters,
-            "nominations": nominations,
+            "groups": groups,
+            "count": len(nominations),
+            "pages": pages,
+            "page_number": number,
+            "query": keep.urlencode(),
             "bulk": bulk,
+            "action": bulk.data.get("action", "approve") if bulk.is_bound else "approve",
+            "reason": bulk.data.get("reason", "") if bulk.is_bound else "",
+            "action_errors": action_errors,
+            "reason_errors": reason_errors,
+            "over": over,
+            "ticked": ticked,
+            "all_classes": _ints(request.POST.getlist("all_class")),
+            "all_units": set(request.POST.getlist("all_unit")),
             "can_decide": request.user.is_coordinator,
             "possible_duplicates": (
                 Participant.objects.held().count() if request.user.is_coordinator else 0

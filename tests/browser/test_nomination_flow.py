@@ -117,8 +117,7 @@ def test_nominate_by_spreadsheet_then_approve_then_print(browser, live_server, t
     page.get_by_role("button", name="Đăng xuất").click()
     _login(page, "dieuphoi")
     page.goto("/nominations/review/?training_class=TTDN-2023-L3&state=submitted")
-    for box in page.locator("#review input[type=checkbox]").all():
-        box.check()
+    page.get_by_label("Chọn cả 3 lượt Đã gửi của lớp TTDN-2023-L3").check()
     page.get_by_role("button", name="Thực hiện").click()
     assert (
         Enrollment.objects.filter(
