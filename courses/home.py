@@ -128,12 +128,11 @@ def coordinator_home(user, now: datetime.datetime) -> dict:
     for r in review:
         by_class[r.code] += r.count
     # Past their scheduled end and still open: attendance is not final until closed.
-    to_close = list(
-        Session.objects.filter(closed_at__isnull=True)
-        .filter(Q(date__lt=now.date()) | Q(date=now.date(), end_time__lte=now.time()))
-        .select_related("training_class")
-        .order_by("date", "start_time")[: SHOWN + 1]
+    overdue = Session.objects.filter(closed_at__isnull=True).filter(
+        Q(date__lt=now.date()) | Q(date=now.date(), end_time__lte=now.time())
     )
+    to_close = list(overdue.select_related("training_class").order_by("date", "start_time")[:SHOWN])
+    to_close_count = overdue.count() if len(to_close) == SHOWN else len(to_close)
     no_certificates = (
         TrainingClass.objects.official()
         .exclude(state=ClassState.PLANNING)
@@ -164,8 +163,8 @@ def coordinator_home(user, now: datetime.datetime) -> dict:
         "review": review,
         "review_by_class": dict(by_class),
         "review_total": sum(by_class.values()),
-        "to_close": to_close[:SHOWN],
-        "more_to_close": len(to_close) > SHOWN,
+        "to_close": to_close,
+        "to_close_count": to_close_count,
         "ready": ready,
         "failed_batches": failed_batches,
         "failed_jobs": failed_jobs,

@@ -69,6 +69,7 @@ def test_nominator_sees_free_seats_drafts_returned_reasons_and_nominate(
     assert "Cử học viên" in body
     # The class's allocation ("35/90 (39%)") reads as "class full" to a unit: not shown.
     assert "35/90" not in body
+    assert "đã phân bổ cho các đơn vị" not in body
 
 
 def test_a_unit_learns_nothing_of_another_units_people(
@@ -166,7 +167,7 @@ def test_coordinator_sees_what_waits_with_counts_and_filtered_links(
     )
     assert f"{world.unit_a.name}</a>: <strong>3</strong>" in body
     assert f"{world.unit_b.name}</a>: <strong>2</strong>" in body
-    assert "buổi học đã quá giờ kết thúc nhưng chưa đóng" in body
+    assert "3 buổi học đã quá giờ kết thúc nhưng chưa đóng" in body  # + the world's two
     assert reverse("attendees:attendance-panel", args=[yesterday.pk]) in body
     assert "1 lớp đã chốt điểm danh, sẵn sàng cấp chứng chỉ" in body
     assert reverse("certificates:class", args=[done.code]) in body
