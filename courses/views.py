@@ -15,7 +15,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import coordinator_required, role_required
-from courses import services
+from courses import home, services
 from courses.forms import (
     ClassStateForm,
     QuotaGridForm,
@@ -58,12 +58,30 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     """The classes of one year (the latest by default), a page at a time: a province runs
     a handful a year, the Ministry's view holds hundreds."""
     now = timezone.localtime()
-    visible = TrainingClass.objects.visible_to(request.user)
+    user = request.user
+    visible = TrainingClass.objects.visible_to(user)
     years = sorted(set(visible.values_list("year", flat=True)), reverse=True)
+    # The role's next action, and the year it happens in: a trainer's phone opens on the
+    # year of today's or the next session, a reader's on the latest year with figures.
+    if user.is_nominator:
+        next_action = home.nominator_home(user)
+        default_year = years[0] if years else now.year
+    elif user.is_trainer:
+        next_action = home.trainer_home(user, now)
+        default_year = next_action["year"] or (years[0] if years else now.year)
+    elif user.is_coordinator:
+        # The coordinator plans the coming year: a class being planned is their data.
+        next_action = home.coordinator_home(user, now)
+        default_year = years[0] if years else now.year
+    else:
+        next_action = None
+        default_year = home.latest_year_with_data(user) or now.year
     try:
-        year = int(request.GET.get("year") or (years[0] if years else now.year))
+        year = int(request.GET.get("year") or default_year)
     except ValueError:
-        year = years[0] if years else now.year
+        year = default_year
+    if user.is_viewer:
+        next_action = home.viewer_home(user, year)
     upcoming = Session.objects.filter(training_class=OuterRef("pk"), date__gte=now.date()).order_by(
         "date", "start_time"
     )
@@ -106,7 +124,14 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "courses/dashboard.html",
-        {"rows": rows, "page": page, "totals": totals, "years": years, "year": year},
+        {
+            "rows": rows,
+            "page": page,
+            "totals": totals,
+            "years": years,
+            "year": year,
+            "next_action": next_action,
+        },
     )
 
 
