@@ -32,6 +32,7 @@ from attendees.forms import (
 )
 from attendees.identity import Typed, identify
 from attendees.models import (
+    LIVE_STATES,
     SEAT_HOLDING,
     ImportBatch,
     ImportStatus,
@@ -102,7 +103,8 @@ def _seat_table(klass: TrainingClass, unit: Organisation) -> list[dict]:
     table = []
     for q in sorted(quotas, key=lambda q: q.category.code):
         c = q.category_id
-        live = sum(counts[(c, s)] for s in ("draft", "submitted", "approved", "returned"))
+        # Live nominations hold a seat (attendees.models.LIVE_STATES, as quota_use counts).
+        live = sum(counts[(c, s)] for s in LIVE_STATES)
         table.append(
             {
                 "category": q.category,
