@@ -99,6 +99,12 @@ def test_main_page_of_each_role_has_no_serious_axe_violation(new_page, demo, use
     violations = _axe_violations(phone)
     screenshot(phone, f"a11y-{name}-390")
     assert violations == [], "\n".join(violations)
+    # The folded menu, opened: its links are checked too (axe skips hidden elements).
+    phone.locator(".navbar-toggler").click()
+    phone.get_by_role("link", name="Thư viện").wait_for(state="visible")
+    violations = _axe_violations(phone)
+    screenshot(phone, f"a11y-{name}-390-menu")
+    assert violations == [], "\n".join(violations)
 
 
 @pytest.mark.parametrize("width", [992, 1366])
