@@ -169,7 +169,7 @@ def test_coordinator_sees_what_waits_with_counts_and_filtered_links(
     assert f"{world.unit_b.name}</a>: <strong>2</strong>" in body
     assert "3 buổi học đã quá giờ kết thúc nhưng chưa đóng" in body  # + the world's two
     assert reverse("attendees:attendance-panel", args=[yesterday.pk]) in body
-    assert "1 lớp đã chốt điểm danh, sẵn sàng cấp chứng chỉ" in body
+    assert "1 lớp đã chốt điểm danh, sẵn sàng cấp giấy chứng nhận" in body
     assert reverse("certificates:class", args=[done.code]) in body
     assert "2 tác vụ nền bị lỗi" in body  # the replaced failure is not counted
     assert old.created_at.strftime("%d/%m/%Y %H:%M") not in body
