@@ -29,7 +29,7 @@ import datetime
 import io
 import shutil
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from copy import copy
 from dataclasses import dataclass, field
 from typing import IO, Any
@@ -187,18 +187,25 @@ class Table:
 # ---------------------------------------------------------------------------- csv
 
 
-def _csv_value(value: Any) -> str:
+def _shown(value: Any, text: Callable[[Any], str], decimal: str = ".") -> str:
+    """A typed value as text, the same way in every format: empty for nothing, Có/Không,
+    rates with one decimal, dates dd/mm/yyyy; other text through ``text`` (CSV-safe,
+    sheet-safe or NFC for paper)."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "Có" if value else "Không"
     if isinstance(value, float):
-        return f"{value:.1f}"
+        return f"{value:.1f}".replace(".", decimal)
     if isinstance(value, int):
         return str(value)
     if isinstance(value, datetime.date):
         return dmy(value)
-    return csv_text(value)  # "=HYPERLINK(…)" typed as a name must not run in Excel
+    return text(value)
+
+
+def _csv_value(value: Any) -> str:
+    return _shown(value, csv_text)  # "=HYPERLINK(…)" typed as a name must not run in Excel
 
 
 def table_csv(table: Table) -> str:
@@ -238,15 +245,7 @@ _NOTE_BOLD_FONT = Font(name=_FONT, size=11, bold=True)
 
 def _sheet_text(value: Any) -> str:
     """A value as a sheet shows it (to measure a column by)."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "Có" if value else "Không"
-    if isinstance(value, float):
-        return f"{value:.1f}"
-    if isinstance(value, datetime.date):
-        return dmy(value)
-    return cell_text(value)
+    return _shown(value, cell_text)
 
 
 def column_widths(table: Table, sample: list[list[Any]]) -> list[float]:
@@ -566,17 +565,9 @@ _PDF_MODES = (
 
 
 def _pdf_text(value: Any) -> str:
-    if value is None:
-        return ""
     if isinstance(value, SignerName):
         return name_with_birth_year(value, value.born)
-    if isinstance(value, bool):
-        return "Có" if value else "Không"
-    if isinstance(value, float):
-        return f"{value:.1f}".replace(".", ",")  # Vietnamese decimal comma on paper
-    if isinstance(value, datetime.date):
-        return dmy(value)
-    return nfc_text(value)
+    return _shown(value, nfc_text, decimal=",")  # Vietnamese decimal comma on paper
 
 
 def _pdf_heads(table: Table, mode: str) -> list[str]:
