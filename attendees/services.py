@@ -401,6 +401,19 @@ def _by_class(nominations: Iterable[Nomination]) -> dict[int, list[Nomination]]:
     return groups
 
 
+def nominations_submit_problems(klass: TrainingClass, nominations: list[Nomination]) -> list[str]:
+    """What would stop `nominations_submit` for these nominations of one class, for the
+    confirmation page to say before the unit presses: the same checks (class open, quota
+    per unit and category), read without locking. Empty when submitting would go through
+    as the page was drawn."""
+    try:
+        _check_open_for_nomination(klass)
+    except ValidationError as exc:
+        return exc.messages
+    problems, _ids = _quota_problems(klass, nominations, SEAT_HOLDING)
+    return problems
+
+
 @transaction.atomic
 def nominations_submit(*, actor: User, nominations: Iterable[Nomination]) -> list[Nomination]:
     """A unit sends its drafts (or corrected returned items) to the department."""

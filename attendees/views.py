@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import (
@@ -304,26 +305,69 @@ def _not_in_class_yet(
 
 
 @coordinator_or_nominator_required
-@require_POST
 def unit_submit(request: HttpRequest, code: str) -> HttpResponse:
+    """Sending the unit's drafts to the department: GET names who will be sent and what
+    follows (the unit can no longer edit them), or why it cannot be done yet; only a POST
+    carrying that confirmation sends. An unconfirmed POST (an old page) changes nothing."""
     klass, unit = class_and_unit_for_user(request, code)
-    pending = Nomination.objects.filter(
-        training_class=klass,
-        organisation=unit,
-        state__in=[NominationState.DRAFT, NominationState.RETURNED],
+    back = _unit_url(klass, unit, request.user)
+    pending = list(
+        Nomination.objects.filter(
+            training_class=klass,
+            organisation=unit,
+            state__in=[NominationState.DRAFT, NominationState.RETURNED],
+        ).select_related("participant", "organisation", "category")
     )
-    if not pending.exists():
+    if not pending:
         messages.info(request, _("There is nothing to submit."))
-    else:
+        return redirect(back)
+    if request.method == "POST":
+        if request.POST.get("confirm") != "yes":
+            return redirect(
+                f"{reverse('attendees:unit-submit', args=[klass.code])}"
+                f"{'' if request.user.is_nominator else f'?unit={unit.pk}'}"
+            )
         try:
-            done = services.nominations_submit(actor=request.user, nominations=list(pending))
+            done = services.nominations_submit(actor=request.user, nominations=pending)
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
             messages.success(
                 request, _("%(n)s nominations sent to the department.") % {"n": len(done)}
             )
-    return redirect(_unit_url(klass, unit, request.user))
+        return redirect(back)
+    n = len(pending)
+    problems = services.nominations_submit_problems(klass, pending)
+    return render(
+        request,
+        "confirm.html",
+        {
+            "title": _("Send the nominations to the department?"),
+            "subject": f"{klass.code} · {klass.title} · {unit}",
+            "consequences": [
+                ngettext(
+                    "%(n)s person will be sent to the department for review.",
+                    "%(n)s people will be sent to the department for review.",
+                    n,
+                )
+                % {"n": n},
+                _(
+                    "After sending, your unit can no longer edit them: only substitute or "
+                    "withdraw a person. The department approves them or returns them with "
+                    "a reason."
+                ),
+            ],
+            "people": sorted_by_name(
+                pending,
+                name=lambda nom: nom.participant.full_name,
+                born=lambda nom: nom.participant.date_of_birth,
+            ),
+            "people_heading": _("To be sent"),
+            "button": ngettext("Send %(n)s nomination", "Send %(n)s nominations", n) % {"n": n},
+            "refusal": " ".join(problems),
+            "cancel_url": back,
+        },
+    )
 
 
 @coordinator_or_nominator_required

@@ -269,7 +269,7 @@ def test_adding_a_known_person_offers_to_reuse_the_record(client, world, people)
 def test_unit_submits_and_coordinator_approves_in_bulk(client, world):
     drafts = [f.nomination(world.class_a, world.unit_a, "a") for _ in range(3)]
     client.force_login(world.nominator_a)
-    client.post(reverse("attendees:unit-submit", args=[world.class_a.code]))
+    client.post(reverse("attendees:unit-submit", args=[world.class_a.code]), {"confirm": "yes"})
     assert set(
         Nomination.objects.filter(pk__in=[d.pk for d in drafts]).values_list("state", flat=True)
     ) == {"submitted"}
@@ -287,6 +287,40 @@ def test_unit_submits_and_coordinator_approves_in_bulk(client, world):
         reverse("attendees:unit-nominations", args=[world.class_a.code])
     ).content.decode()
     assert "Thiếu chức vụ" in body
+
+
+def test_submitting_asks_first_and_names_who_is_sent(client, world):
+    drafts = [f.nomination(world.class_a, world.unit_a, "a") for _ in range(2)]
+    url = reverse("attendees:unit-submit", args=[world.class_a.code])
+    client.force_login(world.nominator_a)
+    page = client.get(url)
+    body = page.content.decode()
+    assert page.status_code == 200
+    assert "2 người sẽ được gửi lên Sở để duyệt" in body
+    assert all(d.participant.full_name in body for d in drafts)
+    # Neither the question nor an unconfirmed POST (an old page, a double tap) sends.
+    assert client.post(url).status_code == 302
+    assert set(
+        Nomination.objects.filter(pk__in=[d.pk for d in drafts]).values_list("state", flat=True)
+    ) == {"draft"}
+    client.post(url, {"confirm": "yes"})
+    assert set(
+        Nomination.objects.filter(pk__in=[d.pk for d in drafts]).values_list("state", flat=True)
+    ) == {"submitted"}
+    assert AuditLog.objects.filter(action="nomination.submit").count() == 2
+
+
+def test_submit_page_says_why_before_the_quota_refuses(client, world):
+    from courses.models import Quota
+
+    quota = Quota.objects.get(
+        training_class=world.class_a, organisation=world.unit_a, category__code="a"
+    )
+    drafts = [f.nomination(world.class_a, world.unit_a, "a") for _ in range(quota.seats + 1)]
+    client.force_login(world.nominator_a)
+    body = client.get(reverse("attendees:unit-submit", args=[world.class_a.code])).content.decode()
+    assert 'id="refusal"' in body and 'id="confirm-button"' not in body
+    assert drafts[0].participant.full_name in body  # the quota message names the people
 
 
 def test_viewer_cannot_decide(client, world, people):

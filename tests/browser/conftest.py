@@ -82,3 +82,12 @@ def login_with_form(page, username: str) -> None:
     page.get_by_label("Tên đăng nhập").fill(username)
     page.get_by_label("Mật khẩu").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Đăng nhập").click()
+
+
+def logout_with_menu(page) -> None:
+    """Log out as a user does: on a phone the button sits behind the menu toggler."""
+    toggler = page.locator(".navbar-toggler")
+    if toggler.is_visible():
+        toggler.click()
+    page.get_by_role("button", name="Đăng xuất").click()
+    page.wait_for_url("**/login/**")

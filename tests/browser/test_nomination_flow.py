@@ -1,6 +1,7 @@
-"""The issue's "done when", in a real browser: a nominator downloads the template, fills
-it, uploads it, fixes the reported rows and submits; the coordinator approves; the
-enrollment list prints in the right order with correct diacritics."""
+"""The nominator's journey in a real browser, at an office screen (1366×768) and a phone
+(390×844): one person added through the form, then the template downloaded, filled,
+uploaded, the reported rows fixed; the unit confirms sending all four; the coordinator
+approves; the enrollment list prints in the right order with correct diacritics."""
 
 import datetime
 import io
@@ -11,7 +12,7 @@ import pytest
 from django.core.management import call_command
 
 from attendees.models import Enrollment, Nomination
-from tests.browser.conftest import ARTIFACTS, login_with_form, screenshot
+from tests.browser.conftest import ARTIFACTS, login_with_form, logout_with_menu, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -53,24 +54,49 @@ def _fill(template: bytes, people) -> bytes:
     return out.getvalue()
 
 
+def _category_name(code: str) -> str:
+    from courses.models import ParticipantCategory
+
+    return ParticipantCategory.objects.get(code=code).name
+
+
 def _login(page, username):
     login_with_form(page, username)
     page.wait_for_url("**/")
 
 
-def test_nominate_by_spreadsheet_then_approve_then_print(browser, live_server, tmp_path):
+SCREENS = {"office": {"width": 1366, "height": 768}, "phone": {"width": 390, "height": 844}}
+
+
+@pytest.mark.parametrize("screen", SCREENS)
+def test_nominate_by_form_and_spreadsheet_then_approve_then_print(
+    browser, live_server, tmp_path, screen
+):
     call_command("seed_demo", stdout=io.StringIO())
-    # Wide enough for the full menu (it folds into a button below 1400 px).
     context = browser.new_context(
-        base_url=live_server.url, accept_downloads=True, viewport={"width": 1440, "height": 900}
+        base_url=live_server.url, accept_downloads=True, viewport=SCREENS[screen]
     )
     page = context.new_page()
     page.set_default_timeout(15_000)
 
     # 1. The Mường Tè officer opens the class and downloads the template.
     _login(page, "muongte")
-    page.get_by_role("link", name="Cử học viên").first.click()
-    page.get_by_role("link", name="Mở danh sách").click()
+    # The home's own "Cử học viên" leads straight to the unit's list for the open class.
+    page.locator("main").get_by_role("link", name="Cử học viên").first.click()
+    list_url = page.url
+
+    # 1a. One person through the form, as a clerk types them.
+    page.get_by_role("link", name="Thêm người").click()
+    page.fill("#id_full_name", "Vàng  A   Sùng")
+    page.get_by_label("Nam", exact=True).check()
+    page.fill("#id_date_of_birth", "05/09/1990")
+    page.fill("#id_phone", "0912 000 111")
+    page.select_option("#id_category", label="c) " + _category_name("c"))
+    screenshot(page, f"nominate-form-{screen}")
+    page.locator("form button[type=submit]").last.click()
+    page.wait_for_url(list_url)
+    assert Nomination.objects.get(participant__full_name="Vàng A Sùng").state == "draft"
+
     with page.expect_download() as download:
         page.get_by_role("link", name="Mẫu").click()
     template = download.value.path().read_bytes()
@@ -82,7 +108,7 @@ def test_nominate_by_spreadsheet_then_approve_then_print(browser, live_server, t
     page.set_input_files("input[type=file]", str(bad))
     page.get_by_role("button", name="Kiểm tra tệp").click()
     errors = page.locator("#import-errors").inner_text()
-    screenshot(page, "import-errors")
+    screenshot(page, f"import-errors-{screen}")
     assert "Ngày sinh" in errors and "Số điện thoại" in errors
     assert (
         Nomination.objects.filter(participant__full_name="Giàng Thị Dợ").count() == 0
@@ -100,7 +126,16 @@ def test_nominate_by_spreadsheet_then_approve_then_print(browser, live_server, t
     page.get_by_role("button", name="Kiểm tra tệp").click()
     assert page.locator("#import-rows tbody tr").count() == 3
     page.get_by_role("button", name="Nhập thành bản nháp").click()
-    page.get_by_role("button", name="Gửi 3").click()
+    # 3a. Sends all four, after a confirmation naming them; nothing is sent before.
+    page.get_by_role("link", name="Gửi 4").click()
+    assert Nomination.objects.filter(organisation__code="107", state="submitted").count() == 0
+    confirm = page.locator("#confirm-action").inner_text()
+    assert "4 người sẽ được gửi lên Sở để duyệt" in confirm
+    assert "Vàng A Sùng" in confirm and "Giàng Thị Dợ" in confirm
+    screenshot(page, f"nominate-confirm-{screen}")
+    page.locator("#confirm-button").click()
+    page.wait_for_url(list_url)
+    assert Nomination.objects.get(participant__full_name="Vàng A Sùng").state == "submitted"
     assert set(
         Nomination.objects.filter(
             organisation__code="107", participant__full_name__in=[p[0] for p in PEOPLE]
@@ -114,10 +149,10 @@ def test_nominate_by_spreadsheet_then_approve_then_print(browser, live_server, t
     )
 
     # 4. The coordinator approves them.
-    page.get_by_role("button", name="Đăng xuất").click()
+    logout_with_menu(page)
     _login(page, "dieuphoi")
     page.goto("/nominations/review/?training_class=TTDN-2023-L3&state=submitted")
-    page.get_by_label("Chọn cả 3 lượt Đã gửi của lớp TTDN-2023-L3").check()
+    page.get_by_label("Chọn cả 4 lượt Đã gửi của lớp TTDN-2023-L3").check()
     page.get_by_role("button", name="Thực hiện").click()
     assert (
         Enrollment.objects.filter(
@@ -125,6 +160,7 @@ def test_nominate_by_spreadsheet_then_approve_then_print(browser, live_server, t
         ).count()
         == 3
     )
+    assert Enrollment.objects.filter(participant__full_name="Vàng A Sùng").exists()
 
     # 5. The enrollment list, in Vietnamese order, printed to PDF with correct diacritics.
     page.goto("/classes/TTDN-2023-L3/enrollments/")
@@ -133,7 +169,7 @@ def test_nominate_by_spreadsheet_then_approve_then_print(browser, live_server, t
     from courses.vietnamese import person_sort_key
 
     assert names == sorted(names, key=person_sort_key)
-    screenshot(page, "enrollments-L3")
+    screenshot(page, f"enrollments-L3-{screen}")
     with page.expect_download() as download:
         page.get_by_role("link", name="PDF").click()
     pdf = ARTIFACTS / "danh-sach-hoc-vien-L3.pdf"

@@ -506,13 +506,15 @@ RULES: dict[str, Rule] = {
         # Unit B's seats in class A are in category c.
         persona_data=lambda w, p: {"category": _category(w, "c")} if p == NOMINATOR_B else {},
     ),
-    # Unit B submits its own drafts in class A, never unit A's.
+    # Unit B submits (and is asked to confirm) its own drafts in class A, never unit A's;
+    # the confirmation page lists the people to be sent, so the names are unit A's only
+    # for unit A and the coordinator.
     "attendees:unit-submit": Rule(
-        get=NOBODY,
+        get=UNITS,
         args=_code,
-        post_only=True,
+        query=_unit_a,
         post=UNITS,
-        data=lambda w: {"unit": w.unit_a.pk},
+        data=lambda w: {"unit": w.unit_a.pk, "confirm": "yes"},
     ),
     "attendees:import-upload": Rule(
         get=UNITS,
