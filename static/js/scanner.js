@@ -545,6 +545,15 @@
     $("count-expected").textContent = total;
     for (const [state, n] of Object.entries(counts)) $("count-" + state).textContent = n;
     $("count-missing").textContent = total - done;
+    // Once the session is ended, nobody is "still missing": everyone not in the room was
+    // recorded absent (or excused), and the panel says so, as the attendance list does.
+    const closed = Boolean(roster.session && roster.session.closed);
+    for (const id of ["label-missing", "heading-missing"]) {
+      const node = $(id);
+      if (!node) continue; // the hand-out panel has no such labels
+      if (!("open" in node.dataset)) node.dataset.open = node.textContent;
+      node.textContent = closed ? t(id + "-closed") : node.dataset.open;
+    }
     const list = $("live-list");
     list.textContent = "";
     if (listed.childNodes.length) list.appendChild(listed);

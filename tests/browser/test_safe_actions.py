@@ -159,6 +159,16 @@ def test_scan_and_end_a_session(browser, live_server, world, running_now, screen
     assert counts["absent"] == "4" and counts["missing"] == "0"
     assert int(counts["present"]) + int(counts["late"]) == 1
     shot("6-ended")
+    # Back on the scanner, its own panel agrees with the rows: 4 absent, none "missing".
+    page.goto(f"/scan/{session.pk}/")
+    _ready(page)
+    page.wait_for_function(
+        "() => document.querySelector('#label-missing').textContent === 'Vắng'"
+    )
+    assert page.locator("#count-missing").inner_text() == "4"
+    assert page.locator("#heading-missing").inner_text() == "Đã ghi vắng khi kết thúc buổi học"
+    assert page.locator("#live-list li").count() == 4
+    shot("7-scanner-after-end")
     context.close()
     assert Session.objects.get(pk=session.pk).closed_at is not None
     assert Attendance.objects.filter(session=session, status="absent").count() == 4
