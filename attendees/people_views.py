@@ -29,7 +29,7 @@ from attendees.models import (
     Participant,
 )
 from attendees.views import class_and_unit_for_user, identity_checks_refused
-from core.documents.tables import HEAD_OF_UNIT, LIST_MAKER, Col, table_pdf, table_xlsx
+from core.documents.tables import HEAD_OF_UNIT, LIST_MAKER, Col, table_csv, table_pdf, table_xlsx
 from courses.models import TrainingClass
 from courses.vietnamese import sorted_by_name
 
@@ -377,7 +377,7 @@ def _list_file(
     columns: list[Col],
     issued_by_unit: bool = False,
 ) -> HttpResponse:
-    if fmt not in ("xlsx", "pdf"):
+    if fmt not in ("xlsx", "pdf", "csv"):
         raise Http404
     subtitle = f"{klass.title} ({klass.code}), {klass.start_date:%d/%m/%Y} – {klass.end_date:%d/%m/%Y}, {klass.venue}"
     if unit is not None:
@@ -398,7 +398,11 @@ def _list_file(
         # whoever drew it up.
         signers=HEAD_OF_UNIT if issuer is unit else LIST_MAKER,
     )
-    if fmt == "xlsx":
+    if fmt == "csv":
+        # The same rows and columns for another program (a unit's own database, a mail
+        # merge): UTF-8 with a BOM so that Excel opens the Vietnamese letters right.
+        response = HttpResponse(table_csv(table), content_type="text/csv; charset=utf-8")
+    elif fmt == "xlsx":
         response = HttpResponse(
             table_xlsx(table),
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

@@ -383,3 +383,39 @@ def test_both_formats_of_a_list_name_the_same_issuer(client, world, fmt):
     assert organiser not in _issuer_lines(own.content, fmt)
     assert organiser in _issuer_lines(enrolled.content, fmt)
     assert unit not in _issuer_lines(enrolled.content, fmt)
+
+
+def test_people_lists_as_csv_hold_the_same_rows_for_the_unit_only(client, world):
+    """CSV beside Excel and PDF: UTF-8 with a BOM, the same columns, Vietnamese order, and
+    for a unit officer only the unit's own people."""
+    import csv
+
+    from django.urls import reverse
+
+    from tests import factories as f
+
+    for name in ("Lò Văn Ánh", "Đỗ Thị Bình"):
+        f.enrollment(world.class_a, world.unit_a, f.participant(world.unit_a, full_name=name))
+    other = f.participant(world.unit_b, full_name="Hờ A Chử")
+    f.enrollment(world.class_a, world.unit_b, other)
+    client.force_login(world.nominator_a)
+    response = client.get(reverse("attendees:enrollments-export", args=[world.class_a.code, "csv"]))
+    assert response["Content-Type"].startswith("text/csv")
+    text = response.content.decode("utf-8")
+    assert text.startswith("\ufeff")
+    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    assert rows[0][:2] == ["STT", "Họ và tên"]
+    names = [r[1] for r in rows[1:]]
+    assert names == ["Lò Văn Ánh", "Đỗ Thị Bình"]  # by given name: Ánh before Bình
+    assert "Hờ A Chử" not in text
+
+    f.nomination(
+        world.class_a,
+        world.unit_a,
+        "a",
+        person=f.participant(world.unit_a, full_name="Vàng A Sùng"),
+    )
+    nominations = client.get(
+        reverse("attendees:unit-nominations-export", args=[world.class_a.code, "csv"])
+    ).content.decode("utf-8")
+    assert "Vàng A Sùng" in nominations and "Trạng thái" in nominations

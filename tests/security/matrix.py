@@ -491,7 +491,7 @@ RULES: dict[str, Rule] = {
     # whatever ?unit= says).
     "attendees:unit-nominations": Rule(get=UNITS, args=_code, query=_unit_a),
     "attendees:unit-nominations-export": Rule(
-        get=UNITS, variants=_fmts(_code, ("xlsx", "pdf"), _unit_a)
+        get=UNITS, variants=_fmts(_code, ("xlsx", "pdf", "csv"), _unit_a)
     ),
     "attendees:nomination-add": Rule(
         get=UNITS,
@@ -528,7 +528,9 @@ RULES: dict[str, Rule] = {
     ),
     "attendees:composition": Rule(get=READERS, args=_code),
     "attendees:enrollments": Rule(get=CLASS_A, args=_code),
-    "attendees:enrollments-export": Rule(get=CLASS_A, variants=_fmts(_code, ("xlsx", "pdf"))),
+    "attendees:enrollments-export": Rule(
+        get=CLASS_A, variants=_fmts(_code, ("xlsx", "pdf", "csv"))
+    ),
     "attendees:people": Rule(get=ROLES),
     # --- attendees: attendance ---------------------------------------------------------
     "attendees:session-picker": Rule(get=frozenset({TRAINER, OTHER_TRAINER, COORDINATOR})),
