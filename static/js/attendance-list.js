@@ -34,4 +34,12 @@
     row.addEventListener("change", refresh);
   });
   refresh();
+  // Leaving with changes not saved asks first (the browser's own question).
+  let submitting = false;
+  form.addEventListener("submit", function () {
+    submitting = true;
+  });
+  window.addEventListener("beforeunload", function (event) {
+    if (!submitting && rows.some(changed)) event.preventDefault();
+  });
 })();
