@@ -545,7 +545,11 @@ RULES: dict[str, Rule] = {
         args=lambda w: {"pk": w.session_a.pk},
         post_only=True,
         post=SCANNERS_A,
-        data=lambda w: {"enrollment": w.enrollment_a2.pk, "status": "excused", "reason": "Ốm"},
+        # The attendance list's single "Save" (#15): one field pair per person.
+        data=lambda w: {
+            f"status-{w.enrollment_a2.pk}": "excused",
+            f"reason-{w.enrollment_a2.pk}": "Ốm",
+        },
     ),
     # The coordinator decides on a scan uploaded after its session closed (#13).
     "attendees:held-scan-review": Rule(
