@@ -139,15 +139,29 @@ def edition_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _history(edition: Edition) -> str:
+def _history(edition: Edition) -> list[str]:
     handed = Handover.objects.filter(class_material__edition=edition).count()
     sent = Dispatch.objects.filter(line__edition=edition).aggregate(n=Sum("quantity"))["n"] or 0
-    if not (handed or sent):
-        return _("Nothing of it has been handed out or sent yet.")
-    return _(
-        "What was already handed out (%(handed)s) and sent (%(sent)s copies) stays on "
-        "record and in the totals, marked as withdrawn."
-    ) % {"handed": handed, "sent": sent}
+    lines = []
+    if handed:
+        lines.append(
+            ngettext(
+                "The %(n)s copy already handed out to participants stays on record.",
+                "The %(n)s copies already handed out to participants stay on record.",
+                handed,
+            )
+            % {"n": handed}
+        )
+    if sent:
+        lines.append(
+            ngettext(
+                "The %(n)s printed copy already sent stays on record and in the totals.",
+                "The %(n)s printed copies already sent stay on record and in the totals.",
+                sent,
+            )
+            % {"n": sent}
+        )
+    return lines or [_("Nothing of it has been handed out or sent yet.")]
 
 
 @coordinator_required
@@ -181,7 +195,7 @@ def edition_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
             )
             % {"n": classes}
         )
-    consequences.append(_history(edition))
+    consequences.extend(_history(edition))
     return _withdraw_page(
         request,
         title=_("Withdraw the edition “%(label)s”?") % {"label": edition.label},
