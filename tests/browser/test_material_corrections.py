@@ -113,6 +113,12 @@ def test_edit_then_withdraw_an_edition_with_confirmation(
     history = page.locator("#withdrawn-materials")
     assert "Bản nhập nhầm" in history.inner_text() and "đã phát 1 bản" in history.inner_text()
     shot("4-class-history")
+
+    # The catalogue marks it, and counts only the current edition's files.
+    page.goto("/materials/")
+    row = page.locator("tr", has_text=material.title)
+    assert "Đã thu hồi" in row.inner_text() and "Bản nhập nhầm" in row.inner_text()
+    shot("6-catalogue")
     context.close()
 
     # The public library: only the right edition.
