@@ -179,13 +179,16 @@ def edition_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
             "can no longer be attached to a class."
         )
         % {"label": edition.label},
-        ngettext(
-            "Its %(n)s file can no longer be downloaded (except by the coordinator).",
-            "Its %(n)s files can no longer be downloaded (except by the coordinator).",
-            files,
-        )
-        % {"n": files},
     ]
+    if files:
+        consequences.append(
+            ngettext(
+                "Its %(n)s file can no longer be downloaded (except by the coordinator).",
+                "Its %(n)s files can no longer be downloaded (except by the coordinator).",
+                files,
+            )
+            % {"n": files}
+        )
     if classes:
         consequences.append(
             ngettext(

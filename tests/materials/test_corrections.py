@@ -339,6 +339,17 @@ def test_withdrawn_editions_leave_the_catalogue_totals_unless_sent(world, editio
         )
 
 
+def test_the_years_report_leaves_out_a_withdrawn_duplicate(world, edition, hmong):
+    from reports.results import results_figures
+
+    before = results_figures(2023, world.coordinator).materials
+    assert before.printed == 380 and len(before.editions) == 2
+    services.edition_withdraw(actor=world.coordinator, edition=hmong, reason="Trùng")
+    after = results_figures(2023, world.coordinator).materials
+    assert after.printed == 300
+    assert [e.edition for e in after.editions] == [edition]
+
+
 # ---------------------------------------------------------------------------- a class's material
 
 
