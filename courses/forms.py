@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import datetime
+
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Layout, Row
 from django import forms
@@ -13,7 +15,7 @@ from courses.models import (
     Trainer,
     TrainingClass,
 )
-from courses.vietnamese import sorted_by_name, sorted_by_text
+from courses.vietnamese import collation_key, sorted_by_name, sorted_by_text
 
 
 class DateInput(forms.DateInput):
@@ -137,6 +139,15 @@ class QuotaGridForm(forms.Form):
         units = Organisation.objects.nominating().valid_on(training_class.start_date)
         held = Organisation.objects.filter(pk__in={org for org, _cat in existing})
         self.units = sorted_by_text(set(units) | set(held), str)
+        # Nominating units the grid leaves out because they did not exist on the class's
+        # start date: after the 2025 reform a class lists two units where a 2023 class
+        # listed fifteen, and the coordinator must see why (and that a unit can be added).
+        self.units_not_valid = sorted(
+            Organisation.objects.nominating()
+            .exclude(pk__in=[u.pk for u in self.units])
+            .exclude(pk__in=Organisation.objects.valid_on(training_class.start_date)),
+            key=lambda o: (o.valid_to or datetime.date.max, collation_key(o.name)),
+        )
         self.rows = []
         for unit in self.units:
             cells = []
