@@ -79,7 +79,9 @@ def account_create(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            messages.success(request, _("Account %(username)s created.") % {"username": account})
+            messages.success(
+                request, _("Account %(username)s created.") % {"username": account.username}
+            )
             if data["password"]:
                 return redirect("accounts:list")
             return _created_page(request, account, password)
@@ -108,7 +110,9 @@ def account_edit(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            messages.success(request, _("Account %(username)s saved.") % {"username": account})
+            messages.success(
+                request, _("Account %(username)s saved.") % {"username": account.username}
+            )
             if data.get("generate_password"):
                 return _created_page(request, account, password)
             return redirect("accounts:list")

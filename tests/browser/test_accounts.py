@@ -1,0 +1,132 @@
+"""#15 item 6 in real Chromium, at an office screen (1366×768) and a phone (390×844): the
+coordinator creates a unit officer's account from the menu, logs out, and the new officer
+logs in to their unit's home. Screenshots: test-artifacts/accounts-*.png."""
+
+import pytest
+from django.core.management import call_command
+
+from accounts.models import Role, User
+from courses.models import AuditLog
+from tests.browser.conftest import login_with_form, screenshot
+from tests.browser.test_accessibility import AXE, _axe_violations
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+SCREENS = {"1366": {"width": 1366, "height": 768}, "390": {"width": 390, "height": 844}}
+UNIT = "Bộ Chỉ huy Bộ đội Biên phòng tỉnh Lai Châu"  # nominates, and exists today
+PASSWORD = "Cao-nguyen-da-2026!"
+
+
+@pytest.fixture
+def demo(transactional_db):
+    call_command("seed_demo", stdout=open("/dev/null", "w"))
+
+
+@pytest.fixture
+def screen_page(browser, live_server):
+    contexts = []
+
+    def make(viewport):
+        context = browser.new_context(base_url=live_server.url, locale="vi-VN", viewport=viewport)
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        return page
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+def _menu(page, name: str) -> None:
+    toggler = page.locator(".navbar-toggler")
+    if toggler.is_visible():
+        toggler.click()
+    page.get_by_role("navigation", name="Trình đơn chính").get_by_role(
+        "link", name=name, exact=True
+    ).click()
+
+
+def _no_serious_axe_violation(page) -> None:
+    assert AXE.exists(), "axe-core missing: run `make assets` (npm ci)"
+    violations = _axe_violations(page)
+    assert violations == [], "\n".join(violations)
+
+
+@pytest.mark.parametrize("screen", SCREENS)
+def test_coordinator_creates_a_unit_officer_who_then_logs_in(screen_page, demo, screen):
+    page = screen_page(SCREENS[screen])
+    username = f"bienphong{screen}"
+    login_with_form(page, "dieuphoi")
+    page.wait_for_url(lambda url: "/login/" not in url)
+
+    _menu(page, "Tài khoản")
+    page.get_by_role("heading", name="Tài khoản", exact=True).wait_for()
+    rows = page.locator("#account-table tbody tr")
+    assert rows.filter(has_text="muongte").count() == 1
+    # Coordinators are listed but not editable here.
+    assert rows.filter(has_text="dieuphoi").get_by_role("link").count() == 0
+    _no_serious_axe_violation(page)
+    screenshot(page, f"accounts-list-{screen}")
+
+    page.get_by_role("link", name="Tạo tài khoản").click()
+    page.get_by_label("Tên đăng nhập").fill(username)
+    page.get_by_label("Họ và tên").fill("Giàng A Páo")
+    page.get_by_label("Cán bộ đơn vị (cử học viên)").check()
+    # Only units that exist today: the districts dissolved in 2025 are not offered.
+    unit = page.get_by_label("Đơn vị", exact=True)
+    options = unit.locator("option").all_inner_texts()
+    assert UNIT in options
+    assert "UBND huyện Mường Tè" not in options
+    unit.select_option(label=UNIT)
+    page.get_by_label("Mật khẩu ban đầu").fill(PASSWORD)
+    _no_serious_axe_violation(page)
+    screenshot(page, f"accounts-new-{screen}")
+    page.get_by_role("button", name="Tạo tài khoản").click()
+
+    page.get_by_text(f"Đã tạo tài khoản {username}.").wait_for()
+    new_row = page.locator(f'#account-table tr[data-username="{username}"]')
+    assert UNIT in new_row.inner_text()
+    screenshot(page, f"accounts-created-{screen}")
+    officer = User.objects.get(username=username)
+    assert (officer.role, officer.organisation.name, officer.is_staff) == (
+        Role.NOMINATOR,
+        UNIT,
+        False,
+    )
+    assert AuditLog.objects.filter(action="account.create", target_id=str(officer.pk)).exists()
+
+    # Disabling asks first, saying nothing is deleted; cancelled here.
+    new_row.get_by_role("link", name="Tạm khoá").click()
+    page.get_by_role("heading", name="Tạm khoá tài khoản này?").wait_for()
+    assert "Không xoá dữ liệu nào" in page.locator("#consequences").inner_text()
+    _no_serious_axe_violation(page)
+    screenshot(page, f"accounts-disable-confirm-{screen}")
+    page.get_by_role("link", name="Hủy").click()
+    page.wait_for_url("**/accounts/")
+
+    page.get_by_role("button", name="Đăng xuất").click() if page.get_by_role(
+        "button", name="Đăng xuất"
+    ).is_visible() else _logout_from_folded_menu(page)
+    page.goto("/login/")
+    page.get_by_label("Tên đăng nhập").fill(username)
+    page.get_by_label("Mật khẩu").fill(PASSWORD)
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.wait_for_url(lambda url: "/login/" not in url)
+
+    home = page.locator("#next-action")
+    home.wait_for()
+    assert f"{UNIT} có thể làm gì ngay" in home.inner_text() or UNIT in home.inner_text()
+    assert home.locator(".unit-open-class").count() == 3  # L2, L3, L4 have seats for it
+    assert home.get_by_role("link", name="Cử học viên").first.is_visible()
+    # Not the coordinator's menu: no accounts, no review.
+    nav = page.get_by_role("navigation", name="Trình đơn chính")
+    assert nav.get_by_role("link", name="Tài khoản", exact=True).count() == 0
+    screenshot(page, f"accounts-officer-home-{screen}")
+    officer.refresh_from_db()
+    assert officer.last_login is not None
+
+
+def _logout_from_folded_menu(page) -> None:
+    page.locator(".navbar-toggler").click()
+    page.get_by_role("button", name="Đăng xuất").click()
