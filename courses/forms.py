@@ -153,8 +153,9 @@ class QuotaGridForm(forms.Form):
             cells = []
             for category in self.categories:
                 name = f"q_{unit.pk}_{category.pk}"
+                label = f"{unit.name} — {category.code})"
                 self.fields[name] = forms.IntegerField(
-                    label=f"{unit.name} — {category.code})",
+                    label=label,
                     min_value=0,
                     max_value=training_class.capacity,
                     required=False,
@@ -163,6 +164,8 @@ class QuotaGridForm(forms.Form):
                         attrs={
                             "class": "form-control form-control-sm text-end",
                             "inputmode": "numeric",
+                            # The grid shows no <label>: the unit and category name it.
+                            "aria-label": label,
                         }
                     ),
                 )

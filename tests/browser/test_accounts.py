@@ -133,3 +133,56 @@ def _log_out(page) -> None:
         toggler.click()
     page.get_by_role("button", name="Đăng xuất").click()
     page.wait_for_url("**/login/**")
+
+
+def test_quota_grid_of_a_2026_class_explains_the_reform_and_adds_a_commune(screen_page, demo):
+    """dieuphoi opens the quotas of a class held after the 2025 reform: two units, a note
+    naming the dissolved districts, and a link to the admin, where they add a commune; back
+    on the grid, the commune has its row."""
+    import datetime
+
+    from courses.models import Organisation, TrainingClass
+
+    old = TrainingClass.objects.get(code="TTDN-2023-L2")
+    klass = TrainingClass.objects.create(
+        code="TTDN-2026-L1",
+        title="Lớp bồi dưỡng năm 2026",
+        plan=old.plan,
+        year=2026,
+        venue=old.venue,
+        organiser=old.organiser,
+        start_date=datetime.date(2026, 3, 10),
+        end_date=datetime.date(2026, 3, 12),
+        capacity=60,
+        state="planning",
+    )
+    page = screen_page(SCREENS["1366"])
+    login_with_form(page, "dieuphoi")
+    page.wait_for_url(lambda url: "/login/" not in url)
+    page.goto(f"/classes/{klass.code}/quotas/")
+    note = page.locator("#units-not-valid")
+    assert page.locator("table.table-quota tbody tr").count() == 2
+    assert "13 đơn vị khác có trong danh mục nhưng không được liệt kê" in note.inner_text()
+    assert "bỏ cấp huyện từ ngày 01/7/2025" in note.inner_text()
+    note.locator("summary").click()  # more than ten: folded under its count
+    assert "UBND huyện Mường Tè — hiệu lực đến ngày 30/06/2025" in note.inner_text()
+    _no_serious_axe_violation(page)
+    screenshot(page, "quota-2026-before")
+
+    note.get_by_role("link", name="Thêm đơn vị").click()
+    page.get_by_label("Tên:").fill("UBND xã Mường Tè")
+    page.get_by_label("Loại hình:").select_option(label="Ủy ban nhân dân cấp xã")
+    page.get_by_label("Mã đơn vị:").fill("XA-MUONGTE")
+    page.get_by_label("Hiệu lực từ ngày:").fill("01/07/2025")
+    assert page.get_by_label("Là đơn vị cử học viên").is_checked()  # prefilled by the link
+    screenshot(page, "quota-2026-admin-add-unit")
+    page.locator("input[name=_save]").click()
+    page.wait_for_url("**/admin/courses/organisation/")
+    unit = Organisation.objects.get(code="XA-MUONGTE")
+    assert (unit.valid_from, unit.can_nominate) == (datetime.date(2025, 7, 1), True)
+
+    page.goto(f"/classes/{klass.code}/quotas/")
+    rows = page.locator("table.table-quota tbody tr")
+    assert rows.count() == 3
+    assert rows.filter(has_text="UBND xã Mường Tè").count() == 1
+    screenshot(page, "quota-2026-after")
