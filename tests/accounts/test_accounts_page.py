@@ -273,3 +273,30 @@ def test_coordinator_menu_and_home_link_to_the_accounts(client, world):
     assert body.count(f'href="{reverse("accounts:list")}"') == 2  # menu and home
     client.force_login(world.viewer)
     assert reverse("accounts:list") not in client.get(reverse("courses:dashboard")).content.decode()
+
+
+def test_officer_of_a_dissolved_unit_keeps_it_until_moved(client, world):
+    world.unit_a.valid_to = datetime.date(2025, 6, 30)
+    world.unit_a.save()
+    client.force_login(world.coordinator)
+    url = reverse("accounts:edit", args=[world.nominator_a.pk])
+    form = client.get(url).context["form"]
+    assert world.unit_a in form.fields["organisation"].queryset  # their own, still offered
+    response = client.post(
+        url,
+        {
+            "full_name": "Lò Văn Thắng Mới",
+            "role": Role.NOMINATOR,
+            "organisation": world.unit_a.pk,
+            "trainer": "",
+        },
+    )
+    assert response.status_code == 302
+    world.nominator_a.refresh_from_db()
+    assert (world.nominator_a.full_name, world.nominator_a.organisation) == (
+        "Lò Văn Thắng Mới",
+        world.unit_a,
+    )
+    # Nobody else joins it.
+    other = client.get(reverse("accounts:edit", args=[world.nominator_b.pk])).context["form"]
+    assert world.unit_a not in other.fields["organisation"].queryset
