@@ -51,6 +51,7 @@ urlpatterns = [
     # Public: the only pages besides the login that need no account.
     path("verify/", certificate_views.verify_form, name="certificate-verify-form"),
     path("verify/<str:code>/", certificate_views.verify, name="certificate-verify"),
+    path("", include("accounts.urls")),
     path("", include("certificates.urls")),
     path("", include("materials.urls")),
     path("", include("reports.urls")),

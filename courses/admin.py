@@ -58,6 +58,13 @@ class TrainerAdmin(admin.ModelAdmin):
     search_fields = ("full_name", "affiliation")
     autocomplete_fields = ("user",)
 
+    def get_readonly_fields(self, request, obj=None):
+        # Binding a login to a trainer is done on the accounts page (accounts.services),
+        # which the coordinators' group uses; it holds no permission on users here.
+        if request.user.has_perm("accounts.change_user"):
+            return super().get_readonly_fields(request, obj)
+        return ("user",)
+
 
 class SessionInline(admin.TabularInline):
     model = Session

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import datetime
+
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Layout, Row
 from django import forms
@@ -13,7 +15,7 @@ from courses.models import (
     Trainer,
     TrainingClass,
 )
-from courses.vietnamese import sorted_by_name, sorted_by_text
+from courses.vietnamese import collation_key, sorted_by_name, sorted_by_text
 
 
 class DateInput(forms.DateInput):
@@ -137,13 +139,23 @@ class QuotaGridForm(forms.Form):
         units = Organisation.objects.nominating().valid_on(training_class.start_date)
         held = Organisation.objects.filter(pk__in={org for org, _cat in existing})
         self.units = sorted_by_text(set(units) | set(held), str)
+        # Nominating units the grid leaves out because they did not exist on the class's
+        # start date: after the 2025 reform a class lists two units where a 2023 class
+        # listed fifteen, and the coordinator must see why (and that a unit can be added).
+        self.units_not_valid = sorted(
+            Organisation.objects.nominating()
+            .exclude(pk__in=[u.pk for u in self.units])
+            .exclude(pk__in=Organisation.objects.valid_on(training_class.start_date)),
+            key=lambda o: (o.valid_to or datetime.date.max, collation_key(o.name)),
+        )
         self.rows = []
         for unit in self.units:
             cells = []
             for category in self.categories:
                 name = f"q_{unit.pk}_{category.pk}"
+                label = f"{unit.name} — {category.code})"
                 self.fields[name] = forms.IntegerField(
-                    label=f"{unit.name} — {category.code})",
+                    label=label,
                     min_value=0,
                     max_value=training_class.capacity,
                     required=False,
@@ -152,6 +164,8 @@ class QuotaGridForm(forms.Form):
                         attrs={
                             "class": "form-control form-control-sm text-end",
                             "inputmode": "numeric",
+                            # The grid shows no <label>: the unit and category name it.
+                            "aria-label": label,
                         }
                     ),
                 )

@@ -457,8 +457,17 @@ def quota_edit(request: HttpRequest, code: str) -> HttpResponse:
         else:
             messages.success(request, _("Quotas saved."))
             return redirect("courses:class-detail", code=klass.code)
+    # The admin's add page of a unit, for those it lets in (the coordinators' group).
+    add_unit_url = None
+    if request.user.is_staff and request.user.has_perm("courses.add_organisation"):
+        add_unit_url = reverse("admin:courses_organisation_add") + "?can_nominate=on"
     return render(
         request,
         "courses/quota_form.html",
-        {"form": form, "klass": klass, "categories": form.categories},
+        {
+            "form": form,
+            "klass": klass,
+            "categories": form.categories,
+            "add_unit_url": add_unit_url,
+        },
     )

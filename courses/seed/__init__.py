@@ -16,6 +16,7 @@ from pathlib import Path
 from django.db import models
 from django.utils import timezone
 
+from accounts.groups import coordinator_group_ensure
 from accounts.models import User
 from courses.models import (
     Organisation,
@@ -221,6 +222,12 @@ def load_seed(path: str | Path) -> SeedReport:
             report.updated += 1
         else:
             report.unchanged += 1
+        if row.get("coordinator_group"):
+            # The admin for the reference data (accounts/groups.py); added, never removed.
+            group = coordinator_group_ensure()
+            if not user.groups.filter(pk=group.pk).exists():
+                user.groups.add(group)
+                report.updated += 1
         if row.get("trainer"):
             trainer = trainers[row["trainer"]]
             if trainer.user_id != user.pk:

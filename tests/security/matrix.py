@@ -237,6 +237,39 @@ RULES: dict[str, Rule] = {
     ),
     # Only the index is checked (test_admin_is_for_staff); its own pages are Django's.
     "admin:index": Rule(get=NOBODY),
+    # The coordinator's accounts page: unit officers, trainers and viewers.
+    "accounts:list": Rule(get=COORD),
+    "accounts:create": Rule(
+        get=COORD,
+        post=COORD,
+        data=lambda w: {
+            "username": "canbo.moi",
+            "full_name": "Lò Thị Mới",
+            "role": "nominator",
+            "organisation": w.unit_a.pk,
+            "password": "Cao-nguyen-2026!",
+        },
+    ),
+    "accounts:edit": Rule(
+        get=COORD,
+        args=lambda w: {"pk": w.nominator_b.pk},
+        post=COORD,
+        data=lambda w: {"full_name": "Vàng A Sử", "role": "nominator", "organisation": w.unit_a.pk},
+    ),
+    "accounts:disable": Rule(
+        get=COORD,
+        args=lambda w: {"pk": w.nominator_b.pk},
+        post=COORD,
+        data=lambda w: {"confirm": "yes"},
+    ),
+    # Nobody is disabled in the world: the page says so and the POST changes nothing.
+    "accounts:enable": Rule(
+        get=COORD,
+        args=lambda w: {"pk": w.nominator_b.pk},
+        post=COORD,
+        data=lambda w: {"confirm": "yes"},
+        changes_db=False,
+    ),
     # A fixed description of the API, no data: public (schemathesis reads it).
     "api-openapi": Rule(get=EVERYONE),
     # Load balancers probe it without an account; it answers "ok" and nothing else.
