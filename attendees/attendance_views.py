@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.decorators import coordinator_required, scanner_required
 from attendees import checkin
+from attendees.forms import AttendanceListForm
 from attendees.models import Attendance, AttendanceStatus, Enrollment, ScanEvent
 from courses.models import Session, TrainingClass
 from courses.vietnamese import sorted_by_name
@@ -86,10 +87,7 @@ def scanner_manifest(request: HttpRequest) -> HttpResponse:
     )
 
 
-@scanner_required
-def attendance_panel(request: HttpRequest, pk: int) -> HttpResponse:
-    """Who came to a session; the trainer corrects (excused, forgot badge) and closes it."""
-    session = _session_for_user(request, pk)
+def _attendance_rows(session: Session) -> list[tuple[Enrollment, Attendance | None]]:
     enrollments = sorted_by_name(
         Enrollment.objects.filter(training_class_id=session.training_class_id).select_related(
             "participant", "organisation"
@@ -98,7 +96,16 @@ def attendance_panel(request: HttpRequest, pk: int) -> HttpResponse:
         born=lambda e: e.participant.date_of_birth,
     )
     records = {a.enrollment_id: a for a in Attendance.objects.filter(session=session)}
-    rows = [(e, records.get(e.pk)) for e in enrollments]
+    return [(e, records.get(e.pk)) for e in enrollments]
+
+
+def _attendance_page(
+    request: HttpRequest,
+    session: Session,
+    rows: list[tuple[Enrollment, Attendance | None]],
+    form: AttendanceListForm,
+) -> HttpResponse:
+    # The counters count what is recorded, never what the form holds after a refusal.
     counts = {s: sum(1 for _e, a in rows if a and a.status == s) for s in AttendanceStatus.values}
     counts["missing"] = sum(1 for _e, a in rows if a is None)
     held = (
@@ -112,36 +119,59 @@ def attendance_panel(request: HttpRequest, pk: int) -> HttpResponse:
         "attendees/attendance_panel.html",
         {
             "session": session,
-            "rows": rows,
+            "form": form,
+            "expected": len(rows),
             "counts": counts,
-            "statuses": AttendanceStatus.choices,
             "held": held,
         },
     )
 
 
 @scanner_required
+def attendance_panel(request: HttpRequest, pk: int) -> HttpResponse:
+    """Who came to a session; the trainer corrects (excused, forgot badge) and closes it."""
+    session = _session_for_user(request, pk)
+    rows = _attendance_rows(session)
+    return _attendance_page(request, session, rows, AttendanceListForm(rows=rows))
+
+
+@scanner_required
 @require_POST
 def attendance_correct(request: HttpRequest, pk: int) -> HttpResponse:
+    """The list's single "Save": the changed rows in one service call, all or nothing. A
+    refusal shows the list again as the user left it, each error beside its person."""
     session = _session_for_user(request, pk)
-    enrollment = get_object_or_404(
-        Enrollment, pk=request.POST.get("enrollment"), training_class_id=session.training_class_id
+    rows = _attendance_rows(session)
+    form = AttendanceListForm(request.POST, rows=rows)
+    if form.is_valid():
+        changes = form.changes()
+        try:
+            saved = checkin.attendance_correct_many(
+                actor=request.user, session=session, changes=changes
+            )
+        except ValidationError as exc:
+            form.add_row_errors(exc)
+        else:
+            if saved:
+                messages.success(
+                    request,
+                    ngettext("%(n)s person updated.", "%(n)s people updated.", len(saved))
+                    % {"n": len(saved)},
+                )
+            else:
+                messages.info(request, _("Nothing was changed."))
+            return redirect("attendees:attendance-panel", pk=session.pk)
+    refused = [row.enrollment.participant.full_name for row in form.rows if row.errors]
+    messages.error(
+        request,
+        ngettext(
+            "Nothing was saved: correct the person marked below (%(names)s).",
+            "Nothing was saved: correct the people marked below (%(names)s).",
+            len(refused),
+        )
+        % {"names": ", ".join(refused)},
     )
-    try:
-        checkin.attendance_set(
-            actor=request.user,
-            enrollment=enrollment,
-            session=session,
-            status=request.POST.get("status", ""),
-            reason=request.POST.get("reason", ""),
-        )
-    except ValidationError as exc:
-        messages.error(request, f"{enrollment.participant.full_name}: {' '.join(exc.messages)}")
-    else:
-        messages.success(
-            request, _("%(name)s updated.") % {"name": enrollment.participant.full_name}
-        )
-    return redirect("attendees:attendance-panel", pk=session.pk)
+    return _attendance_page(request, session, rows, form)
 
 
 @coordinator_required

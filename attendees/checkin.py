@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import datetime
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -456,6 +457,64 @@ def attendance_set(
         changes={"status": [before, status], "reason": attendance.reason},
     )
     return attendance
+
+
+@dataclass(frozen=True)
+class AttendanceChange:
+    """What a trainer chose for one person on the attendance list."""
+
+    enrollment: Enrollment
+    status: str  # "" only for a person still without a mark (nothing to save then)
+    reason: str = ""
+
+
+@transaction.atomic
+def attendance_correct_many(
+    *, actor: User, session: Session, changes: Sequence[AttendanceChange]
+) -> list[Attendance]:
+    """The attendance list's single "Save": every changed row through attendance_set (its
+    rules, its audit), all or nothing. A row equal to what is recorded is not written (nor
+    audited). Every refused row is reported, keyed by its enrollment's id, and then
+    nothing is saved: a ValidationError whose error_dict maps str(enrollment id) to the
+    row's messages."""
+    recorded = {
+        a.enrollment_id: a
+        for a in Attendance.objects.select_for_update().filter(
+            session=session, enrollment_id__in=[c.enrollment.pk for c in changes]
+        )
+    }
+    errors: dict[str, list[str]] = {}
+    saved: list[Attendance] = []
+    for change in changes:
+        enrollment = change.enrollment
+        key = str(enrollment.pk)
+        if enrollment.training_class_id != session.training_class_id:
+            errors[key] = [_("This person is not enrolled in the class of this session.")]
+            continue
+        current = recorded.get(enrollment.pk)
+        reason = change.reason.strip()[:300]
+        if current and (current.status, current.reason) == (change.status, reason):
+            continue
+        if not change.status:
+            if current is None and not reason:
+                continue  # still without a mark: nothing to save
+            errors[key] = [_("Choose a status.")]
+            continue
+        try:
+            saved.append(
+                attendance_set(
+                    actor=actor,
+                    enrollment=enrollment,
+                    session=session,
+                    status=change.status,
+                    reason=reason,
+                )
+            )
+        except ValidationError as exc:  # attendance_set's savepoint is rolled back
+            errors[key] = exc.messages
+    if errors:
+        raise ValidationError(errors)  # and so is every row saved before
+    return saved
 
 
 def _held_scan_for_review(*, actor: User, event: ScanEvent) -> ScanEvent:

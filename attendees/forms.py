@@ -1,12 +1,23 @@
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Layout, Row
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from attendees.models import Ethnicity, Gender, NominationState, Participant
+from attendees.checkin import AttendanceChange
+from attendees.models import (
+    Attendance,
+    AttendanceStatus,
+    Enrollment,
+    Ethnicity,
+    Gender,
+    NominationState,
+    Participant,
+)
 from attendees.validators import (
     display_phone,
     normalise_citizen_id,
@@ -200,3 +211,84 @@ class InvitationIssueForm(forms.Form):
     issued_on = forms.DateField(
         label=_("Date of issue"), widget=DateInput(), input_formats=["%d/%m/%Y", "%Y-%m-%d"]
     )
+
+
+@dataclass
+class AttendanceRow:
+    enrollment: Enrollment
+    attendance: Attendance | None
+    status: forms.BoundField
+    reason: forms.BoundField
+
+    @property
+    def errors(self) -> list[str]:
+        return [*self.status.errors, *self.reason.errors]
+
+    @property
+    def shows_reason(self) -> bool:
+        """On a phone the reason is folded away until it is needed (page script)."""
+        return bool(self.reason.value() or self.errors) or self.status.value() == "excused"
+
+
+class AttendanceListForm(forms.Form):
+    """The attendance list of a session: one status control and an optional reason per
+    enrolled person, each starting at what is recorded (a person without a mark starts at
+    "not recorded", never at "present"). The values the page showed are sent back with it
+    (show_hidden_initial), so that only the rows the user changed are saved: a row left
+    alone is not written over by the page, even if a scan recorded it meanwhile."""
+
+    def __init__(self, *args, rows: list[tuple[Enrollment, Attendance | None]], **kwargs):
+        super().__init__(*args, **kwargs)
+        names = []
+        for enrollment, attendance in rows:
+            name = enrollment.participant.full_name
+            choices = list(AttendanceStatus.choices)
+            if attendance is None:
+                choices.insert(0, ("", _("— not recorded")))
+            status, reason = f"status-{enrollment.pk}", f"reason-{enrollment.pk}"
+            self.fields[status] = forms.ChoiceField(
+                choices=choices,
+                required=False,
+                initial=attendance.status if attendance else "",
+                show_hidden_initial=True,
+                label=name,
+                widget=forms.Select(
+                    attrs={"class": "form-select form-select-sm", "aria-label": name}
+                ),
+            )
+            self.fields[reason] = forms.CharField(
+                max_length=300,
+                required=False,
+                initial=attendance.reason if attendance else "",
+                show_hidden_initial=True,
+                label=_("Reason"),
+                widget=forms.TextInput(
+                    attrs={
+                        "class": "form-control form-control-sm",
+                        "placeholder": _("Reason"),
+                        "aria-label": _("Reason: %(name)s") % {"name": name},
+                    }
+                ),
+            )
+            names.append((enrollment, attendance, status, reason))
+        self.rows = [AttendanceRow(e, a, self[s], self[r]) for e, a, s, r in names]
+
+    def changes(self) -> list[AttendanceChange]:
+        """The rows the user changed on the page (call after is_valid())."""
+        changed = set(self.changed_data)
+        return [
+            AttendanceChange(
+                enrollment=row.enrollment,
+                status=self.cleaned_data[row.status.name],
+                reason=self.cleaned_data[row.reason.name],
+            )
+            for row in self.rows
+            if row.status.name in changed or row.reason.name in changed
+        ]
+
+    def add_row_errors(self, error: ValidationError) -> None:
+        """A refusal of attendance_correct_many, beside each refused person's row."""
+        for key, messages in error.message_dict.items():
+            self.add_error(f"status-{key}", messages)
+            for name in (f"status-{key}", f"reason-{key}"):
+                self.fields[name].widget.attrs["aria-describedby"] = f"errors-{key}"

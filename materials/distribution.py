@@ -366,7 +366,7 @@ def totals(editions: QuerySet[Edition]) -> Totals:
 def distributed_editions(year: int | None = None) -> QuerySet[Edition]:
     """Editions with printed copies or a distribution plan (a digital-only edition has
     nothing to count); of one year (the edition's) if given."""
-    editions = Edition.objects.filter(
+    editions = Edition.objects.in_totals().filter(
         Q(printed_copies__gt=0) | Q(pk__in=DistributionLine.objects.values("edition_id"))
     )
     return editions.filter(year=year) if year else editions
@@ -381,9 +381,11 @@ def distribution_years() -> list[int]:
 
 def planned_editions() -> list[Edition]:
     """Editions with at least one recipient in their plan, for the filter."""
-    editions = Edition.objects.filter(
-        pk__in=DistributionLine.objects.values("edition_id")
-    ).select_related("material")
+    editions = (
+        Edition.objects.in_totals()
+        .filter(pk__in=DistributionLine.objects.values("edition_id"))
+        .select_related("material")
+    )
     return sorted_by_text(editions, lambda e: f"{e.material.title} {e.label}")
 
 
@@ -446,11 +448,12 @@ def outstanding_by_edition(
             elif d.received_quantity < d.quantity:
                 short = d.quantity - d.received_quantity
                 group.items.append(OutstandingItem(line, Pending.SHORT, short, d))
-        if line.planned > line.committed:
+        # A withdrawn edition is sent no more: only what is on the way is chased.
+        if line.planned > line.committed and not line.edition.is_withdrawn:
             group.items.append(OutstandingItem(line, Pending.UNSENT, line.planned - line.committed))
     for group in groups.values():
         group.items.sort(key=lambda item: item.sort_key)  # stable within a day
-    return list(groups.values())
+    return [group for group in groups.values() if group.items]
 
 
 def days_since(day: datetime.date, today: datetime.date | None = None) -> int:

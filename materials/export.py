@@ -1,5 +1,6 @@
 """The Ministry package: every material of a year as files plus a metadata workbook
-(title, kind, languages, edition, copies printed, planned, sent and received)."""
+(title, kind, languages, edition, copies printed, planned, sent and received). Withdrawn
+editions and files are left out (`.current()`)."""
 
 from __future__ import annotations
 
@@ -8,14 +9,14 @@ import io
 import zipfile
 from typing import BinaryIO
 
-from django.db.models import Sum
+from django.db.models import Prefetch, Sum
 from django.utils import timezone, translation
 
 from core.documents.spreadsheet import cell_text, year_issuer
 from core.documents.tables import Col, SheetWriter, Table, new_workbook, save_workbook
 from courses.vietnamese import fold, sorted_by_text
 from materials.files import split_name
-from materials.models import Dispatch, Edition, Material
+from materials.models import Dispatch, Edition, Material, MaterialFile
 
 #: The catalogue's columns, widths in characters: a path of the zip reads whole on one
 #: line in "Tệp", wider than the shelf's usual 50.
@@ -80,11 +81,12 @@ def ministry_package_zip(year: int, fileobj: BinaryIO) -> int:
 
 
 def _write_package(year: int, fileobj: BinaryIO) -> int:
-    materials = sorted_by_text(Material.objects.filter(year=year), lambda m: m.title)
+    materials = sorted_by_text(Material.objects.filter(year=year).current(), lambda m: m.title)
     editions = (
-        Edition.objects.filter(material__in=materials)
+        Edition.objects.current()
+        .filter(material__in=materials)
         .select_related("material")
-        .prefetch_related("languages", "files")
+        .prefetch_related("languages", Prefetch("files", queryset=MaterialFile.objects.current()))
         .annotate(planned_total=Sum("distribution__planned", default=0))
     )
     by_material: dict[int, list[Edition]] = {}

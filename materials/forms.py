@@ -52,6 +52,47 @@ class EditionForm(forms.ModelForm):
         model = Edition
         fields = ["label", "languages", "year", "printed_copies"]
 
+    def clean_label(self):
+        """Refused beside the field when another current edition of the material has this
+        name, capitals and spaces aside (the service checks again, and so does the
+        database)."""
+        label = self.cleaned_data["label"]
+        probe = Edition(pk=self.instance.pk, material_id=self.instance.material_id, label=label)
+        probe.normalise_text()
+        existing = Edition.objects.namesake(probe)
+        if existing is not None:
+            raise forms.ValidationError(
+                _(
+                    "This material already has the edition “%(label)s” (names are compared "
+                    "without regard to capitals and spaces)."
+                )
+                % {"label": existing.label},
+                code="duplicate",
+            )
+        return probe.label
+
+
+class EditionEditForm(EditionForm):
+    """Correcting an edition: the same fields without the files (added on the material's
+    page, withdrawn one by one)."""
+
+    files = None
+
+    class Meta(EditionForm.Meta):
+        pass
+
+
+class WithdrawForm(forms.Form):
+    """The reason for withdrawing a file, an edition or a class's material (audited)."""
+
+    reason = forms.CharField(
+        label=_("Reason for withdrawal"),
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("For example: wrong file uploaded, or a duplicate of another edition."),
+        error_messages={"required": _("Give the reason for the withdrawal.")},
+    )
+
 
 class FilesForm(forms.Form):
     files = MultipleFileField(label=_("Files"))
@@ -65,9 +106,12 @@ class ClassMaterialForm(forms.Form):
 
     def __init__(self, *args, training_class, **kwargs):
         super().__init__(*args, **kwargs)
-        attached = ClassMaterial.objects.filter(training_class=training_class).values("edition")
+        attached = (
+            ClassMaterial.objects.current().filter(training_class=training_class).values("edition")
+        )
         self.fields["edition"].queryset = (
-            Edition.objects.exclude(pk__in=attached)
+            Edition.objects.current()
+            .exclude(pk__in=attached)
             .select_related("material")
             .order_by("material__title", "label")
         )

@@ -43,17 +43,15 @@ def may_hand_out(user, training_class: TrainingClass) -> bool:
     )
 
 
-def _class_material(user, pk: int) -> ClassMaterial:
+def _class_material(user, pk: int, *, withdrawn_too: bool = False) -> ClassMaterial:
     """The class material `pk` if `user` may hand it out. Http404 if there is none or it
-    is another class's (the same answer: it must not tell that the material exists);
+    is another class's (the same answer: it must not tell that the material exists), or
+    it was withdrawn (unless `withdrawn_too`, for uploads of scans made before);
     PermissionDenied for accounts that may never hand anything out (checked first)."""
     if not (user.is_coordinator or user.is_trainer):
         raise PermissionDenied(_("Only the department and the class's trainers can hand out."))
-    cm = (
-        ClassMaterial.objects.select_related("edition__material", "training_class", "session")
-        .filter(pk=pk)
-        .first()
-    )
+    rows = ClassMaterial.objects.all() if withdrawn_too else ClassMaterial.objects.current()
+    cm = rows.select_related("edition__material", "training_class", "session").filter(pk=pk).first()
     if cm is None or not may_hand_out(user, cm.training_class):
         raise Http404(
             _("There is no class material %(id)s among those you can hand out.") % {"id": pk}
@@ -134,14 +132,29 @@ def batch(request: HttpRequest, pk: int) -> JsonResponse:
     """Queued scans from one device, in the attendance batch format without the session:
     ``{device, device_time?, scans: [{nonce, token, scanned_at}]}``. One answer per scan,
     in order; a scan that cannot be recorded gets its own refusal and the others are
-    recorded (attendees/api_input.py)."""
-    cm = _class_material(request.user, pk)
+    recorded (attendees/api_input.py). A material withdrawn since still takes the scans
+    made before its withdrawal (a phone offline at the door); later ones are refused."""
+    cm = _class_material(request.user, pk, withdrawn_too=True)
+    withdrawn_since = cm.withdrawn_since
     parsed = parse_batch(json_body(request), with_session=False)
     # As for attendance: a device clock that is off by more than MAX_CLOCK_SKEW is corrected
     # by the offset measured at upload (handover_scan itself refuses times in the future).
     skew = (timezone.now() - parsed.device_time) if parsed.device_time else datetime.timedelta(0)
     if abs(skew) <= MAX_CLOCK_SKEW:
         skew = datetime.timedelta(0)
+    items = [
+        ItemRefusal(
+            str(item.nonce),
+            "scanned_at",
+            _("This material was withdrawn on %(at)s: it is no longer handed out.")
+            % {"at": timezone.localtime(withdrawn_since).strftime("%d/%m/%Y %H:%M")},
+        )
+        if withdrawn_since is not None
+        and not isinstance(item, ItemRefusal)
+        and item.scanned_at + skew >= withdrawn_since
+        else item
+        for item in parsed.items
+    ]
     results = [
         item.as_json(name="", handed_at=None)
         if isinstance(item, ItemRefusal)
@@ -153,7 +166,7 @@ def batch(request: HttpRequest, pk: int) -> JsonResponse:
             scanned_at=item.scanned_at + skew,
             device=item.device,
         ).as_json()
-        for item in parsed.items
+        for item in items
     ]
     return JsonResponse({"results": results}, json_dumps_params={"ensure_ascii": False})
 

@@ -1,6 +1,10 @@
 """The digital library: browse, search and download materials, with no login needed for
 public ones.
 
+Withdrawn editions and files (and a material whose every edition is withdrawn) are not
+in the library: ``.current()`` on each QuerySet. A withdrawn file answers 404 to everyone
+but the coordinator, who may still open it (not counted as a download).
+
 Who sees what is decided by ``Material.objects.visible_to(user)``: anonymous visitors see
 public materials only, and a login-only material (its page or any of its files) answers
 404 to them, exactly as a material that does not exist, so its existence is not revealed.
@@ -94,21 +98,21 @@ def _not_found(request: HttpRequest) -> HttpResponse:
 
 
 def _visible_material(request: HttpRequest, pk: int) -> Material | None:
-    return Material.objects.visible_to(request.user).filter(pk=pk).first()
+    return Material.objects.visible_to(request.user).current().filter(pk=pk).first()
 
 
 # ---------------------------------------------------------------------------- the list
 
 
 def library(request: HttpRequest) -> HttpResponse:
-    visible = Material.objects.visible_to(request.user)
+    visible = Material.objects.visible_to(request.user).current()
     materials = visible
 
     languages = list(
         Language.objects.filter(
-            pk__in=Edition.languages.through.objects.filter(edition__material__in=visible).values(
-                "language_id"
-            )
+            pk__in=Edition.languages.through.objects.filter(
+                edition__in=Edition.objects.current().filter(material__in=visible)
+            ).values("language_id")
         )
     )
     language = request.GET.get("language", "")
@@ -116,7 +120,7 @@ def library(request: HttpRequest) -> HttpResponse:
         language = ""
     if language:
         materials = materials.filter(
-            pk__in=Edition.objects.filter(languages__code=language).values("material_id")
+            pk__in=Edition.objects.current().filter(languages__code=language).values("material_id")
         )
 
     kind = request.GET.get("kind", "")
@@ -144,11 +148,11 @@ def library(request: HttpRequest) -> HttpResponse:
         Material.objects.filter(pk__in=list(page.object_list))
         .annotate(
             n_downloads=_count_per_material(Download.objects.all()),
-            n_editions=_count_per_material(Edition.objects.all()),
-            n_files=_count_per_material(MaterialFile.objects.all(), "edition__material"),
+            n_editions=_count_per_material(Edition.objects.current()),
+            n_files=_count_per_material(MaterialFile.objects.current(), "edition__material"),
         )
         .prefetch_related(
-            Prefetch("editions", queryset=Edition.objects.prefetch_related("languages"))
+            Prefetch("editions", queryset=Edition.objects.current().prefetch_related("languages"))
         )
         .in_bulk()
     )
@@ -218,9 +222,12 @@ def library_item(request: HttpRequest, pk: int) -> HttpResponse:
     if material is None:
         return _not_found(request)
     editions = list(
-        material.editions.prefetch_related(
-            "languages", Prefetch("files", queryset=MaterialFile.objects.order_by("original_name"))
-        ).order_by("year", "label")
+        material.editions.current()
+        .prefetch_related(
+            "languages",
+            Prefetch("files", queryset=MaterialFile.objects.current().order_by("original_name")),
+        )
+        .order_by("year", "label")
     )
     for edition in editions:
         for f in edition.files.all():
@@ -261,13 +268,18 @@ def _counts_as_download(request: HttpRequest, response: HttpResponseBase) -> boo
 
 
 def file_download(request: HttpRequest, pk: int) -> HttpResponseBase:
+    coordinator = request.user.is_authenticated and request.user.is_coordinator
+    # A withdrawn file is gone for everyone but the coordinator (who checks what was
+    # withdrawn): the same 404 as a file that never existed.
+    files = MaterialFile.objects.all() if coordinator else MaterialFile.objects.current()
     row = (
-        MaterialFile.objects.select_related("edition__material")
+        files.select_related("edition__material")
         .filter(pk=pk, edition__material__in=Material.objects.visible_to(request.user))
         .first()
     )
     if row is None:
         return _not_found(request)
+    withdrawn = row.is_withdrawn or row.edition.is_withdrawn
     material = row.edition.material
     known = row.mime in KNOWN_TYPES
     response = serve_file(
@@ -278,6 +290,9 @@ def file_download(request: HttpRequest, pk: int) -> HttpResponseBase:
         as_attachment=row.mime not in INLINE_TYPES,
         etag=row.sha256 or None,
     )
+    if withdrawn:
+        response["Cache-Control"] = "private, no-store"
+        return response
     if material.visibility == Visibility.LOGIN:
         # Never kept by a shared cache (a proxy in a commune office) for the next visitor.
         response["Cache-Control"] = "private"

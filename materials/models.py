@@ -9,16 +9,18 @@ dispatched. Quantities that must agree (received ≤ dispatched) are database co
 
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from attendees.models import Enrollment
 from courses.models import NFCModel, Organisation, Session, TrainingClass
-from courses.vietnamese import fold
+from courses.vietnamese import clean_text, fold, nfc
 from materials.files import Family
 
 
@@ -83,7 +85,49 @@ class Visibility(models.TextChoices):
     LOGIN = "login", _("Signed-in users only")
 
 
+def edition_label_key(label: str) -> str:
+    """What makes two edition names the same: case and spacing do not count, so
+    "tiếng việt,  in lần 1 (2023) " and "Tiếng Việt, in lần 1 (2023)" are one name.
+    Accents do count ("in lần 1" is not "in lan 1"). Kept in `Edition.label_key`, which
+    is unique per material: the same on SQLite and PostgreSQL, whose LOWER() differ on
+    Vietnamese capitals (SQLite's folds ASCII only)."""
+    return nfc(clean_text(label).casefold())
+
+
+class Withdrawable(models.Model):
+    """A catalogue row that can be withdrawn (a wrong upload, a duplicate): it stays in
+    the database with who withdrew it, when and why, so what was handed out or sent keeps
+    its record; readers list `.current()` rows only. Withdrawing can be undone."""
+
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True, editable=False)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("withdrawn by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    withdrawn_reason = models.CharField(
+        _("reason for withdrawal"), max_length=300, blank=True, editable=False
+    )
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.withdrawn_at is not None
+
+
 class MaterialQuerySet(models.QuerySet):
+    def current(self) -> MaterialQuerySet:
+        """Materials a reader may still find: not every one of their editions withdrawn
+        (a material with no edition yet stays, as before)."""
+        editions = Edition.objects.filter(material=OuterRef("pk"))
+        return self.filter(Exists(editions.current()) | ~Exists(editions))
+
     def visible_to(self, user) -> MaterialQuerySet:
         """The library: public materials for everyone, the rest for signed-in users."""
         if user.is_authenticated and user.is_active:
@@ -133,7 +177,32 @@ class Material(NFCModel):
         return KIND_LIMIT_MB[self.kind] * 1024 * 1024
 
 
-class Edition(NFCModel):
+class EditionQuerySet(models.QuerySet):
+    def current(self) -> EditionQuerySet:
+        """Editions not withdrawn: the one home for that rule."""
+        return self.filter(withdrawn_at__isnull=True)
+
+    def in_totals(self) -> EditionQuerySet:
+        """What the distribution totals and the year's report count: current editions,
+        and withdrawn ones whose copies were already sent or handed out (history)."""
+        return self.filter(
+            Q(withdrawn_at__isnull=True)
+            | Q(pk__in=Dispatch.objects.values("line__edition_id"))
+            | Q(pk__in=Handover.objects.values("class_material__edition_id"))
+        )
+
+    def namesake(self, edition: Edition) -> Edition | None:
+        """A current edition of the same material with the same name, case and spacing
+        aside (not `edition` itself)."""
+        return (
+            self.current()
+            .filter(material_id=edition.material_id, label_key=edition_label_key(edition.label))
+            .exclude(pk=edition.pk)
+            .first()
+        )
+
+
+class Edition(NFCModel, Withdrawable):
     material = models.ForeignKey(
         Material, verbose_name=_("material"), on_delete=models.CASCADE, related_name="editions"
     )
@@ -142,6 +211,8 @@ class Edition(NFCModel):
         max_length=120,
         help_text=_("For example “Tiếng Mông, in lần 1 (2023)”. Unique within the material."),
     )
+    # `edition_label_key(label)`, set on save: the uniqueness of the name.
+    label_key = models.CharField(max_length=120, editable=False, default="")
     languages = models.ManyToManyField(Language, verbose_name=_("languages"), related_name="+")
     year = models.PositiveSmallIntegerField(_("year"))
     printed_copies = models.PositiveIntegerField(
@@ -149,20 +220,29 @@ class Edition(NFCModel):
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
+    objects = EditionQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("edition")
         verbose_name_plural = _("editions")
         ordering = ["material", "year", "label"]
         constraints = [
+            # Among current editions only: a withdrawn wrong upload does not block the
+            # corrected one under the same name.
             models.UniqueConstraint(
-                fields=["material", "label"],
-                name="edition_label_unique_in_material",
+                fields=["material", "label_key"],
+                condition=Q(withdrawn_at__isnull=True),
+                name="edition_label_key_unique_in_material",
                 violation_error_message=_("This material already has an edition with this name."),
             )
         ]
 
     def __str__(self) -> str:
         return f"{self.material.title} — {self.label}"
+
+    def normalise_text(self) -> None:
+        super().normalise_text()
+        self.label_key = edition_label_key(self.label)
 
     def language_names(self) -> str:
         return ", ".join(lang.name for lang in self.languages.all())
@@ -173,7 +253,13 @@ def _material_path(instance: MaterialFile, filename: str) -> str:
     return f"materials/{instance.edition.material_id}/{filename}"
 
 
-class MaterialFile(models.Model):
+class MaterialFileQuerySet(models.QuerySet):
+    def current(self) -> MaterialFileQuerySet:
+        """Files neither withdrawn nor in a withdrawn edition."""
+        return self.filter(withdrawn_at__isnull=True, edition__withdrawn_at__isnull=True)
+
+
+class MaterialFile(Withdrawable):
     edition = models.ForeignKey(
         Edition, verbose_name=_("edition"), on_delete=models.CASCADE, related_name="files"
     )
@@ -188,6 +274,8 @@ class MaterialFile(models.Model):
     )
     uploaded_at = models.DateTimeField(default=timezone.now)
 
+    objects = MaterialFileQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("file")
         verbose_name_plural = _("files")
@@ -195,6 +283,7 @@ class MaterialFile(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["edition", "sha256"],
+                condition=Q(withdrawn_at__isnull=True),
                 name="material_file_once_per_edition",
                 violation_error_message=_("This file is already attached to this edition."),
             )
@@ -204,8 +293,17 @@ class MaterialFile(models.Model):
         return self.original_name
 
 
-class ClassMaterial(models.Model):
-    """An edition given out in a class (optionally at one session)."""
+class ClassMaterialQuerySet(models.QuerySet):
+    def current(self) -> ClassMaterialQuerySet:
+        """Attachments neither withdrawn nor of a withdrawn edition: what can still be
+        handed out."""
+        return self.filter(withdrawn_at__isnull=True, edition__withdrawn_at__isnull=True)
+
+
+class ClassMaterial(Withdrawable):
+    """An edition given out in a class (optionally at one session). Withdrawn, it is
+    handed out no more; the hand-outs already recorded stay. Attaching the edition again
+    restores the same row (one per class and edition)."""
 
     training_class = models.ForeignKey(
         TrainingClass, verbose_name=_("class"), on_delete=models.CASCADE, related_name="materials"
@@ -226,6 +324,8 @@ class ClassMaterial(models.Model):
     )
     added_at = models.DateTimeField(default=timezone.now)
 
+    objects = ClassMaterialQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("class material")
         verbose_name_plural = _("class materials")
@@ -239,6 +339,12 @@ class ClassMaterial(models.Model):
 
     def __str__(self) -> str:
         return f"{self.training_class.code}: {self.edition}"
+
+    @property
+    def withdrawn_since(self) -> datetime.datetime | None:
+        """When it stopped being handed out: its own withdrawal or its edition's."""
+        moments = [m for m in (self.withdrawn_at, self.edition.withdrawn_at) if m is not None]
+        return min(moments, default=None)
 
 
 class HandoverMethod(models.TextChoices):

@@ -36,6 +36,7 @@ from materials.models import (
     Language,
     Material,
     MaterialFile,
+    Withdrawable,
 )
 
 
@@ -82,7 +83,7 @@ def _store_files(
     ]
     seen: set[str] = set()
     for _upload, info in checked:
-        if info.sha256 in seen or edition.files.filter(sha256=info.sha256).exists():
+        if info.sha256 in seen or edition.files.current().filter(sha256=info.sha256).exists():
             raise ValidationError(
                 _("“%(name)s” is already attached to this edition.") % {"name": info.original_name}
             )
@@ -122,8 +123,7 @@ def edition_create(
     if not languages:
         raise ValidationError({"languages": _("Choose at least one language.")})
     edition.normalise_text()
-    if Edition.objects.filter(material=edition.material, label=edition.label).exists():
-        raise ValidationError({"label": _("This material already has an edition with this name.")})
+    _refuse_namesake(edition)
     edition.full_clean(exclude=["languages"])
     stored: list[MaterialFile] = []
     try:
@@ -155,10 +155,237 @@ def edition_create(
     return edition
 
 
+def _refuse_namesake(edition: Edition) -> None:
+    """Two current editions of a material may not share a name, case and spacing aside;
+    the message names the one already there."""
+    existing = Edition.objects.namesake(edition)
+    if existing is not None:
+        raise ValidationError(
+            {
+                "label": _(
+                    "This material already has the edition “%(label)s” (names are compared "
+                    "without regard to capitals and spaces)."
+                )
+                % {"label": existing.label}
+            }
+        )
+
+
+def _edition_values(edition: Edition) -> dict:
+    return {
+        "label": edition.label,
+        "year": edition.year,
+        "printed_copies": edition.printed_copies,
+        "languages": sorted(edition.languages.values_list("code", flat=True)),
+    }
+
+
+@transaction.atomic
+def edition_update(*, actor: User, edition: Edition, languages: Iterable[Language]) -> Edition:
+    """Correct an edition: its name, languages, year or copies printed (audited with what
+    changed). The copies printed cannot fall below the copies already sent out."""
+    languages = list(languages)
+    if not languages:
+        raise ValidationError({"languages": _("Choose at least one language.")})
+    stored = Edition.objects.select_for_update().get(pk=edition.pk)
+    before = _edition_values(stored)
+    edition.normalise_text()
+    _refuse_namesake(edition)
+    sent = Dispatch.objects.filter(line__edition=edition).aggregate(n=Sum("quantity"))["n"] or 0
+    if edition.printed_copies < sent:
+        raise ValidationError(
+            {
+                "printed_copies": _(
+                    "%(sent)s copies of this edition were already sent: the copies printed "
+                    "cannot be fewer."
+                )
+                % {"sent": sent}
+            }
+        )
+    edition.full_clean(exclude=["languages"])
+    try:
+        with transaction.atomic():
+            edition.save()
+    except IntegrityError as exc:  # a namesake saved a moment ago
+        raise ValidationError(
+            {"label": _("This material already has an edition with this name.")}
+        ) from exc
+    edition.languages.set(languages)
+    refresh_search_text(edition.material)
+    after = _edition_values(edition)
+    changes = {k: [before[k], v] for k, v in after.items() if before[k] != v}
+    if changes:
+        audit(
+            actor=actor,
+            action="material.edition_update",
+            target=edition.material,
+            changes={"edition": edition.pk, **changes},
+        )
+    return edition
+
+
+# ---------------------------------------------------------------------------- withdrawal
+
+
+def _is_withdrawn(edition: Edition) -> bool:
+    """From the database, not the caller's copy (it may predate the withdrawal)."""
+    return not Edition.objects.current().filter(pk=edition.pk).exists()
+
+
+def _clean_reason(reason: str) -> str:
+    reason = " ".join(reason.split())[:300]
+    if not reason:
+        raise ValidationError({"reason": _("Give the reason for the withdrawal.")})
+    return reason
+
+
+def _withdraw(row: Withdrawable, *, actor: User, reason: str) -> None:
+    if row.is_withdrawn:
+        raise ValidationError(_("This has already been withdrawn."))
+    row.withdrawn_at = timezone.now()
+    row.withdrawn_by = actor
+    row.withdrawn_reason = _clean_reason(reason)
+    row.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawn_reason"])
+
+
+def _restore(row: Withdrawable) -> dict:
+    """Clear the withdrawal; return what it was, for the audit log."""
+    if not row.is_withdrawn:
+        raise ValidationError(_("This is not withdrawn."))
+    was = {
+        "withdrawn_at": row.withdrawn_at.isoformat(),
+        "withdrawn_by": row.withdrawn_by_id,
+        "reason": row.withdrawn_reason,
+    }
+    row.withdrawn_at, row.withdrawn_by, row.withdrawn_reason = None, None, ""
+    row.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawn_reason"])
+    return was
+
+
+@transaction.atomic
+def edition_withdraw(*, actor: User, edition: Edition, reason: str) -> Edition:
+    """Withdraw an edition (a wrong or duplicate one): it leaves the library, the
+    Ministry package, the lists to attach and hand out, and the totals; its files can no
+    longer be downloaded except by the coordinator. Hand-outs and dispatches already
+    recorded are kept, and counted as history."""
+    edition = Edition.objects.select_for_update().select_related("material").get(pk=edition.pk)
+    _withdraw(edition, actor=actor, reason=reason)
+    audit(
+        actor=actor,
+        action="material.edition_withdraw",
+        target=edition.material,
+        changes={"edition": edition.pk, "label": edition.label, "reason": edition.withdrawn_reason},
+    )
+    return edition
+
+
+@transaction.atomic
+def edition_restore(*, actor: User, edition: Edition) -> Edition:
+    edition = Edition.objects.select_for_update().select_related("material").get(pk=edition.pk)
+    _refuse_namesake(edition)
+    was = _restore(edition)
+    audit(
+        actor=actor,
+        action="material.edition_restore",
+        target=edition.material,
+        changes={"edition": edition.pk, "label": edition.label, **was},
+    )
+    return edition
+
+
+@transaction.atomic
+def file_withdraw(*, actor: User, file: MaterialFile, reason: str) -> MaterialFile:
+    file = (
+        MaterialFile.objects.select_for_update().select_related("edition__material").get(pk=file.pk)
+    )
+    _withdraw(file, actor=actor, reason=reason)
+    audit(
+        actor=actor,
+        action="material.file_withdraw",
+        target=file.edition.material,
+        changes={
+            "edition": file.edition.label,
+            "file": file.pk,
+            "name": file.original_name,
+            "reason": file.withdrawn_reason,
+        },
+    )
+    return file
+
+
+@transaction.atomic
+def file_restore(*, actor: User, file: MaterialFile) -> MaterialFile:
+    file = (
+        MaterialFile.objects.select_for_update().select_related("edition__material").get(pk=file.pk)
+    )
+    twin = file.edition.files.current().filter(sha256=file.sha256).exclude(pk=file.pk).first()
+    if twin is not None:
+        raise ValidationError(
+            _("The same file is already in this edition as “%(name)s”.")
+            % {"name": twin.original_name}
+        )
+    was = _restore(file)
+    audit(
+        actor=actor,
+        action="material.file_restore",
+        target=file.edition.material,
+        changes={"edition": file.edition.label, "file": file.pk, "name": file.original_name, **was},
+    )
+    return file
+
+
+@transaction.atomic
+def class_material_withdraw(
+    *, actor: User, class_material: ClassMaterial, reason: str
+) -> ClassMaterial:
+    """Take an edition off a class: no more hand-outs of it there; those recorded stay."""
+    cm = (
+        ClassMaterial.objects.select_for_update()
+        .select_related("edition__material", "training_class")
+        .get(pk=class_material.pk)
+    )
+    _withdraw(cm, actor=actor, reason=reason)
+    audit(
+        actor=actor,
+        action="material.detach",
+        target=cm.training_class,
+        changes={
+            "edition": str(cm.edition),
+            "handed_out": cm.handovers.count(),
+            "reason": cm.withdrawn_reason,
+        },
+    )
+    return cm
+
+
+@transaction.atomic
+def class_material_restore(*, actor: User, class_material: ClassMaterial) -> ClassMaterial:
+    cm = (
+        ClassMaterial.objects.select_for_update()
+        .select_related("edition__material", "training_class")
+        .get(pk=class_material.pk)
+    )
+    if cm.edition.is_withdrawn:
+        raise ValidationError(
+            _("The edition “%(label)s” is withdrawn from the catalogue: restore it there first.")
+            % {"label": cm.edition.label}
+        )
+    was = _restore(cm)
+    audit(
+        actor=actor,
+        action="material.attach",
+        target=cm.training_class,
+        changes={"edition": str(cm.edition), "restored": was},
+    )
+    return cm
+
+
 @transaction.atomic
 def files_add(
     *, actor: User, edition: Edition, uploads: Iterable[UploadedFile]
 ) -> list[MaterialFile]:
+    if _is_withdrawn(edition):
+        raise ValidationError(_("This edition is withdrawn: restore it before adding files."))
     stored = _store_files(actor=actor, edition=edition, uploads=uploads)
     audit(
         actor=actor,
@@ -175,8 +402,14 @@ def class_material_add(
 ) -> ClassMaterial:
     if session is not None and session.training_class_id != training_class.pk:
         raise ValidationError({"session": _("The session belongs to another class.")})
-    if ClassMaterial.objects.filter(training_class=training_class, edition=edition).exists():
+    if _is_withdrawn(edition):
+        raise ValidationError({"edition": _("This edition is withdrawn from the catalogue.")})
+    existing = ClassMaterial.objects.filter(training_class=training_class, edition=edition).first()
+    if existing is not None and not existing.is_withdrawn:
         raise ValidationError({"edition": _("This edition is already attached to the class.")})
+    if existing is not None:
+        # Attached again after a withdrawal: the same row, with its hand-outs.
+        return class_material_restore(actor=actor, class_material=existing)
     row = ClassMaterial.objects.create(
         training_class=training_class, edition=edition, session=session, added_by=actor
     )
@@ -283,6 +516,13 @@ def handover_scan(
     return HandoutOutcome(str(nonce), HandoutResult.HANDED, name, row.handed_at)
 
 
+def _refuse_withdrawn(class_material: ClassMaterial) -> None:
+    if not ClassMaterial.objects.current().filter(pk=class_material.pk).exists():
+        raise ValidationError(
+            _("This material has been withdrawn: it can no longer be handed out.")
+        )
+
+
 @dataclass
 class HandoverListSave:
     """What a save of the tick list did: how many were added and removed, and who was
@@ -309,7 +549,9 @@ def handovers_update(
 
     A ticked person who has a hand-over by now keeps it. An unticked hand-over is
     removed only if it was ticked on a list: one recorded by the scanner stays (its name
-    is returned); it takes an explicit `handover_undo`, with a reason, to remove it."""
+    is returned); it takes an explicit `handover_undo`, with a reason, to remove it.
+    A withdrawn class material is handed out no more."""
+    _refuse_withdrawn(class_material)
     in_class = Enrollment.objects.filter(training_class_id=class_material.training_class_id)
     ticked = set(in_class.filter(pk__in=list(ticked)).values_list("pk", flat=True))
     unticked = set(in_class.filter(pk__in=list(unticked)).values_list("pk", flat=True))
@@ -414,6 +656,8 @@ def distribution_plan(
     *, actor: User, edition: Edition, quantities: dict[Organisation, int]
 ) -> list[DistributionLine]:
     """Set the planned copies per recipient (0 removes a recipient not yet sent to)."""
+    if _is_withdrawn(edition):
+        raise ValidationError(_("This edition is withdrawn: its plan can no longer change."))
     lines = []
     for recipient, planned in quantities.items():
         line = DistributionLine.objects.filter(edition=edition, recipient=recipient).first()
@@ -473,7 +717,9 @@ def dispatch_record(
     carrier: str,
     note: str = "",
 ) -> Dispatch:
-    line = DistributionLine.objects.select_for_update().get(pk=line.pk)
+    line = DistributionLine.objects.select_for_update().select_related("edition").get(pk=line.pk)
+    if line.edition.is_withdrawn:
+        raise ValidationError(_("This edition is withdrawn: no more copies are sent."))
     if dispatched_on > timezone.localdate():
         raise ValidationError({"dispatched_on": _("The dispatch date cannot be in the future.")})
     sent = _committed(line)

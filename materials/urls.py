@@ -1,6 +1,6 @@
 from django.urls import path
 
-from materials import distribution_views, handout_views, library_views, views
+from materials import correction_views, distribution_views, handout_views, library_views, views
 
 app_name = "materials"
 
@@ -13,6 +13,32 @@ urlpatterns = [
     path("materials/<int:pk>/editions/new/", views.edition_create, name="edition-create"),
     path("materials/editions/<int:pk>/files/", views.files_add, name="files-add"),
     path("materials/export.zip", views.ministry_package, name="ministry-package"),
+    # Corrections (edit, withdraw, restore): correction_views.py
+    path("materials/editions/<int:pk>/edit/", correction_views.edition_edit, name="edition-edit"),
+    path(
+        "materials/editions/<int:pk>/withdraw/",
+        correction_views.edition_withdraw,
+        name="edition-withdraw",
+    ),
+    path(
+        "materials/editions/<int:pk>/restore/",
+        correction_views.edition_restore,
+        name="edition-restore",
+    ),
+    path(
+        "materials/files/<int:pk>/withdraw/", correction_views.file_withdraw, name="file-withdraw"
+    ),
+    path("materials/files/<int:pk>/restore/", correction_views.file_restore, name="file-restore"),
+    path(
+        "classes/<str:code>/materials/<int:pk>/withdraw/",
+        correction_views.class_material_withdraw,
+        name="class-material-withdraw",
+    ),
+    path(
+        "classes/<str:code>/materials/<int:pk>/restore/",
+        correction_views.class_material_restore,
+        name="class-material-restore",
+    ),
     # Materials of a class, hand-outs by list and receipt list: views.py
     path("classes/<str:code>/materials/", views.class_materials, name="class-materials"),
     path(

@@ -7,7 +7,7 @@ import tempfile
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Prefetch, Sum
+from django.db.models import Count, F, Prefetch, Q, Sum
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -29,7 +29,14 @@ from materials.forms import (
     MaterialForm,
 )
 from materials.handout_views import may_hand_out
-from materials.models import ClassMaterial, Edition, Handover, Material, MaterialKind
+from materials.models import (
+    ClassMaterial,
+    Edition,
+    Handover,
+    Material,
+    MaterialFile,
+    MaterialKind,
+)
 from materials.stats import downloads_by_month, downloads_by_unit
 from materials.uploads import keeps_client_file_names
 
@@ -53,7 +60,9 @@ def catalogue(request: HttpRequest) -> HttpResponse:
             Prefetch(
                 "editions",
                 queryset=Edition.objects.prefetch_related("languages").annotate(
-                    n_files=Count("files", distinct=True),
+                    n_files=Count(
+                        "files", filter=Q(files__withdrawn_at__isnull=True), distinct=True
+                    ),
                 ),
             )
         )
@@ -103,12 +112,18 @@ def material_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_reader_required
 def material_detail(request: HttpRequest, pk: int) -> HttpResponse:
     material = get_object_or_404(Material, pk=pk)
+    # Withdrawn editions and files are shown too, marked, with their reason and a way
+    # back: this is where the coordinator corrects the catalogue.
     editions = (
-        material.editions.prefetch_related("languages", "files")
+        material.editions.select_related("withdrawn_by")
+        .prefetch_related(
+            "languages",
+            Prefetch("files", queryset=MaterialFile.objects.select_related("withdrawn_by")),
+        )
         .annotate(
             planned=Sum("distribution__planned", default=0),
         )
-        .order_by("year", "label")
+        .order_by(F("withdrawn_at").asc(nulls_first=True), "year", "label")
     )
     return render(
         request,
@@ -223,19 +238,23 @@ def class_materials(request: HttpRequest, code: str) -> HttpResponse:
                 return redirect("materials:class-materials", klass.code)
     elif request.method == "POST":
         raise PermissionDenied(_("Only the department coordinator can do this."))
-    rows = (
+    attached = (
         ClassMaterial.objects.filter(training_class=klass)
         .select_related("edition__material", "session")
-        .prefetch_related("edition__languages", "edition__files")
+        .prefetch_related("edition__languages")
         .annotate(handed=Count("handovers"))
         .order_by("edition__material__title", "edition__label")
     )
+    rows = attached.current()
+    # Withdrawn ones stay listed below, as the record of what was handed out.
+    withdrawn = attached.exclude(pk__in=rows.values("pk"))
     return render(
         request,
         "materials/class_materials.html",
         {
             "klass": klass,
             "rows": rows,
+            "withdrawn": withdrawn,
             "form": form,
             "enrolled": Enrollment.objects.filter(training_class=klass).count(),
             "can_hand_out": may_hand_out(request.user, klass),
@@ -273,9 +292,17 @@ def class_material_handovers(request: HttpRequest, code: str, pk: int) -> HttpRe
         # opened: the difference is what this user changed, and only that is saved.
         ticked = _ids(request.POST.getlist("enrollment"))
         shown = _ids(request.POST.getlist("was_ticked"))
-        result = services.handovers_update(
-            actor=request.user, class_material=cm, ticked=ticked - shown, unticked=shown - ticked
-        )
+        try:
+            result = services.handovers_update(
+                actor=request.user,
+                class_material=cm,
+                ticked=ticked - shown,
+                unticked=shown - ticked,
+            )
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+            return redirect("materials:class-material", code, pk)
         messages.success(
             request,
             _("Saved: %(added)s added, %(removed)s removed.")
@@ -307,7 +334,8 @@ def class_material_handovers(request: HttpRequest, code: str, pk: int) -> HttpRe
             "klass": cm.training_class,
             "rows": [(e, handed.get(e.pk)) for e in enrollments],
             "handed_count": len(handed),
-            "can_edit": can_edit,
+            "can_edit": can_edit and cm.withdrawn_since is None,
+            "withdrawn_since": cm.withdrawn_since,
         },
     )
 

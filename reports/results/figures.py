@@ -240,9 +240,12 @@ def _all_categories(summary: Summary) -> Summary:
 
 
 def _materials(year: int, classes, enrollments) -> MaterialFigures:
-    editions = Edition.objects.filter(
-        Q(year=year) | Q(class_uses__training_class__in=classes)
-    ).distinct()
+    # A withdrawn edition counts only for what was already sent or handed out.
+    editions = (
+        Edition.objects.in_totals()
+        .filter(Q(year=year) | Q(class_uses__training_class__in=classes))
+        .distinct()
+    )
     handed = dict(
         Handover.objects.filter(
             class_material__training_class__in=classes, enrollment__in=enrollments.values("pk")

@@ -72,8 +72,9 @@ EXPECTED = {
     "picker":     (302, 403, 403, 200, 200, 403, 200),
     "scanner":    (302, 403, 403, 200, 404, 403, 200),
     "panel":      (302, 403, 403, 200, 404, 403, 200),
-    # "correct" posts no enrollment: 404 once the role check has passed.
-    "correct":    (302, 403, 403, 404, 404, 403, 404),
+    # "correct" posts an empty list: nothing changed, back to the list (#15), once the
+    # role check has passed.
+    "correct":    (302, 403, 403, 302, 404, 403, 302),
     "close":      (302, 403, 403, 302, 404, 403, 302),
     "close-page": (302, 403, 403, 200, 404, 403, 200),  # asks first (#15)
     # The coordinator's decision; session_a is open, so they are sent back to its panel.
@@ -114,9 +115,10 @@ def test_badges_and_invitation_are_pdfs(client, world, enrolled):
 def test_trainer_corrects_attendance_with_a_reason(client, world, enrolled):
     client.force_login(world.trainer)
     url = reverse("attendees:attendance-correct", args=[world.session_a.pk])
-    client.post(url, {"enrollment": enrolled.pk, "status": "excused", "reason": ""})
+    status, reason = f"status-{enrolled.pk}", f"reason-{enrolled.pk}"
+    client.post(url, {status: "excused", reason: ""})
     assert not Attendance.objects.exists()  # no reason, nothing saved
-    client.post(url, {"enrollment": enrolled.pk, "status": "excused", "reason": "Đi công tác"})
+    client.post(url, {status: "excused", reason: "Đi công tác"})
     a = Attendance.objects.get()
     assert (a.status, a.reason, a.updated_by) == ("excused", "Đi công tác", world.trainer)
     assert AuditLog.objects.filter(action="attendance.correct", actor=world.trainer).exists()

@@ -141,3 +141,53 @@ def test_login_page_shows_menu_and_language_switch(new_page, transactional_db):
     phone.wait_for_load_state("load")
     assert phone.get_by_role("heading", name="Log in").is_visible()
     assert phone.get_by_role("button", name="Tiếng Việt").is_visible()
+
+
+def _first_session_pk() -> int:
+    from courses.models import Session
+
+    return Session.objects.filter(training_class__code="TTDN-2023-L1").order_by("pk").first().pk
+
+
+# The pages each role works in every day, beyond the one it lands on (#15 Done-when:
+# "no serious or critical violation on each role's main pages").
+WORK_PAGES = {
+    "dieuphoi": [
+        "/nominations/review/",
+        "/classes/TTDN-2023-L1/",
+        "/classes/TTDN-2023-L1/enrollments/",
+        "/classes/TTDN-2023-L1/certificates/",
+        "/people/",
+        "/reports/",
+        "/reports/results/",
+        "/materials/",
+        lambda: f"/sessions/{_first_session_pk()}/attendance/",
+    ],
+    "muongte": [
+        "/nominations/",
+        "/classes/TTDN-2023-L3/nominations/",
+        "/classes/TTDN-2023-L3/nominations/new/",
+        "/classes/TTDN-2023-L3/enrollments/",
+        "/people/",
+        "/library/",
+    ],
+    "giangvien": ["/scan/", lambda: f"/sessions/{_first_session_pk()}/attendance/"],
+    "xem": ["/reports/", "/reports/results/", "/classes/TTDN-2023-L1/"],
+}
+
+
+@pytest.mark.parametrize("username", list(WORK_PAGES))
+def test_work_pages_of_each_role_have_no_serious_axe_violation(new_page, demo, username):
+    problems = []
+    for viewport, size in (("1366", OFFICE), ("390", PHONE)):
+        page = new_page(size)
+        _open_main_page(page, username)
+        for url in WORK_PAGES[username]:
+            url = url() if callable(url) else url
+            response = page.goto(url)
+            assert response.status == 200, url
+            page.wait_for_load_state("load")
+            problems += [f"{url} @{viewport}: {v}" for v in _axe_violations(page)]
+            slug = url.strip("/").replace("/", "-") or "home"
+            screenshot(page, f"a11y-{username}-{slug}-{viewport}")
+    assert problems == [], "\n".join(problems)

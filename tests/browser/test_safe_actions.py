@@ -162,9 +162,7 @@ def test_scan_and_end_a_session(browser, live_server, world, running_now, screen
     # Back on the scanner, its own panel agrees with the rows: 4 absent, none "missing".
     page.goto(f"/scan/{session.pk}/")
     _ready(page)
-    page.wait_for_function(
-        "() => document.querySelector('#label-missing').textContent === 'Vắng'"
-    )
+    page.wait_for_function("() => document.querySelector('#label-missing').textContent === 'Vắng'")
     assert page.locator("#count-missing").inner_text() == "4"
     assert page.locator("#heading-missing").inner_text() == "Đã ghi vắng khi kết thúc buổi học"
     assert page.locator("#live-list li").count() == 4

@@ -350,6 +350,54 @@ RULES: dict[str, Rule] = {
         data=lambda w: {"files": [_pdf_upload()]},
     ),
     "materials:ministry-package": Rule(get=READERS),
+    # Corrections: the coordinator only.
+    "materials:edition-edit": Rule(
+        get=COORD,
+        args=lambda w: {"pk": w.edition.pk},
+        post=COORD,
+        data=lambda w: {
+            "label": "In lần 1 (sửa)",
+            "languages": [w.edition.languages.first().pk],
+            "year": 2023,
+            "printed_copies": 100,
+        },
+    ),
+    "materials:edition-withdraw": Rule(
+        get=COORD,
+        args=lambda w: {"pk": w.edition.pk},
+        post=COORD,
+        data=lambda w: {"confirm": "yes", "reason": "Tải nhầm"},
+    ),
+    "materials:edition-restore": Rule(
+        get=COORD,
+        args=lambda w: {"pk": w.withdrawn_edition.pk},
+        post=COORD,
+        data=lambda w: {"confirm": "yes"},
+    ),
+    "materials:file-withdraw": Rule(
+        get=COORD,
+        args=lambda w: {"pk": w.material_file.pk},
+        post=COORD,
+        data=lambda w: {"confirm": "yes", "reason": "Tải nhầm"},
+    ),
+    "materials:file-restore": Rule(
+        get=COORD,
+        args=lambda w: {"pk": w.withdrawn_file.pk},
+        post=COORD,
+        data=lambda w: {"confirm": "yes"},
+    ),
+    "materials:class-material-withdraw": Rule(
+        get=COORD,
+        args=lambda w: {"code": w.class_a.code, "pk": w.class_material.pk},
+        post=COORD,
+        data=lambda w: {"confirm": "yes", "reason": "Phát nhầm"},
+    ),
+    "materials:class-material-restore": Rule(
+        get=COORD,
+        args=lambda w: {"code": w.class_a.code, "pk": w.withdrawn_class_material.pk},
+        post=COORD,
+        data=lambda w: {"confirm": "yes"},
+    ),
     "materials:class-materials": Rule(
         get=CLASS_A,
         args=_code,
@@ -545,7 +593,11 @@ RULES: dict[str, Rule] = {
         args=lambda w: {"pk": w.session_a.pk},
         post_only=True,
         post=SCANNERS_A,
-        data=lambda w: {"enrollment": w.enrollment_a2.pk, "status": "excused", "reason": "Ốm"},
+        # The attendance list's single "Save" (#15): one field pair per person.
+        data=lambda w: {
+            f"status-{w.enrollment_a2.pk}": "excused",
+            f"reason-{w.enrollment_a2.pk}": "Ốm",
+        },
     ),
     # The coordinator decides on a scan uploaded after its session closed (#13).
     "attendees:held-scan-review": Rule(

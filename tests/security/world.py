@@ -72,6 +72,9 @@ class SecurityWorld(World):
     edition: object = None
     material_file: object = None
     class_material: object = None
+    withdrawn_edition: object = None  # a wrong upload the coordinator withdrew
+    withdrawn_file: object = None  # its file
+    withdrawn_class_material: object = None  # an edition no longer handed out in class A
     line: object = None
     dispatch: object = None
     report_job: object = None
@@ -275,6 +278,31 @@ def build_world() -> SecurityWorld:
     )
     w.class_material = ClassMaterial.objects.create(
         training_class=klass, edition=w.edition, added_by=w.coordinator
+    )
+    # Withdrawn: what the coordinator may restore.
+    w.withdrawn_edition = material_services.edition_create(
+        actor=w.coordinator,
+        edition=Edition(material=w.material, label="In lần 0 (lỗi)", year=2023),
+        languages=[Language.objects.get(code="vi")],
+        uploads=[SimpleUploadedFile("loi.pdf", pdf_bytes("loi"), "application/pdf")],
+    )
+    w.withdrawn_file = material_services.file_withdraw(
+        actor=w.coordinator, file=w.withdrawn_edition.files.get(), reason="Tải nhầm"
+    )
+    bilingual = material_services.edition_create(
+        actor=w.coordinator,
+        edition=Edition(material=w.material, label="Song ngữ", year=2023),
+        languages=[Language.objects.get(code="vi")],
+    )
+    w.withdrawn_class_material = material_services.class_material_withdraw(
+        actor=w.coordinator,
+        class_material=material_services.class_material_add(
+            actor=w.coordinator, training_class=klass, edition=bilingual
+        ),
+        reason="Phát nhầm",
+    )
+    material_services.edition_withdraw(
+        actor=w.coordinator, edition=w.withdrawn_edition, reason="Trùng"
     )
     material_services.handovers_update(
         actor=w.coordinator,
