@@ -3,9 +3,9 @@ only, Times New Roman, A4 with the Decree 30 margins)."""
 
 from __future__ import annotations
 
-import datetime
 import io
 from collections.abc import Iterable
+from typing import Unpack
 
 from docx import Document as DocxDocument
 from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
@@ -20,7 +20,13 @@ from core.documents.header import MOTTO, NATIONAL_NAME
 from courses.vietnamese import nfc
 from reports.results.blocks import Block, Grid, report_blocks
 from reports.results.figures import ResultsFigures
-from reports.results.frame import INDENT_MM, SIGNATURE_COLUMNS_MM, Frame, document_frame
+from reports.results.frame import (
+    INDENT_MM,
+    SIGNATURE_COLUMNS_MM,
+    DocumentFields,
+    Frame,
+    document_frame,
+)
 
 WORD_FONT = "Times New Roman"
 BODY_PT = 14
@@ -326,27 +332,10 @@ def _word_signature(doc, frame: Frame) -> None:
     _word_para(right, frame.signer_name, bold=True, align=centre, after=0)
 
 
-def results_docx(
-    figures: ResultsFigures,
-    *,
-    number: str,
-    on: datetime.date,
-    recipients: str | Iterable[str],
-    signer_title: str | Iterable[str],
-    signer_name: str,
-    subject: str | None = None,
-) -> bytes:
+def results_docx(figures: ResultsFigures, **document: Unpack[DocumentFields]) -> bytes:
     """The report as an editable Word file: paragraphs and tables only, Times New Roman,
     A4 with the Decree 30 margins."""
-    frame = document_frame(
-        figures,
-        number=number,
-        on=on,
-        recipients=recipients,
-        signer_title=signer_title,
-        signer_name=signer_name,
-        subject=subject,
-    )
+    frame = document_frame(figures, **document)
     doc = _word_document()
     doc.core_properties.title = f"Báo cáo {frame.subject}"
     doc.core_properties.author = nfc(figures.issuing_body)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import NotRequired, TypedDict
 
 from core.documents.header import place_date
 from courses.vietnamese import nfc
@@ -59,6 +60,17 @@ def document_number(number: str, short_name: str = "") -> str:
     return _BLANK_NUMBER + text if text.startswith("/") else text
 
 
+class DocumentFields(TypedDict):
+    """What the officer types for the report (the writers' keyword arguments)."""
+
+    number: str
+    on: datetime.date
+    recipients: str | Iterable[str]
+    signer_title: str | Iterable[str]
+    signer_name: str
+    subject: NotRequired[str | None]
+
+
 def document_frame(
     figures: ResultsFigures,
     *,
@@ -67,7 +79,7 @@ def document_frame(
     recipients: str | Iterable[str],
     signer_title: str | Iterable[str],
     signer_name: str,
-    subject: str | None,
+    subject: str | None = None,
 ) -> Frame:
     return Frame(
         parent_body=nfc(figures.parent_body).upper(),

@@ -3,9 +3,8 @@ embedded), drawing the same blocks as the Word file."""
 
 from __future__ import annotations
 
-import datetime
-from collections.abc import Iterable
 from copy import copy
+from typing import Unpack
 
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT, TA_RIGHT
@@ -26,7 +25,13 @@ from core.documents.header import (
 )
 from reports.results.blocks import Block, Grid, report_blocks
 from reports.results.figures import ResultsFigures
-from reports.results.frame import INDENT_MM, SIGNATURE_COLUMNS_MM, Frame, document_frame
+from reports.results.frame import (
+    INDENT_MM,
+    SIGNATURE_COLUMNS_MM,
+    DocumentFields,
+    Frame,
+    document_frame,
+)
 
 PDF_BODY_PT = 13
 
@@ -190,32 +195,15 @@ def _pdf_signature(frame: Frame) -> Flowable:
     )
 
 
-def results_pdf(
-    figures: ResultsFigures,
-    *,
-    number: str,
-    on: datetime.date,
-    recipients: str | Iterable[str],
-    signer_title: str | Iterable[str],
-    signer_name: str,
-    subject: str | None = None,
-) -> bytes:
+def results_pdf(figures: ResultsFigures, **document: Unpack[DocumentFields]) -> bytes:
     """The same report as a PDF, through ``core.documents.header`` (IBM Plex Serif, embedded)."""
-    frame = document_frame(
-        figures,
-        number=number,
-        on=on,
-        recipients=recipients,
-        signer_title=signer_title,
-        signer_name=signer_name,
-        subject=subject,
-    )
+    frame = document_frame(figures, **document)
     width = frame_width(A4)
     story = official_header(
         parent_body=frame.parent_body,
         issuing_body=frame.issuing_body,
         place=figures.place,
-        on=on,
+        on=document["on"],
         number=frame.number,
         width=width,
     )
