@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 from collections.abc import Iterable
 
 from attendees.importing import (
@@ -79,7 +78,7 @@ def build_template(categories: Iterable[tuple[str, str]] | None = None) -> bytes
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
     from openpyxl.worksheet.datavalidation import DataValidation
 
-    from core.documents.spreadsheet import one_font_family, print_setup, row_height, text_cell
+    from core.documents.spreadsheet import print_setup, row_height, text_cell, workbook_bytes
 
     categories = list(categories or DEFAULT_CATEGORIES)
     codes = [code for code, _ in categories]
@@ -184,8 +183,4 @@ def build_template(categories: Iterable[tuple[str, str]] | None = None) -> bytes
         texts = [cell.value for cell in row[:3]]
         guide.row_dimensions[row[0].row].height = row_height(texts, [26, 10, 100])
     print_setup(guide, header_rows=(3, 3), landscape=False)
-    one_font_family(workbook)
-
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+    return workbook_bytes(workbook)

@@ -17,10 +17,10 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from attendees.models import Enrollment
 from certificates.content import CertificateContent
+from core.jobs import BackgroundJob, JobState
 from courses.models import NFCModel, Organisation, TrainingClass
 
 # Crockford's base32: no I, L, O, U, so a code read aloud or typed from paper is not
@@ -340,26 +340,11 @@ class Certificate(models.Model):
 STALE_AFTER = datetime.timedelta(minutes=10)
 
 
-def heartbeat_timeout() -> datetime.timedelta:
-    """How long a running job may stay silent before its worker is taken for dead. The job
-    writes a heartbeat at least every second while it works, so two minutes of silence
-    means the process was killed (a restart, a power cut, the OOM killer): django_tasks_db
-    leaves such a task RUNNING forever and never retries it."""
-    return datetime.timedelta(seconds=getattr(settings, "TASK_HEARTBEAT_TIMEOUT", 120))
-
-
-class BatchState(models.TextChoices):
-    QUEUED = "queued", pgettext_lazy("print job", "Waiting to start")
-    RUNNING = "running", pgettext_lazy("print job", "Running")
-    DONE = "done", pgettext_lazy("print job", "Done")
-    FAILED = "failed", pgettext_lazy("print job", "Failed")
-
-
 def _batch_path(batch: CertificateBatch, filename: str) -> str:
     return f"private/certificates/{batch.training_class_id}/{batch.pk}-{filename}"
 
 
-class CertificateBatch(models.Model):
+class CertificateBatch(BackgroundJob):
     """One "issue and print" run for a class: issues every eligible enrollment that has
     no valid certificate yet, then draws the merged PDF and the ZIP. Run by a background
     task (or the command); the page polls `done`/`total` for its progress bar. Files live
@@ -368,46 +353,31 @@ class CertificateBatch(models.Model):
     training_class = models.ForeignKey(
         TrainingClass, verbose_name=_("class"), on_delete=models.CASCADE, related_name="+"
     )
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
-    created_at = models.DateTimeField(default=timezone.now)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-    # Written by the running job as it progresses (and when it is queued again): a running
-    # job whose heartbeat stopped lost its worker and is resumed (see services.batch_resume).
-    heartbeat_at = models.DateTimeField(null=True, blank=True)
-    state = models.CharField(max_length=10, choices=BatchState.choices, default=BatchState.QUEUED)
-    # Progress counts steps: one per certificate issued, drawn in the merged file, zipped;
-    # `certificates` (set when the run starts) is what the page counts them in.
-    total = models.PositiveIntegerField(default=0)
-    done = models.PositiveIntegerField(default=0)
+    # Progress (done/total) counts steps: one per certificate issued, drawn in the merged
+    # file, zipped; `certificates` (set when the run starts) is what the page counts them in.
     issued = models.PositiveIntegerField(_("newly issued"), default=0)
     certificates = models.PositiveIntegerField(_("certificates in the files"), default=0)
     merged_pdf = models.FileField(upload_to=_batch_path, blank=True)
     zip_file = models.FileField(upload_to=_batch_path, blank=True)
-    error = models.TextField(blank=True)
 
-    class Meta:
+    # Queued for ten minutes: no worker is running; the page offers to start again.
+    queued_stale_after = STALE_AFTER
+    # Issuing is idempotent: a run claimed after a lost one carries on where it stopped.
+    resumable = True
+
+    class Meta(BackgroundJob.Meta):
         verbose_name = _("certificate print job")
         verbose_name_plural = _("certificate print jobs")
-        ordering = ["-created_at"]
 
     def __str__(self) -> str:
         return f"{self.training_class.code} {self.created_at:%d/%m/%Y %H:%M}"
-
-    @property
-    def percent(self) -> int:
-        if self.state == BatchState.DONE:
-            return 100
-        return int(self.done * 100 / self.total) if self.total else 0
 
     @property
     def certificates_done(self) -> int:
         """Progress in the unit the coordinator thinks in: certificates, not steps. A run
         takes three steps per certificate (issue, draw, zip) — 231 for 77 — so the steps
         done are counted as the share of the certificates in the files."""
-        if self.state == BatchState.DONE:
+        if self.state == JobState.DONE:
             return self.certificates
         if not self.total:
             return 0
@@ -421,20 +391,3 @@ class CertificateBatch(models.Model):
             "done": self.certificates_done,
             "total": self.certificates,
         }
-
-    @property
-    def is_active(self) -> bool:
-        return self.state in (BatchState.QUEUED, BatchState.RUNNING) and not self.is_stale
-
-    @property
-    def is_stale(self) -> bool:
-        """Unfinished and no longer moving: running with a silent heartbeat (its worker was
-        killed), or queued for ten minutes (no worker is running). The status poll resumes
-        such a job; the page offers to start again."""
-        now = timezone.now()
-        if self.state == BatchState.RUNNING:
-            last_sign = self.heartbeat_at or self.started_at or self.created_at
-            return now - last_sign > heartbeat_timeout()
-        if self.state == BatchState.QUEUED:
-            return now - (self.heartbeat_at or self.created_at) > STALE_AFTER
-        return False

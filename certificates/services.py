@@ -37,7 +37,6 @@ from certificates.eligibility import (
     settings_for,
 )
 from certificates.models import (
-    BatchState,
     Certificate,
     CertificateBatch,
     CertificateSettings,
@@ -45,6 +44,7 @@ from certificates.models import (
     RegisterKind,
     RegisterSeries,
 )
+from core.jobs import JobState
 from courses.models import Organisation, TrainingClass
 from courses.services import audit
 
@@ -287,64 +287,32 @@ def certificate_reissue(*, actor: User, certificate: Certificate, reason: str) -
 # ---------------------------------------------------------------------------- print jobs
 
 
-def batch_start(*, actor: User, training_class: TrainingClass) -> CertificateBatch:
-    """Queue an "issue and print" job for the class; the worker runs :func:`batch_run`.
-    Refused at once (not in the worker) when attendance is not final."""
-    from certificates.tasks import run_certificate_batch
-
+def batch_open(*, actor: User, training_class: TrainingClass) -> tuple[CertificateBatch, bool]:
+    """Record an "issue and print" job for the class, or return the one still moving;
+    the second value says whether the job is new (``certificates.tasks.batch_start``
+    queues it for the worker, which runs :func:`batch_run`). Refused at once (not in the
+    worker) when attendance is not final."""
     reason = not_ready_reason(training_class)
     if reason:
         raise ValidationError(reason)
     with transaction.atomic():
         running = (
             CertificateBatch.objects.select_for_update()
-            .filter(
-                training_class=training_class, state__in=[BatchState.QUEUED, BatchState.RUNNING]
-            )
+            .filter(training_class=training_class, state__in=[JobState.QUEUED, JobState.RUNNING])
             .first()
         )
         if running and not running.is_stale:
-            return running
+            return running, False
         if running:
             # Its worker died (a restart, a power cut): issuing is idempotent, so a new
             # job picks up where it stopped; the old one is marked so nobody waits on it.
-            running.state = BatchState.FAILED
+            running.state = JobState.FAILED
             running.error = _("Interrupted; a new job was started.")
             running.finished_at = timezone.now()
             running.save(update_fields=["state", "error", "finished_at"])
         batch = CertificateBatch.objects.create(training_class=training_class, requested_by=actor)
         audit(actor=actor, action="certificate.batch", target=training_class, changes={})
-        transaction.on_commit(lambda: run_certificate_batch.enqueue(batch.pk))
-    return batch
-
-
-def batch_resume(batch: CertificateBatch) -> CertificateBatch:
-    """Queue a stale job again, as the same job (the status poll calls this while someone
-    watches the progress bar). django_tasks_db never retries a task whose worker was
-    killed: it stays RUNNING. :func:`batch_run` is resumable, so the new task carries on
-    where the dead one stopped; the dead task's result is marked failed for the record."""
-    from certificates.tasks import requeue_lost_job, run_certificate_batch
-
-    return requeue_lost_job(batch, run_certificate_batch, BatchState.QUEUED)
-
-
-def _batch_claim(batch: CertificateBatch) -> bool:
-    """Mark the job running, unless it is finished or another live worker has it (the same
-    job may be queued twice: resumed while its first task was still waiting)."""
-    with transaction.atomic():
-        locked = CertificateBatch.objects.select_for_update().get(pk=batch.pk)
-        if locked.state in (BatchState.DONE, BatchState.FAILED):
-            return False
-        if locked.state == BatchState.RUNNING and not locked.is_stale:
-            return False
-        now = timezone.now()
-        CertificateBatch.objects.filter(pk=batch.pk).update(
-            state=BatchState.RUNNING,
-            started_at=locked.started_at or now,
-            heartbeat_at=now,
-            error="",
-        )
-    return True
+    return batch, True
 
 
 # A heartbeat at least this often while drawing the files (issuing writes one per
@@ -366,7 +334,7 @@ def batch_run(batch: CertificateBatch, *, on_progress: Progress | None = None) -
     """
     training_class = batch.training_class
     actor = batch.requested_by
-    if not _batch_claim(batch):
+    if not batch.claim():
         batch.refresh_from_db()
         return batch
     try:
@@ -388,9 +356,7 @@ def batch_run(batch: CertificateBatch, *, on_progress: Progress | None = None) -
             # the job should not wait on them.
             now = time.monotonic()
             if done == total or done % 10 == 0 or now - last_beat >= HEARTBEAT_EVERY:
-                CertificateBatch.objects.filter(pk=batch.pk).update(
-                    done=done, total=total, heartbeat_at=timezone.now()
-                )
+                batch.beat(done, total)
                 last_beat = now
             if on_progress:
                 on_progress(done, total)
@@ -402,9 +368,7 @@ def batch_run(batch: CertificateBatch, *, on_progress: Progress | None = None) -
             with transaction.atomic():
                 _certificate, created = certificate_issue(actor=actor, enrollment=enrollment)
                 done += 1
-                CertificateBatch.objects.filter(pk=batch.pk).update(
-                    issued=F("issued") + int(created), done=done, heartbeat_at=timezone.now()
-                )
+                batch.beat(done, issued=F("issued") + int(created))
             last_beat = time.monotonic()
             if on_progress:
                 on_progress(done, total)
@@ -428,16 +392,14 @@ def batch_run(batch: CertificateBatch, *, on_progress: Progress | None = None) -
         )
         batch.certificates = len(certificates)
         batch.total = batch.done = max(total, done)
-        batch.state = BatchState.DONE
+        batch.state = JobState.DONE
         batch.finished_at = batch.heartbeat_at = timezone.now()
         batch.save()
         return batch
     except Exception as exc:
         logger.exception("certificate batch %s failed", batch.pk)
         message = "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
-        CertificateBatch.objects.filter(pk=batch.pk).update(
-            state=BatchState.FAILED, finished_at=timezone.now(), error=message[:2000]
-        )
+        batch.fail(message)
         batch.refresh_from_db()
         if not isinstance(exc, ValidationError):
             raise

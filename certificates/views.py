@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from accounts.decorators import coordinator_required, role_required, staff_reader_required
 from accounts.throttle import client_address, rate_limit_hit
 from attendees.models import Enrollment
-from certificates import pdf, services
+from certificates import pdf, services, tasks
 from certificates.eligibility import class_eligibility, not_ready_reason, settings_for
 from certificates.forms import CertificateSettingsForm, ReasonForm, VerifyForm
 from certificates.models import Certificate, CertificateBatch, normalise_code
@@ -117,7 +117,7 @@ def issue_one(request: HttpRequest, code: str, enrollment_pk: int) -> HttpRespon
 def batch_start(request: HttpRequest, code: str) -> HttpResponse:
     klass = _class_for_user(request, code)
     try:
-        services.batch_start(actor=request.user, training_class=klass)
+        tasks.batch_start(actor=request.user, training_class=klass)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
@@ -142,18 +142,13 @@ def _batch_for_user(request: HttpRequest, pk: int) -> CertificateBatch:
 @never_cache
 def batch_status(request: HttpRequest, pk: int) -> JsonResponse:
     # A job whose worker was killed is queued again while someone watches it.
-    batch = services.batch_resume(_batch_for_user(request, pk))
+    batch = tasks.batch_resume(_batch_for_user(request, pk))
     return JsonResponse(
         {
-            "state": batch.state,
-            "state_label": batch.get_state_display(),
-            "done": batch.done,
-            "total": batch.total,
-            "percent": batch.percent,
+            **batch.progress(),
             "counter": batch.counter(),
             "issued": batch.issued,
             "certificates": batch.certificates,
-            "error": batch.error,
         }
     )
 

@@ -192,6 +192,10 @@ if TASKS_BACKEND == "django_tasks_rq.RQBackend":
         # Django task (it fails every job with "Task object is not callable").
         "JOB_CLASS": "django_tasks_rq.Job",
     }
+# Seconds a running job (certificate print job, year workbook) may go without a heartbeat
+# before its worker is taken for dead and the job is queued again (core/jobs.py). A job
+# beats at least every second while it works.
+TASK_HEARTBEAT_TIMEOUT = env_int("TASK_HEARTBEAT_TIMEOUT", 120)
 
 # --- Certificates ---------------------------------------------------------------------
 # The address printed in certificate QR codes: the public site, not the LAN server name.

@@ -1,1 +1,2 @@
-"""What the domain apps share and none of them owns (no models: not a Django app)."""
+"""What the domain apps share and none of them owns (abstract models only, such as the
+background job base in `core.jobs`: not a Django app)."""

@@ -107,8 +107,9 @@ class ToReview:
 def coordinator_home(user, now: datetime.datetime) -> dict:
     from attendees.models import Nomination, NominationState
     from attendees.rules import final_classes
-    from certificates.models import BatchState, Certificate, CertificateBatch
-    from reports.models import JobState, ReportJob
+    from certificates.models import Certificate, CertificateBatch
+    from core.jobs import JobState
+    from reports.models import ReportJob
 
     review = [
         ToReview(r["training_class__code"], r["organisation"], r["organisation__name"], r["n"])
@@ -148,7 +149,7 @@ def coordinator_home(user, now: datetime.datetime) -> dict:
         training_class=OuterRef("training_class"), created_at__gt=OuterRef("created_at")
     )
     failed_batches = list(
-        CertificateBatch.objects.filter(state=BatchState.FAILED)
+        CertificateBatch.objects.filter(state=JobState.FAILED)
         .filter(~Exists(newer))
         .select_related("training_class")[:SHOWN]
     )

@@ -7,92 +7,22 @@ rule and the amounts are in reports/payments.py.
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.text import capfirst
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_safe
 
 from accounts.decorators import staff_reader_required
 from core.documents.wording import vn_int
 from courses.models import Session, TrainingClass
-from courses.services import audit
 from reports import payments as pay
+from reports.forms import AllowanceForm
 from reports.models import ClassAllowance
-
-MAX_AMOUNT = 100_000_000  # one rate above 100 million đồng is a typo (a zero too many)
-RATE_FIELDS = ("meal_per_day", "lodging_per_night", "travel_per_person")
-
-
-# ---------------------------------------------------------------------------- the form
-
-
-class AmountInput(forms.TextInput):
-    """A whole number of đồng shown "1.250.000"; a phone shows the numeric keypad."""
-
-    def __init__(self, attrs=None):
-        super().__init__({"inputmode": "numeric", "autocomplete": "off", **(attrs or {})})
-
-    def format_value(self, value):
-        if isinstance(value, int):
-            return vn_int(value)
-        return super().format_value(value)
-
-
-class AmountField(forms.Field):
-    """Accepts "1.250.000", "1 250 000", "1250000" or "150.000 đ"; never negative."""
-
-    widget = AmountInput
-    default_error_messages = {
-        "invalid": gettext_lazy("Enter a whole number of đồng, e.g. 150.000."),
-        "negative": gettext_lazy("An amount cannot be negative."),
-        "too_large": gettext_lazy("At most %(limit)s đồng: check the number of zeros."),
-    }
-
-    def to_python(self, value):
-        if value in self.empty_values:
-            return None
-        if isinstance(value, int):
-            return value
-        amount = pay.parse_amount(str(value))
-        if amount is None:
-            raise ValidationError(self.error_messages["invalid"], code="invalid")
-        return amount
-
-    def validate(self, value):
-        super().validate(value)
-        if value is None:
-            return
-        if value < 0:
-            raise ValidationError(self.error_messages["negative"], code="min_value")
-        if value > MAX_AMOUNT:
-            raise ValidationError(
-                self.error_messages["too_large"],
-                code="max_value",
-                params={"limit": vn_int(MAX_AMOUNT)},
-            )
-
-
-def _label(name: str) -> str:
-    return capfirst(ClassAllowance._meta.get_field(name).verbose_name)
-
-
-class AllowanceForm(forms.ModelForm):
-    meal_per_day = AmountField(label=_label("meal_per_day"))
-    lodging_per_night = AmountField(label=_label("lodging_per_night"))
-    travel_per_person = AmountField(label=_label("travel_per_person"))
-
-    class Meta:
-        model = ClassAllowance
-        fields = RATE_FIELDS
-
+from reports.services import allowance_save
 
 # ---------------------------------------------------------------------------- helpers
 
@@ -152,19 +82,11 @@ def payments(request: HttpRequest, code: str) -> HttpResponse:
     if request.method == "POST":
         if not can_edit:
             raise PermissionDenied(_("Only the department coordinator can do this."))
-        instance = allowance or ClassAllowance(training_class=klass)
-        before = {f: getattr(instance, f) for f in RATE_FIELDS} if allowance else {}
-        form = AllowanceForm(request.POST, instance=instance)
+        form = AllowanceForm(
+            request.POST, instance=allowance or ClassAllowance(training_class=klass)
+        )
         if form.is_valid():
-            with transaction.atomic():
-                saved = form.save()
-                after = {f: getattr(saved, f) for f in RATE_FIELDS}
-                audit(
-                    actor=request.user,
-                    action="allowance.update" if allowance else "allowance.create",
-                    target=saved,
-                    changes={k: [before.get(k), v] for k, v in after.items() if before.get(k) != v},
-                )
+            allowance_save(actor=request.user, training_class=klass, rates=form.cleaned_data)
             messages.success(request, _("The allowance rates have been saved."))
             return redirect(reverse("reports:payments", args=[klass.code]))
     elif can_edit:

@@ -31,7 +31,6 @@ Amounts are integers (đồng) throughout; :func:`core.documents.wording.vn_int`
 from __future__ import annotations
 
 import datetime
-import io
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -59,10 +58,10 @@ from core.documents.header import (
 )
 from core.documents.spreadsheet import (
     FONT_FAMILY,
-    one_font_family,
     print_setup,
     row_height,
     text_cell,
+    workbook_bytes,
 )
 from core.documents.wording import amount_in_words, dmy, vietnamese_date, vn_int
 from courses.models import Session, TrainingClass
@@ -603,11 +602,7 @@ def payment_list_xlsx(plist: PaymentList, *, on: datetime.date) -> bytes:
 
     ws.freeze_panes = ws.cell(row=first_data, column=1)
     print_setup(ws, header_rows=(header_row, header_row + 1))
-    one_font_family(wb)
-
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(wb)
 
 
 _SEPARATED = re.compile(r"^-?\d{1,3}(?:[.,\s]\d{3})+$")

@@ -1,4 +1,5 @@
-"""Background exports (Django's Tasks API; `manage.py db_worker` runs them)."""
+"""Background exports (Django's Tasks API; `manage.py db_worker` runs them). Queueing
+lives here: views ask these functions, which record the job and queue its task."""
 
 from __future__ import annotations
 
@@ -10,26 +11,11 @@ from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
 
-from certificates.tasks import requeue_lost_job
-from reports.models import JobState, ReportJob
+from accounts.models import User
+from core.jobs import JobState
+from reports.models import ReportJob
 
 logger = logging.getLogger(__name__)
-
-
-def _job_claim(job: ReportJob) -> bool:
-    """Mark the job running, unless it is finished or a live worker has it (a resumed job
-    may also still have its first task waiting in the queue)."""
-    with transaction.atomic():
-        locked = ReportJob.objects.select_for_update().get(pk=job.pk)
-        if locked.state in (JobState.DONE, JobState.FAILED):
-            return False
-        if locked.state == JobState.RUNNING and not locked.is_stale:
-            return False
-        now = timezone.now()
-        ReportJob.objects.filter(pk=job.pk).update(
-            state=JobState.RUNNING, started_at=now, heartbeat_at=now, done=0, error=""
-        )
-    return True
 
 
 @task()
@@ -40,14 +26,12 @@ def run_report_job(job_id: int) -> int:
     from reports.exports import year_workbook
 
     job = ReportJob.objects.select_related("requested_by").get(pk=job_id)
-    if not _job_claim(job):
+    if not job.claim():
         return 0
 
     def progress(done: int, total: int) -> None:
         # Also the heartbeat: the workbook reports about a hundred times.
-        ReportJob.objects.filter(pk=job.pk).update(
-            done=done, total=total, heartbeat_at=timezone.now()
-        )
+        job.beat(done, total)
 
     try:
         with tempfile.TemporaryFile() as spool:
@@ -62,13 +46,20 @@ def run_report_job(job_id: int) -> int:
         return rows
     except Exception as exc:
         logger.exception("report job %s failed", job.pk)
-        ReportJob.objects.filter(pk=job.pk).update(
-            state=JobState.FAILED, finished_at=timezone.now(), error=str(exc)[:2000]
-        )
+        job.fail(str(exc))
         raise
+
+
+def year_export_start(*, actor: User, year: int) -> ReportJob:
+    """Record a job writing the year's workbook for `actor` (their scope) and queue it
+    for the worker once it is saved."""
+    with transaction.atomic():
+        job = ReportJob.objects.create(kind="year", params={"year": year}, requested_by=actor)
+        transaction.on_commit(lambda: run_report_job.enqueue(job.pk))
+    return job
 
 
 def job_resume(job: ReportJob) -> ReportJob:
     """Queue a job again whose worker was killed (its heartbeat stopped); the status poll
     calls this while someone watches the progress bar."""
-    return requeue_lost_job(job, run_report_job, JobState.QUEUED)
+    return job.requeue_if_lost(run_report_job)

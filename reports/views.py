@@ -7,7 +7,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -17,9 +16,10 @@ from django.views.decorators.http import require_POST
 
 from accounts.decorators import role_required
 from attendees.models import Enrollment
+from core.jobs import JobState
 from courses.models import TrainingClass
-from reports import exports
-from reports.models import JobState, ReportJob
+from reports import exports, tasks
+from reports.models import ReportJob
 from reports.queries import (
     absentees,
     category_summary,
@@ -158,13 +158,7 @@ def class_export(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
 def year_export_start(request: HttpRequest, year: int) -> HttpResponse:
     """The full-year workbook can be large (a national year is ~100,000 rows): it is
     made by the task worker; the dashboard shows its progress and then the file."""
-    from reports.tasks import run_report_job
-
-    with transaction.atomic():
-        job = ReportJob.objects.create(
-            kind="year", params={"year": year}, requested_by=request.user
-        )
-        transaction.on_commit(lambda: run_report_job.enqueue(job.pk))
+    tasks.year_export_start(actor=request.user, year=year)
     return redirect(f"{_dashboard_url(year)}#year-export")
 
 
@@ -185,20 +179,9 @@ def _job_for_user(request: HttpRequest, pk: int) -> ReportJob:
 @role_required
 @never_cache
 def job_status(request: HttpRequest, pk: int) -> JsonResponse:
-    from reports.tasks import job_resume
-
     # A job whose worker was killed is queued again while someone watches it.
-    job = job_resume(_job_for_user(request, pk))
-    return JsonResponse(
-        {
-            "state": job.state,
-            "state_label": job.get_state_display(),
-            "done": job.done,
-            "total": job.total,
-            "percent": job.percent,
-            "error": job.error,
-        }
-    )
+    job = tasks.job_resume(_job_for_user(request, pk))
+    return JsonResponse(job.progress())
 
 
 @role_required

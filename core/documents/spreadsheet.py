@@ -18,7 +18,12 @@ Numbers and dates are not text and keep their types: callers pass only text here
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, TypeVar
+import datetime
+import io
+import re
+import zipfile
+from copy import copy
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 
@@ -26,6 +31,7 @@ from core.documents.header import nfc_text
 
 if TYPE_CHECKING:
     from openpyxl import Workbook
+    from openpyxl.styles import Font
     from openpyxl.worksheet.worksheet import Worksheet
 
 #: What a spreadsheet program may read as the start of a formula.
@@ -135,28 +141,89 @@ def print_setup(ws: Worksheet, *, header_rows: tuple[int, int], landscape: bool 
 
 
 def one_font_family(wb: Workbook) -> Workbook:
-    """Every cell of every sheet in FONT_FAMILY, keeping size, bold and italic, and the
-    workbook's default font too (openpyxl's is Calibri 11), so that empty or bare cells
-    match. For workbooks built in memory (not write-only ones)."""
-    from copy import copy
-
+    """Every cell of every sheet in FONT_FAMILY, keeping size, bold and italic, so that
+    bare cells match too. For workbooks built in memory (not write-only ones); save them
+    with :func:`workbook_bytes`, which sets the workbook's default font to match."""
     from openpyxl.styles import Font
-    from openpyxl.utils.indexed_list import IndexedList
+    from openpyxl.styles.fonts import DEFAULT_FONT
 
-    default = copy(wb._fonts[0])
-    default.name = FONT_FAMILY
-    default.scheme = None  # a theme's "minor" font would bring Calibri back
-    if default.sz in (None, 11):
-        default.sz = 12
-    # Style 0's font is the first of the list; openpyxl has no public setter for it.
-    wb._fonts = IndexedList([default, *list(wb._fonts)[1:]])
+    default = family_default_font()
     for ws in wb.worksheets:
         for row in ws.iter_rows():
             for cell in row:
                 if cell.has_style and cell.font.name != FONT_FAMILY:
+                    if cell.font == DEFAULT_FONT:  # the workbook's default, as it will be
+                        cell.font = default
+                        continue
                     font = copy(cell.font)
                     font.name = FONT_FAMILY
                     cell.font = font
                 elif not cell.has_style and cell.value is not None:
                     cell.font = Font(name=FONT_FAMILY, size=12)
     return wb
+
+
+# The first font of xl/styles.xml: the workbook's default, which cell style 0 and the
+# Normal style point at (spreadsheet programs also measure column widths in its digits).
+_FIRST_FONT = re.compile(rb"(<fonts\b[^>]*>)<font>.*?</font>", re.DOTALL)
+STYLES_PART = "xl/styles.xml"
+
+
+def with_default_font(styles_xml: bytes, font: Font) -> bytes:
+    """openpyxl's xl/styles.xml with `font` as the workbook's default font. openpyxl
+    offers no public setter for it (its default is Calibri 11), so it is set in the file
+    openpyxl writes, where the first font is the default."""
+    from openpyxl.xml.functions import tostring
+
+    replaced, found = _FIRST_FONT.subn(
+        lambda match: match.group(1) + tostring(font.to_tree()), styles_xml, count=1
+    )
+    if not found:
+        raise ValueError("no default font in the workbook's styles")
+    return replaced
+
+
+class DefaultFontZip(zipfile.ZipFile):
+    """The archive an openpyxl ``ExcelWriter`` writes into, giving the workbook its
+    `default_font` (see :func:`with_default_font`)."""
+
+    def __init__(self, *args: Any, default_font: Font, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.default_font = default_font
+
+    def writestr(self, zinfo_or_arcname: Any, data: Any, *args: Any, **kwargs: Any) -> None:
+        name = getattr(zinfo_or_arcname, "filename", zinfo_or_arcname)
+        if name == STYLES_PART:
+            data = with_default_font(
+                data.encode() if isinstance(data, str) else data, self.default_font
+            )
+        super().writestr(zinfo_or_arcname, data, *args, **kwargs)
+
+
+def family_default_font() -> Font:
+    """openpyxl's default font (Calibri 11, the theme's minor font) in FONT_FAMILY at 12
+    pt, and no theme font to bring Calibri back."""
+    from openpyxl.styles.fonts import DEFAULT_FONT
+
+    font = copy(DEFAULT_FONT)
+    font.name = FONT_FAMILY
+    font.scheme = None
+    font.sz = 12
+    return font
+
+
+def workbook_bytes(wb: Workbook) -> bytes:
+    """A workbook built in memory as the bytes ``wb.save`` would write, with every cell
+    and the workbook's default font in FONT_FAMILY (so empty cells and column widths
+    match the documents' font too)."""
+    from openpyxl.writer.excel import ExcelWriter
+
+    one_font_family(wb)
+    # As openpyxl's own save does.
+    wb.properties.modified = datetime.datetime.now(tz=datetime.UTC).replace(tzinfo=None)
+    buffer = io.BytesIO()
+    archive = DefaultFontZip(
+        buffer, "w", zipfile.ZIP_DEFLATED, allowZip64=True, default_font=family_default_font()
+    )
+    ExcelWriter(wb, archive).save()
+    return buffer.getvalue()

@@ -41,7 +41,6 @@ from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
-from openpyxl.utils.indexed_list import IndexedList
 from openpyxl.writer.excel import ExcelWriter
 from reportlab.lib.enums import TA_CENTER, TA_LEFT
 from reportlab.lib.pagesizes import A4, landscape
@@ -68,6 +67,7 @@ from core.documents.header import (
 )
 from core.documents.spreadsheet import (
     FONT_FAMILY,
+    DefaultFontZip,
     cell_text,
     csv_text,
     looks_like_formula,
@@ -491,22 +491,20 @@ class SheetWriter:
 
 
 def new_workbook() -> Workbook:
-    """A write-only workbook whose default cell style is the documents' font (Times New
-    Roman 12) instead of Calibri 11, so that cells written bare match the styled ones.
-    The default font is the first of the workbook's font list (style 0 points at it);
-    openpyxl offers no public setter for it."""
-    wb = Workbook(write_only=True)
-    wb._fonts = IndexedList([_BODY_FONT])
-    return wb
+    """A write-only workbook; :func:`save_workbook` gives it the documents' font (Times
+    New Roman 12) as its default instead of Calibri 11, so that cells written bare match
+    the styled ones."""
+    return Workbook(write_only=True)
 
 
 # The earliest time a ZIP entry can carry; every member of a workbook gets it.
 _ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
 
 
-class _ReproducibleZip(zipfile.ZipFile):
+class _ReproducibleZip(DefaultFontZip):
     """A ZipFile whose members carry a fixed date instead of the time they were written
-    (openpyxl writes each part by name, and a write-only sheet from its temporary file)."""
+    (openpyxl writes each part by name, and a write-only sheet from its temporary file),
+    and whose workbook has the documents' default font."""
 
     def writestr(self, zinfo_or_arcname: Any, data: Any, *args: Any, **kwargs: Any) -> None:
         if isinstance(zinfo_or_arcname, str):
@@ -531,7 +529,9 @@ def save_workbook(
     a fixed date."""
     when = timezone.make_naive(stamp, datetime.UTC) if stamp else datetime.datetime(2000, 1, 1)
     wb.properties.created = wb.properties.modified = when.replace(microsecond=0)
-    archive = _ReproducibleZip(fileobj, "w", zipfile.ZIP_DEFLATED, allowZip64=True)
+    archive = _ReproducibleZip(
+        fileobj, "w", zipfile.ZIP_DEFLATED, allowZip64=True, default_font=_BODY_FONT
+    )
     ExcelWriter(wb, archive).save()
 
 

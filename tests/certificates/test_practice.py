@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import translation
 
-from certificates import services
+from certificates import services, tasks
 from certificates.models import Certificate, RegisterSeries
 
 pytestmark = pytest.mark.django_db
@@ -34,7 +34,7 @@ def test_issuing_in_a_practice_class_is_refused_and_uses_no_number(practice, wor
 
 def test_the_print_job_is_refused_for_a_practice_class(practice, world):
     with translation.override("vi"), pytest.raises(ValidationError) as excinfo:
-        services.batch_start(actor=world.coordinator, training_class=practice.klass)
+        tasks.batch_start(actor=world.coordinator, training_class=practice.klass)
     assert REFUSAL in " ".join(excinfo.value.messages)
 
 

@@ -6,13 +6,14 @@ from __future__ import annotations
 from django.urls import reverse
 
 from certificates import services
-from certificates.models import BatchState, CertificateBatch
+from certificates.models import CertificateBatch
+from core.jobs import JobState
 
 
 def test_the_counter_is_in_certificates_not_steps(world, held):
     # The reported run: 77 certificates, 231 steps, 60 of them done.
     batch = CertificateBatch.objects.create(
-        training_class=held.klass, state=BatchState.RUNNING, total=231, done=60, certificates=77
+        training_class=held.klass, state=JobState.RUNNING, total=231, done=60, certificates=77
     )
     assert batch.certificates_done == 20
     assert batch.counter() == "20/77 giấy chứng nhận"
@@ -32,7 +33,7 @@ def test_a_run_counts_certificates_from_its_start_to_the_page(client, world, hel
 
     services.batch_run(batch, on_progress=watch)
     batch.refresh_from_db()
-    assert batch.state == BatchState.DONE and batch.certificates == 2
+    assert batch.state == JobState.DONE and batch.certificates == 2
     steps = batch.total
     assert steps == 3 * 2
     # From the first step on, the job knows how many certificates it is making.

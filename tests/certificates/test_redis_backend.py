@@ -24,10 +24,11 @@ from django.db import connection
 from django.test import override_settings
 from pypdf import PdfReader
 
-from certificates import services
-from certificates.models import BatchState, Certificate, RegisterSeries
+from certificates import tasks
+from certificates.models import Certificate, RegisterSeries
 from config.settings import env_bool
-from reports.models import JobState, ReportJob
+from core.jobs import JobState
+from reports.models import ReportJob
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -137,14 +138,14 @@ def test_bulk_certificate_job_runs_in_a_redis_worker(held, world, rq_queue, work
             e.attendances.create(session=s, status="present", first_scan_at=s.closed_at)
     expected = 2 + len(more)  # held.full and held.four qualify, the other two do not
 
-    batch = services.batch_start(actor=world.coordinator, training_class=held.klass)
+    batch = tasks.batch_start(actor=world.coordinator, training_class=held.klass)
 
     def finished():
         batch.refresh_from_db()
-        return batch.state in (BatchState.DONE, BatchState.FAILED)
+        return batch.state in (JobState.DONE, JobState.FAILED)
 
     _wait_for(worker, rq_queue, finished, "the certificate job")
-    assert batch.state == BatchState.DONE, (batch.error, worker.output())
+    assert batch.state == JobState.DONE, (batch.error, worker.output())
     assert (batch.issued, batch.certificates) == (expected, expected)
     assert batch.done == batch.total > 0
 

@@ -12,10 +12,9 @@ from django.db import IntegrityError, transaction
 from pypdf import PdfReader
 
 from attendees.models import Attendance
-from certificates import services
+from certificates import services, tasks
 from certificates.eligibility import class_eligibility, not_ready_reason
 from certificates.models import (
-    BatchState,
     Certificate,
     CertificateBatch,
     CertificateSettings,
@@ -23,6 +22,7 @@ from certificates.models import (
     display_code,
     normalise_code,
 )
+from core.jobs import JobState
 from courses.models import AuditLog
 from courses.services import training_class_change_state
 
@@ -244,7 +244,7 @@ def test_batch_issues_everyone_eligible_and_draws_the_files(held, world):
     progress = []
     services.batch_run(batch, on_progress=lambda done, total: progress.append((done, total)))
     batch.refresh_from_db()
-    assert batch.state == BatchState.DONE and batch.percent == 100
+    assert batch.state == JobState.DONE and batch.percent == 100
     assert (batch.issued, batch.certificates) == (2, 2)
     assert progress[-1][0] == progress[-1][1] == 2 + 2 * 2
     # Numbers follow Vietnamese name order: Ánh before Hường.
@@ -273,15 +273,15 @@ def test_batch_start_refuses_before_attendance_is_final(held, world):
     held.sessions[0].closed_at = None
     held.sessions[0].save()
     with pytest.raises(ValidationError):
-        services.batch_start(actor=world.coordinator, training_class=held.klass)
+        tasks.batch_start(actor=world.coordinator, training_class=held.klass)
     assert CertificateBatch.objects.count() == 0
 
 
 def test_batch_start_runs_the_task(held, world, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        batch = services.batch_start(actor=world.coordinator, training_class=held.klass)
+        batch = tasks.batch_start(actor=world.coordinator, training_class=held.klass)
     batch.refresh_from_db()
-    assert batch.state == BatchState.DONE and batch.certificates == 2
+    assert batch.state == JobState.DONE and batch.certificates == 2
 
 
 # ---------------------------------------------------------------------------- command
@@ -340,16 +340,16 @@ def test_a_job_whose_worker_died_can_be_started_again(
 
     stuck = CertificateBatch.objects.create(
         training_class=held.klass,
-        state=BatchState.RUNNING,
+        state=JobState.RUNNING,
         created_at=timezone.now() - datetime.timedelta(minutes=11),
     )
-    fresh = CertificateBatch.objects.create(training_class=held.klass, state=BatchState.QUEUED)
-    assert services.batch_start(actor=world.coordinator, training_class=held.klass) == fresh
+    fresh = CertificateBatch.objects.create(training_class=held.klass, state=JobState.QUEUED)
+    assert tasks.batch_start(actor=world.coordinator, training_class=held.klass) == fresh
     fresh.delete()
     assert stuck.is_stale and not stuck.is_active
     with django_capture_on_commit_callbacks(execute=True):
-        batch = services.batch_start(actor=world.coordinator, training_class=held.klass)
+        batch = tasks.batch_start(actor=world.coordinator, training_class=held.klass)
     stuck.refresh_from_db()
     batch.refresh_from_db()
-    assert stuck.state == BatchState.FAILED and batch.pk != stuck.pk
-    assert batch.state == BatchState.DONE and batch.certificates == 2
+    assert stuck.state == JobState.FAILED and batch.pk != stuck.pk
+    assert batch.state == JobState.DONE and batch.certificates == 2

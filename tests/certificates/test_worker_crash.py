@@ -20,8 +20,9 @@ from django_tasks_db.models import DBTaskResult
 from pypdf import PdfReader
 
 from attendees.models import Attendance, Enrollment
-from certificates import services
-from certificates.models import BatchState, Certificate, RegisterSeries
+from certificates import tasks
+from certificates.models import Certificate, RegisterSeries
+from core.jobs import JobState
 from courses.models import Session
 from tests import factories as f
 from tests.shared_db import manage, shared_database, stop, wait_for
@@ -111,7 +112,7 @@ def test_a_worker_killed_mid_batch_is_resumed_without_gap_or_duplicate(
         first = manage(env, *worker_args, log=log)
         second = None
         try:
-            batch = services.batch_start(actor=world.coordinator, training_class=held_class)
+            batch = tasks.batch_start(actor=world.coordinator, training_class=held_class)
             issued = Certificate.objects.filter(training_class=held_class)
             wait_for(issued.exists, timeout=60, what=f"a first certificate; {log.read_text()}")
             stop(first, signal.SIGKILL)
@@ -123,7 +124,7 @@ def test_a_worker_killed_mid_batch_is_resumed_without_gap_or_duplicate(
             lost = DBTaskResult.objects.get()
             assert lost.status == TaskResultStatus.RUNNING
             batch.refresh_from_db()
-            assert batch.state == BatchState.RUNNING and batch.issued == issued.count()
+            assert batch.state == JobState.RUNNING and batch.issued == issued.count()
 
             second = manage(env, *worker_args, log=log)
             coordinator = Client()
@@ -132,7 +133,7 @@ def test_a_worker_killed_mid_batch_is_resumed_without_gap_or_duplicate(
 
             def finished():
                 state = coordinator.get(url).json()["state"]
-                return state if state in (BatchState.DONE, BatchState.FAILED) else None
+                return state if state in (JobState.DONE, JobState.FAILED) else None
 
             assert wait_for(finished, timeout=90, what=f"the job; {log.read_text()}") == "done"
         finally:
@@ -167,11 +168,11 @@ def test_the_status_poll_resumes_a_silent_batch_as_the_same_job(
 
     old = timezone.now() - datetime.timedelta(minutes=5)
     batch = CertificateBatch.objects.create(
-        training_class=held_class, state=BatchState.RUNNING, started_at=old, heartbeat_at=old
+        training_class=held_class, state=JobState.RUNNING, started_at=old, heartbeat_at=old
     )
     fresh = CertificateBatch.objects.create(
         training_class=held_class,
-        state=BatchState.RUNNING,
+        state=JobState.RUNNING,
         started_at=timezone.now(),
         heartbeat_at=timezone.now(),
     )
@@ -181,7 +182,7 @@ def test_the_status_poll_resumes_a_silent_batch_as_the_same_job(
         client.get(reverse("certificates:batch-status", args=[fresh.pk]))
     assert callbacks == []
     fresh.refresh_from_db()
-    assert fresh.state == BatchState.RUNNING
+    assert fresh.state == JobState.RUNNING
     fresh.delete()  # so the resumed run is the only one
     with django_capture_on_commit_callbacks(execute=True):
         status = client.get(reverse("certificates:batch-status", args=[batch.pk])).json()

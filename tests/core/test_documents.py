@@ -490,16 +490,18 @@ TABLE_MAKERS = {
     "core.documents.header.document_table", "docx.add_table",
 }  # fmt: skip
 
+_RESULTS_REPORT = (
+    "the results report: grids of figures inside the report's text (.docx to edit, "
+    "PDF to sign), laid out in millimetres like the text, and its Nơi nhận/signer layout"
+)
 #: Modules outside the shelf that still write tables of their own, and why.
 TABLES_OFF_THE_SHELF = {
     "reports/payments.py": (
         "the payment voucher: an accounting layout (amount per payee, totals in words, "
         "a signature per line and the signers by role) kept as the treasury's form"
     ),
-    "reports/results.py": (
-        "the results report: grids of figures inside the report's text (.docx to edit, "
-        "PDF to sign), laid out in millimetres like the text, and its Nơi nhận/signer layout"
-    ),
+    "reports/results/docx.py": _RESULTS_REPORT,
+    "reports/results/pdf.py": _RESULTS_REPORT,
     "attendees/badges.py": (
         "the badge sheet's grid of cards and the invitation letter: a one-page letter "
         "whose schedule shrinks with it to fit the page (KeepInFrame), not a list of its own"

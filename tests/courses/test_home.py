@@ -7,9 +7,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from certificates.models import BatchState, CertificateBatch
+from certificates.models import CertificateBatch
+from core.jobs import JobState
 from courses.models import Session
-from reports.models import JobState, ReportJob
+from reports.models import ReportJob
 from tests import factories as f
 
 HOME = reverse("courses:dashboard")
@@ -147,13 +148,13 @@ def test_coordinator_sees_what_waits_with_counts_and_filtered_links(
     done = f.training_class(code="TTDN-2023-L4", state="running")
     Session.objects.filter(pk=f.session(done).pk).update(closed_at=now)
     # Failed background jobs, and one failure a later run replaced.
-    CertificateBatch.objects.create(training_class=done, state=BatchState.FAILED)
+    CertificateBatch.objects.create(training_class=done, state=JobState.FAILED)
     old = CertificateBatch.objects.create(
         training_class=world.class_b,
-        state=BatchState.FAILED,
+        state=JobState.FAILED,
         created_at=now - datetime.timedelta(days=1),
     )
-    CertificateBatch.objects.create(training_class=world.class_b, state=BatchState.DONE)
+    CertificateBatch.objects.create(training_class=world.class_b, state=JobState.DONE)
     ReportJob.objects.create(kind="year", params={"year": 2023}, state=JobState.FAILED)
 
     body = _get(client, world.coordinator, django_assert_max_num_queries)

@@ -6,7 +6,8 @@ import datetime
 from django.urls import reverse
 from django.utils import timezone
 
-from reports.models import JobState, ReportJob
+from core.jobs import JobState
+from reports.models import ReportJob
 
 
 def _running(world, *, silent_for: datetime.timedelta) -> ReportJob:

@@ -183,6 +183,7 @@ def _base_world() -> dict:
 def build_world() -> SecurityWorld:
     from attendees.models import Attendance, ImportBatch, ScanEvent
     from certificates import services as certificate_services
+    from certificates import tasks as certificate_tasks
     from courses.models import Session
     from materials import services as material_services
     from materials.models import ClassMaterial, Edition, Language, Material, MaterialFile
@@ -227,9 +228,7 @@ def build_world() -> SecurityWorld:
 
     # Certificates: a print job (issues A1 and B1, draws the PDF and the ZIP), then A3
     # joins late (eligible, not issued: the target of "issue one").
-    w.certificate_batch = certificate_services.batch_start(
-        actor=w.coordinator, training_class=klass
-    )
+    w.certificate_batch = certificate_tasks.batch_start(actor=w.coordinator, training_class=klass)
     certificate_services.batch_run(w.certificate_batch)
     w.certificate_batch.refresh_from_db()
     w.certificate = w.enrollment_a.certificates.get()

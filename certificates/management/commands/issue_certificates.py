@@ -17,8 +17,9 @@ from django.utils import translation
 
 from accounts.models import User
 from certificates.eligibility import class_eligibility, not_ready_reason
-from certificates.models import BatchState, CertificateBatch
+from certificates.models import CertificateBatch
 from certificates.services import batch_run
+from core.jobs import JobState
 from courses.models import TrainingClass
 
 
@@ -71,7 +72,7 @@ class Command(BaseCommand):
         batch = CertificateBatch.objects.create(training_class=klass, requested_by=actor)
         batch = batch_run(batch, on_progress=self._progress)
         self.stderr.write("")
-        if batch.state != BatchState.DONE:
+        if batch.state != JobState.DONE:
             raise CommandError(batch.error)
         self.stdout.write(
             self.style.SUCCESS(
