@@ -7,8 +7,6 @@ through `materials.distribution`."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -19,83 +17,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from accounts.decorators import coordinator_required, staff_reader_required
 from courses.models import Organisation
 from materials import distribution, services
-from materials.forms import DispatchForm, ReceiptForm
+from materials.forms import DispatchForm, PlanForm, QuickFillForm, ReceiptForm
 from materials.models import Dispatch, DistributionLine, Edition
 from materials.serving import serve_file
 from materials.uploads import keeps_client_file_names
-
-#: Far above any print run, far below the database's integer limit.
-MAX_COPIES = 1_000_000
-
-_NUMBER = {"class": "form-control form-control-sm text-end", "inputmode": "numeric"}
-
-
-# ---------------------------------------------------------------------------- forms
-
-
-class PlanForm(forms.Form):
-    """One quantity per recipient row. Only the fields present in the request count: a
-    page that listed fewer recipients never removes the others."""
-
-    def __init__(self, *args, rows: Iterable[distribution.PlanRow], **kwargs):
-        super().__init__(*args, **kwargs)
-        self.rows: dict[str, distribution.PlanRow] = {}
-        for row in rows:
-            name = f"r{row.recipient.pk}"
-            self.rows[name] = row
-            self.fields[name] = forms.IntegerField(
-                label=row.recipient.name,
-                required=False,
-                min_value=0,
-                max_value=MAX_COPIES,
-                initial=row.planned or None,
-                widget=forms.NumberInput(
-                    attrs={**_NUMBER, "class": f"{_NUMBER['class']} max-w-7rem", "placeholder": "0"}
-                ),
-            )
-
-    def _submitted(self):
-        for name, row in self.rows.items():
-            if name in self.data and name not in self.errors:
-                yield name, row, self.cleaned_data.get(name) or 0
-
-    def clean(self):
-        for name, row, value in list(self._submitted()):
-            if value < row.committed:
-                self.add_error(
-                    name,
-                    _("%(sent)s copies were already sent; the plan cannot be lower.")
-                    % {"sent": row.committed},
-                )
-        return self.cleaned_data
-
-    def changes(self) -> dict[Organisation, int]:
-        return {
-            row.recipient: value for _name, row, value in self._submitted() if value != row.planned
-        }
-
-
-class QuickFillForm(forms.Form):
-    copies = forms.IntegerField(
-        label=gettext_lazy("Give"),
-        min_value=0,
-        max_value=MAX_COPIES,
-        widget=forms.NumberInput(attrs={**_NUMBER, "class": f"{_NUMBER['class']} max-w-6rem"}),
-    )
-    target = forms.ChoiceField(
-        label=gettext_lazy("copies to"),
-        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
-    )
-
-    def __init__(self, *args, organisations, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["target"].choices = distribution.quick_fill_choices(organisations)
-
 
 # ---------------------------------------------------------------------------- helpers
 

@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from courses.forms import DateInput
-from courses.models import Session
+from courses.models import Organisation, Session
+from materials import distribution
 from materials.models import ClassMaterial, Dispatch, Edition, Language, Material
 
 
@@ -142,3 +145,70 @@ class ReceiptForm(forms.Form):
         required=False,
         help_text=_("Optional: a PDF or a photo of the signed receipt."),
     )
+
+
+# --- Distribution of printed copies -----------------------------------------------------
+
+#: Far above any print run, far below the database's integer limit.
+MAX_COPIES = 1_000_000
+
+_NUMBER = {"class": "form-control form-control-sm text-end", "inputmode": "numeric"}
+
+
+class PlanForm(forms.Form):
+    """One quantity per recipient row. Only the fields present in the request count: a
+    page that listed fewer recipients never removes the others."""
+
+    def __init__(self, *args, rows: Iterable[distribution.PlanRow], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.rows: dict[str, distribution.PlanRow] = {}
+        for row in rows:
+            name = f"r{row.recipient.pk}"
+            self.rows[name] = row
+            self.fields[name] = forms.IntegerField(
+                label=row.recipient.name,
+                required=False,
+                min_value=0,
+                max_value=MAX_COPIES,
+                initial=row.planned or None,
+                widget=forms.NumberInput(
+                    attrs={**_NUMBER, "class": f"{_NUMBER['class']} max-w-7rem", "placeholder": "0"}
+                ),
+            )
+
+    def _submitted(self):
+        for name, row in self.rows.items():
+            if name in self.data and name not in self.errors:
+                yield name, row, self.cleaned_data.get(name) or 0
+
+    def clean(self):
+        for name, row, value in list(self._submitted()):
+            if value < row.committed:
+                self.add_error(
+                    name,
+                    _("%(sent)s copies were already sent; the plan cannot be lower.")
+                    % {"sent": row.committed},
+                )
+        return self.cleaned_data
+
+    def changes(self) -> dict[Organisation, int]:
+        return {
+            row.recipient: value for _name, row, value in self._submitted() if value != row.planned
+        }
+
+
+class QuickFillForm(forms.Form):
+    copies = forms.IntegerField(
+        label=_("Give"),
+        min_value=0,
+        max_value=MAX_COPIES,
+        widget=forms.NumberInput(attrs={**_NUMBER, "class": f"{_NUMBER['class']} max-w-6rem"}),
+    )
+    target = forms.ChoiceField(
+        label=_("copies to"),
+        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+    )
+
+    def __init__(self, *args, organisations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["target"].choices = distribution.quick_fill_choices(organisations)
