@@ -5,8 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from attendees.importing import (
-    _EXAMPLE,
-    _EXAMPLE_DATE,
     CATEGORY,
     CITIZEN_ID,
     COLUMNS,
@@ -19,8 +17,9 @@ from attendees.importing import (
     POSITION,
     STT,
     WORKPLACE,
-    _column_letter,
 )
+from attendees.importing.columns import _EXAMPLE, _EXAMPLE_DATE
+from attendees.importing.reading import _column_letter
 from attendees.validators import MAX_AGE, MIN_AGE
 
 TITLE = "DANH SÁCH CỬ CÁN BỘ THAM GIA LỚP BỒI DƯỠNG"

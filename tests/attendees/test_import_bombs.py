@@ -21,7 +21,7 @@ from django.core.management.base import CommandError
 from django.urls import reverse
 
 from attendees import importing, services
-from attendees.importing import COLUMNS, parse_nomination_file
+from attendees.importing import COLUMNS, parse_nomination_file, reading
 from attendees.models import ImportBatch, Nomination
 from tests import bombs
 from tests.attendees.test_import_service import _row, _xlsx
@@ -87,7 +87,7 @@ def _parse(data: bytes, filename: str = "ds.xlsx"):
 def test_a_bomb_is_refused_before_it_is_read(bomb_files, name):
     data = bomb_files[name].read_bytes()
     assert len(data) < 2 * MB
-    with mock.patch.object(importing.python_calamine, "CalamineWorkbook") as reader:
+    with mock.patch.object(reading.python_calamine, "CalamineWorkbook") as reader:
         result = _parse(data)
     reader.from_filelike.assert_not_called()
     assert result.rows == [] and len(result.errors) == 1

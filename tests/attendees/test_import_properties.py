@@ -28,6 +28,9 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from attendees import importing as imp
+from attendees.importing import cells as imp_cells
+from attendees.importing import columns as imp_columns
+from attendees.importing import rows as imp_rows
 from attendees.models import Nomination, Participant
 from attendees.services import import_nominations
 from courses.vietnamese import clean_person_name, fold
@@ -187,7 +190,7 @@ bad_cell = {
     imp.CATEGORY: _odd(["", "e", "c", "Đối tượng", "aa"], *_NUMBERS),
     imp.PAYROLL: _odd(["", "Có lẽ", "2", "TRUE"], *_NUMBERS),
 }
-FIELDS = imp._FIELDS  # the template's columns without STT, in the parser's order
+FIELDS = imp_rows._FIELDS  # the template's columns without STT, in the parser's order
 
 
 @st.composite
@@ -215,7 +218,7 @@ def header(draw, also: tuple[str, ...] = ()) -> tuple[list[int], list[str]]:
     order = draw(st.permutations(kept))
     names = []
     for column in order:
-        spellings = [column, *imp._HEADER_ALIASES.get(column, [])]
+        spellings = [column, *imp_columns._HEADER_ALIASES.get(column, [])]
         name = draw(st.sampled_from(spellings))
         name = draw(
             st.sampled_from(
@@ -322,7 +325,7 @@ def _valid_rows():
 def _date_of(cell) -> dt.date:
     if isinstance(cell, dt.date):
         return cell
-    parsed, _ = imp._parse_date(cell)
+    parsed, _ = imp_cells._parse_date(cell)
     return parsed
 
 
@@ -480,5 +483,5 @@ def test_a_csv_with_old_mac_line_ends_is_read(world):
 
 def test_a_phone_number_with_a_fraction_is_refused():
     # int(912345678.5) quietly made it a valid number.
-    assert imp._parse_phone(912345678.5)[1]
-    assert imp._parse_phone(float("inf"))[1]
+    assert imp_cells._parse_phone(912345678.5)[1]
+    assert imp_cells._parse_phone(float("inf"))[1]
