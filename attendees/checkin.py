@@ -32,22 +32,10 @@ from attendees.models import (
     ScanReview,
 )
 from attendees.rules import ATTENDED
+from attendees.scanning import MAX_CLOCK_SKEW, DeviceClock, Scan, earlier_answer
 from courses.models import ClassState, Session
 from courses.services import audit, clean_reopen_reason, reopen_refusal
 from courses.vietnamese import sorted_by_name
-
-# A device whose clock is further off than this is flagged, and its scan times are
-# corrected by the measured offset instead of being trusted.
-MAX_CLOCK_SKEW = datetime.timedelta(minutes=2)
-
-
-@dataclass(frozen=True)
-class Scan:
-    token: str
-    session_id: int | None  # None for a hand-out scan (materials/handout_views.py)
-    nonce: uuid.UUID
-    scanned_at: datetime.datetime
-    device: str
 
 
 @dataclass(frozen=True)
@@ -90,16 +78,15 @@ def session_for_operator(*, operator: User, session_id: int) -> Session:
 
 
 def checkin_record(
-    *, operator: User, scans: list[Scan], device_time: datetime.datetime | None = None
+    *, operator: User, scans: list[Scan], clock: DeviceClock | None = None
 ) -> list[CheckinOutcome]:
-    """Apply a batch of scans from one device. `device_time` is the device's clock at upload:
-    its difference from ours is the device's clock skew. A scan for a session that is not
-    the operator's is Http404 for the whole batch, as for one that does not exist."""
+    """Apply a batch of scans from one device. `clock`: the device's clock as measured at
+    upload (attendees/scanning.DeviceClock); none sent, it is trusted. A scan for a
+    session that is not the operator's is Http404 for the whole batch, as for one that
+    does not exist."""
     if not may_take_attendance(operator):
         raise PermissionDenied(_("Only trainers and the department take attendance."))
-    received_at = timezone.now()
-    skew = (received_at - device_time) if device_time else datetime.timedelta(0)
-    flagged = abs(skew) > MAX_CLOCK_SKEW
+    clock = clock or DeviceClock.at_upload(None)
     windows: dict[int, checkin_sql.SessionWindow] = {}
     outcomes = []
     for scan in scans:
@@ -119,9 +106,7 @@ def checkin_record(
                 scan=scan,
                 token=token,
                 badge=badge,
-                received_at=received_at,
-                skew=skew,
-                flagged=flagged,
+                clock=clock,
             )
         )
     return outcomes
@@ -139,10 +124,9 @@ def _window_for_operator(
 
 
 def _previous_outcome(nonce: uuid.UUID) -> CheckinOutcome | None:
-    event = (
-        ScanEvent.objects.filter(nonce=nonce)
-        .select_related("enrollment__participant", "enrollment__organisation")
-        .first()
+    event = earlier_answer(
+        ScanEvent.objects.select_related("enrollment__participant", "enrollment__organisation"),
+        nonce,
     )
     if event is None:
         return None
@@ -172,13 +156,10 @@ def _record_one(
     scan: Scan,
     token: str,
     badge: checkin_sql.Badge | None,
-    received_at: datetime.datetime,
-    skew: datetime.timedelta,
-    flagged: bool,
+    clock: DeviceClock,
 ) -> CheckinOutcome:
-    scanned_at = scan.scanned_at
-    if flagged:
-        scanned_at = scanned_at + skew  # the device's clock is off: correct, and flag it
+    received_at, flagged = clock.received_at, clock.flagged
+    scanned_at = clock.correct(scan.scanned_at)  # the device's clock is off: corrected, flagged
     if scanned_at > received_at + MAX_CLOCK_SKEW:
         flagged, scanned_at = True, received_at  # a scan from the future cannot be trusted
     record = checkin_sql.ScanRecord(
@@ -190,7 +171,7 @@ def _record_one(
         operator_id=operator.pk,
         scanned_at=scanned_at,
         received_at=received_at,
-        skew_seconds=round(skew.total_seconds()),
+        skew_seconds=round(clock.skew.total_seconds()),
         flagged=flagged,
     )
     participant = {"name": badge.name, "unit": badge.unit} if badge else None

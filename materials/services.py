@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from attendees.models import Enrollment
+from attendees.scanning import earlier_answer
 from courses.models import Organisation, TrainingClass
 from courses.services import audit
 from courses.vietnamese import fold, sorted_by_name
@@ -461,10 +462,11 @@ def handover_scan(
     """A badge scanned in hand-out mode. Idempotent by nonce (a replayed upload gets the
     same answer); a second scan of the same person is "already handed", and the earliest
     scan time is kept when offline devices upload out of order."""
-    previous = (
-        Handover.objects.filter(nonce=nonce, class_material=class_material)
-        .select_related("enrollment__participant")
-        .first()
+    previous = earlier_answer(
+        Handover.objects.filter(class_material=class_material).select_related(
+            "enrollment__participant"
+        ),
+        nonce,
     )
     if previous:
         return HandoutOutcome(
