@@ -9,14 +9,13 @@ it got the first time and changes nothing.
 
 from __future__ import annotations
 
-import contextlib
 import datetime
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -184,33 +183,12 @@ def _record_one(
         )
         if refusal:
             result, current = refusal
-            with _one_statement():
-                checkin_sql.insert_scan(record, result=result)
+            checkin_sql.record_refusal(record, result=result)
             return CheckinOutcome(scan.nonce, result, participant, current)
         status = (
             AttendanceStatus.LATE if scanned_at > session.late_after else AttendanceStatus.PRESENT
         )
-        if connection.vendor == "postgresql":
-            # One statement, one round trip: a person's first scan, or a repeat.
-            with _one_statement():
-                if checkin_sql.insert_first_scan(record, status=status):
-                    return CheckinOutcome(scan.nonce, status, participant, status)
-            with _one_statement():
-                repeat = checkin_sql.record_repeat_scan(record, status=status)
-            if repeat is not None:
-                return CheckinOutcome(scan.nonce, repeat[0], participant, repeat[1])
-            first_tried = True
-        else:
-            first_tried = False
-        with transaction.atomic():
-            if not first_tried and checkin_sql.insert_attendance_if_new(record, status=status):
-                result, current = status, status
-            else:
-                # Already there: an absent/excused row is upgraded (the person came after
-                # all, seen by an offline phone); otherwise the earliest time wins.
-                upgraded, current = checkin_sql.merge_repeat_scan(record, status=status)
-                result = status if upgraded else ScanResult.ALREADY_RECORDED
-            checkin_sql.insert_scan(record, result=result)
+        result, current = checkin_sql.record(record, status=status)
     except IntegrityError:
         # A replay (an upload retried after a lost answer, or racing the original):
         # answer exactly as the first time, change nothing.
@@ -219,12 +197,6 @@ def _record_one(
             raise
         return previous
     return CheckinOutcome(scan.nonce, result, participant, current)
-
-
-def _one_statement():
-    """A single statement is atomic by itself; inside an outer transaction (a test, or a
-    caller's atomic block) it still needs a savepoint to fail cleanly."""
-    return transaction.atomic() if connection.in_atomic_block else contextlib.nullcontext()
 
 
 def _refusal(
