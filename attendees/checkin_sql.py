@@ -60,8 +60,11 @@ class SessionWindow:
     closed_at: datetime.datetime | None
     certificates_issued: bool  # read only once the session is closed (else False)
 
+    def phase(self, *, at: datetime.datetime) -> str:
+        return Session.window_phase(opens=self.opens, closes=self.closes, at=at)
+
     def is_open_for_checkin(self, *, at: datetime.datetime) -> bool:
-        return Session.window_phase(opens=self.opens, closes=self.closes, at=at) == "open"
+        return self.phase(at=at) == "open"
 
     def accepts_scans(self, *, received_at: datetime.datetime) -> bool:
         # The rule itself lives on the model; this only feeds it what the query read.

@@ -125,7 +125,7 @@ def batch(request: HttpRequest, pk: int) -> JsonResponse:
     """Queued scans from one device, in the attendance batch format without the session:
     ``{device, device_time?, scans: [{nonce, token, scanned_at}]}``. One answer per scan,
     in order; a scan that cannot be recorded gets its own refusal and the others are
-    recorded (attendees/api_input.py). A material withdrawn since still takes the scans
+    recorded (attendees/scanning.py). A material withdrawn since still takes the scans
     made before its withdrawal (a phone offline at the door); later ones are refused."""
     cm = _class_material(request.user, pk, withdrawn_too=True)
     batch = parse_batch(json_body(request), with_session=False)

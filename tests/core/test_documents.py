@@ -617,3 +617,15 @@ def test_header_bodies_follow_decree_30(parent, issuer, expected):
     from core.documents.header import header_bodies
 
     assert header_bodies(parent, issuer) == expected
+
+
+def test_honorific_and_venue_are_worded_once_for_badges_and_certificates():
+    from types import SimpleNamespace
+
+    from core.documents.wording import honorific, venue_text
+
+    assert [honorific(g) for g in ("male", "female", "")] == ["Ông", "Bà", "Ông/Bà"]
+    hall = SimpleNamespace(name="Hội trường UBND xã", address="thôn Bản Mạ")
+    assert venue_text(hall) == "Hội trường UBND xã, thôn Bản Mạ"
+    assert venue_text(SimpleNamespace(name="Hội trường", address="")) == "Hội trường"
+    assert venue_text(None) == ""
