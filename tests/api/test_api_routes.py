@@ -9,15 +9,6 @@ from django.urls import reverse
 
 from config import api
 
-EXPECTED_PATHS = {
-    "/api/v1/sessions/{id}/roster",
-    "/api/v1/checkins",
-    "/api/v1/checkins/batch",
-    "/api/v1/handouts/{id}/roster",
-    "/api/v1/handouts/{id}/batch",
-    "/api/v1/people/check",
-}
-
 
 def _openapi_path(route: str) -> str:
     return "/" + re.sub(r"<int:pk>", "{id}", route)
@@ -30,7 +21,9 @@ def test_the_document_describes_exactly_the_routes_config_api_owns():
         if p.name != "api-openapi"
     }
     document = api.openapi_schema()
-    assert set(document["paths"]) == routes == EXPECTED_PATHS
+    # (which paths those are is tests/attendees/test_checkin.py's test_openapi_schema_is_served)
+    assert set(document["paths"]) == routes
+    assert len(routes) == 6
     assert document["openapi"] == "3.1.0"
 
 
