@@ -18,9 +18,10 @@ from __future__ import annotations
 
 import contextlib
 import datetime
+import functools
 from dataclasses import dataclass
 
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.utils import timezone
 
 from attendees.models import Attendance, AttendanceStatus, Enrollment, ScanEvent, ScanResult
@@ -75,6 +76,20 @@ class SessionWindow:
         )
 
 
+@functools.cache
+def _trainer_runs_sql(vendor: str) -> str:
+    """Who may run a session, as SQL: the ORM's rule (classes_a_trainer_runs) compiled once
+    per database engine (compiling it per scan would cost more than the query), its one
+    parameter the user's id."""
+    sql, params = classes_a_trainer_runs(_USER_ID).query.sql_with_params()
+    if list(params) != [_USER_ID]:
+        raise AssertionError(f"classes_a_trainer_runs grew parameters: {params!r}")
+    return sql
+
+
+_USER_ID = -7_654_321  # a placeholder while compiling, never an id
+
+
 def load_session(
     session_id: int, user_id: int, token: str | None = None
 ) -> tuple[SessionWindow | None, Badge | None]:
@@ -93,8 +108,7 @@ def load_session(
         _table(Participant),
         _table(Organisation),
     )
-    # Who may run the session: the ORM's rule, compiled (its parameter is the user's id).
-    runs_sql, runs_params = classes_a_trainer_runs(user_id).query.sql_with_params()
+    runs_sql = _trainer_runs_sql(connection.vendor)
     sql = (
         f"SELECT s.id, s.training_class_id, s.date, s.start_time, s.end_time, "  # noqa: S608 -- names from the models, values are parameters
         f"c.late_grace_minutes, c.checkin_opens_before, c.checkin_closes_after, "
@@ -110,15 +124,19 @@ def load_session(
         f"WHERE s.id = %s"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*runs_params, token or "", session_id])
+        cursor.execute(sql, [user_id, token or "", session_id])
         row = cursor.fetchone()
     if row is None:
         return None, None
     sid, class_id, day, start, end, grace, before, after, may_run, closed_at, issued, *badge = row
+    # (SQLite returns text; converting through the fields costs more than the query.)
+    day = day if isinstance(day, datetime.date) else datetime.date.fromisoformat(day)
+    start = start if isinstance(start, datetime.time) else datetime.time.fromisoformat(start)
+    end = end if isinstance(end, datetime.time) else datetime.time.fromisoformat(end)
     times = Session.checkin_times(
-        day=_from_db(Session, "date", day),
-        start=_from_db(Session, "start_time", start),
-        end=_from_db(Session, "end_time", end),
+        day=day,
+        start=start,
+        end=end,
         opens_before=before,
         closes_after=after,
         late_grace=grace,
@@ -194,32 +212,39 @@ class ScanRecord:
     flagged: bool
 
 
+@functools.cache
+def _insert_fields(model, vendor: str) -> tuple[tuple[object, str, str], ...]:
+    """(field, attname, quoted column) of every concrete column of `model` but the key, in
+    the model's order: read from _meta once per engine, not per scan."""
+    return tuple(
+        (field, field.attname, connection.ops.quote_name(field.column))
+        for field in model._meta.concrete_fields
+        if not field.primary_key
+    )
+
+
 def _row(model, values: dict, expressions: dict | None = None) -> tuple[str, str, list]:
     """(columns, placeholders, params) to insert one row of `model`: every concrete column
     but the key, from the model's own field list, valued from `values` (by attname) or
     else the field's default, prepared by the field itself. `expressions` gives a column
     SQL of its own instead of a placeholder: ``{attname: (sql, params)}``."""
+    db = connections[DEFAULT_DB_ALIAS]
     expressions = expressions or {}
     columns, placeholders, params = [], [], []
-    for field in model._meta.concrete_fields:
-        if field.primary_key:
-            continue
-        name = field.attname
-        unvalued = name not in values and name not in expressions and not field.has_default()
-        if unvalued and field.has_db_default():
-            continue  # the database fills it in
-        columns.append(connection.ops.quote_name(field.column))
+    for field, name, column in _insert_fields(model, db.vendor):
         if name in expressions:
             sql, extra = expressions[name]
             placeholders.append(sql)
             params.extend(extra)
-            continue
-        placeholders.append("%s")
-        params.append(
-            field.get_db_prep_save(
-                values[name] if name in values else field.get_default(), connection
-            )
-        )
+        elif name in values:
+            placeholders.append("%s")
+            params.append(field.get_db_prep_save(values[name], db))
+        elif field.has_default() or not field.has_db_default():
+            placeholders.append("%s")
+            params.append(field.get_db_prep_save(field.get_default(), db))
+        else:
+            continue  # the database fills it in
+        columns.append(column)
     return ", ".join(columns), ", ".join(placeholders), params
 
 
