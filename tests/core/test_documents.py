@@ -448,6 +448,7 @@ SHELF_NAMES = {
     # wording
     "vietnamese_date", "cited_date", "dmy", "_dmy", "_date_range", "vn_int", "vnd",
     "vn_pct", "vn_count", "amount_in_words", "number_in_words",
+    "honorific", "venue_text", "_venue_text",
     # fitting
     "fit_name", "_fit_one_line", "_fit_lines", "_fitting_size", "fit_one_line", "fit_lines",
     "_wrap", "_clamp", "_balanced", "_wrap_widths", "_display_len", "_words_width", "_width",
