@@ -1,66 +1,35 @@
-"""JSON API for the scanner (session login + CSRF, like the pages). Schema:
-/api/v1/openapi.json, kept beside the views it describes."""
+"""The attendance API for the scanner (session login + CSRF, like the pages): the views and
+their fragment of the OpenAPI document (OPENAPI_PATHS). config/api.py routes them under
+/api/v1 and assembles the document; the offline-scan protocol they speak is
+attendees/scanning.py's."""
 
 from __future__ import annotations
 
-import datetime
-from functools import wraps
-
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, JsonResponse
+from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from attendees.api_input import (
+from attendees.checkin import checkin_record, session_for_operator
+from attendees.models import Attendance, AttendanceStatus, ScanResult
+from attendees.scanning import (
+    BATCH_ITEM,
+    DEVICE,
     INVALID,
-    MAX_BATCH,
-    MAX_DEVICE,
-    MAX_ID,
-    ItemRefusal,
+    REFUSAL_PROPERTIES,
+    ROSTER_PARTICIPANTS,
+    SCAN,
+    DeviceClock,
+    batch_schema,
     device,
-    json_body,
+    iso,
     parse_batch,
     parse_scan,
+    results_schema,
+    roster_participants,
 )
-from attendees.checkin import checkin_record, session_for_operator
-from attendees.models import Attendance, AttendanceStatus, Enrollment, ScanResult
-from courses.vietnamese import sorted_by_name
+from core.api import DATE_TIME, ERRORS, ID, MAX_ID, api_view, json_body, json_response
 
-
-def _error(message: str, status: int, field: str | None = None) -> JsonResponse:
-    body = {"error": message}
-    if field:
-        body["field"] = field
-    return JsonResponse(body, status=status, json_dumps_params={"ensure_ascii": False})
-
-
-def api_view(view):
-    """JSON errors instead of HTML pages: 401 without login, 403 for the wrong role, 404
-    for an object that does not exist or is not the user's (the same answer for both),
-    400 with a Vietnamese message (naming the field) for bad input."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return _error(_("Log in first."), 401)
-        try:
-            return view(request, *args, **kwargs)
-        except PermissionDenied as exc:
-            return _error(str(exc) or _("Not allowed."), 403)
-        except Http404 as exc:
-            return _error(str(exc) or _("There is no such API address."), 404)
-        except ValidationError as exc:
-            if hasattr(exc, "error_dict"):
-                field, errors = next(iter(exc.message_dict.items()))
-                return _error(errors[0], 400, field)
-            return _error(exc.messages[0], 400)
-
-    return wrapper
-
-
-def _iso(value: datetime.datetime | None) -> str | None:
-    return timezone.localtime(value).isoformat() if value else None
+__all__ = ["MAX_ID", "OPENAPI_PATHS", "checkin", "checkin_batch", "roster"]
 
 
 @require_GET
@@ -70,15 +39,8 @@ def roster(request: HttpRequest, pk: int) -> JsonResponse:
     badge code, and the attendance recorded so far."""
     session = session_for_operator(operator=request.user, session_id=pk)
     opens, closes = session.checkin_window()
-    enrollments = sorted_by_name(
-        Enrollment.objects.filter(training_class_id=session.training_class_id).select_related(
-            "participant", "organisation", "category"
-        ),
-        name=lambda e: e.participant.full_name,
-        born=lambda e: e.participant.date_of_birth,
-    )
     attendance = Attendance.objects.filter(session=session)
-    return JsonResponse(
+    return json_response(
         {
             "session": {
                 "id": session.pk,
@@ -86,37 +48,27 @@ def roster(request: HttpRequest, pk: int) -> JsonResponse:
                 "class_title": session.training_class.title,
                 "topic": session.topic,
                 "venue": str(session.venue),
-                "start": _iso(session.starts_at()),
-                "end": _iso(session.ends_at()),
-                "checkin_opens": _iso(opens),
-                "checkin_closes": _iso(closes),
-                "late_after": _iso(session.late_after()),
+                "start": iso(session.starts_at()),
+                "end": iso(session.ends_at()),
+                "checkin_opens": iso(opens),
+                "checkin_closes": iso(closes),
+                "late_after": iso(session.late_after()),
                 "closed": session.closed_at is not None,
                 # A scan uploaded now would be held for the coordinator, not counted: the
                 # scanner says so at once instead of showing "present".
                 "scans_held": not session.accepts_scans(received_at=timezone.now()),
             },
-            "participants": [
-                {
-                    "token": e.badge_token,
-                    "enrollment": e.pk,
-                    "name": e.participant.full_name,
-                    "unit": e.organisation.name,
-                    "category": e.category.code,
-                }
-                for e in enrollments
-            ],
+            "participants": roster_participants(session.training_class_id),
             "attendance": [
                 {
                     "enrollment": a.enrollment_id,
                     "status": a.status,
-                    "first_scan_at": _iso(a.first_scan_at),
+                    "first_scan_at": iso(a.first_scan_at),
                 }
                 for a in attendance
             ],
-            "server_time": _iso(timezone.now()),
-        },
-        json_dumps_params={"ensure_ascii": False},
+            "server_time": iso(timezone.now()),
+        }
     )
 
 
@@ -128,78 +80,26 @@ def checkin(request: HttpRequest) -> JsonResponse:
     body = json_body(request)
     scan = parse_scan(body, device=device(body.get("device")))
     (outcome,) = checkin_record(operator=request.user, scans=[scan])
-    return JsonResponse(outcome.as_json(), json_dumps_params={"ensure_ascii": False})
+    return json_response(outcome.as_json())
 
 
 @require_POST
 @api_view
 def checkin_batch(request: HttpRequest) -> JsonResponse:
     """One answer per scan, in order: a scan that cannot be recorded is refused on its own
-    (attendees/api_input.py) and the others are recorded. A session that is not the
+    (attendees/scanning.py) and the others are recorded. A session that is not the
     user's is a 404 for the batch (the scanner then sends its scans one by one)."""
     batch = parse_batch(json_body(request))
-    recorded = iter(
-        checkin_record(operator=request.user, scans=batch.scans, device_time=batch.device_time)
+    outcomes = checkin_record(
+        operator=request.user, scans=batch.scans, clock=DeviceClock.at_upload(batch.device_time)
     )
-    results = [
-        item.as_json(participant=None, status=None)
-        if isinstance(item, ItemRefusal)
-        else next(recorded).as_json()
-        for item in batch.items
-    ]
-    return JsonResponse({"results": results}, json_dumps_params={"ensure_ascii": False})
+    return json_response({"results": batch.answers(outcomes, participant=None, status=None)})
 
 
-def not_found(request: HttpRequest, rest: str = "") -> JsonResponse:
-    """Any other address under /api/ (an id that is not a number, a typo): a JSON 404 like
-    the API's other errors, not the HTML page meant for people."""
-    return _error(_("There is no such API address."), 404)
+# ---------------------------------------------------------------------------- OpenAPI
 
-
-@require_GET
-def openapi(request: HttpRequest) -> JsonResponse:
-    return JsonResponse(openapi_schema(), json_dumps_params={"ensure_ascii": False})
-
-
-def openapi_schema() -> dict:
-    """The attendance paths below and the hand-out paths kept beside their views
-    (materials/handout_views.py imports this module, so it is read here, not at import)."""
-    from attendees.person_api import OPENAPI_PATHS as person_paths
-    from materials.handout_views import OPENAPI_PATHS as handout_paths
-
-    return {**OPENAPI, "paths": {**OPENAPI["paths"], **handout_paths, **person_paths}}
-
-
-ID = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
-DATE_TIME = {"type": "string", "format": "date-time"}
 _RESULTS = [*(r.value for r in ScanResult), INVALID]
 _STATUSES = [s.value for s in AttendanceStatus]
-_ERROR = {
-    "type": "object",
-    "required": ["error"],
-    "properties": {"error": {"type": "string"}, "field": {"type": "string"}},
-}
-SCAN = {
-    "title": "Scan",
-    "type": "object",
-    "required": ["token", "session", "nonce", "scanned_at"],
-    "properties": {
-        # Any code the camera read: a foreign QR code is an unknown badge, not bad input
-        # (a refused batch would block the device's queue), so there is no maxLength.
-        "token": {"type": "string", "minLength": 1, "pattern": r"\S"},
-        "session": ID,
-        "nonce": {"type": "string", "format": "uuid"},
-        "scanned_at": DATE_TIME,
-    },
-}
-# A scan of a batch that cannot be recorded gets result "invalid" with the field and a
-# Vietnamese reason; its nonce is null if it had none that could be read.
-REFUSAL_PROPERTIES = {"field": {"type": "string"}, "reason": {"type": "string"}}
-BATCH_ITEM = {
-    "description": "A scan (Scan). Anything else is answered in its place with result "
-    "“invalid”, the field and the reason; the batch's other scans are recorded.",
-    "anyOf": [SCAN, {}],
-}
 _OUTCOME = {
     "type": "object",
     "required": ["nonce", "result", "participant", "status"],
@@ -213,29 +113,6 @@ _OUTCOME = {
             "properties": {"name": {"type": "string"}, "unit": {"type": "string"}},
         },
         "status": {"type": ["string", "null"], "enum": [*_STATUSES, None]},
-    },
-}
-ROSTER_PARTICIPANTS = {
-    "type": "array",
-    "items": {
-        "type": "object",
-        "required": ["token", "enrollment", "name", "unit", "category"],
-        "properties": {
-            "token": {"type": "string"},
-            "enrollment": ID,
-            "name": {"type": "string"},
-            "unit": {"type": "string"},
-            "category": {"type": "string"},
-        },
-    },
-}
-ERRORS = {
-    "400": {"description": "Bad input", "content": {"application/json": {"schema": _ERROR}}},
-    "401": {"description": "Not logged in", "content": {"application/json": {"schema": _ERROR}}},
-    "403": {"description": "Wrong role", "content": {"application/json": {"schema": _ERROR}}},
-    "404": {
-        "description": "No such address, or no such object among the user's",
-        "content": {"application/json": {"schema": _ERROR}},
     },
 }
 _ROSTER = {
@@ -289,92 +166,58 @@ _ROSTER = {
         "server_time": DATE_TIME,
     },
 }
-DEVICE = {"type": "string", "minLength": 1, "maxLength": MAX_DEVICE, "pattern": r"\S"}
-OPENAPI = {
-    "openapi": "3.1.0",
-    "info": {"title": "Training course management — attendance API", "version": "1"},
-    "servers": [{"url": "/"}],
-    "components": {
-        "securitySchemes": {"session": {"type": "apiKey", "in": "cookie", "name": "sessionid"}},
+OPENAPI_PATHS = {
+    "/api/v1/sessions/{id}/roster": {
+        "get": {
+            "summary": "Everything an offline scanner needs for one session",
+            "parameters": [{"name": "id", "in": "path", "required": True, "schema": ID}],
+            "responses": {
+                "200": {
+                    "description": "Roster",
+                    "content": {"application/json": {"schema": _ROSTER}},
+                },
+                **ERRORS,
+            },
+        }
     },
-    "security": [{"session": []}],
-    "paths": {
-        "/api/v1/sessions/{id}/roster": {
-            "get": {
-                "summary": "Everything an offline scanner needs for one session",
-                "parameters": [{"name": "id", "in": "path", "required": True, "schema": ID}],
-                "responses": {
-                    "200": {
-                        "description": "Roster",
-                        "content": {"application/json": {"schema": _ROSTER}},
-                    },
-                    **ERRORS,
-                },
-            }
-        },
-        "/api/v1/checkins": {
-            "post": {
-                "summary": "Record one scan (idempotent by nonce)",
-                "requestBody": {
-                    "required": True,
-                    "content": {
-                        "application/json": {
-                            "schema": {
-                                **SCAN,
-                                "required": [*SCAN["required"], "device"],
-                                "properties": {**SCAN["properties"], "device": DEVICE},
-                            }
+    "/api/v1/checkins": {
+        "post": {
+            "summary": "Record one scan (idempotent by nonce)",
+            "requestBody": {
+                "required": True,
+                "content": {
+                    "application/json": {
+                        "schema": {
+                            **SCAN,
+                            "required": [*SCAN["required"], "device"],
+                            "properties": {**SCAN["properties"], "device": DEVICE},
                         }
-                    },
+                    }
                 },
-                "responses": {
-                    "200": {
-                        "description": "Outcome",
-                        "content": {"application/json": {"schema": _OUTCOME}},
-                    },
-                    **ERRORS,
+            },
+            "responses": {
+                "200": {
+                    "description": "Outcome",
+                    "content": {"application/json": {"schema": _OUTCOME}},
                 },
-            }
-        },
-        "/api/v1/checkins/batch": {
-            "post": {
-                "summary": "Upload queued scans from one device (idempotent by nonce)",
-                "requestBody": {
-                    "required": True,
-                    "content": {
-                        "application/json": {
-                            "schema": {
-                                "type": "object",
-                                "required": ["device", "scans"],
-                                "properties": {
-                                    "device": DEVICE,
-                                    "device_time": DATE_TIME,
-                                    "scans": {
-                                        "type": "array",
-                                        "maxItems": MAX_BATCH,
-                                        "items": BATCH_ITEM,
-                                    },
-                                },
-                            }
-                        }
-                    },
+                **ERRORS,
+            },
+        }
+    },
+    "/api/v1/checkins/batch": {
+        "post": {
+            "summary": "Upload queued scans from one device (idempotent by nonce)",
+            "requestBody": {
+                "required": True,
+                "content": {"application/json": {"schema": batch_schema(BATCH_ITEM)}},
+            },
+            "responses": {
+                "200": {
+                    "description": "One outcome per scan",
+                    "content": {"application/json": {"schema": results_schema(_OUTCOME)}},
                 },
-                "responses": {
-                    "200": {
-                        "description": "One outcome per scan",
-                        "content": {
-                            "application/json": {
-                                "schema": {
-                                    "type": "object",
-                                    "required": ["results"],
-                                    "properties": {"results": {"type": "array", "items": _OUTCOME}},
-                                }
-                            }
-                        },
-                    },
-                    **ERRORS,
-                },
-            }
-        },
+                **ERRORS,
+            },
+        }
     },
 }

@@ -41,7 +41,7 @@ from core.documents.header import (
     style,
 )
 from core.documents.qr import QUIET_MODULES, QrFlowable, draw_qr_with_quiet_zone
-from core.documents.wording import long_date, period
+from core.documents.wording import honorific, long_date, period, venue_text
 
 if TYPE_CHECKING:
     from attendees.models import Enrollment
@@ -254,17 +254,6 @@ def badges_pdf(training_class: TrainingClass, enrollments: Sequence[Enrollment])
 WEEKDAYS = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật")
 
 
-def honorific(participant) -> str:
-    """ "Ông" for a man, "Bà" for a woman, "Ông/Bà" when the gender is unknown."""
-    return {"male": "Ông", "female": "Bà"}.get(participant.gender, "Ông/Bà")
-
-
-def _venue_text(venue) -> str:
-    if venue is None:
-        return ""
-    return ", ".join(part for part in (venue.name, venue.address) if part)
-
-
 def _recipients_and_signer(settings, width: float) -> Table:
     """Decree 30's foot of a letter: "Nơi nhận:" and its list on the left, the signer's
     title, room to sign and the name on the right."""
@@ -339,7 +328,7 @@ def invitation_pdf(enrollment: Enrollment, *, on: datetime.date | None = None) -
     else:
         number = invitation.register_number
         on = on or invitation.issued_on
-    you = honorific(person)
+    you = honorific(person.gender)
     width = frame_width(A4)
 
     body = style("inv-body", size=13, align=TA_JUSTIFY, leading=17, spaceAfter=4)
@@ -391,7 +380,7 @@ def invitation_pdf(enrollment: Enrollment, *, on: datetime.date | None = None) -
             body,
         ),
         para(f"Thời gian: {period(klass.start_date, klass.end_date, write=long_date)}.", label),
-        para(f"Địa điểm: {_venue_text(klass.venue)}.", label),
+        para(f"Địa điểm: {venue_text(klass.venue)}.", label),
         para("Lịch học:", label),
     ]
 
@@ -400,7 +389,7 @@ def invitation_pdf(enrollment: Enrollment, *, on: datetime.date | None = None) -
     for n, s in enumerate(sessions, start=1):
         topic = s.topic
         if s.venue_id and s.venue_id != klass.venue_id:
-            topic = f"{topic} (tại {_venue_text(s.venue)})"
+            topic = f"{topic} (tại {venue_text(s.venue)})"
         rows.append(
             [
                 para(str(n), cell_centre),

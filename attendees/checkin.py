@@ -9,14 +9,13 @@ it got the first time and changes nothing.
 
 from __future__ import annotations
 
-import contextlib
 import datetime
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -32,22 +31,10 @@ from attendees.models import (
     ScanReview,
 )
 from attendees.rules import ATTENDED
+from attendees.scanning import MAX_CLOCK_SKEW, DeviceClock, Scan, earlier_answer
 from courses.models import ClassState, Session
 from courses.services import audit, clean_reopen_reason, reopen_refusal
 from courses.vietnamese import sorted_by_name
-
-# A device whose clock is further off than this is flagged, and its scan times are
-# corrected by the measured offset instead of being trusted.
-MAX_CLOCK_SKEW = datetime.timedelta(minutes=2)
-
-
-@dataclass(frozen=True)
-class Scan:
-    token: str
-    session_id: int | None  # None for a hand-out scan (materials/handout_views.py)
-    nonce: uuid.UUID
-    scanned_at: datetime.datetime
-    device: str
 
 
 @dataclass(frozen=True)
@@ -90,16 +77,15 @@ def session_for_operator(*, operator: User, session_id: int) -> Session:
 
 
 def checkin_record(
-    *, operator: User, scans: list[Scan], device_time: datetime.datetime | None = None
+    *, operator: User, scans: list[Scan], clock: DeviceClock | None = None
 ) -> list[CheckinOutcome]:
-    """Apply a batch of scans from one device. `device_time` is the device's clock at upload:
-    its difference from ours is the device's clock skew. A scan for a session that is not
-    the operator's is Http404 for the whole batch, as for one that does not exist."""
+    """Apply a batch of scans from one device. `clock`: the device's clock as measured at
+    upload (attendees/scanning.DeviceClock); none sent, it is trusted. A scan for a
+    session that is not the operator's is Http404 for the whole batch, as for one that
+    does not exist."""
     if not may_take_attendance(operator):
         raise PermissionDenied(_("Only trainers and the department take attendance."))
-    received_at = timezone.now()
-    skew = (received_at - device_time) if device_time else datetime.timedelta(0)
-    flagged = abs(skew) > MAX_CLOCK_SKEW
+    clock = clock or DeviceClock.at_upload(None)
     windows: dict[int, checkin_sql.SessionWindow] = {}
     outcomes = []
     for scan in scans:
@@ -119,9 +105,7 @@ def checkin_record(
                 scan=scan,
                 token=token,
                 badge=badge,
-                received_at=received_at,
-                skew=skew,
-                flagged=flagged,
+                clock=clock,
             )
         )
     return outcomes
@@ -139,10 +123,9 @@ def _window_for_operator(
 
 
 def _previous_outcome(nonce: uuid.UUID) -> CheckinOutcome | None:
-    event = (
-        ScanEvent.objects.filter(nonce=nonce)
-        .select_related("enrollment__participant", "enrollment__organisation")
-        .first()
+    event = earlier_answer(
+        ScanEvent.objects.select_related("enrollment__participant", "enrollment__organisation"),
+        nonce,
     )
     if event is None:
         return None
@@ -172,13 +155,10 @@ def _record_one(
     scan: Scan,
     token: str,
     badge: checkin_sql.Badge | None,
-    received_at: datetime.datetime,
-    skew: datetime.timedelta,
-    flagged: bool,
+    clock: DeviceClock,
 ) -> CheckinOutcome:
-    scanned_at = scan.scanned_at
-    if flagged:
-        scanned_at = scanned_at + skew  # the device's clock is off: correct, and flag it
+    received_at, flagged = clock.received_at, clock.flagged
+    scanned_at = clock.correct(scan.scanned_at)  # the device's clock is off: corrected, flagged
     if scanned_at > received_at + MAX_CLOCK_SKEW:
         flagged, scanned_at = True, received_at  # a scan from the future cannot be trusted
     record = checkin_sql.ScanRecord(
@@ -190,7 +170,7 @@ def _record_one(
         operator_id=operator.pk,
         scanned_at=scanned_at,
         received_at=received_at,
-        skew_seconds=round(skew.total_seconds()),
+        skew_seconds=round(clock.skew.total_seconds()),
         flagged=flagged,
     )
     participant = {"name": badge.name, "unit": badge.unit} if badge else None
@@ -203,33 +183,12 @@ def _record_one(
         )
         if refusal:
             result, current = refusal
-            with _one_statement():
-                checkin_sql.insert_scan(record, result=result)
+            checkin_sql.record_refusal(record, result=result)
             return CheckinOutcome(scan.nonce, result, participant, current)
         status = (
             AttendanceStatus.LATE if scanned_at > session.late_after else AttendanceStatus.PRESENT
         )
-        if connection.vendor == "postgresql":
-            # One statement, one round trip: a person's first scan, or a repeat.
-            with _one_statement():
-                if checkin_sql.insert_first_scan(record, status=status):
-                    return CheckinOutcome(scan.nonce, status, participant, status)
-            with _one_statement():
-                repeat = checkin_sql.record_repeat_scan(record, status=status)
-            if repeat is not None:
-                return CheckinOutcome(scan.nonce, repeat[0], participant, repeat[1])
-            first_tried = True
-        else:
-            first_tried = False
-        with transaction.atomic():
-            if not first_tried and checkin_sql.insert_attendance_if_new(record, status=status):
-                result, current = status, status
-            else:
-                # Already there: an absent/excused row is upgraded (the person came after
-                # all, seen by an offline phone); otherwise the earliest time wins.
-                upgraded, current = checkin_sql.merge_repeat_scan(record, status=status)
-                result = status if upgraded else ScanResult.ALREADY_RECORDED
-            checkin_sql.insert_scan(record, result=result)
+        result, current = checkin_sql.record(record, status=status)
     except IntegrityError:
         # A replay (an upload retried after a lost answer, or racing the original):
         # answer exactly as the first time, change nothing.
@@ -238,12 +197,6 @@ def _record_one(
             raise
         return previous
     return CheckinOutcome(scan.nonce, result, participant, current)
-
-
-def _one_statement():
-    """A single statement is atomic by itself; inside an outer transaction (a test, or a
-    caller's atomic block) it still needs a savepoint to fail cleanly."""
-    return transaction.atomic() if connection.in_atomic_block else contextlib.nullcontext()
 
 
 def _refusal(

@@ -16,10 +16,9 @@ from django.http import HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from attendees.api import ERRORS, api_view
-from attendees.api_input import json_body
 from attendees.forms import ParticipantForm
 from attendees.models import Gender
+from core.api import ERRORS, api_view, json_body
 
 # The fields of a person the API checks, as the form names them.
 FIELDS = ("full_name", "date_of_birth", "gender", "citizen_id", "phone")

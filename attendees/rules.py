@@ -30,7 +30,6 @@ from dataclasses import dataclass, fields
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
-from django.utils import timezone
 
 from attendees.models import Attendance, AttendanceStatus, Enrollment
 from core.documents.wording import vn_pct
@@ -120,8 +119,7 @@ def can_be_missed(session, now: datetime.datetime, *, recorded: bool) -> bool:
     from it would send a unit a false list."""
     if session.closed_at is not None:
         return True
-    end = timezone.make_aware(datetime.datetime.combine(session.date, session.end_time))
-    return end <= now and recorded
+    return session.ends_at() <= now and recorded
 
 
 def is_final(sessions: Iterable) -> bool:

@@ -27,7 +27,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from attendees.badges import honorific
 from attendees.models import Enrollment
 from certificates import pdf
 from certificates.eligibility import (
@@ -44,6 +43,7 @@ from certificates.models import (
     RegisterKind,
     RegisterSeries,
 )
+from core.documents.wording import honorific, venue_text
 from core.jobs import JobState
 from courses.models import Organisation, TrainingClass
 from courses.services import audit
@@ -51,11 +51,6 @@ from courses.services import audit
 logger = logging.getLogger(__name__)
 
 Progress = Callable[[int, int], None]  # (done, total)
-
-
-def _venue_text(training_class: TrainingClass) -> str:
-    venue = training_class.venue
-    return ", ".join(part for part in (venue.name, venue.address) if part)
 
 
 @transaction.atomic
@@ -205,7 +200,7 @@ def certificate_issue(
         series=series,
         number=number,
         register_number=series.format_number(number),
-        honorific=honorific(person),
+        honorific=honorific(person.gender),
         full_name=person.full_name,
         date_of_birth=person.date_of_birth,
         birth_year=person.birth_year,
@@ -213,7 +208,7 @@ def certificate_issue(
         class_title=training_class.title,
         start_date=training_class.start_date,
         end_date=training_class.end_date,
-        venue=_venue_text(training_class),
+        venue=venue_text(training_class.venue),
         parent_body=settings.parent_body,
         issuing_body=settings.issuing_body,
         issue_place=settings.issue_place,

@@ -3,12 +3,13 @@ from django.contrib.auth import views as auth_views
 from django.contrib.staticfiles import finders
 from django.db import connection
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.urls import include, path, re_path
+from django.urls import include, path
 from django.views.i18n import set_language
 
 from accounts.forms import LoginForm
-from attendees import api, person_api
 from certificates import views as certificate_views
+from config import api
+from materials import urls as materials_urls
 
 
 def healthz(request: HttpRequest) -> HttpResponse:
@@ -43,22 +44,16 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),
-    path("api/v1/openapi.json", api.openapi, name="api-openapi"),
-    path("api/v1/sessions/<int:pk>/roster", api.roster, name="api-roster"),
-    path("api/v1/checkins", api.checkin, name="api-checkin"),
-    path("api/v1/checkins/batch", api.checkin_batch, name="api-checkin-batch"),
-    path("api/v1/people/check", person_api.person_check, name="api-person-check"),
+    *api.urlpatterns,  # /api/v1 (config/api.py)
     # Public: the only pages besides the login that need no account.
     path("verify/", certificate_views.verify_form, name="certificate-verify-form"),
     path("verify/<str:code>/", certificate_views.verify, name="certificate-verify"),
     path("", include("accounts.urls")),
     path("", include("certificates.urls")),
-    path("", include("materials.urls")),
+    # The materials pages, and the hand-out API routes of config/api.py in their namespace.
+    path("", include((materials_urls.urlpatterns + api.materials_urlpatterns, "materials"))),
     path("", include("reports.urls")),
     path("", include("attendees.urls")),
     path("", include("courses.urls")),
-    # Last: whatever no route above matched under /api/ gets a JSON 404. [\s\S], not
-    # <path:> or ".", because those stop at a newline ("/api/v1/%0A" fell through to the
-    # HTML 404 page).
-    re_path(r"^api/(?P<rest>[\s\S]*)\Z", api.not_found, name="api-not-found"),
+    *api.not_found_urlpatterns,  # last
 ]

@@ -8,6 +8,7 @@ as well as by `clean()`, which gives the user a Vietnamese message naming the fi
 from __future__ import annotations
 
 import datetime
+from typing import NamedTuple
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -296,8 +297,7 @@ class TrainingClassQuerySet(models.QuerySet):
                 state=ClassState.PLANNING
             )
         if user.is_trainer:
-            taught = Session.objects.filter(trainers__user=user)
-            return self.filter(pk__in=taught.values("training_class"))
+            return self.filter(pk__in=classes_a_trainer_runs(user.pk))
         return self.none()
 
     def official(self) -> TrainingClassQuerySet:
@@ -470,6 +470,22 @@ class TrainingClass(NFCModel):
         return Trainer.objects.filter(sessions__training_class=self).distinct()
 
 
+class CheckinTimes(NamedTuple):
+    opens: datetime.datetime
+    closes: datetime.datetime
+    late_after: datetime.datetime
+
+
+def classes_a_trainer_runs(user_id: int) -> models.QuerySet:
+    """Ids of the classes whose sessions the trainer `user_id` may run (take attendance
+    for): those they teach at least one session of. The one home of "who may run a
+    session", with the coordinator, who runs all: SessionQuerySet.run_by,
+    Session.can_be_run_by, the classes a trainer sees (TrainingClassQuerySet.visible_to)
+    and the check-in hot path, whose SQL is compiled from this queryset
+    (attendees/checkin_sql.load_session)."""
+    return Session.objects.filter(trainers__user_id=user_id).values("training_class_id")
+
+
 class SessionQuerySet(models.QuerySet):
     def run_by(self, user) -> SessionQuerySet:
         """Sessions whose attendance this user may take: a trainer's own classes, or all
@@ -479,7 +495,7 @@ class SessionQuerySet(models.QuerySet):
         if user.is_coordinator:
             return self
         if user.is_trainer:
-            return self.filter(training_class__in=TrainingClass.objects.visible_to(user))
+            return self.filter(training_class_id__in=classes_a_trainer_runs(user.pk))
         return self.none()
 
 
@@ -549,26 +565,60 @@ class Session(NFCModel):
             return True
         return (
             user.is_trainer
-            and Session.trainers.through.objects.filter(
-                session__training_class_id=self.training_class_id, trainer__user=user
-            ).exists()
+            and classes_a_trainer_runs(user.pk)
+            .filter(training_class_id=self.training_class_id)
+            .exists()
         )
+
+    @staticmethod
+    def moment(day: datetime.date, time: datetime.time) -> datetime.datetime:
+        """A session's wall-clock time on its day, in the server's time zone."""
+        return timezone.make_aware(datetime.datetime.combine(day, time))
 
     def starts_at(self) -> datetime.datetime:
-        return timezone.make_aware(datetime.datetime.combine(self.date, self.start_time))
+        return Session.moment(self.date, self.start_time)
 
     def ends_at(self) -> datetime.datetime:
-        return timezone.make_aware(datetime.datetime.combine(self.date, self.end_time))
+        return Session.moment(self.date, self.end_time)
 
-    def checkin_window(self) -> tuple[datetime.datetime, datetime.datetime]:
-        klass = self.training_class
-        return (
-            self.starts_at() - datetime.timedelta(minutes=klass.checkin_opens_before),
-            self.ends_at() + datetime.timedelta(minutes=klass.checkin_closes_after),
+    @staticmethod
+    def checkin_times(
+        *,
+        day: datetime.date,
+        start: datetime.time,
+        end: datetime.time,
+        opens_before: int,
+        closes_after: int,
+        late_grace: int,
+    ) -> CheckinTimes:
+        """When check-in opens and closes and when a scan becomes late, from a session's
+        times and its class's minutes. The one home of these sums: the ORM
+        (checkin_window, late_after) and the check-in hot path (attendees/checkin_sql.py,
+        from the columns its one query read) both call it."""
+        starts, ends = Session.moment(day, start), Session.moment(day, end)
+        return CheckinTimes(
+            opens=starts - datetime.timedelta(minutes=opens_before),
+            closes=ends + datetime.timedelta(minutes=closes_after),
+            late_after=starts + datetime.timedelta(minutes=late_grace),
         )
 
+    def _checkin_times(self) -> CheckinTimes:
+        klass = self.training_class
+        return Session.checkin_times(
+            day=self.date,
+            start=self.start_time,
+            end=self.end_time,
+            opens_before=klass.checkin_opens_before,
+            closes_after=klass.checkin_closes_after,
+            late_grace=klass.late_grace_minutes,
+        )
+
+    def checkin_window(self) -> tuple[datetime.datetime, datetime.datetime]:
+        times = self._checkin_times()
+        return times.opens, times.closes
+
     def late_after(self) -> datetime.datetime:
-        return self.starts_at() + datetime.timedelta(minutes=self.training_class.late_grace_minutes)
+        return self._checkin_times().late_after
 
     @staticmethod
     def window_phase(
@@ -576,8 +626,9 @@ class Session(NFCModel):
     ) -> str:
         """ "early" before check-in opens, "open" within the window (both ends included),
         "over" after it. The one home of the window rule: the ORM (checkin_phase) and the
-        check-in hot path (attendees/checkin_sql.SessionWindow) feed it, and the scanner
-        says which of the three it is."""
+        check-in hot path (attendees/checkin_sql.SessionWindow) feed it; the scanner's
+        copy (phase() in static/js/scanner.js, which decides offline) is held to it by
+        tests/attendees/test_window_rule.py."""
         if at < opens:
             return "early"
         return "open" if at <= closes else "over"

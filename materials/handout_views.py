@@ -4,15 +4,15 @@ A trainer at the door of the hall gives each participant a printed copy and scan
 badge. The page is the attendance scanner (static/js/scanner.js) with another mode: the
 same offline rules (each scan queued in IndexedDB before the trainer sees the result,
 uploaded later, idempotent by its nonce, decided on the device against a saved roster).
-The JSON API reuses the attendance API's error handling (attendees/api.py) and its reading
-of a batch (attendees/api_input.py): 401 without login, 403 for the wrong role, 404 for a
-class material that does not exist or that the user may not hand out (the same answer),
-400 with a Vietnamese message naming the field, and a refusal of its own for a bad scan.
+The JSON API speaks the offline-scan protocol of attendees/scanning.py (the batch, the
+device clock, the roster) with the API's JSON errors (core/api.py): 401 without login, 403
+for the wrong role, 404 for a class material that does not exist or that the user may not
+hand out (the same answer), 400 with a Vietnamese message naming the field, and a refusal
+of its own for a bad scan. OPENAPI_PATHS is its fragment of the document config/api.py
+assembles.
 """
 
 from __future__ import annotations
-
-import datetime
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -24,13 +24,23 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from attendees import api as api_schema
-from attendees.api import _iso, api_view
-from attendees.api_input import INVALID, MAX_BATCH, ItemRefusal, json_body, parse_batch
-from attendees.checkin import MAX_CLOCK_SKEW
-from attendees.models import Enrollment
+from attendees.scanning import (
+    BATCH_ITEM,
+    INVALID,
+    REFUSAL_PROPERTIES,
+    ROSTER_PARTICIPANTS,
+    SCAN,
+    DeviceClock,
+    ItemRefusal,
+    Scan,
+    batch_schema,
+    iso,
+    parse_batch,
+    results_schema,
+    roster_participants,
+)
+from core.api import DATE_TIME, ERRORS, ID, api_view, json_body, json_response
 from courses.models import TrainingClass
-from courses.vietnamese import sorted_by_name
 from materials.models import ClassMaterial, Handover, HandoverMethod
 from materials.services import HandoutResult, handover_scan
 
@@ -88,14 +98,7 @@ def roster(request: HttpRequest, pk: int) -> JsonResponse:
     class with their badge code (as in the attendance roster), and who already has it."""
     cm = _class_material(request.user, pk)
     klass = cm.training_class
-    enrollments = sorted_by_name(
-        Enrollment.objects.filter(training_class=klass).select_related(
-            "participant", "organisation", "category"
-        ),
-        name=lambda e: e.participant.full_name,
-        born=lambda e: e.participant.date_of_birth,
-    )
-    return JsonResponse(
+    return json_response(
         {
             "mode": "handout",
             "material": {
@@ -106,23 +109,13 @@ def roster(request: HttpRequest, pk: int) -> JsonResponse:
                 "class_title": klass.title,
                 "session": cm.session_id,
             },
-            "participants": [
-                {
-                    "token": e.badge_token,
-                    "enrollment": e.pk,
-                    "name": e.participant.full_name,
-                    "unit": e.organisation.name,
-                    "category": e.category.code,
-                }
-                for e in enrollments
-            ],
+            "participants": roster_participants(klass.pk),
             "handovers": [
-                {"enrollment": h.enrollment_id, "handed_at": _iso(h.handed_at), "method": h.method}
+                {"enrollment": h.enrollment_id, "handed_at": iso(h.handed_at), "method": h.method}
                 for h in Handover.objects.filter(class_material=cm).order_by("handed_at")
             ],
-            "server_time": _iso(timezone.now()),
-        },
-        json_dumps_params={"ensure_ascii": False},
+            "server_time": iso(timezone.now()),
+        }
     )
 
 
@@ -132,53 +125,48 @@ def batch(request: HttpRequest, pk: int) -> JsonResponse:
     """Queued scans from one device, in the attendance batch format without the session:
     ``{device, device_time?, scans: [{nonce, token, scanned_at}]}``. One answer per scan,
     in order; a scan that cannot be recorded gets its own refusal and the others are
-    recorded (attendees/api_input.py). A material withdrawn since still takes the scans
+    recorded (attendees/scanning.py). A material withdrawn since still takes the scans
     made before its withdrawal (a phone offline at the door); later ones are refused."""
     cm = _class_material(request.user, pk, withdrawn_too=True)
+    batch = parse_batch(json_body(request), with_session=False)
+    # As for attendance: a device clock that is off is corrected by the offset measured at
+    # upload (handover_scan itself refuses times in the future).
+    clock = DeviceClock.at_upload(batch.device_time)
     withdrawn_since = cm.withdrawn_since
-    parsed = parse_batch(json_body(request), with_session=False)
-    # As for attendance: a device clock that is off by more than MAX_CLOCK_SKEW is corrected
-    # by the offset measured at upload (handover_scan itself refuses times in the future).
-    skew = (timezone.now() - parsed.device_time) if parsed.device_time else datetime.timedelta(0)
-    if abs(skew) <= MAX_CLOCK_SKEW:
-        skew = datetime.timedelta(0)
-    items = [
-        ItemRefusal(
-            str(item.nonce),
+
+    def after_withdrawal(scan: Scan) -> ItemRefusal | None:
+        if withdrawn_since is None or clock.correct(scan.scanned_at) < withdrawn_since:
+            return None
+        return ItemRefusal(
+            str(scan.nonce),
             "scanned_at",
             _("This material was withdrawn on %(at)s: it is no longer handed out.")
             % {"at": timezone.localtime(withdrawn_since).strftime("%d/%m/%Y %H:%M")},
         )
-        if withdrawn_since is not None
-        and not isinstance(item, ItemRefusal)
-        and item.scanned_at + skew >= withdrawn_since
-        else item
-        for item in parsed.items
-    ]
-    results = [
-        item.as_json(name="", handed_at=None)
-        if isinstance(item, ItemRefusal)
-        else handover_scan(
+
+    batch = batch.refusing(after_withdrawal)
+    outcomes = (
+        handover_scan(
             actor=request.user,
             class_material=cm,
-            token=item.token,
-            nonce=item.nonce,
-            scanned_at=item.scanned_at + skew,
-            device=item.device,
-        ).as_json()
-        for item in items
-    ]
-    return JsonResponse({"results": results}, json_dumps_params={"ensure_ascii": False})
+            token=scan.token,
+            nonce=scan.nonce,
+            scanned_at=clock.correct(scan.scanned_at),
+            device=scan.device,
+        )
+        for scan in batch.scans
+    )
+    return json_response({"results": batch.answers(outcomes, name="", handed_at=None)})
 
 
-# The hand-out API in the schema served at /api/v1/openapi.json (attendees/api.py).
+# ---------------------------------------------------------------------------- OpenAPI
 _HANDOUT_SCAN = {
     "title": "HandoutScan",
     "type": "object",
     "required": ["token", "nonce", "scanned_at"],
     "properties": {
         key: value
-        for key, value in api_schema.SCAN["properties"].items()
+        for key, value in SCAN["properties"].items()
         if key in {"token", "nonce", "scanned_at"}
     },
 }
@@ -186,7 +174,7 @@ _HANDOUT_OUTCOME = {
     "type": "object",
     "required": ["nonce", "result", "name", "handed_at"],
     "properties": {
-        **api_schema.REFUSAL_PROPERTIES,
+        **REFUSAL_PROPERTIES,
         "nonce": {"type": ["string", "null"], "format": "uuid"},
         "result": {
             "type": "string",
@@ -199,10 +187,10 @@ _HANDOUT_OUTCOME = {
             ],
         },
         "name": {"type": "string"},
-        "handed_at": {**api_schema.DATE_TIME, "type": ["string", "null"]},
+        "handed_at": {**DATE_TIME, "type": ["string", "null"]},
     },
 }
-_MATERIAL_ID = [{"name": "id", "in": "path", "required": True, "schema": api_schema.ID}]
+_MATERIAL_ID = [{"name": "id", "in": "path", "required": True, "schema": ID}]
 OPENAPI_PATHS = {
     "/api/v1/handouts/{id}/roster": {
         "get": {
@@ -235,26 +223,26 @@ OPENAPI_PATHS = {
                                             "session",
                                         ],
                                         "properties": {
-                                            "id": api_schema.ID,
+                                            "id": ID,
                                             "title": {"type": "string"},
                                             "edition": {"type": "string"},
                                             "class_code": {"type": "string"},
                                             "class_title": {"type": "string"},
                                             "session": {
-                                                **api_schema.ID,
+                                                **ID,
                                                 "type": ["integer", "null"],
                                             },
                                         },
                                     },
-                                    "participants": api_schema.ROSTER_PARTICIPANTS,
+                                    "participants": ROSTER_PARTICIPANTS,
                                     "handovers": {
                                         "type": "array",
                                         "items": {
                                             "type": "object",
                                             "required": ["enrollment", "handed_at", "method"],
                                             "properties": {
-                                                "enrollment": api_schema.ID,
-                                                "handed_at": api_schema.DATE_TIME,
+                                                "enrollment": ID,
+                                                "handed_at": DATE_TIME,
                                                 "method": {
                                                     "type": "string",
                                                     "enum": [m.value for m in HandoverMethod],
@@ -262,13 +250,13 @@ OPENAPI_PATHS = {
                                             },
                                         },
                                     },
-                                    "server_time": api_schema.DATE_TIME,
+                                    "server_time": DATE_TIME,
                                 },
                             }
                         }
                     },
                 },
-                **api_schema.ERRORS,
+                **ERRORS,
             },
         }
     },
@@ -280,41 +268,16 @@ OPENAPI_PATHS = {
                 "required": True,
                 "content": {
                     "application/json": {
-                        "schema": {
-                            "type": "object",
-                            "required": ["device", "scans"],
-                            "properties": {
-                                "device": api_schema.DEVICE,
-                                "device_time": api_schema.DATE_TIME,
-                                "scans": {
-                                    "type": "array",
-                                    "maxItems": MAX_BATCH,
-                                    "items": {
-                                        **api_schema.BATCH_ITEM,
-                                        "anyOf": [_HANDOUT_SCAN, {}],
-                                    },
-                                },
-                            },
-                        }
+                        "schema": batch_schema({**BATCH_ITEM, "anyOf": [_HANDOUT_SCAN, {}]})
                     }
                 },
             },
             "responses": {
                 "200": {
                     "description": "One outcome per scan",
-                    "content": {
-                        "application/json": {
-                            "schema": {
-                                "type": "object",
-                                "required": ["results"],
-                                "properties": {
-                                    "results": {"type": "array", "items": _HANDOUT_OUTCOME}
-                                },
-                            }
-                        }
-                    },
+                    "content": {"application/json": {"schema": results_schema(_HANDOUT_OUTCOME)}},
                 },
-                **api_schema.ERRORS,
+                **ERRORS,
             },
         }
     },

@@ -58,8 +58,7 @@ urlpatterns = [
     ),
     # Hand-out by badge scan (the scanner in hand-out mode): handout_views.py
     path("scan/handout/<int:pk>/", handout_views.scanner, name="handout-scanner"),
-    path("api/v1/handouts/<int:pk>/roster", handout_views.roster, name="handout-roster"),
-    path("api/v1/handouts/<int:pk>/batch", handout_views.batch, name="handout-batch"),
+    # (its API routes, materials:handout-roster and -batch, are config/api.py's)
     # Printed distribution: distribution_views.py
     path(
         "materials/editions/<int:pk>/distribution/",

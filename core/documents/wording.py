@@ -50,6 +50,23 @@ def period(
     return f"từ ngày {write(start)} đến ngày {write(end)}"
 
 
+# ---------------------------------------------------------------------------- people and places
+
+
+def honorific(gender: str) -> str:
+    """ "Ông" for a man, "Bà" for a woman, "Ông/Bà" when the gender is unknown: how a
+    letter or a certificate addresses a person."""
+    return {"male": "Ông", "female": "Bà"}.get(gender, "Ông/Bà")
+
+
+def venue_text(venue) -> str:
+    """ "Hội trường UBND xã, thôn Bản Mạ": a venue's name and address as documents print
+    it (either may be blank); no venue is ''."""
+    if venue is None:
+        return ""
+    return ", ".join(part for part in (venue.name, venue.address) if part)
+
+
 # ---------------------------------------------------------------------------- numbers
 
 

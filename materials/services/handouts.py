@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from attendees.models import Enrollment
+from attendees.scanning import earlier_answer
 from courses.services import audit
 from courses.vietnamese import sorted_by_name
 from materials.models import ClassMaterial, Handover, HandoverMethod
@@ -56,10 +57,11 @@ def handover_scan(
     """A badge scanned in hand-out mode. Idempotent by nonce (a replayed upload gets the
     same answer); a second scan of the same person is "already handed", and the earliest
     scan time is kept when offline devices upload out of order."""
-    previous = (
-        Handover.objects.filter(nonce=nonce, class_material=class_material)
-        .select_related("enrollment__participant")
-        .first()
+    previous = earlier_answer(
+        Handover.objects.filter(class_material=class_material).select_related(
+            "enrollment__participant"
+        ),
+        nonce,
     )
     if previous:
         return HandoutOutcome(

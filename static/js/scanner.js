@@ -30,6 +30,7 @@
   const IN_ROOM = new Set(["present", "late"]);
 
   // The check-in window as the server's Session.window_phase reads it: "early", "open", "over".
+  // tests/attendees/test_window_rule.py runs this function's text against the server's rule.
   function phase(at, session) {
     if (at < Date.parse(session.checkin_opens)) return "early";
     return at <= Date.parse(session.checkin_closes) ? "open" : "over";
@@ -77,7 +78,7 @@
       decide(state, now, data) {
         if (IN_ROOM.has(state)) return "already_recorded";
         const s = data.session;
-        if (now < Date.parse(s.checkin_opens) || now > Date.parse(s.checkin_closes)) return "session_not_open";
+        if (phase(now, s) !== "open") return "session_not_open";
         if (s.scans_held) return "session_closed";
         return now > Date.parse(s.late_after) ? "late" : "present";
       },

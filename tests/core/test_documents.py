@@ -448,6 +448,7 @@ SHELF_NAMES = {
     # wording
     "vietnamese_date", "cited_date", "dmy", "_dmy", "_date_range", "vn_int", "vnd",
     "vn_pct", "vn_count", "amount_in_words", "number_in_words",
+    "honorific", "venue_text", "_venue_text",
     # fitting
     "fit_name", "_fit_one_line", "_fit_lines", "_fitting_size", "fit_one_line", "fit_lines",
     "_wrap", "_clamp", "_balanced", "_wrap_widths", "_display_len", "_words_width", "_width",
@@ -617,3 +618,15 @@ def test_header_bodies_follow_decree_30(parent, issuer, expected):
     from core.documents.header import header_bodies
 
     assert header_bodies(parent, issuer) == expected
+
+
+def test_honorific_and_venue_are_worded_once_for_badges_and_certificates():
+    from types import SimpleNamespace
+
+    from core.documents.wording import honorific, venue_text
+
+    assert [honorific(g) for g in ("male", "female", "")] == ["Ông", "Bà", "Ông/Bà"]
+    hall = SimpleNamespace(name="Hội trường UBND xã", address="thôn Bản Mạ")
+    assert venue_text(hall) == "Hội trường UBND xã, thôn Bản Mạ"
+    assert venue_text(SimpleNamespace(name="Hội trường", address="")) == "Hội trường"
+    assert venue_text(None) == ""

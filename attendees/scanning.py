@@ -1,6 +1,11 @@
-"""What the scanner API accepts: the request body, the device, its clock, and each scan of
-a batch. One home for the check-in API (attendees/api.py) and the hand-out API
-(materials/handout_views.py), whose batches differ only by the scan's session.
+"""The offline-scan protocol, one home for attendance (attendees/api.py) and hand-outs
+(materials/handout_views.py): a phone scans badges against a roster it saved, queues each
+scan with a nonce, and uploads the queue in batches when the network comes back.
+
+Here: what a batch is and how it is read (the request, the device, its clock, each scan),
+the correction of a device clock that is off, the answer to a replayed scan (the nonce
+answers once), the roster a phone saves, and the schema pieces both APIs describe them
+with. What a scan *does* is each app's own (attendees/checkin.py, materials/services.py).
 
 A batch is one phone's queue. A request that is wrong as a whole (not JSON, no device, no
 list) is a 400; a scan that is wrong on its own gets its own refusal in the answer
@@ -12,22 +17,20 @@ from __future__ import annotations
 
 import contextlib
 import datetime
-import json
 import uuid
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
 
-from django.core.exceptions import RequestDataTooBig, ValidationError
-from django.http import HttpRequest
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
-from attendees.checkin import Scan
+from attendees.models import Enrollment
+from core.api import DATE_TIME, ID, MAX_ID
+from courses.vietnamese import sorted_by_name
 
 MAX_BATCH = 500
-# Ids are database keys: positive 64-bit integers. A larger number is not an id, and
-# the database cannot even compare it (SQLite raises, PostgreSQL's bigint overflows).
-MAX_ID = 2**63 - 1
 MAX_DEVICE = 64  # ScanEvent.device; the scanner sends a UUID
 MAX_TOKEN = 200  # ScanEvent.token
 # The result of a scan refused before it reached the rules: not a ScanResult, because
@@ -35,6 +38,18 @@ MAX_TOKEN = 200  # ScanEvent.token
 INVALID = "invalid"
 
 _PLAUSIBLE_YEARS = (1900, 2999)
+# A device whose clock is further off than this is flagged, and its scan times are
+# corrected by the measured offset instead of being trusted.
+MAX_CLOCK_SKEW = datetime.timedelta(minutes=2)
+
+
+@dataclass(frozen=True)
+class Scan:
+    token: str
+    session_id: int | None  # None for a hand-out scan (materials/handout_views.py)
+    nonce: uuid.UUID
+    scanned_at: datetime.datetime
+    device: str
 
 
 @dataclass(frozen=True)
@@ -55,26 +70,6 @@ class ItemRefusal:
             "field": self.field,
             "reason": self.reason,
         }
-
-
-def json_body(request: HttpRequest) -> dict:
-    try:
-        raw = request.body
-    except RequestDataTooBig as exc:
-        # Beyond DATA_UPLOAD_MAX_MEMORY_SIZE (Django's answer would be its HTML 400 page);
-        # a full batch of scans is a small fraction of it.
-        raise ValidationError(_("The request is too large.")) from exc
-    try:
-        body = json.loads(raw or b"null")
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise ValidationError(_("The request is not valid JSON.")) from exc
-    except RecursionError as exc:
-        # json.loads recurses once per level: thousands of nested brackets exhaust the
-        # stack. No scan is nested more than two levels deep.
-        raise ValidationError(_("The request is nested too deeply.")) from exc
-    if not isinstance(body, dict):
-        raise ValidationError(_("The request must be a JSON object."))
-    return body
 
 
 def _storable(value: str, field: str) -> str:
@@ -187,6 +182,23 @@ class Batch:
     def scans(self) -> list[Scan]:
         return [item for item in self.items if isinstance(item, Scan)]
 
+    def refusing(self, refuse: Callable[[Scan], ItemRefusal | None]) -> Batch:
+        """The batch with the scans `refuse` turns down (its ItemRefusal) in their place."""
+        items = [
+            item if isinstance(item, ItemRefusal) else (refuse(item) or item) for item in self.items
+        ]
+        return replace(self, items=items)
+
+    def answers(self, outcomes: Iterable, **empty) -> list[dict]:
+        """One answer per item, in order: a refusal as itself (with the outcome's other
+        keys `empty`), each scan by the next of `outcomes` (its answers, in the order of
+        `scans`; read lazily, so a generator records each scan as its turn comes)."""
+        recorded = iter(outcomes)
+        return [
+            item.as_json(**empty) if isinstance(item, ItemRefusal) else next(recorded).as_json()
+            for item in self.items
+        ]
+
 
 def parse_batch(body: dict, *, with_session: bool = True) -> Batch:
     """`{device, device_time?, scans: [...]}`: the request as a whole must be right (else
@@ -206,3 +218,134 @@ def parse_batch(body: dict, *, with_session: bool = True) -> Batch:
         except ValidationError as exc:
             items.append(refusal(data, exc))
     return Batch(device=device_id, device_time=clock, items=items)
+
+
+# ---------------------------------------------------------------------------- the clock
+
+
+@dataclass(frozen=True)
+class DeviceClock:
+    """How far a device's clock is off, measured at upload: `device_time` is its clock
+    when it sent the batch. Within MAX_CLOCK_SKEW it is trusted (a phone's clock drifts a
+    little); beyond, it is flagged and its scan times are corrected by the offset."""
+
+    received_at: datetime.datetime
+    skew: datetime.timedelta  # ours minus the device's, as measured (0 if not sent)
+
+    @classmethod
+    def at_upload(
+        cls, device_time: datetime.datetime | None, *, received_at: datetime.datetime | None = None
+    ) -> DeviceClock:
+        received_at = received_at or timezone.now()
+        skew = (received_at - device_time) if device_time else datetime.timedelta(0)
+        return cls(received_at=received_at, skew=skew)
+
+    @property
+    def flagged(self) -> bool:
+        return abs(self.skew) > MAX_CLOCK_SKEW
+
+    def correct(self, scanned_at: datetime.datetime) -> datetime.datetime:
+        """The scan's time by our clock."""
+        return scanned_at + self.skew if self.flagged else scanned_at
+
+
+# ---------------------------------------------------------------------------- replays
+
+
+def earlier_answer(rows, nonce: uuid.UUID):
+    """The row an earlier upload of the scan `nonce` wrote, if any (`rows`: the queryset
+    of what a scan writes, its nonce unique): a replayed scan is answered from it, exactly
+    as the first time, and changes nothing."""
+    return rows.filter(nonce=nonce).first()
+
+
+# ---------------------------------------------------------------------------- the roster
+
+
+def iso(value: datetime.datetime | None) -> str | None:
+    """A moment as the scanner reads it: ISO 8601 in the server's time zone."""
+    return timezone.localtime(value).isoformat() if value else None
+
+
+def roster_participants(training_class_id: int) -> list[dict]:
+    """Everyone enrolled in the class with their badge code, in Vietnamese name order:
+    the people a phone decides scans against, in either mode."""
+    enrollments = sorted_by_name(
+        Enrollment.objects.filter(training_class_id=training_class_id).select_related(
+            "participant", "organisation", "category"
+        ),
+        name=lambda e: e.participant.full_name,
+        born=lambda e: e.participant.date_of_birth,
+    )
+    return [
+        {
+            "token": e.badge_token,
+            "enrollment": e.pk,
+            "name": e.participant.full_name,
+            "unit": e.organisation.name,
+            "category": e.category.code,
+        }
+        for e in enrollments
+    ]
+
+
+# ---------------------------------------------------------------------------- schema pieces
+
+SCAN = {
+    "title": "Scan",
+    "type": "object",
+    "required": ["token", "session", "nonce", "scanned_at"],
+    "properties": {
+        # Any code the camera read: a foreign QR code is an unknown badge, not bad input
+        # (a refused batch would block the device's queue), so there is no maxLength.
+        "token": {"type": "string", "minLength": 1, "pattern": r"\S"},
+        "session": ID,
+        "nonce": {"type": "string", "format": "uuid"},
+        "scanned_at": DATE_TIME,
+    },
+}
+# A scan of a batch that cannot be recorded gets result "invalid" with the field and a
+# Vietnamese reason; its nonce is null if it had none that could be read.
+REFUSAL_PROPERTIES = {"field": {"type": "string"}, "reason": {"type": "string"}}
+BATCH_ITEM = {
+    "description": "A scan (Scan). Anything else is answered in its place with result "
+    "“invalid”, the field and the reason; the batch's other scans are recorded.",
+    "anyOf": [SCAN, {}],
+}
+ROSTER_PARTICIPANTS = {
+    "type": "array",
+    "items": {
+        "type": "object",
+        "required": ["token", "enrollment", "name", "unit", "category"],
+        "properties": {
+            "token": {"type": "string"},
+            "enrollment": ID,
+            "name": {"type": "string"},
+            "unit": {"type": "string"},
+            "category": {"type": "string"},
+        },
+    },
+}
+DEVICE = {"type": "string", "minLength": 1, "maxLength": MAX_DEVICE, "pattern": r"\S"}
+
+
+def batch_schema(item: dict) -> dict:
+    """The request body of a batch upload whose scans are `item`."""
+    return {
+        "type": "object",
+        "required": ["device", "scans"],
+        "properties": {
+            "device": DEVICE,
+            "device_time": DATE_TIME,
+            "scans": {"type": "array", "maxItems": MAX_BATCH, "items": item},
+        },
+    }
+
+
+def results_schema(outcome: dict) -> dict:
+    """The answer to a batch upload: one `outcome` per scan."""
+    return {
+        "type": "object",
+        "required": ["results"],
+        "properties": {"results": {"type": "array", "items": outcome}},
+    }
