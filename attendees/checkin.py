@@ -32,8 +32,9 @@ from attendees.models import (
     ScanReview,
 )
 from attendees.rules import ATTENDED
+from core.audit import audit
 from courses.models import ClassState, Session
-from courses.services import audit, clean_reopen_reason, reopen_refusal
+from courses.services import clean_reopen_reason, reopen_refusal
 from courses.vietnamese import sorted_by_name
 
 # A device whose clock is further off than this is flagged, and its scan times are

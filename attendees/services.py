@@ -26,9 +26,9 @@ from attendees.models import (
     NominationState,
     Participant,
 )
+from core.audit import audit
 from core.documents.wording import dmy
 from courses.models import ClassState, Organisation, ParticipantCategory, Quota, TrainingClass
-from courses.services import audit
 from courses.vietnamese import fold, sorted_by_name
 
 # --- People ----------------------------------------------------------------------------

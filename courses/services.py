@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from accounts.models import User
+from core.audit import audit
 from courses.models import (
     AuditLog,
     ClassState,
@@ -70,27 +71,6 @@ def _field_values(instance: models.Model) -> dict:
         for f in instance._meta.concrete_fields
         if f.attname not in {"id", "created_at", "updated_at"}
     }
-
-
-def audit(
-    *,
-    actor: User | None,
-    action: str,
-    target: models.Model | None,
-    changes: dict | None = None,
-) -> AuditLog:
-    """Record who did what to which object. Call inside the transaction of the change, so
-    the log and the change are committed (or rolled back) together."""
-    from django.contrib.contenttypes.models import ContentType
-
-    return AuditLog.objects.create(
-        actor=actor if actor and actor.pk else None,
-        action=action,
-        target_type=ContentType.objects.get_for_model(target) if target is not None else None,
-        target_id=str(target.pk) if target is not None else "",
-        target_repr=str(target)[:300] if target is not None else "",
-        changes=changes or {},
-    )
 
 
 def _diff(before: dict, after: dict) -> dict:

@@ -22,8 +22,8 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from attendees.models import Enrollment
+from core.audit import audit
 from courses.models import Organisation, TrainingClass
-from courses.services import audit
 from courses.vietnamese import fold, sorted_by_name
 from materials.files import validate_upload
 from materials.models import (

@@ -197,7 +197,7 @@ def load_seed(path: str | Path) -> SeedReport:
             if row.get("held"):
                 _seed_invitations(TrainingClass.objects.get(code=row["code"]), report)
     if data.get("materials"):
-        from materials.demo import seed_materials
+        from demo.materials import seed_materials
 
         practice = data.get("practice_class", {}).get("code")
         seed_materials(report, practice_class=TrainingClass.objects.filter(code=practice).first())
