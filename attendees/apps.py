@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class AttendeesConfig(AppConfig):
     name = "attendees"
     verbose_name = _("Participants and attendance")
+
+    def ready(self):
+        from attendees import receivers
+
+        receivers.connect()

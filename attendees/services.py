@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from attendees import signals
 from attendees.identity import Typed, hold, identify, identify_many
 from attendees.models import (
     SEAT_HOLDING,
@@ -125,12 +126,9 @@ def participant_erase(*, actor: User, participant: Participant) -> Participant:
     participant.position = ""
     participant.workplace = ""
     participant.save()
-    # Certificates already issued stay in the register (an official record the holder
-    # may still need verified), but without the date of birth. Imported here because
-    # certificates build on attendees.
-    from certificates.models import Certificate
-
-    Certificate.objects.filter(enrollment__participant=participant).update(date_of_birth=None)
+    # Certificates already issued keep the record but drop the date of birth: the
+    # certificates app acts on the signal (it builds on attendees, not the reverse).
+    signals.participant_erasing.send(sender=Participant, participant=participant, actor=actor)
     audit(actor=actor, action="participant.erase", target=participant)
     return participant
 

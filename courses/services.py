@@ -15,6 +15,7 @@ from django.utils.translation import gettext_noop
 
 from accounts.models import User
 from core.audit import audit
+from courses import signals
 from courses.models import (
     AuditLog,
     ClassState,
@@ -113,13 +114,12 @@ def training_class_change_state(
     changes: dict = {"state": [previous, state]}
     if state == ClassState.CLOSED:
         # Closing the class makes attendance final (certificates are issued from it):
-        # sessions nobody closed are closed now, marking those never scanned absent.
-        # Imported here: attendees builds on courses, not the other way round.
-        from attendees.checkin import session_close
-
+        # sessions nobody closed are closed now, marking those never scanned absent
+        # (attendees acts on the signal: it builds on courses, not the other way round).
         closed = list(locked.sessions.filter(closed_at__isnull=True).order_by("pk"))
-        for session in closed:
-            session_close(actor=actor, session=session)
+        signals.class_closing.send(
+            sender=TrainingClass, training_class=locked, actor=actor, sessions=closed
+        )
         # Reopening the class reopens exactly these (training_class_reopen).
         changes["sessions_closed"] = [s.pk for s in closed]
     audit(actor=actor, action="class.state", target=locked, changes=changes)
@@ -167,8 +167,6 @@ def training_class_reopen(*, actor: User, training_class: TrainingClass, reason:
     early): it is running again, and the sessions its closing closed are reopened (their
     unexplained absences cleared). Audited with the reason; refused once certificates of
     the class are issued. Returns how many sessions were reopened."""
-    from attendees.checkin import session_reopen
-
     if not actor.is_coordinator:
         raise PermissionDenied(_("Only the department reopens a class."))
     reason = clean_reopen_reason(reason)
@@ -192,8 +190,9 @@ def training_class_reopen(*, actor: User, training_class: TrainingClass, reason:
             "sessions_reopened": [s.pk for s in sessions],
         },
     )
-    for session in sessions:
-        session_reopen(actor=actor, session=session, reason=reason)
+    signals.class_reopening.send(
+        sender=TrainingClass, training_class=locked, actor=actor, sessions=sessions, reason=reason
+    )
     training_class.state = locked.state
     return len(sessions)
 
