@@ -7,6 +7,8 @@ class AttendeesConfig(AppConfig):
     verbose_name = _("Participants and attendance")
 
     def ready(self):
-        from attendees import receivers
+        from attendees import home, receivers
+        from courses.home import register
 
         receivers.connect()
+        register("nominator", home.nominator_home)

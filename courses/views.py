@@ -64,24 +64,24 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     # The role's next action, and the year it happens in: a trainer's phone opens on the
     # year of today's or the next session, a reader's on the latest year with figures.
     if user.is_nominator:
-        next_action = home.nominator_home(user)
+        next_action = home.panel("nominator", user)
         default_year = years[0] if years else now.year
     elif user.is_trainer:
         next_action = home.trainer_home(user, now)
         default_year = next_action["year"] or (years[0] if years else now.year)
     elif user.is_coordinator:
         # The coordinator plans the coming year: a class being planned is their data.
-        next_action = home.coordinator_home(user, now)
+        next_action = home.panel("coordinator", user, now)
         default_year = years[0] if years else now.year
     else:
         next_action = None
-        default_year = home.latest_year_with_data(user) or now.year
+        default_year = home.panel("latest_year_with_data", user) or now.year
     try:
         year = int(request.GET.get("year") or default_year)
     except ValueError:
         year = default_year
     if user.is_viewer:
-        next_action = home.viewer_home(user, year)
+        next_action = home.panel("viewer", user, year)
     upcoming = Session.objects.filter(training_class=OuterRef("pk"), date__gte=now.date()).order_by(
         "date", "start_time"
     )
