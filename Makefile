@@ -50,9 +50,10 @@ fuzz: deps assets messages ## Random exploration: the JSON API (schemathesis) an
 bench: deps assets messages ## Performance benchmarks, reported as ratios against a floor.
 	$(PY) -m bench
 
-lint:
+lint: ## ruff, and the import layers (.importlinter; see the README's architecture map).
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports --no-cache
 
 format:
 	$(VENV)/bin/ruff format .

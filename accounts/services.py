@@ -18,8 +18,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
+from core.audit import audit
 from courses.models import Organisation, Trainer
-from courses.services import audit
 
 # The roles this page hands out. A coordinator cannot make another coordinator here.
 MANAGED_ROLES = (Role.NOMINATOR, Role.TRAINER, Role.VIEWER)

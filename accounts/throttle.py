@@ -163,7 +163,7 @@ def login_success_record(*, username: str, address: str) -> None:
 
 
 def _lockout_log(row: LoginThrottle, *, username: str, address: str) -> None:
-    from courses.services import audit
+    from core.audit import audit
 
     logger.warning(
         "Locked out %s %r after %d failed log-ins until %s (last attempt: username %r from %s)",

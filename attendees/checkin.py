@@ -32,8 +32,9 @@ from attendees.models import (
 )
 from attendees.rules import ATTENDED
 from attendees.scanning import MAX_CLOCK_SKEW, DeviceClock, Scan, earlier_answer
+from core.audit import audit
 from courses.models import ClassState, Session
-from courses.services import audit, clean_reopen_reason, reopen_refusal
+from courses.services import clean_reopen_reason, reopen_refusal
 from courses.vietnamese import sorted_by_name
 
 

@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from attendees.models import LIVE_STATES, Enrollment, Nomination, Participant
-from courses.services import audit
+from core.audit import audit
 from courses.vietnamese import fold
 
 

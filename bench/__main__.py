@@ -12,20 +12,10 @@ under the same load and writes bench/results/load.json and load.md.
 from __future__ import annotations
 
 import os
-import statistics
 import sys
 import tempfile
-import time
 
-
-def _median_seconds(fn, repeat: int = 7) -> float:
-    fn()  # warm caches and the connection
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
+from bench.timing import median_seconds
 
 
 def main() -> int:
@@ -98,15 +88,15 @@ def main() -> int:
     for name, fn, floor, target in benchmarks:
         response = fn()
         assert response.status_code == 200, (name, response.status_code)
-        failed |= not report(name, _median_seconds(fn), _median_seconds(floor), target)
+        failed |= not report(name, median_seconds(fn), median_seconds(floor), target)
 
     from bench import importing
 
-    failed |= not importing.run(_median_seconds, report)
+    failed |= not importing.run(median_seconds, report)
 
     from bench import certificates
 
-    failed |= not certificates.run(_median_seconds, report)
+    failed |= not certificates.run(median_seconds, report)
 
     from bench import checkin
 
@@ -114,7 +104,7 @@ def main() -> int:
 
     from bench import reports
 
-    failed |= not reports.run(_median_seconds, report)
+    failed |= not reports.run(median_seconds, report)
 
     # Last: gunicorn + PostgreSQL + locust in its own scratch database (bench/load.py).
     from bench import load

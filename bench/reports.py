@@ -660,7 +660,7 @@ def main() -> int:
     """This benchmark alone, on the same kind of database as `python -m bench`."""
     import tempfile
 
-    from bench.__main__ import _median_seconds
+    from bench.timing import median_seconds
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
     tmp = tempfile.TemporaryDirectory()
@@ -688,7 +688,7 @@ def main() -> int:
         return ratio <= target
 
     print(f"{'benchmark':<42} {'time':>9} {'floor':>9} {'ratio':>7} {'target':>7}")
-    ok = run(_median_seconds, report)
+    ok = run(median_seconds, report)
     tmp.cleanup()
     return 0 if ok else 1
 

@@ -43,10 +43,10 @@ from certificates.models import (
     RegisterKind,
     RegisterSeries,
 )
+from core.audit import audit
 from core.documents.wording import honorific, venue_text
 from core.jobs import JobState
 from courses.models import Organisation, TrainingClass
-from courses.services import audit
 
 logger = logging.getLogger(__name__)
 

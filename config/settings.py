@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "certificates",
     "materials",
     "reports",
+    "demo",
 ]
 
 MIDDLEWARE = [

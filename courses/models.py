@@ -755,7 +755,7 @@ class AuditLogQuerySet(models.QuerySet):
 
 
 class AuditLog(models.Model):
-    """Who did what to which object, when. Rows are written by `courses.services.audit`
+    """Who did what to which object, when. Rows are written by `core.audit.audit`
     and never changed afterwards: the model, its QuerySet, the admin and a database
     trigger (migration 0006) all refuse changes."""
 

@@ -14,6 +14,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from accounts.models import User
+from core.audit import audit
+from courses import signals
 from courses.models import (
     AuditLog,
     ClassState,
@@ -72,27 +74,6 @@ def _field_values(instance: models.Model) -> dict:
     }
 
 
-def audit(
-    *,
-    actor: User | None,
-    action: str,
-    target: models.Model | None,
-    changes: dict | None = None,
-) -> AuditLog:
-    """Record who did what to which object. Call inside the transaction of the change, so
-    the log and the change are committed (or rolled back) together."""
-    from django.contrib.contenttypes.models import ContentType
-
-    return AuditLog.objects.create(
-        actor=actor if actor and actor.pk else None,
-        action=action,
-        target_type=ContentType.objects.get_for_model(target) if target is not None else None,
-        target_id=str(target.pk) if target is not None else "",
-        target_repr=str(target)[:300] if target is not None else "",
-        changes=changes or {},
-    )
-
-
 def _diff(before: dict, after: dict) -> dict:
     return {k: [before.get(k), v] for k, v in after.items() if before.get(k) != v}
 
@@ -133,13 +114,12 @@ def training_class_change_state(
     changes: dict = {"state": [previous, state]}
     if state == ClassState.CLOSED:
         # Closing the class makes attendance final (certificates are issued from it):
-        # sessions nobody closed are closed now, marking those never scanned absent.
-        # Imported here: attendees builds on courses, not the other way round.
-        from attendees.checkin import session_close
-
+        # sessions nobody closed are closed now, marking those never scanned absent
+        # (attendees acts on the signal: it builds on courses, not the other way round).
         closed = list(locked.sessions.filter(closed_at__isnull=True).order_by("pk"))
-        for session in closed:
-            session_close(actor=actor, session=session)
+        signals.class_closing.send(
+            sender=TrainingClass, training_class=locked, actor=actor, sessions=closed
+        )
         # Reopening the class reopens exactly these (training_class_reopen).
         changes["sessions_closed"] = [s.pk for s in closed]
     audit(actor=actor, action="class.state", target=locked, changes=changes)
@@ -187,8 +167,6 @@ def training_class_reopen(*, actor: User, training_class: TrainingClass, reason:
     early): it is running again, and the sessions its closing closed are reopened (their
     unexplained absences cleared). Audited with the reason; refused once certificates of
     the class are issued. Returns how many sessions were reopened."""
-    from attendees.checkin import session_reopen
-
     if not actor.is_coordinator:
         raise PermissionDenied(_("Only the department reopens a class."))
     reason = clean_reopen_reason(reason)
@@ -212,8 +190,9 @@ def training_class_reopen(*, actor: User, training_class: TrainingClass, reason:
             "sessions_reopened": [s.pk for s in sessions],
         },
     )
-    for session in sessions:
-        session_reopen(actor=actor, session=session, reason=reason)
+    signals.class_reopening.send(
+        sender=TrainingClass, training_class=locked, actor=actor, sessions=sessions, reason=reason
+    )
     training_class.state = locked.state
     return len(sessions)
 

@@ -29,10 +29,11 @@ def _limit(kind: int, value: int) -> None:
     resource.setrlimit(kind, (value, hard))
 
 
-def child_main(send, func, args, kwargs, language, memory_bytes, seconds) -> None:
+def child_main(send, func, args, kwargs, language, memory_bytes, seconds, refused) -> None:
+    """Run ``func`` under the limits and send back its outcome; ``refused`` is the
+    exception class (courses.uploads.UploadRefused) whose message goes to the user, passed
+    in so that this module imports nothing of the app (no import cycle with uploads)."""
     from django.utils import translation
-
-    from courses.uploads import UploadRefused
 
     # What the child may take: the address space (Rust allocations of a reader library
     # fail cleanly against it, or abort this process, not the web worker) and CPU time
@@ -43,7 +44,7 @@ def child_main(send, func, args, kwargs, language, memory_bytes, seconds) -> Non
         translation.activate(language)
         try:
             outcome = ("ok", func(*args, **kwargs))
-        except UploadRefused as exc:
+        except refused as exc:
             outcome = ("refused", str(exc))
         except MemoryError:
             outcome = ("memory", None)

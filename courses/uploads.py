@@ -583,6 +583,7 @@ def run_bounded(func: Callable, /, *args, **kwargs):
             translation.get_language() or settings.LANGUAGE_CODE,
             parse_memory_bytes(),
             seconds,
+            UploadRefused,
         ),
         daemon=True,
     )

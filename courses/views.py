@@ -15,7 +15,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import coordinator_required, role_required
-from courses import home, services
+from courses import home, services, signals
 from courses.forms import (
     ClassStateForm,
     QuotaGridForm,
@@ -64,24 +64,24 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     # The role's next action, and the year it happens in: a trainer's phone opens on the
     # year of today's or the next session, a reader's on the latest year with figures.
     if user.is_nominator:
-        next_action = home.nominator_home(user)
+        next_action = home.panel("nominator", user)
         default_year = years[0] if years else now.year
     elif user.is_trainer:
         next_action = home.trainer_home(user, now)
         default_year = next_action["year"] or (years[0] if years else now.year)
     elif user.is_coordinator:
         # The coordinator plans the coming year: a class being planned is their data.
-        next_action = home.coordinator_home(user, now)
+        next_action = home.panel("coordinator", user, now)
         default_year = years[0] if years else now.year
     else:
         next_action = None
-        default_year = home.latest_year_with_data(user) or now.year
+        default_year = home.panel("latest_year_with_data", user) or now.year
     try:
         year = int(request.GET.get("year") or default_year)
     except ValueError:
         year = default_year
     if user.is_viewer:
-        next_action = home.viewer_home(user, year)
+        next_action = home.panel("viewer", user, year)
     upcoming = Session.objects.filter(training_class=OuterRef("pk"), date__gte=now.date()).order_by(
         "date", "start_time"
     )
@@ -237,8 +237,6 @@ def class_close(request: HttpRequest, code: str) -> HttpResponse:
     """Closing a class ends its open sessions (the missing marked absent) and makes its
     attendance final for certificates: GET says what will happen and asks, a POST with
     that confirmation closes."""
-    from attendees.checkin import session_close_preview
-
     klass = _get_class_for_user(request, code)
     detail = reverse("courses:class-detail", args=[klass.code])
     if not klass.can_change_state_to(ClassState.CLOSED):
@@ -262,37 +260,15 @@ def class_close(request: HttpRequest, code: str) -> HttpResponse:
                 request, _("The class is now “%(state)s”.") % {"state": klass.get_state_display()}
             )
         return redirect(detail)
-    previews = [
-        session_close_preview(session)
-        for session in klass.sessions.filter(closed_at__isnull=True).order_by("date", "start_time")
+    # What closing will do, in the words of the apps that act on it (class_closing).
+    sessions = list(klass.sessions.filter(closed_at__isnull=True).order_by("date", "start_time"))
+    consequences = [
+        line
+        for _receiver, lines in signals.class_close_preview.send(
+            sender=TrainingClass, training_class=klass, sessions=sessions
+        )
+        for line in lines
     ]
-    absent = sum(len(p.absent) for p in previews)
-    if previews:
-        consequences = [
-            ngettext("%(n)s absence will be recorded.", "%(n)s absences will be recorded.", absent)
-            % {"n": absent},
-            ngettext(
-                "%(n)s session not ended yet will be ended:",
-                "%(n)s sessions not ended yet will be ended:",
-                len(previews),
-            )
-            % {"n": len(previews)},
-            *(
-                ngettext(
-                    "%(when)s %(topic)s — %(n)s person marked absent",
-                    "%(when)s %(topic)s — %(n)s people marked absent",
-                    len(p.absent),
-                )
-                % {
-                    "when": f"{p.session.date:%d/%m} {p.session.start_time:%H:%M}",
-                    "topic": p.session.topic,
-                    "n": len(p.absent),
-                }
-                for p in previews
-            ),
-        ]
-    else:
-        consequences = [_("Every session is already ended: no attendance changes.")]
     consequences.append(
         _(
             "Certificates can then be issued. Until they are, the coordinator can reopen "

@@ -5,3 +5,12 @@ from django.utils.translation import gettext_lazy as _
 class ReportsConfig(AppConfig):
     name = "reports"
     verbose_name = _("Reports")
+
+    def ready(self):
+        # The landing page's panels that read across the apps (courses/home.py).
+        from courses.home import register
+        from reports import home
+
+        register("coordinator", home.coordinator_home)
+        register("viewer", home.viewer_home)
+        register("latest_year_with_data", home.latest_year_with_data)

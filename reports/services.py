@@ -8,8 +8,8 @@ from collections.abc import Mapping
 from django.db import transaction
 
 from accounts.models import User
+from core.audit import audit
 from courses.models import TrainingClass
-from courses.services import audit
 from reports.models import ClassAllowance
 
 RATE_FIELDS = ("meal_per_day", "lodging_per_night", "travel_per_person")

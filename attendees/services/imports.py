@@ -23,8 +23,8 @@ from attendees.models import (
     Participant,
 )
 from attendees.services.nominations import _lock_class, _quota_seats
+from core.audit import audit
 from courses.models import ClassState, Organisation, ParticipantCategory, TrainingClass
-from courses.services import audit
 from courses.vietnamese import fold
 
 

@@ -16,8 +16,8 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from attendees.models import SEAT_HOLDING, Enrollment, Nomination, NominationState, Participant
+from core.audit import audit
 from courses.models import ClassState, Organisation, ParticipantCategory, Quota, TrainingClass
-from courses.services import audit
 from courses.vietnamese import sorted_by_name
 
 

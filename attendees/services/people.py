@@ -11,10 +11,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from attendees import signals
 from attendees.identity import Typed, hold, identify
 from attendees.models import Participant
+from core.audit import audit
 from core.documents.wording import dmy
-from courses.services import audit
 from courses.vietnamese import fold
 
 _IDENTITY_FIELDS = ("full_name", "date_of_birth", "citizen_id")
@@ -108,12 +109,9 @@ def participant_erase(*, actor: User, participant: Participant) -> Participant:
     participant.position = ""
     participant.workplace = ""
     participant.save()
-    # Certificates already issued stay in the register (an official record the holder
-    # may still need verified), but without the date of birth. Imported here because
-    # certificates build on attendees.
-    from certificates.models import Certificate
-
-    Certificate.objects.filter(enrollment__participant=participant).update(date_of_birth=None)
+    # Certificates already issued keep the record but drop the date of birth: the
+    # certificates app acts on the signal (it builds on attendees, not the reverse).
+    signals.participant_erasing.send(sender=Participant, participant=participant, actor=actor)
     audit(actor=actor, action="participant.erase", target=participant)
     return participant
 

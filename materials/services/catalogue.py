@@ -17,8 +17,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from core.audit import audit
 from courses.models import TrainingClass
-from courses.services import audit
 from courses.vietnamese import fold
 from materials.files import validate_upload
 from materials.models import (

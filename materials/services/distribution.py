@@ -14,8 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from core.audit import audit
 from courses.models import Organisation
-from courses.services import audit
 from materials.files import validate_upload
 from materials.models import Dispatch, DistributionLine, Edition
 from materials.services.catalogue import _is_withdrawn

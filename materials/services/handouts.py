@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from attendees.models import Enrollment
 from attendees.scanning import earlier_answer
-from courses.services import audit
+from core.audit import audit
 from courses.vietnamese import sorted_by_name
 from materials.models import ClassMaterial, Handover, HandoverMethod
 

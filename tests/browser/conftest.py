@@ -76,7 +76,7 @@ def screenshot(page, name: str) -> Path:
 
 def login_with_form(page, username: str) -> None:
     """Log in through the Vietnamese login form, as a user does (demo password)."""
-    from courses.seed import DEMO_PASSWORD
+    from demo.seed import DEMO_PASSWORD
 
     page.goto("/login/")
     page.get_by_label("Tên đăng nhập").fill(username)

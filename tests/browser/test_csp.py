@@ -7,8 +7,8 @@ from django.core.management import call_command
 
 from accounts.models import Role, User
 from attendees.models import Enrollment, Participant
+from core.audit import audit
 from courses.models import Quota, Session, TrainingClass
-from courses.services import audit
 from materials.models import ClassMaterial, Edition, Material
 from tests import factories as f
 from tests.browser.conftest import login_with_form

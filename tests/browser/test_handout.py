@@ -8,8 +8,8 @@ import pytest
 from django.test import Client
 
 from attendees.models import Enrollment
-from courses.seed import DEMO_PASSWORD
 from courses.vietnamese import person_sort_key
+from demo.seed import DEMO_PASSWORD
 from materials import services
 from materials.models import Edition, Handover, Language, Material
 from tests import factories as f

@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from courses.models import AuditLog
-from courses.seed import DEMO_PASSWORD
+from demo.seed import DEMO_PASSWORD
 from materials import services
 from materials.models import Edition, Handover, Language, Material
 from tests import factories as f

@@ -6,8 +6,8 @@ from django.db.models.deletion import ProtectedError
 from django.urls import reverse
 
 from accounts.models import Role
+from core.audit import audit
 from courses.models import AuditLog, AuditLogImmutableError
-from courses.services import audit
 from tests import factories as f
 
 

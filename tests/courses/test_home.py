@@ -193,7 +193,7 @@ def test_viewer_sees_the_figures_of_the_latest_year_with_data(
 
 @pytest.mark.parametrize("who", ["nominator_a", "trainer", "coordinator", "viewer"])
 def test_every_role_lands_on_its_next_action_after_login(client, world, who):
-    from courses.seed import DEMO_PASSWORD
+    from demo.seed import DEMO_PASSWORD
 
     user = getattr(world, who)
     user.set_password(DEMO_PASSWORD)

@@ -18,6 +18,17 @@ from django.utils import timezone
 
 from accounts.groups import coordinator_group_ensure
 from accounts.models import User
+from attendees.models import (
+    Attendance,
+    AttendanceStatus,
+    Enrollment,
+    Ethnicity,
+    Nomination,
+    NominationState,
+    Participant,
+)
+from certificates.eligibility import settings_for
+from certificates.services import invitation_register
 from courses.models import (
     Organisation,
     ParticipantCategory,
@@ -28,6 +39,8 @@ from courses.models import (
     TrainingClass,
     Venue,
 )
+from courses.vietnamese import fold, sorted_by_name
+from demo.materials import seed_materials
 
 DEMO_FILE = Path(__file__).with_name("laichau_2023.json")
 DEMO_PASSWORD = "laichau2023"  # noqa: S105 -- printed by seed_demo, for demo accounts only
@@ -197,8 +210,6 @@ def load_seed(path: str | Path) -> SeedReport:
             if row.get("held"):
                 _seed_invitations(TrainingClass.objects.get(code=row["code"]), report)
     if data.get("materials"):
-        from materials.demo import seed_materials
-
         practice = data.get("practice_class", {}).get("code")
         seed_materials(report, practice_class=TrainingClass.objects.filter(code=practice).first())
 
@@ -246,9 +257,6 @@ def _seed_people(spec: dict, class_codes: list[str], report: SeedReport) -> None
     command idempotent.
     """
     import random
-
-    from attendees.models import Enrollment, Ethnicity, Nomination, NominationState, Participant
-    from courses.vietnamese import fold
 
     rng = random.Random(2023)  # noqa: S311 -- invented demo data, must be reproducible
     groups = spec["ethnic_groups"]
@@ -365,7 +373,6 @@ def _seed_recipients(spec: dict, orgs: dict[str, Organisation], report: SeedRepo
 def _seed_certificate_settings(spec: dict, report: SeedReport) -> None:
     """Every class gets its certificate settings (organiser as issuer, the signer), once:
     what the demo user changes afterwards is kept."""
-    from certificates.eligibility import settings_for
 
     for klass in TrainingClass.objects.select_related("organiser__parent"):
         settings = settings_for(klass)
@@ -384,10 +391,6 @@ def _seed_invitations(klass: TrainingClass, report: SeedReport) -> None:
     """A held class had its invitation letters issued before it started: numbered from
     the organiser's register in name order, dated as its settings say (never the day the
     demo is loaded). Issued once; a second run finds them."""
-    from attendees.models import Enrollment
-    from certificates.eligibility import settings_for
-    from certificates.services import invitation_register
-    from courses.vietnamese import sorted_by_name
 
     settings = settings_for(klass)
     issued_on = settings.invitation_date or klass.start_date - datetime.timedelta(days=14)
@@ -409,7 +412,6 @@ def _seed_attendance(klass: TrainingClass, report: SeedReport) -> None:
     late, a few excused or absent, and a handful who missed enough sessions to fall below
     the certificate threshold. Decided by a hash of name and session, so every run (and
     every database) gives the same register. Sessions are closed as a trainer would."""
-    from attendees.models import Attendance, AttendanceStatus, Enrollment
 
     enrollments = list(
         Enrollment.objects.filter(training_class=klass).select_related("participant")
@@ -474,7 +476,6 @@ def _seed_practice_class(
     """A running class with sessions today, its people taken from a 2023 class. Run on
     another day, the class stretches to cover today and gets today's sessions; earlier
     practice sessions and their scans are kept."""
-    from attendees.models import Enrollment, Nomination, NominationState
 
     today = timezone.localdate()
     source = TrainingClass.objects.get(code=spec["people_from"])

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from courses.seed import DEMO_FILE, DEMO_PASSWORD, load_seed
+from demo.seed import DEMO_FILE, DEMO_PASSWORD, load_seed
 
 
 class Command(BaseCommand):
