@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST
 
 from accounts.decorators import coordinator_required, scanner_required
 from attendees import checkin
@@ -338,62 +338,6 @@ def class_badges(request: HttpRequest, code: str) -> HttpResponse:
     response = HttpResponse(badges_pdf(klass, enrollments), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="the-diem-danh-{klass.code}.pdf"'
     return response
-
-
-@require_GET  # printing never numbers a letter: issuing is invitation_issue (a POST)
-@login_required
-def invitation(request: HttpRequest, pk: int) -> HttpResponse:
-    from attendees.badges import invitation_pdf
-
-    enrollment = get_object_or_404(
-        Enrollment.objects.visible_to(request.user).select_related(
-            "participant", "organisation", "training_class"
-        ),
-        pk=pk,
-    )
-    if request.user.is_viewer:
-        raise PermissionDenied
-    response = HttpResponse(invitation_pdf(enrollment), content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="giay-moi-{enrollment.pk}.pdf"'
-    return response
-
-
-@coordinator_required
-@require_POST
-def invitation_issue(request: HttpRequest, pk: int) -> HttpResponse:
-    """The coordinator signs the letter: it takes its number from the register and the
-    date of issue they set. Until then the letter prints as a draft."""
-    from attendees.forms import InvitationIssueForm
-    from certificates.services import invitation_issue as issue
-
-    enrollment = get_object_or_404(Enrollment.objects.select_related("participant"), pk=pk)
-    form = InvitationIssueForm(request.POST)
-    if not form.is_valid():
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
-        return redirect("attendees:person-detail", pk=enrollment.participant_id)
-    try:
-        invitation, created = issue(
-            enrollment=enrollment, issued_on=form.cleaned_data["issued_on"], actor=request.user
-        )
-    except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
-        return redirect("attendees:person-detail", pk=enrollment.participant_id)
-    if created:
-        messages.success(
-            request,
-            _("Invitation letter %(number)s issued to %(name)s.")
-            % {"number": invitation.register_number, "name": enrollment.participant.full_name},
-        )
-    else:
-        messages.info(
-            request,
-            _("The invitation letter was already issued as %(number)s.")
-            % {"number": invitation.register_number},
-        )
-    return redirect("attendees:person-detail", pk=enrollment.participant_id)
 
 
 @coordinator_required

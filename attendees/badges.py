@@ -1,5 +1,5 @@
-"""Name badges (8 per A4 sheet) and personal invitation letters, each with the
-participant's QR attendance code.
+"""Name badges (8 per A4 sheet) with the participant's QR attendance code. The invitation
+letter (:mod:`certificates.invitations`) prints the same code at ``INVITATION_QR_SIZE``.
 
 The QR code carries ``Enrollment.badge_token`` only — an opaque random string, never the
 citizen ID or a database id — and is drawn by the shelf's one encoder
@@ -14,34 +14,21 @@ drawn in reportlab's Helvetica.
 
 from __future__ import annotations
 
-import datetime
 import io
-import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from reportlab.lib import colors
-from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import KeepInFrame, Spacer, Table
 
-from core.documents.fitting import clamp_lines, fit_name, text_width
+from core.documents.fitting import clamp_lines, fit_name
 from core.documents.header import (
-    MARGIN_BOTTOM,
-    MARGIN_TOP,
-    build_pdf,
-    document_table,
-    frame_width,
     nfc_text,
-    official_header,
-    para,
     register_fonts,
-    style,
 )
-from core.documents.qr import QUIET_MODULES, QrFlowable, draw_qr_with_quiet_zone
-from core.documents.wording import honorific, long_date, period, venue_text
+from core.documents.qr import QUIET_MODULES, draw_qr_with_quiet_zone
 
 if TYPE_CHECKING:
     from attendees.models import Enrollment
@@ -247,222 +234,3 @@ def badges_pdf(training_class: TrainingClass, enrollments: Sequence[Enrollment])
         canvas.showPage()
     canvas.save()
     return buffer.getvalue()
-
-
-# ---------------------------------------------------------------------------- invitation
-
-WEEKDAYS = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật")
-
-
-def _recipients_and_signer(settings, width: float) -> Table:
-    """Decree 30's foot of a letter: "Nơi nhận:" and its list on the left, the signer's
-    title, room to sign and the name on the right."""
-    from certificates.models import DEFAULT_INVITATION_RECIPIENTS
-
-    lines = nfc_text(settings.invitation_recipients or DEFAULT_INVITATION_RECIPIENTS)
-    recipients = [
-        para("Nơi nhận:", style("inv-to-h", size=12, bold=True, italic=True, leading=14)),
-        *[
-            para(line.strip(), style("inv-to-l", size=11, leading=13))
-            for line in lines.splitlines()
-            if line.strip()
-        ],
-    ]
-    centre = style("inv-sign", size=13, bold=True, align=TA_CENTER, leading=16)
-    signer = [
-        *[
-            para(line.strip().upper(), centre)
-            for line in nfc_text(settings.signer_title).splitlines()
-            if line.strip()
-        ],
-        Spacer(0, 20 * mm),
-        para(settings.signer_name, centre),
-    ]
-    return document_table(
-        [[recipients, signer]],
-        col_widths=[width * 0.45, width * 0.55],
-        commands=[
-            ("VALIGN", (0, 0), (-1, -1), "TOP"),
-            ("LEFTPADDING", (0, 0), (-1, -1), 0),
-            ("RIGHTPADDING", (0, 0), (-1, -1), 0),
-        ],
-    )
-
-
-DRAFT_MARK = "DỰ THẢO"
-
-
-def _draft_number(settings, year: int) -> str:
-    """The register number with the number left blank ("      /GM-STTTT"): a draft's "Số"
-    line, to be filled when the coordinator issues the letter."""
-    from certificates.models import RegisterKind, RegisterSeries
-
-    series = RegisterSeries.objects.filter(
-        issuer=settings.issuer, year=year, kind=RegisterKind.INVITATION
-    ).first() or RegisterSeries(issuer=settings.issuer, year=year, kind=RegisterKind.INVITATION)
-    example = series.format_number(0)
-    blank, count = re.subn(r"^0+", "\u00a0" * 8, example)
-    return blank if count else ""
-
-
-def invitation_pdf(enrollment: Enrollment, *, on: datetime.date | None = None) -> bytes:
-    """A one-page A4 invitation letter (giấy mời, Decree 30/2020) for the enrolled person,
-    with their QR code: issuing body, "Số: 05/GM-STTTT" from the organiser's invitation
-    register, place and date of issue, signer block and "Nơi nhận".
-
-    Printing never numbers a letter: the coordinator issues it (``invitation_issue``, with
-    the date of issue they set). Until then the letter prints as a draft — marked "DỰ
-    THẢO", the number and date left blank. ``on`` overrides the date printed.
-    """
-    from certificates.eligibility import settings_for
-    from certificates.models import Invitation
-
-    klass = enrollment.training_class
-    person = enrollment.participant
-    organiser = klass.organiser
-    settings = settings_for(klass)
-    invitation = Invitation.objects.filter(enrollment=enrollment).first()
-    draft = invitation is None
-    if draft:
-        number = _draft_number(settings, (on or klass.start_date).year)
-    else:
-        number = invitation.register_number
-        on = on or invitation.issued_on
-    you = honorific(person.gender)
-    width = frame_width(A4)
-
-    body = style("inv-body", size=13, align=TA_JUSTIFY, leading=17, spaceAfter=4)
-    label = style("inv-label", size=13, leading=17, spaceAfter=4)
-    cell = style("inv-cell", size=11, leading=13.5)
-    cell_centre = style("inv-cell-c", size=11, leading=13.5, align=TA_CENTER)
-    head = style("inv-th", size=11, bold=True, leading=13.5, align=TA_CENTER)
-
-    story = official_header(
-        parent_body=settings.parent_body,
-        issuing_body=settings.issuing_body,
-        place=settings.issue_place,
-        on=on,
-        number=number,
-        width=width,
-    )
-    if draft:
-        mark = style(
-            "inv-draft",
-            size=13,
-            bold=True,
-            align=TA_CENTER,
-            borderWidth=1,
-            borderColor=colors.black,
-            borderPadding=(2, 4, 3, 4),
-        )
-        box = document_table([[para(DRAFT_MARK, mark)]], col_widths=[28 * mm], hAlign="RIGHT")
-        story = [box, Spacer(0, 2 * mm), *story]
-    story += [
-        Spacer(0, 8 * mm),
-        para("GIẤY MỜI", style("inv-title", size=16, bold=True, align=TA_CENTER, spaceAfter=2)),
-        para(
-            "Tham dự lớp bồi dưỡng, tập huấn",
-            style("inv-sub", size=13, italic=True, align=TA_CENTER),
-        ),
-        Spacer(0, 6 * mm),
-        para(
-            f"Kính gửi: {you} {person.full_name}",
-            style("inv-to", size=14, bold=True, align=TA_CENTER, leading=18),
-        ),
-        para(
-            f"Đơn vị: {enrollment.organisation.name}",
-            style("inv-unit", size=13, align=TA_CENTER, leading=17),
-        ),
-        Spacer(0, 5 * mm),
-        para(
-            f"{organiser.name} trân trọng kính mời {you} tham dự lớp "
-            f"“{klass.title}” (mã lớp {klass.code}).",
-            body,
-        ),
-        para(f"Thời gian: {period(klass.start_date, klass.end_date, write=long_date)}.", label),
-        para(f"Địa điểm: {venue_text(klass.venue)}.", label),
-        para("Lịch học:", label),
-    ]
-
-    sessions = list(klass.sessions.select_related("venue").order_by("date", "start_time"))
-    rows = [[para(h, head) for h in ("STT", "Ngày", "Thời gian", "Nội dung")]]
-    for n, s in enumerate(sessions, start=1):
-        topic = s.topic
-        if s.venue_id and s.venue_id != klass.venue_id:
-            topic = f"{topic} (tại {venue_text(s.venue)})"
-        rows.append(
-            [
-                para(str(n), cell_centre),
-                para(f"{WEEKDAYS[s.date.weekday()]}, {s.date:%d/%m/%Y}", cell_centre),
-                para(f"{s.start_time:%H:%M} – {s.end_time:%H:%M}", cell_centre),
-                para(topic, cell),
-            ]
-        )
-    if not sessions:
-        rows.append(["", "", "", para("(Lịch học sẽ được thông báo sau.)", cell)])
-    # Dates and times never wrap; the topic takes the rest of the width.
-    fonts = register_fonts()
-    padding = 7
-
-    def column_width(texts: list[str], minimum: float) -> float:
-        widths = [text_width(t, fonts.regular, cell.fontSize) for t in texts]
-        return max([minimum, *(w + padding for w in widths)])
-
-    col_widths = [
-        11 * mm,
-        column_width(
-            [f"{WEEKDAYS[s.date.weekday()]}, {s.date:%d/%m/%Y}" for s in sessions], 30 * mm
-        ),
-        column_width([f"{s.start_time:%H:%M} – {s.end_time:%H:%M}" for s in sessions], 24 * mm),
-    ]
-    col_widths.append(width - sum(col_widths))
-    story.append(
-        document_table(
-            rows,
-            col_widths=col_widths,
-            repeatRows=1,
-            hAlign="CENTER",
-            commands=[
-                ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
-                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-                ("LEFTPADDING", (0, 0), (-1, -1), 3),
-                ("RIGHTPADDING", (0, 0), (-1, -1), 3),
-                ("TOPPADDING", (0, 0), (-1, -1), 2.5),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 3.5),
-            ],
-        )
-    )
-    story += [
-        Spacer(0, 4 * mm),
-        para(
-            f"Đề nghị {you} mang theo thẻ học viên hoặc giấy mời này và xuất trình mã điểm "
-            "danh dưới đây khi đến lớp mỗi buổi học.",
-            body,
-        ),
-        para("Trân trọng./.", style("inv-regards", size=13, italic=True, align=TA_LEFT)),
-        Spacer(0, 3 * mm),
-        _recipients_and_signer(settings, width),
-        Spacer(0, 4 * mm),
-    ]
-    qr = QrFlowable(enrollment.badge_token, INVITATION_QR_SIZE)
-    qr.hAlign = "CENTER"
-    qr_block = [
-        qr,
-        para("Mã điểm danh", style("inv-qr", size=12, bold=True, align=TA_CENTER, leading=15)),
-        para(
-            nfc_text(enrollment.badge_token)[-TOKEN_TAIL:],
-            style("inv-tail", size=10, align=TA_CENTER),
-        ),
-    ]
-    qr_height = sum(flowable.wrap(width, A4[1])[1] for flowable in qr_block)
-
-    # One page whatever the number of sessions: the letter shrinks rather than overflows,
-    # the QR code keeps its size.
-    frame_height = A4[1] - MARGIN_TOP - MARGIN_BOTTOM - 12  # the frame's 6 pt paddings
-    fitted = KeepInFrame(width, frame_height - qr_height - 2, story, mode="shrink")
-    return build_pdf(
-        [fitted, *qr_block],
-        pagesize=A4,
-        title=f"{'Dự thảo giấy mời' if draft else 'Giấy mời'} — {person.full_name} — {klass.code}",
-        author=organiser.name,
-    )

@@ -21,6 +21,7 @@ import datetime
 import functools
 from dataclasses import dataclass
 
+from django.apps import apps
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.utils import timezone
 
@@ -99,8 +100,11 @@ def load_session(
     session is closed it also reads whether a certificate of the class was issued, the
     other input of Session.scans_still_count."""
     from attendees.models import Participant
-    from certificates.models import Certificate
     from courses.models import Organisation
+
+    # Looked up by name as courses.models.class_has_issued_certificates does (the rule's
+    # home): certificates build on attendees, and this query only reads their table.
+    certificate = apps.get_model("certificates", "Certificate")
 
     session, klass = _table(Session), _table(TrainingClass)
     enrollment, participant, organisation = (
@@ -114,7 +118,7 @@ def load_session(
         f"c.late_grace_minutes, c.checkin_opens_before, c.checkin_closes_after, "
         f"CASE WHEN s.training_class_id IN ({runs_sql}) THEN 1 ELSE 0 END, "
         f"s.closed_at, CASE WHEN s.closed_at IS NULL THEN 0 ELSE (SELECT COUNT(*) FROM "
-        f"(SELECT 1 FROM {_table(Certificate)} WHERE training_class_id = s.training_class_id "
+        f"(SELECT 1 FROM {_table(certificate)} WHERE training_class_id = s.training_class_id "
         f"LIMIT 1) x) END, "
         f"b.id, b.training_class_id, b.full_name, b.name "
         f"FROM {session} s JOIN {klass} c ON c.id = s.training_class_id "

@@ -204,15 +204,6 @@ class ImportUploadForm(forms.Form):
         return upload
 
 
-class InvitationIssueForm(forms.Form):
-    """The date the coordinator signs an invitation letter under (Decree 30: the date of
-    issue), usually before the class starts — not the day it is printed."""
-
-    issued_on = forms.DateField(
-        label=_("Date of issue"), widget=DateInput(), input_formats=["%d/%m/%Y", "%Y-%m-%d"]
-    )
-
-
 @dataclass
 class AttendanceRow:
     enrollment: Enrollment

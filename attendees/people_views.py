@@ -75,13 +75,14 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
         .select_related("training_class", "invitation")
     )
     if request.user.is_coordinator:
-        from certificates.eligibility import settings_for
-
         # The date an unissued letter is offered to be signed under: the class's date of
-        # the invitations, else the day it is issued (the coordinator may change it).
+        # the invitations, else the day it is issued (the coordinator may change it). The
+        # certificate settings are read through their relation: certificates build on
+        # attendees, not the other way round.
         today = timezone.localdate()
         for e in enrollments:
-            e.invitation_date = settings_for(e.training_class).invitation_date or today
+            saved = getattr(e.training_class, "certificate_settings", None)
+            e.invitation_date = (saved.invitation_date if saved else None) or today
     return render(
         request,
         "attendees/person_detail.html",

@@ -51,12 +51,14 @@ def counted_statuses(excused_counts: bool) -> tuple[str, ...]:
 def excused_counting(classes: QuerySet | Iterable[int]) -> set[int]:
     """Ids of the classes (of ``classes``, a queryset or ids) in which an excused absence
     counts."""
-    from certificates.models import CertificateSettings  # certificates builds on attendees
+    from courses.models import TrainingClass
 
+    # The switch is one of the class's certificate settings, read through their relation:
+    # certificates build on attendees, never the other way round.
     return set(
-        CertificateSettings.objects.filter(
-            training_class__in=classes, excused_counts=True
-        ).values_list("training_class_id", flat=True)
+        TrainingClass.objects.filter(
+            pk__in=classes, certificate_settings__excused_counts=True
+        ).values_list("pk", flat=True)
     )
 
 
@@ -229,11 +231,20 @@ class Tally:
             setattr(self, f.name, getattr(self, f.name) + getattr(other, f.name))
 
 
-def tallies(enrollments: QuerySet[Enrollment], classes: QuerySet, *, by: str) -> dict[int, Tally]:
+def tallies(
+    enrollments: QuerySet[Enrollment],
+    classes: QuerySet,
+    *,
+    by: str,
+    certified: QuerySet | None = None,
+) -> dict[int, Tally]:
     """The :class:`Tally` of each value of the enrollment field ``by`` ("organisation",
     "category" or "training_class") over ``classes``, counting only ``enrollments`` (what
-    the reader may see). Seven grouped queries, whatever the size of the year."""
-    from certificates.models import Certificate
+    the reader may see). Seven grouped queries, whatever the size of the year.
+
+    ``certified`` is the valid certificates to count (``Certificate.objects.valid()``),
+    passed by the caller because certificates build on attendees; without it the
+    certificate figures stay 0."""
     from courses.models import Session
 
     result: dict[int, Tally] = {}
@@ -275,9 +286,11 @@ def tallies(enrollments: QuerySet[Enrollment], classes: QuerySet, *, by: str) ->
         t = row(r[by])
         t.attended_sessions = r["sessions"]
         t.participants = r["people"]
-    certified = Certificate.objects.valid().filter(enrollment__in=scoped.values("pk"))
+    if certified is None:
+        return result
     for r in (
-        certified.values(f"enrollment__{by}", "enrollment__training_class")
+        certified.filter(enrollment__in=scoped.values("pk"))
+        .values(f"enrollment__{by}", "enrollment__training_class")
         .annotate(n=Count("pk"))
         .order_by()
     ):

@@ -52,12 +52,6 @@ urlpatterns = [
     path("sessions/<int:pk>/close/", attendance_views.session_close, name="session-close"),
     path("sessions/<int:pk>/reopen/", attendance_views.session_reopen, name="session-reopen"),
     path("classes/<str:code>/badges.pdf", attendance_views.class_badges, name="class-badges"),
-    path("enrollments/<int:pk>/invitation.pdf", attendance_views.invitation, name="invitation"),
-    path(
-        "enrollments/<int:pk>/invitation/issue/",
-        attendance_views.invitation_issue,
-        name="invitation-issue",
-    ),
     path("enrollments/<int:pk>/reissue/", attendance_views.badge_reissue, name="badge-reissue"),
     path(
         "people/possible-duplicates/",

@@ -81,3 +81,12 @@ class VerifyForm(forms.Form):
                 % {"n": CODE_LENGTH}
             )
         return code
+
+
+class InvitationIssueForm(forms.Form):
+    """The date the coordinator signs an invitation letter under (Decree 30: the date of
+    issue), usually before the class starts — not the day it is printed."""
+
+    issued_on = forms.DateField(
+        label=_("Date of issue"), widget=DateInput(), input_formats=["%d/%m/%Y", "%Y-%m-%d"]
+    )

@@ -18,4 +18,12 @@ urlpatterns = [
     path("certificates/<int:pk>.pdf", views.certificate_pdf, name="pdf"),
     path("certificates/<int:pk>/revoke/", views.revoke, name="revoke"),
     path("certificates/<int:pk>/reissue/", views.reissue, name="reissue"),
+    # The invitation letter is numbered from the organiser's register (its paths predate
+    # the move from attendees and are kept for bookmarks).
+    path("enrollments/<int:pk>/invitation.pdf", views.invitation, name="invitation"),
+    path(
+        "enrollments/<int:pk>/invitation/issue/",
+        views.invitation_issue,
+        name="invitation-issue",
+    ),
 ]

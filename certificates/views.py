@@ -8,20 +8,26 @@ import datetime
 
 from django.conf import settings as django_settings
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from accounts.decorators import coordinator_required, role_required, staff_reader_required
 from accounts.throttle import client_address, rate_limit_hit
 from attendees.models import Enrollment
-from certificates import pdf, services, tasks
+from certificates import invitations, pdf, services, tasks
 from certificates.eligibility import class_eligibility, not_ready_reason, settings_for
-from certificates.forms import CertificateSettingsForm, ReasonForm, VerifyForm
+from certificates.forms import (
+    CertificateSettingsForm,
+    InvitationIssueForm,
+    ReasonForm,
+    VerifyForm,
+)
 from certificates.models import Certificate, CertificateBatch, normalise_code
 from courses.models import TrainingClass
 
@@ -291,3 +297,57 @@ def verify(request: HttpRequest, code: str) -> HttpResponse:
             status=status,
         )
     )
+
+
+# ---------------------------------------------------------------- invitation letters
+
+
+@require_GET  # printing never numbers a letter: issuing is invitation_issue (a POST)
+@login_required
+def invitation(request: HttpRequest, pk: int) -> HttpResponse:
+    enrollment = get_object_or_404(
+        Enrollment.objects.visible_to(request.user).select_related(
+            "participant", "organisation", "training_class"
+        ),
+        pk=pk,
+    )
+    if request.user.is_viewer:
+        raise PermissionDenied
+    response = HttpResponse(invitations.invitation_pdf(enrollment), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="giay-moi-{enrollment.pk}.pdf"'
+    return response
+
+
+@coordinator_required
+@require_POST
+def invitation_issue(request: HttpRequest, pk: int) -> HttpResponse:
+    """The coordinator signs the letter: it takes its number from the register and the
+    date of issue they set. Until then the letter prints as a draft."""
+    enrollment = get_object_or_404(Enrollment.objects.select_related("participant"), pk=pk)
+    form = InvitationIssueForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect("attendees:person-detail", pk=enrollment.participant_id)
+    try:
+        invitation, created = services.invitation_issue(
+            enrollment=enrollment, issued_on=form.cleaned_data["issued_on"], actor=request.user
+        )
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        return redirect("attendees:person-detail", pk=enrollment.participant_id)
+    if created:
+        messages.success(
+            request,
+            _("Invitation letter %(number)s issued to %(name)s.")
+            % {"number": invitation.register_number, "name": enrollment.participant.full_name},
+        )
+    else:
+        messages.info(
+            request,
+            _("The invitation letter was already issued as %(number)s.")
+            % {"number": invitation.register_number},
+        )
+    return redirect("attendees:person-detail", pk=enrollment.participant_id)

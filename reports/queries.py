@@ -42,6 +42,7 @@ from attendees.rules import (
     person_rate,
     tallies,
 )
+from certificates.models import Certificate
 from courses.models import Organisation, ParticipantCategory, Quota, Session, TrainingClass
 from courses.vietnamese import collation_key, sorted_by_name, sorted_by_text
 
@@ -249,7 +250,9 @@ def _summary(
         row(r[quota_key]).seats = r["n"] or 0
     for r in nominations.values(by).annotate(n=Count("pk")):
         row(r[by]).nominated = r["n"]
-    for key_id, tally in tallies(enrollments, classes, by=by).items():
+    for key_id, tally in tallies(
+        enrollments, classes, by=by, certified=Certificate.objects.valid()
+    ).items():
         Tally.add(row(key_id), tally)
 
     ordered = sorted_by_text(rows.values(), lambda r: r.label)
@@ -409,5 +412,10 @@ class ClassRate:
 def class_rates(classes: QuerySet[TrainingClass], user) -> list[ClassRate]:
     """Each class's tally (of the people the reader may see), in the order of ``classes``:
     one set of grouped queries for the whole year, not one pass per class."""
-    by_class = tallies(Enrollment.objects.visible_to(user), classes, by="training_class")
+    by_class = tallies(
+        Enrollment.objects.visible_to(user),
+        classes,
+        by="training_class",
+        certified=Certificate.objects.valid(),
+    )
     return [ClassRate(k, by_class.get(k.pk) or Tally()) for k in classes]

@@ -316,7 +316,9 @@ def results_figures(year: int, user) -> ResultsFigures:
         .annotate(n=Sum("seats"))
         .values_list("training_class", "n")
     )
-    by_class = tallies(enrollments, classes, by="training_class")
+    by_class = tallies(
+        enrollments, classes, by="training_class", certified=Certificate.objects.valid()
+    )
     planned = dict(
         Session.objects.filter(training_class__in=classes)
         .values("training_class")

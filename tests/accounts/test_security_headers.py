@@ -135,7 +135,7 @@ def test_personal_data_responses_are_not_stored(client, world):
         reverse("attendees:enrollments-export", args=[code, "xlsx"]),
         reverse("attendees:enrollments-export", args=[code, "pdf"]),
         reverse("attendees:class-badges", args=[code]),
-        reverse("attendees:invitation", args=[enrollment.pk]),
+        reverse("certificates:invitation", args=[enrollment.pk]),
         reverse("courses:dashboard"),
     ]:
         response = client.get(url)

@@ -27,10 +27,10 @@ ATTENDANCE_URL_NAMES = {
     "session-close",
     "session-reopen",
     "class-badges",
-    "invitation",
-    "invitation-issue",
     "badge-reissue",
 }
+#: certificates' own URLs whose access this matrix checks (the invitation letter).
+INVITATION_URL_NAMES = {"invitation", "invitation-issue"}
 
 
 @pytest.fixture
@@ -57,9 +57,9 @@ def _pages(w, e):
         "close-page": ("get", reverse("attendees:session-close", args=[s])),
         "reopen": ("get", reverse("attendees:session-reopen", args=[s])),
         "badges": ("get", reverse("attendees:class-badges", args=[w.class_a.code])),
-        "invitation": ("get", reverse("attendees:invitation", args=[e.pk])),
+        "invitation": ("get", reverse("certificates:invitation", args=[e.pk])),
         "reissue": ("post", reverse("attendees:badge-reissue", args=[e.pk])),
-        "issue": ("post", reverse("attendees:invitation-issue", args=[e.pk])),
+        "issue": ("post", reverse("certificates:invitation-issue", args=[e.pk])),
         "sw": ("get", reverse("attendees:scanner-sw")),
         "manifest": ("get", reverse("attendees:scanner-manifest")),
         "roster": ("get", reverse("api-roster", args=[s])),
@@ -107,7 +107,7 @@ def test_badges_and_invitation_are_pdfs(client, world, enrolled):
     assert client.get(
         reverse("attendees:class-badges", args=[world.class_a.code])
     ).content.startswith(b"%PDF")
-    assert client.get(reverse("attendees:invitation", args=[enrolled.pk])).content.startswith(
+    assert client.get(reverse("certificates:invitation", args=[enrolled.pk])).content.startswith(
         b"%PDF"
     )
 

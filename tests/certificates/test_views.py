@@ -13,6 +13,7 @@ from certificates import services
 from certificates.models import Certificate, CertificateBatch
 from courses.models import AuditLog
 from tests import factories as f
+from tests.attendees.test_attendance_pages import INVITATION_URL_NAMES
 
 pytestmark = pytest.mark.django_db
 
@@ -37,6 +38,8 @@ CERTIFICATE_URL_NAMES = {
     "pdf",
     "revoke",
     "reissue",
+    # the invitation letter: access checked in tests/attendees/test_attendance_pages.py
+    *INVITATION_URL_NAMES,
 }
 
 

@@ -134,7 +134,7 @@ def test_seed_keeps_a_practice_session_open_whatever_the_hour(db, local_time):
 def test_the_demo_s_invitations_are_dated_before_its_held_class_starts(db):
     """The held class's letters were issued ahead of it, numbered in name order; their date
     is the one the demo sets, not the day the demo is loaded or a letter printed."""
-    from attendees.badges import invitation_pdf
+    from certificates.invitations import invitation_pdf
     from certificates.models import Invitation
 
     call_command("seed_demo")

@@ -28,7 +28,7 @@ def pdf_text(content: bytes) -> str:
 
 
 @pytest.fixture
-def namesakes(paid):  # noqa: F811
+def namesakes(paid):
     """Hường and Dính (both of unit A, both paid) renamed to the same name."""
     for key, born in (("huong", datetime.date(1985, 3, 2)), ("dinh", datetime.date(1992, 7, 9))):
         person = paid[key].participant
@@ -54,7 +54,7 @@ def test_payment_workbook_tells_namesakes_apart(client, world, namesakes):
     assert names == [f"{NAME} (1985)", f"{NAME} (1992)"]
 
 
-def test_receipt_list_tells_namesakes_apart(client, world, handbook):  # noqa: F811
+def test_receipt_list_tells_namesakes_apart(client, world, handbook):
     for born in (datetime.date(1992, 7, 9), datetime.date(1985, 3, 2)):
         person = f.participant(world.unit_a, full_name=NAME, date_of_birth=born)
         f.enrollment(world.class_a, world.unit_a, person)

@@ -660,10 +660,10 @@ RULES: dict[str, Rule] = {
         changes_db=False,
     ),
     "attendees:class-badges": Rule(get=SCANNERS_A, args=_code),
-    "attendees:invitation": Rule(
+    "certificates:invitation": Rule(
         get=frozenset({NOMINATOR_A, TRAINER, COORDINATOR}), args=lambda w: {"pk": w.enrollment_a.pk}
     ),
-    "attendees:invitation-issue": Rule(
+    "certificates:invitation-issue": Rule(
         get=NOBODY,
         args=lambda w: {"pk": w.enrollment_a.pk},
         post_only=True,
