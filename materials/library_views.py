@@ -27,6 +27,7 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import render
 
 from courses.vietnamese import sorted_by_text
+from materials import services
 from materials.files import FORMATS, Family, human_size
 from materials.models import (
     Download,
@@ -303,10 +304,5 @@ def file_download(request: HttpRequest, pk: int) -> HttpResponseBase:
         response["Cache-Control"] = "public, max-age=3600"
     if _counts_as_download(request, response):
         user = request.user if request.user.is_authenticated else None
-        Download.objects.create(
-            material=material,
-            file=row,
-            user=user,
-            organisation_id=user.organisation_id if user else None,
-        )
+        services.download_record(material=material, file=row, user=user)
     return response

@@ -24,6 +24,7 @@ from materials.files import validate_upload
 from materials.models import (
     ClassMaterial,
     Dispatch,
+    Download,
     Edition,
     Language,
     Material,
@@ -412,3 +413,15 @@ def class_material_add(
         changes={"edition": str(edition)},
     )
     return row
+
+
+def download_record(*, material: Material, file: MaterialFile, user: User | None) -> Download:
+    """Count one download of ``file`` (the library's figures per month and per unit): by
+    the reader's unit when logged in, anonymously on the public library. Not audited: a
+    download changes nothing."""
+    return Download.objects.create(
+        material=material,
+        file=file,
+        user=user,
+        organisation_id=user.organisation_id if user else None,
+    )
