@@ -316,16 +316,7 @@ def nominations_approve(*, actor: User, nominations: Iterable[Nomination]) -> li
             to=NominationState.APPROVED,
             action="nomination.approve",
         )
-        Enrollment.objects.bulk_create(
-            Enrollment(
-                nomination=n,
-                training_class_id=n.training_class_id,
-                participant_id=n.participant_id,
-                organisation_id=n.organisation_id,
-                category_id=n.category_id,
-            )
-            for n in approved
-        )
+        Enrollment.objects.bulk_create(Enrollment.for_nomination(n) for n in approved)
         done += approved
     return done
 
@@ -416,13 +407,7 @@ def nomination_substitute(
     new.full_clean()
     new.save()
     if enrollment:
-        Enrollment.objects.create(
-            nomination=new,
-            training_class=klass,
-            participant=participant,
-            organisation=old.organisation,
-            category=old.category,
-        )
+        Enrollment.for_nomination(new).save()
     audit(
         actor=actor,
         action="nomination.substitute",
