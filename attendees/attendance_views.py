@@ -23,7 +23,7 @@ from attendees import checkin
 from attendees.forms import AttendanceListForm
 from attendees.models import Attendance, AttendanceStatus, Enrollment, ScanEvent
 from courses.models import Session, TrainingClass
-from courses.vietnamese import sorted_by_name
+from courses.vietnamese import sorted_by_name, sorted_by_participant
 
 
 def _session_for_user(request: HttpRequest, pk: int) -> Session:
@@ -88,12 +88,10 @@ def scanner_manifest(request: HttpRequest) -> HttpResponse:
 
 
 def _attendance_rows(session: Session) -> list[tuple[Enrollment, Attendance | None]]:
-    enrollments = sorted_by_name(
+    enrollments = sorted_by_participant(
         Enrollment.objects.filter(training_class_id=session.training_class_id).select_related(
             "participant", "organisation"
-        ),
-        name=lambda e: e.participant.full_name,
-        born=lambda e: e.participant.date_of_birth,
+        )
     )
     records = {a.enrollment_id: a for a in Attendance.objects.filter(session=session)}
     return [(e, records.get(e.pk)) for e in enrollments]

@@ -18,7 +18,7 @@ from attendees.exports import people_table
 from attendees.models import Enrollment
 from core.documents.tables import LIST_MAKER, Col, SignerName, table_pdf
 from courses.models import TrainingClass
-from courses.vietnamese import sorted_by_name
+from courses.vietnamese import sorted_by_name, sorted_by_participant
 from materials import services
 from materials.export import ministry_package_zip
 from materials.forms import (
@@ -319,12 +319,10 @@ def class_material_handovers(request: HttpRequest, code: str, pk: int) -> HttpRe
             )
         return redirect("materials:class-material", code, pk)
     handed = {h.enrollment_id: h for h in Handover.objects.filter(class_material=cm)}
-    enrollments = sorted_by_name(
+    enrollments = sorted_by_participant(
         Enrollment.objects.filter(training_class=cm.training_class).select_related(
             "participant", "organisation"
-        ),
-        name=lambda e: e.participant.full_name,
-        born=lambda e: e.participant.date_of_birth,
+        )
     )
     return render(
         request,
