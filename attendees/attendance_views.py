@@ -22,6 +22,7 @@ from accounts.decorators import coordinator_required, scanner_required
 from attendees import checkin
 from attendees.forms import AttendanceListForm
 from attendees.models import Attendance, AttendanceStatus, Enrollment, ScanEvent
+from core.pages import confirm_with_reason
 from courses.models import Session, TrainingClass
 from courses.vietnamese import sorted_by_name, sorted_by_participant
 
@@ -273,25 +274,18 @@ def session_reopen(request: HttpRequest, pk: int) -> HttpResponse:
     if session.closed_at is None:
         messages.info(request, _("This session is not closed."))
         return redirect(panel)
-    form = ReopenForm(request.POST or None)
-    if request.method == "POST" and request.POST.get("confirm") == "yes" and form.is_valid():
-        try:
-            cleared = checkin.session_reopen(
-                actor=request.user, session=session, reason=form.cleaned_data["reason"]
-            )
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(
-                request,
-                _("Session reopened: %(n)s absences cleared; scans count again.") % {"n": cleared},
-            )
-            return redirect(panel)
     n = checkin.session_reopen_preview(session)
-    return render(
+    return confirm_with_reason(
         request,
-        "confirm.html",
-        {
+        form_class=ReopenForm,
+        act=lambda reason: checkin.session_reopen(
+            actor=request.user, session=session, reason=reason
+        ),
+        done=lambda cleared: (
+            _("Session reopened: %(n)s absences cleared; scans count again.") % {"n": cleared}
+        ),
+        back=panel,
+        page={
             "title": _("Reopen the session?"),
             "subject": _session_subject(session),
             "refusal": reopen_refusal(session.training_class),
@@ -307,10 +301,8 @@ def session_reopen(request: HttpRequest, pk: int) -> HttpResponse:
                     "again until the session is ended again."
                 ),
             ],
-            "form": form,
             "button": _("Reopen the session"),
             "danger": False,
-            "cancel_url": panel,
         },
     )
 
