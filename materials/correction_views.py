@@ -48,8 +48,8 @@ def _withdraw_page(
     act: Callable[[str], object],
     done: str,
 ) -> HttpResponse:
-    """The confirmation page with the reason; only a POST with `confirm` and a reason
-    acts."""
+    """A withdrawal asks for its reason on the shared confirmation page, and says it
+    can be undone."""
     return confirm_with_reason(
         request,
         form_class=WithdrawForm,
