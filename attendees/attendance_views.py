@@ -22,8 +22,9 @@ from accounts.decorators import coordinator_required, scanner_required
 from attendees import checkin
 from attendees.forms import AttendanceListForm
 from attendees.models import Attendance, AttendanceStatus, Enrollment, ScanEvent
+from core.pages import confirm_with_reason
 from courses.models import Session, TrainingClass
-from courses.vietnamese import sorted_by_name
+from courses.vietnamese import sorted_by_name, sorted_by_participant
 
 
 def _session_for_user(request: HttpRequest, pk: int) -> Session:
@@ -88,12 +89,10 @@ def scanner_manifest(request: HttpRequest) -> HttpResponse:
 
 
 def _attendance_rows(session: Session) -> list[tuple[Enrollment, Attendance | None]]:
-    enrollments = sorted_by_name(
+    enrollments = sorted_by_participant(
         Enrollment.objects.filter(training_class_id=session.training_class_id).select_related(
             "participant", "organisation"
-        ),
-        name=lambda e: e.participant.full_name,
-        born=lambda e: e.participant.date_of_birth,
+        )
     )
     records = {a.enrollment_id: a for a in Attendance.objects.filter(session=session)}
     return [(e, records.get(e.pk)) for e in enrollments]
@@ -275,25 +274,18 @@ def session_reopen(request: HttpRequest, pk: int) -> HttpResponse:
     if session.closed_at is None:
         messages.info(request, _("This session is not closed."))
         return redirect(panel)
-    form = ReopenForm(request.POST or None)
-    if request.method == "POST" and request.POST.get("confirm") == "yes" and form.is_valid():
-        try:
-            cleared = checkin.session_reopen(
-                actor=request.user, session=session, reason=form.cleaned_data["reason"]
-            )
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(
-                request,
-                _("Session reopened: %(n)s absences cleared; scans count again.") % {"n": cleared},
-            )
-            return redirect(panel)
     n = checkin.session_reopen_preview(session)
-    return render(
+    return confirm_with_reason(
         request,
-        "confirm.html",
-        {
+        form_class=ReopenForm,
+        act=lambda reason: checkin.session_reopen(
+            actor=request.user, session=session, reason=reason
+        ),
+        done=lambda cleared: (
+            _("Session reopened: %(n)s absences cleared; scans count again.") % {"n": cleared}
+        ),
+        back=panel,
+        page={
             "title": _("Reopen the session?"),
             "subject": _session_subject(session),
             "refusal": reopen_refusal(session.training_class),
@@ -309,10 +301,8 @@ def session_reopen(request: HttpRequest, pk: int) -> HttpResponse:
                     "again until the session is ended again."
                 ),
             ],
-            "form": form,
             "button": _("Reopen the session"),
             "danger": False,
-            "cancel_url": panel,
         },
     )
 

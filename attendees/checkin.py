@@ -35,7 +35,7 @@ from attendees.scanning import MAX_CLOCK_SKEW, DeviceClock, Scan, earlier_answer
 from core.audit import audit
 from courses.models import ClassState, Session
 from courses.services import clean_reopen_reason, reopen_refusal
-from courses.vietnamese import sorted_by_name
+from courses.vietnamese import sorted_by_participant
 
 
 @dataclass(frozen=True)
@@ -283,10 +283,8 @@ def session_close_preview(
     session: Session, *, now: datetime.datetime | None = None
 ) -> ClosePreview:
     now = now or timezone.now()
-    absent = sorted_by_name(
-        _not_scanned(session).select_related("participant", "organisation"),
-        name=lambda e: e.participant.full_name,
-        born=lambda e: e.participant.date_of_birth,
+    absent = sorted_by_participant(
+        _not_scanned(session).select_related("participant", "organisation")
     )
     ends = session.ends_at()
     early_by = ends - now if now < ends else None

@@ -396,6 +396,19 @@ class Enrollment(models.Model):
     def __str__(self) -> str:
         return f"{self.participant} @ {self.training_class.code}"
 
+    @classmethod
+    def for_nomination(cls, nomination: Nomination, **fields) -> Enrollment:
+        """The enrollment an approved nomination becomes, not yet saved: its class, person,
+        unit and category are the nomination's."""
+        return cls(
+            nomination=nomination,
+            training_class_id=nomination.training_class_id,
+            participant_id=nomination.participant_id,
+            organisation_id=nomination.organisation_id,
+            category_id=nomination.category_id,
+            **fields,
+        )
+
 
 class ImportStatus(models.TextChoices):
     PENDING = "pending", _("Not checked yet")

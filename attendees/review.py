@@ -24,7 +24,7 @@ from attendees.models import Nomination, NominationState
 from attendees.services import QuotaUse, quota_use
 from attendees.validators import citizen_id_mismatch, validate_age
 from courses.models import Organisation, ParticipantCategory, TrainingClass
-from courses.vietnamese import sorted_by_name, sorted_by_text
+from courses.vietnamese import sorted_by_participant, sorted_by_text
 
 
 @dataclass(frozen=True)
@@ -159,11 +159,7 @@ def group(
                 ),
                 key=lambda cu: cu[0].code,
             )
-            ordered = sorted_by_name(
-                rows,
-                name=lambda n: n.participant.full_name,
-                born=lambda n: n.participant.date_of_birth,
-            )
+            ordered = sorted_by_participant(rows)
             unit_groups.append(
                 UnitGroup(klass, unit, [Row(n, flags.get(n.pk, [])) for n in ordered], quotas)
             )

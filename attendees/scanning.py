@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 
 from attendees.models import Enrollment
 from core.api import DATE_TIME, ID, MAX_ID
-from courses.vietnamese import sorted_by_name
+from courses.vietnamese import sorted_by_participant
 
 MAX_BATCH = 500
 MAX_DEVICE = 64  # ScanEvent.device; the scanner sends a UUID
@@ -270,12 +270,10 @@ def iso(value: datetime.datetime | None) -> str | None:
 def roster_participants(training_class_id: int) -> list[dict]:
     """Everyone enrolled in the class with their badge code, in Vietnamese name order:
     the people a phone decides scans against, in either mode."""
-    enrollments = sorted_by_name(
+    enrollments = sorted_by_participant(
         Enrollment.objects.filter(training_class_id=training_class_id).select_related(
             "participant", "organisation", "category"
-        ),
-        name=lambda e: e.participant.full_name,
-        born=lambda e: e.participant.date_of_birth,
+        )
     )
     return [
         {

@@ -72,17 +72,24 @@ def validate_age(born: datetime.date, *, today: datetime.date | None = None) -> 
         )
 
 
+def _digits_as_typed(value: str | int | float, *, not_whole: str) -> str:
+    """A number typed as digits, as text: a spreadsheet cell holding the number Excel
+    made of it comes back as its digits, any digits as ASCII. A float that is not a whole
+    number (912345678.5, NaN, infinity) is not a number's digits: ``not_whole`` says so."""
+    if isinstance(value, float):
+        if not value.is_integer():
+            raise ValidationError(not_whole)
+        value = int(value)
+    return ascii_digits(str(value)).strip()
+
+
 def normalise_citizen_id(value: str | int | float | None) -> str:
     """A CCCD is 12 digits, the first three a province code 001–096. Excel turns
     '001203004567' into the number 1203004567, and people type spaces or dots in it; put
     the digits back as they were. Checked before anything is read from the digits."""
     if value is None or value == "":
         return ""
-    if isinstance(value, float):
-        if not value.is_integer():
-            raise ValidationError(_("The citizen ID must be 12 digits."))
-        value = int(value)
-    text = ascii_digits(str(value)).strip()
+    text = _digits_as_typed(value, not_whole=_("The citizen ID must be 12 digits."))
     if re.fullmatch(r"[0-9 .\-]+", text) is None:
         raise ValidationError(_("The citizen ID may contain only digits."))
     digits = _DIGITS.sub("", text)
@@ -130,11 +137,7 @@ def normalise_phone(value: str | int | float | None) -> str:
     lost in Excel), +84 912 345 678, 84912345678. Old 11-digit 01xx numbers are refused."""
     if value is None or value == "":
         return ""
-    if isinstance(value, float):
-        if not value.is_integer():  # 912345678.5, NaN, infinity: not a number's digits
-            raise ValidationError(_("The phone number may contain only digits."))
-        value = int(value)
-    text = ascii_digits(str(value)).strip()
+    text = _digits_as_typed(value, not_whole=_("The phone number may contain only digits."))
     if re.fullmatch(r"\+?[0-9 .\-()]+", text) is None:
         raise ValidationError(_("The phone number may contain only digits."))
     digits = _DIGITS.sub("", text)

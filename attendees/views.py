@@ -42,7 +42,7 @@ from attendees.models import (
     Participant,
 )
 from courses.models import ClassState, Organisation, ParticipantCategory, Quota, TrainingClass
-from courses.vietnamese import sorted_by_name, sorted_by_text
+from courses.vietnamese import sorted_by_participant, sorted_by_text
 
 # --- Access helpers --------------------------------------------------------------------
 
@@ -129,11 +129,7 @@ def unit_nominations(request: HttpRequest, code: str) -> HttpResponse:
         .exclude(state__in=[NominationState.WITHDRAWN, NominationState.SUBSTITUTED])
         .select_related("participant", "category")
     )
-    nominations = sorted_by_name(
-        nominations,
-        name=lambda n: n.participant.full_name,
-        born=lambda n: n.participant.date_of_birth,
-    )
+    nominations = sorted_by_participant(nominations)
     return render(
         request,
         "attendees/unit_nominations.html",
@@ -357,11 +353,7 @@ def unit_submit(request: HttpRequest, code: str) -> HttpResponse:
                     "a reason."
                 ),
             ],
-            "people": sorted_by_name(
-                pending,
-                name=lambda nom: nom.participant.full_name,
-                born=lambda nom: nom.participant.date_of_birth,
-            ),
+            "people": sorted_by_participant(pending),
             "people_heading": _("To be sent"),
             "button": ngettext("Send %(n)s nomination", "Send %(n)s nominations", n) % {"n": n},
             "refusal": " ".join(problems),

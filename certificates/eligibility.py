@@ -19,7 +19,7 @@ from attendees.rules import counted_statuses, eligible, is_final, person_rate
 from certificates.models import Certificate, CertificateSettings
 from core.documents.header import header_bodies
 from courses.models import Session, TrainingClass
-from courses.vietnamese import sorted_by_name
+from courses.vietnamese import sorted_by_participant
 
 
 @dataclass
@@ -116,10 +116,9 @@ def class_eligibility(
         for e in enrollments
     ]
     # This order numbers the certificate register (the bulk job issues in it).
-    return sorted_by_name(
+    return sorted_by_participant(
         result,
-        name=lambda row: row.enrollment.participant.full_name,
-        born=lambda row: row.enrollment.participant.date_of_birth,
+        person=lambda row: row.enrollment.participant,
         then=lambda row: row.enrollment.pk,
     )
 

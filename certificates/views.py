@@ -183,7 +183,9 @@ def certificate_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     return response
 
 
-def _reason_page(request, certificate, *, action, title, button, danger):
+def _reason_page(request, certificate, *, action, title, button, danger, done) -> HttpResponse:
+    """Revoke or re-issue with a reason: ``action`` is the service, ``done`` says what it
+    did from the certificate it returns; then back to the class's register."""
     form = ReasonForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -193,7 +195,8 @@ def _reason_page(request, certificate, *, action, title, button, danger):
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            return result
+            messages.success(request, done(result))
+            return redirect("certificates:class", result.training_class.code)
     return render(
         request,
         "certificates/reason_form.html",
@@ -210,41 +213,34 @@ def _reason_page(request, certificate, *, action, title, button, danger):
 @coordinator_required
 def revoke(request: HttpRequest, pk: int) -> HttpResponse:
     certificate = _certificate_for_user(request, pk)
-    result = _reason_page(
+    return _reason_page(
         request,
         certificate,
         action=services.certificate_revoke,
         title=_("Revoke certificate"),
         button=_("Revoke"),
         danger=True,
+        done=lambda revoked: (
+            _("Certificate %(number)s revoked.") % {"number": revoked.register_number}
+        ),
     )
-    if isinstance(result, Certificate):
-        messages.success(
-            request, _("Certificate %(number)s revoked.") % {"number": result.register_number}
-        )
-        return redirect("certificates:class", result.training_class.code)
-    return result
 
 
 @coordinator_required
 def reissue(request: HttpRequest, pk: int) -> HttpResponse:
     certificate = _certificate_for_user(request, pk)
-    result = _reason_page(
+    return _reason_page(
         request,
         certificate,
         action=services.certificate_reissue,
         title=_("Re-issue certificate"),
         button=_("Revoke and issue a new one"),
         danger=False,
-    )
-    if isinstance(result, Certificate):
-        messages.success(
-            request,
+        done=lambda new: (
             _("Certificate %(old)s replaced by %(new)s.")
-            % {"old": certificate.register_number, "new": result.register_number},
-        )
-        return redirect("certificates:class", result.training_class.code)
-    return result
+            % {"old": certificate.register_number, "new": new.register_number}
+        ),
+    )
 
 
 # ---------------------------------------------------------------------------- public

@@ -168,9 +168,8 @@ def _pk(item):
 
 def sorted_by_name(items, name=lambda item: item.full_name, born=_date_of_birth, then=_pk) -> list:
     """Sort people (or anything with a name) in official list order (person_sort_key).
-    ``name`` and ``born`` read an item's full name and date of birth: for enrollments
-    and nominations, ``name=lambda e: e.participant.full_name,
-    born=lambda e: e.participant.date_of_birth``. ``then`` (the primary key by default)
+    ``name`` and ``born`` read an item's full name and date of birth (for enrollments
+    and nominations, see sorted_by_participant). ``then`` (the primary key by default)
     orders namesakes born the same day, so a list reads the same each time whatever
     order the database returned; items without one keep the order they came in."""
 
@@ -179,6 +178,17 @@ def sorted_by_name(items, name=lambda item: item.full_name, born=_date_of_birth,
         return person_sort_key(name(item), born(item)), (last is None, last or 0)
 
     return sorted(items, key=key)
+
+
+def sorted_by_participant(items, person=lambda item: item.participant, then=_pk) -> list:
+    """Enrollments, nominations (anything ``person`` reads a participant from) in their
+    people's official list order; see sorted_by_name."""
+    return sorted_by_name(
+        items,
+        name=lambda item: person(item).full_name,
+        born=lambda item: person(item).date_of_birth,
+        then=then,
+    )
 
 
 def sorted_by_text(items, text=str) -> list:

@@ -15,6 +15,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import coordinator_required, role_required
+from core.pages import confirm_with_reason
 from courses import home, services, signals
 from courses.forms import (
     ClassStateForm,
@@ -298,25 +299,18 @@ def class_reopen(request: HttpRequest, code: str) -> HttpResponse:
     if klass.state != ClassState.CLOSED:
         messages.info(request, _("This class is not closed."))
         return redirect(detail)
-    form = ReopenForm(request.POST or None)
-    if request.method == "POST" and request.POST.get("confirm") == "yes" and form.is_valid():
-        try:
-            n = services.training_class_reopen(
-                actor=request.user, training_class=klass, reason=form.cleaned_data["reason"]
-            )
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(
-                request,
-                _("Class %(code)s reopened: it is running again; %(n)s sessions reopened.")
-                % {"code": klass.code, "n": n},
-            )
-            return redirect(detail)
-    return render(
+    return confirm_with_reason(
         request,
-        "confirm.html",
-        {
+        form_class=ReopenForm,
+        act=lambda reason: services.training_class_reopen(
+            actor=request.user, training_class=klass, reason=reason
+        ),
+        done=lambda n: (
+            _("Class %(code)s reopened: it is running again; %(n)s sessions reopened.")
+            % {"code": klass.code, "n": n}
+        ),
+        back=detail,
+        page={
             "title": _("Reopen class %(code)s?") % {"code": klass.code},
             "subject": klass.title,
             "refusal": services.reopen_refusal(klass),
@@ -327,10 +321,8 @@ def class_reopen(request: HttpRequest, code: str) -> HttpResponse:
                     "closing recorded are cleared; sessions ended one by one stay ended."
                 ),
             ],
-            "form": form,
             "button": _("Reopen the class"),
             "danger": False,
-            "cancel_url": detail,
         },
     )
 

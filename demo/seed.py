@@ -333,14 +333,7 @@ def _seed_people(spec: dict, class_codes: list[str], report: SeedReport) -> None
                     datetime.datetime(klass.start_date.year, 9, 25, 9, 0)
                 ),
             )
-            Enrollment.objects.create(
-                nomination=nomination,
-                training_class=klass,
-                participant=person,
-                organisation=quota.organisation,
-                category=quota.category,
-                created_at=nomination.decided_at,
-            )
+            Enrollment.for_nomination(nomination, created_at=nomination.decided_at).save()
             report.created += 2
 
 
@@ -537,13 +530,7 @@ def _seed_practice_class(
             participant=e.participant,
             state=NominationState.APPROVED,
         )
-        Enrollment.objects.create(
-            nomination=nomination,
-            training_class=klass,
-            participant=e.participant,
-            organisation=e.organisation,
-            category=e.category,
-        )
+        Enrollment.for_nomination(nomination).save()
         report.created += 2
 
 

@@ -23,11 +23,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 
 from accounts.decorators import coordinator_required
+from core.pages import confirm_with_reason, form_errors
 from courses.models import TrainingClass
 from materials import services
 from materials.forms import EditionEditForm, WithdrawForm
 from materials.models import ClassMaterial, Dispatch, Edition, Handover, MaterialFile
-from materials.views import _form_errors
 
 
 def _day(moment) -> str:
@@ -48,28 +48,20 @@ def _withdraw_page(
     act: Callable[[str], object],
     done: str,
 ) -> HttpResponse:
-    """The confirmation page with the reason; only a POST with `confirm` and a reason
-    acts."""
-    form = WithdrawForm(request.POST or None)
-    if request.method == "POST" and request.POST.get("confirm") == "yes" and form.is_valid():
-        try:
-            act(form.cleaned_data["reason"])
-        except ValidationError as exc:
-            _form_errors(form, exc)
-        else:
-            messages.success(request, done)
-            return redirect(back)
-    return render(
+    """A withdrawal asks for its reason on the shared confirmation page, and says it
+    can be undone."""
+    return confirm_with_reason(
         request,
-        "confirm.html",
-        {
+        form_class=WithdrawForm,
+        act=act,
+        done=lambda _result: done,
+        back=back,
+        page={
             "title": title,
             "subject": subject,
             "consequences": [*consequences, _undo_note()],
-            "form": form,
             "button": pgettext("material", "Withdraw"),
             "danger": True,
-            "cancel_url": back,
         },
     )
 
@@ -128,7 +120,7 @@ def edition_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 languages=form.cleaned_data["languages"],
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            form_errors(form, exc)
         else:
             messages.success(request, _("Edition saved."))
             return redirect(_material_url(edition, f"edition-{edition.pk}"))

@@ -17,8 +17,9 @@ from accounts.decorators import coordinator_required, role_required, staff_reade
 from attendees.exports import people_table
 from attendees.models import Enrollment
 from core.documents.tables import LIST_MAKER, Col, SignerName, table_pdf
+from core.pages import form_errors
 from courses.models import TrainingClass
-from courses.vietnamese import sorted_by_name
+from courses.vietnamese import sorted_by_name, sorted_by_participant
 from materials import services
 from materials.export import ministry_package_zip
 from materials.forms import (
@@ -39,15 +40,6 @@ from materials.models import (
 )
 from materials.stats import downloads_by_month, downloads_by_unit
 from materials.uploads import keeps_client_file_names
-
-
-def _form_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
-
 
 # ---------------------------------------------------------------------------- catalogue
 
@@ -158,7 +150,7 @@ def edition_create(request: HttpRequest, pk: int) -> HttpResponse:
                 uploads=form.cleaned_data["files"],
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            form_errors(form, exc)
         else:
             messages.success(request, _("Edition saved."))
             return redirect("materials:material-detail", material.pk)
@@ -232,7 +224,7 @@ def class_materials(request: HttpRequest, code: str) -> HttpResponse:
                     session=form.cleaned_data["session"],
                 )
             except ValidationError as exc:
-                _form_errors(form, exc)
+                form_errors(form, exc)
             else:
                 messages.success(request, _("Material attached to the class."))
                 return redirect("materials:class-materials", klass.code)
@@ -319,12 +311,10 @@ def class_material_handovers(request: HttpRequest, code: str, pk: int) -> HttpRe
             )
         return redirect("materials:class-material", code, pk)
     handed = {h.enrollment_id: h for h in Handover.objects.filter(class_material=cm)}
-    enrollments = sorted_by_name(
+    enrollments = sorted_by_participant(
         Enrollment.objects.filter(training_class=cm.training_class).select_related(
             "participant", "organisation"
-        ),
-        name=lambda e: e.participant.full_name,
-        born=lambda e: e.participant.date_of_birth,
+        )
     )
     return render(
         request,
@@ -361,7 +351,7 @@ def handover_undo(request: HttpRequest, code: str, pk: int, enrollment: int) -> 
                 reason=form.cleaned_data["reason"],
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            form_errors(form, exc)
         else:
             messages.success(
                 request,

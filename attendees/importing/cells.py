@@ -192,11 +192,21 @@ def _excel_lost_digits(column: str, shown: str) -> str:
     ) % {"column": column, "value": shown}
 
 
-def _parse_citizen_id(raw) -> tuple[str, str]:
+def _digits_cell(raw, column: str) -> tuple[object, str]:
+    """A cell of digits (citizen ID, phone) as typed, zero-width characters dropped, and
+    the problem if Excel already lost digits to scientific notation (then nothing is left
+    to check)."""
     if isinstance(raw, str):
         raw = clean_text(raw.translate(_ZERO_WIDTH))
         if _SCIENTIFIC.match(raw):
-            return "", _excel_lost_digits(CITIZEN_ID, raw)
+            return raw, _excel_lost_digits(column, raw)
+    return raw, ""
+
+
+def _parse_citizen_id(raw) -> tuple[str, str]:
+    raw, problem = _digits_cell(raw, CITIZEN_ID)
+    if problem:
+        return "", problem
     try:
         return normalise_citizen_id(raw), ""
     except ValidationError as exc:
@@ -207,10 +217,9 @@ def _parse_citizen_id(raw) -> tuple[str, str]:
 
 
 def _parse_phone(raw) -> tuple[str, str]:
-    if isinstance(raw, str):
-        raw = clean_text(raw.translate(_ZERO_WIDTH))
-        if _SCIENTIFIC.match(raw):
-            return "", _excel_lost_digits(PHONE, raw)
+    raw, problem = _digits_cell(raw, PHONE)
+    if problem:
+        return "", problem
     try:
         return normalise_phone(raw), ""
     except ValidationError as exc:

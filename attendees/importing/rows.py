@@ -48,11 +48,13 @@ _FIELDS = [NAME, DOB, GENDER, ETHNICITY, CITIZEN_ID, PHONE, POSITION, WORKPLACE,
 
 class _Memo(dict):
     """Cell value -> its interpretation, computed once per distinct value: genders,
-    categories, ethnic groups and units repeat on every row."""
+    categories, ethnic groups and units repeat on every row. ``empty`` is what an empty
+    cell means: a value and, when the column is required, the problem."""
 
-    def __init__(self, interpret):
+    def __init__(self, interpret, *, empty=("", "")):
         super().__init__()
         self.interpret = interpret
+        self[""] = empty
 
     def __missing__(self, raw):
         result = self[raw] = self.interpret(raw)
@@ -73,12 +75,22 @@ class _RowParser:
         self.errors: list[RowError] = []
         self.seen_ids: dict[str, int] = {}
         self.seen_people: dict[tuple[str, datetime.date], int] = {}
-        self.genders = _Memo(_parse_gender)
+        self.genders = _Memo(
+            _parse_gender, empty=("", _("The gender is missing; write Nam or Nữ."))
+        )
         self.ethnic_groups = _Memo(self._parse_ethnicity)
         self.positions = _Memo(_parse_position)
         self.workplaces = _Memo(_parse_workplace)
-        self.category_codes = _Memo(self._parse_category)
-        self.payrolls = _Memo(_parse_payroll)
+        self.category_codes = _Memo(
+            self._parse_category,
+            empty=(
+                "",
+                _("The category is missing; write one of %(list)s.") % {"list": self.category_list},
+            ),
+        )
+        self.payrolls = _Memo(
+            _parse_payroll, empty=(False, _("State payroll is missing; write Có or Không."))
+        )
 
     def values(self, row: Sequence) -> list | None:
         """The cells of the known columns (STT aside), whitespace-only cells as "", or
@@ -110,6 +122,12 @@ class _RowParser:
 
         def error(column: str, message: str) -> None:
             errors.append(RowError(row_number, column, message))
+
+        def read(column: str, memo: _Memo, raw):
+            value, problem = memo[raw]
+            if problem:
+                error(column, problem)
+            return value
 
         name = ""
         if raw_name == "":
@@ -148,19 +166,8 @@ class _RowParser:
                     error(DOB, exc.messages[0])
                     born = None
 
-        gender = ""
-        if raw_gender == "":
-            error(GENDER, _("The gender is missing; write Nam or Nữ."))
-        else:
-            gender, problem = self.genders[raw_gender]
-            if problem:
-                error(GENDER, problem)
-
-        ethnicity = ""
-        if raw_ethnicity != "":
-            ethnicity, problem = self.ethnic_groups[raw_ethnicity]
-            if problem:
-                error(ETHNICITY, problem)
+        gender = read(GENDER, self.genders, raw_gender)
+        ethnicity = read(ETHNICITY, self.ethnic_groups, raw_ethnicity)
 
         citizen_id = ""
         if raw_id != "":
@@ -185,34 +192,10 @@ class _RowParser:
             if problem:
                 error(PHONE, problem)
 
-        position = workplace = ""
-        if raw_position != "":
-            position, problem = self.positions[raw_position]
-            if problem:
-                error(POSITION, problem)
-        if raw_workplace != "":
-            workplace, problem = self.workplaces[raw_workplace]
-            if problem:
-                error(WORKPLACE, problem)
-
-        category = ""
-        if raw_category == "":
-            error(
-                CATEGORY,
-                _("The category is missing; write one of %(list)s.") % {"list": self.category_list},
-            )
-        else:
-            category, problem = self.category_codes[raw_category]
-            if problem:
-                error(CATEGORY, problem)
-
-        payroll = False
-        if raw_payroll == "":
-            error(PAYROLL, _("State payroll is missing; write Có or Không."))
-        else:
-            payroll, problem = self.payrolls[raw_payroll]
-            if problem:
-                error(PAYROLL, problem)
+        position = read(POSITION, self.positions, raw_position)
+        workplace = read(WORKPLACE, self.workplaces, raw_workplace)
+        category = read(CATEGORY, self.category_codes, raw_category)
+        payroll = read(PAYROLL, self.payrolls, raw_payroll)
 
         if name and born is not None:
             earlier = self.seen_people.setdefault((_fast_fold(name), born), row_number)

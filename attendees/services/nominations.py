@@ -18,7 +18,7 @@ from accounts.models import User
 from attendees.models import SEAT_HOLDING, Enrollment, Nomination, NominationState, Participant
 from core.audit import audit
 from courses.models import ClassState, Organisation, ParticipantCategory, Quota, TrainingClass
-from courses.vietnamese import sorted_by_name
+from courses.vietnamese import sorted_by_participant
 
 
 def _lock_class(training_class: TrainingClass) -> TrainingClass:
@@ -88,14 +88,7 @@ _NAMES_SHOWN = 10
 
 
 def _names(group: list[Nomination]) -> str:
-    names = [
-        n.participant.full_name
-        for n in sorted_by_name(
-            group,
-            name=lambda n: n.participant.full_name,
-            born=lambda n: n.participant.date_of_birth,
-        )
-    ]
+    names = [n.participant.full_name for n in sorted_by_participant(group)]
     shown = ", ".join(names[:_NAMES_SHOWN])
     if len(names) > _NAMES_SHOWN:
         shown += _(" and %(n)s more") % {"n": len(names) - _NAMES_SHOWN}
@@ -221,11 +214,7 @@ def _transition(
                 % {
                     "rows": "; ".join(
                         f"{n.participant.full_name} ({n.get_state_display()})"
-                        for n in sorted_by_name(
-                            wrong,
-                            name=lambda n: n.participant.full_name,
-                            born=lambda n: n.participant.date_of_birth,
-                        )
+                        for n in sorted_by_participant(wrong)
                     )
                 }
             ],
@@ -316,16 +305,7 @@ def nominations_approve(*, actor: User, nominations: Iterable[Nomination]) -> li
             to=NominationState.APPROVED,
             action="nomination.approve",
         )
-        Enrollment.objects.bulk_create(
-            Enrollment(
-                nomination=n,
-                training_class_id=n.training_class_id,
-                participant_id=n.participant_id,
-                organisation_id=n.organisation_id,
-                category_id=n.category_id,
-            )
-            for n in approved
-        )
+        Enrollment.objects.bulk_create(Enrollment.for_nomination(n) for n in approved)
         done += approved
     return done
 
@@ -416,13 +396,7 @@ def nomination_substitute(
     new.full_clean()
     new.save()
     if enrollment:
-        Enrollment.objects.create(
-            nomination=new,
-            training_class=klass,
-            participant=participant,
-            organisation=old.organisation,
-            category=old.category,
-        )
+        Enrollment.for_nomination(new).save()
     audit(
         actor=actor,
         action="nomination.substitute",

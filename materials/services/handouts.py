@@ -17,7 +17,7 @@ from accounts.models import User
 from attendees.models import Enrollment
 from attendees.scanning import earlier_answer
 from core.audit import audit
-from courses.vietnamese import sorted_by_name
+from courses.vietnamese import sorted_by_participant
 from materials.models import ClassMaterial, Handover, HandoverMethod
 
 
@@ -197,11 +197,7 @@ def handovers_update(
         )
     kept_names = [
         e.participant.full_name
-        for e in sorted_by_name(
-            in_class.filter(pk__in=kept).select_related("participant"),
-            name=lambda e: e.participant.full_name,
-            born=lambda e: e.participant.date_of_birth,
-        )
+        for e in sorted_by_participant(in_class.filter(pk__in=kept).select_related("participant"))
     ]
     return HandoverListSave(len(added), len(removed), kept_names)
 
