@@ -23,11 +23,17 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 
 from accounts.decorators import coordinator_required
-from courses.models import TrainingClass
 from materials import services
 from materials.forms import EditionEditForm, WithdrawForm
-from materials.models import ClassMaterial, Dispatch, Edition, Handover, MaterialFile
-from materials.views import _form_errors
+from materials.models import (
+    ClassMaterial,
+    Dispatch,
+    Edition,
+    Handover,
+    MaterialFile,
+    Withdrawable,
+)
+from materials.views import _class_material, _form_errors
 
 
 def _day(moment) -> str:
@@ -38,43 +44,7 @@ def _undo_note() -> str:
     return _("The coordinator can undo the withdrawal later.")
 
 
-def _withdraw_page(
-    request: HttpRequest,
-    *,
-    title: str,
-    subject: str,
-    consequences: list[str],
-    back: str,
-    act: Callable[[str], object],
-    done: str,
-) -> HttpResponse:
-    """The confirmation page with the reason; only a POST with `confirm` and a reason
-    acts."""
-    form = WithdrawForm(request.POST or None)
-    if request.method == "POST" and request.POST.get("confirm") == "yes" and form.is_valid():
-        try:
-            act(form.cleaned_data["reason"])
-        except ValidationError as exc:
-            _form_errors(form, exc)
-        else:
-            messages.success(request, done)
-            return redirect(back)
-    return render(
-        request,
-        "confirm.html",
-        {
-            "title": title,
-            "subject": subject,
-            "consequences": [*consequences, _undo_note()],
-            "form": form,
-            "button": pgettext("material", "Withdraw"),
-            "danger": True,
-            "cancel_url": back,
-        },
-    )
-
-
-def _restore_page(
+def _confirm_page(
     request: HttpRequest,
     *,
     title: str,
@@ -83,13 +53,26 @@ def _restore_page(
     back: str,
     act: Callable[[], object],
     done: str,
+    button: str,
+    danger: bool,
+    form: WithdrawForm | None = None,
 ) -> HttpResponse:
+    """The shared confirmation page: only a POST with `confirm` (and a valid `form`, when
+    there is one) acts. A refusal of the service shows on the form, or without a form
+    instead of the button."""
     refusal = ""
-    if request.method == "POST" and request.POST.get("confirm") == "yes":
+    if (
+        request.method == "POST"
+        and request.POST.get("confirm") == "yes"
+        and (form is None or form.is_valid())
+    ):
         try:
             act()
         except ValidationError as exc:
-            refusal = " ".join(exc.messages)
+            if form is None:
+                refusal = " ".join(exc.messages)
+            else:
+                _form_errors(form, exc)
         else:
             messages.success(request, done)
             return redirect(back)
@@ -100,11 +83,77 @@ def _restore_page(
             "title": title,
             "subject": subject,
             "consequences": consequences,
+            "form": form,
             "refusal": refusal,
-            "button": _("Restore"),
-            "danger": False,
+            "button": button,
+            "danger": danger,
             "cancel_url": back,
         },
+    )
+
+
+def _withdraw_page(
+    request: HttpRequest,
+    row: Withdrawable,
+    *,
+    already: str,
+    title: str,
+    subject: str,
+    consequences: list[str],
+    back: str,
+    act: Callable[[str], object],
+    done: str,
+) -> HttpResponse:
+    """Withdraw `row` with a reason; a row withdrawn already goes back, saying `already`."""
+    if row.is_withdrawn:
+        messages.info(request, already)
+        return redirect(back)
+    form = WithdrawForm(request.POST or None)
+    return _confirm_page(
+        request,
+        title=title,
+        subject=subject,
+        consequences=[*consequences, _undo_note()],
+        back=back,
+        act=lambda: act(form.cleaned_data["reason"]),
+        done=done,
+        button=pgettext("material", "Withdraw"),
+        danger=True,
+        form=form,
+    )
+
+
+def _restore_page(
+    request: HttpRequest,
+    row: Withdrawable,
+    *,
+    not_withdrawn: str,
+    title: str,
+    subject: str,
+    consequence: str,
+    back: str,
+    act: Callable[[], object],
+    done: str,
+) -> HttpResponse:
+    """Undo the withdrawal of `row`, showing when and why it was withdrawn; a row that is
+    not withdrawn goes back, saying `not_withdrawn`."""
+    if not row.is_withdrawn:
+        messages.info(request, not_withdrawn)
+        return redirect(back)
+    return _confirm_page(
+        request,
+        title=title,
+        subject=subject,
+        consequences=[
+            consequence,
+            _("Withdrawn on %(at)s: %(reason)s")
+            % {"at": _day(row.withdrawn_at), "reason": row.withdrawn_reason},
+        ],
+        back=back,
+        act=act,
+        done=done,
+        button=_("Restore"),
+        danger=False,
     )
 
 
@@ -164,13 +213,7 @@ def _history(edition: Edition) -> list[str]:
     return lines or [_("Nothing of it has been handed out or sent yet.")]
 
 
-@coordinator_required
-def edition_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
-    edition = get_object_or_404(Edition.objects.select_related("material"), pk=pk)
-    back = _material_url(edition, f"edition-{edition.pk}")
-    if edition.is_withdrawn:
-        messages.info(request, _("This edition is already withdrawn."))
-        return redirect(back)
+def _edition_consequences(edition: Edition) -> list[str]:
     files = edition.files.current().count()
     classes = ClassMaterial.objects.current().filter(edition=edition).count()
     consequences = [
@@ -198,13 +241,20 @@ def edition_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
             )
             % {"n": classes}
         )
-    consequences.extend(_history(edition))
+    return [*consequences, *_history(edition)]
+
+
+@coordinator_required
+def edition_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    edition = get_object_or_404(Edition.objects.select_related("material"), pk=pk)
     return _withdraw_page(
         request,
+        edition,
+        already=_("This edition is already withdrawn."),
         title=_("Withdraw the edition “%(label)s”?") % {"label": edition.label},
         subject=edition.material.title,
-        consequences=consequences,
-        back=back,
+        consequences=_edition_consequences(edition),
+        back=_material_url(edition, f"edition-{edition.pk}"),
         act=lambda reason: services.edition_withdraw(
             actor=request.user, edition=edition, reason=reason
         ),
@@ -215,23 +265,17 @@ def edition_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 @coordinator_required
 def edition_restore(request: HttpRequest, pk: int) -> HttpResponse:
     edition = get_object_or_404(Edition.objects.select_related("material"), pk=pk)
-    back = _material_url(edition, f"edition-{edition.pk}")
-    if not edition.is_withdrawn:
-        messages.info(request, _("This edition is not withdrawn."))
-        return redirect(back)
     return _restore_page(
         request,
+        edition,
+        not_withdrawn=_("This edition is not withdrawn."),
         title=_("Restore the edition “%(label)s”?") % {"label": edition.label},
         subject=edition.material.title,
-        consequences=[
-            _(
-                "It returns to the library, the Ministry package and the totals, with its "
-                "files that were not withdrawn one by one."
-            ),
-            _("Withdrawn on %(at)s: %(reason)s")
-            % {"at": _day(edition.withdrawn_at), "reason": edition.withdrawn_reason},
-        ],
-        back=back,
+        consequence=_(
+            "It returns to the library, the Ministry package and the totals, with its "
+            "files that were not withdrawn one by one."
+        ),
+        back=_material_url(edition, f"edition-{edition.pk}"),
         act=lambda: services.edition_restore(actor=request.user, edition=edition),
         done=_("Edition “%(label)s” restored.") % {"label": edition.label},
     )
@@ -243,12 +287,10 @@ def edition_restore(request: HttpRequest, pk: int) -> HttpResponse:
 @coordinator_required
 def file_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     row = get_object_or_404(MaterialFile.objects.select_related("edition__material"), pk=pk)
-    back = _material_url(row.edition, f"edition-{row.edition_id}")
-    if row.is_withdrawn:
-        messages.info(request, _("This file is already withdrawn."))
-        return redirect(back)
     return _withdraw_page(
         request,
+        row,
+        already=_("This file is already withdrawn."),
         title=_("Withdraw the file “%(name)s”?") % {"name": row.original_name},
         subject=f"{row.edition.material.title} — {row.edition.label}",
         consequences=[
@@ -258,7 +300,7 @@ def file_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
             ),
             _("The edition and its other files stay."),
         ],
-        back=back,
+        back=_material_url(row.edition, f"edition-{row.edition_id}"),
         act=lambda reason: services.file_withdraw(actor=request.user, file=row, reason=reason),
         done=_("File “%(name)s” withdrawn.") % {"name": row.original_name},
     )
@@ -267,20 +309,14 @@ def file_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 @coordinator_required
 def file_restore(request: HttpRequest, pk: int) -> HttpResponse:
     row = get_object_or_404(MaterialFile.objects.select_related("edition__material"), pk=pk)
-    back = _material_url(row.edition, f"edition-{row.edition_id}")
-    if not row.is_withdrawn:
-        messages.info(request, _("This file is not withdrawn."))
-        return redirect(back)
     return _restore_page(
         request,
+        row,
+        not_withdrawn=_("This file is not withdrawn."),
         title=_("Restore the file “%(name)s”?") % {"name": row.original_name},
         subject=f"{row.edition.material.title} — {row.edition.label}",
-        consequences=[
-            _("It returns to the library and the Ministry package with its edition."),
-            _("Withdrawn on %(at)s: %(reason)s")
-            % {"at": _day(row.withdrawn_at), "reason": row.withdrawn_reason},
-        ],
-        back=back,
+        consequence=_("It returns to the library and the Ministry package with its edition."),
+        back=_material_url(row.edition, f"edition-{row.edition_id}"),
         act=lambda: services.file_restore(actor=request.user, file=row),
         done=_("File “%(name)s” restored.") % {"name": row.original_name},
     )
@@ -289,25 +325,14 @@ def file_restore(request: HttpRequest, pk: int) -> HttpResponse:
 # ---------------------------------------------------------------------------- a class's material
 
 
-def _class_material(code: str, pk: int) -> ClassMaterial:
-    klass = get_object_or_404(TrainingClass, code=code)
-    return get_object_or_404(
-        ClassMaterial.objects.select_related("edition__material", "training_class"),
-        pk=pk,
-        training_class=klass,
-    )
-
-
 @coordinator_required
 def class_material_withdraw(request: HttpRequest, code: str, pk: int) -> HttpResponse:
-    cm = _class_material(code, pk)
-    back = reverse("materials:class-materials", args=[code])
-    if cm.is_withdrawn:
-        messages.info(request, _("This material is already withdrawn from the class."))
-        return redirect(back)
+    cm = _class_material(request, code, pk)
     handed = cm.handovers.count()
     return _withdraw_page(
         request,
+        cm,
+        already=_("This material is already withdrawn from the class."),
         title=_("Withdraw this material from class %(code)s?") % {"code": code},
         subject=f"{cm.edition.material.title} — {cm.edition.label}",
         consequences=[
@@ -320,7 +345,7 @@ def class_material_withdraw(request: HttpRequest, code: str, pk: int) -> HttpRes
             % {"n": handed},
             _("The edition stays in the catalogue and the library."),
         ],
-        back=back,
+        back=reverse("materials:class-materials", args=[code]),
         act=lambda reason: services.class_material_withdraw(
             actor=request.user, class_material=cm, reason=reason
         ),
@@ -330,21 +355,15 @@ def class_material_withdraw(request: HttpRequest, code: str, pk: int) -> HttpRes
 
 @coordinator_required
 def class_material_restore(request: HttpRequest, code: str, pk: int) -> HttpResponse:
-    cm = _class_material(code, pk)
-    back = reverse("materials:class-materials", args=[code])
-    if not cm.is_withdrawn:
-        messages.info(request, _("This material is not withdrawn from the class."))
-        return redirect(back)
+    cm = _class_material(request, code, pk)
     return _restore_page(
         request,
+        cm,
+        not_withdrawn=_("This material is not withdrawn from the class."),
         title=_("Hand this material out in class %(code)s again?") % {"code": code},
         subject=f"{cm.edition.material.title} — {cm.edition.label}",
-        consequences=[
-            _("It can be handed out again; the hand-outs already recorded are kept."),
-            _("Withdrawn on %(at)s: %(reason)s")
-            % {"at": _day(cm.withdrawn_at), "reason": cm.withdrawn_reason},
-        ],
-        back=back,
+        consequence=_("It can be handed out again; the hand-outs already recorded are kept."),
+        back=reverse("materials:class-materials", args=[code]),
         act=lambda: services.class_material_restore(actor=request.user, class_material=cm),
         done=_("Material restored in class %(code)s.") % {"code": code},
     )
