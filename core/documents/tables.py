@@ -54,6 +54,7 @@ from core.documents.fitting import (
     weighted_widths,
 )
 from core.documents.header import (
+    LAYOUT_COMMANDS,
     add_signature_row,
     build_pdf,
     document_table,
@@ -648,9 +649,7 @@ def _signature_block(signers: tuple[Signer, ...], width: float) -> list:
         rows,
         col_widths=[width * share for share in shares],
         commands=[
-            ("VALIGN", (0, 0), (-1, -1), "TOP"),
-            ("LEFTPADDING", (0, 0), (-1, -1), 0),
-            ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+            *LAYOUT_COMMANDS,
         ],
     )
     # Room to sign under the functions when no name is printed there.
