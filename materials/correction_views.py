@@ -157,9 +157,10 @@ def _restore_page(
     )
 
 
-def _material_url(edition: Edition, anchor: str = "") -> str:
+def _edition_url(edition: Edition) -> str:
+    """The edition on its material's page, where the coordinator corrects it."""
     url = reverse("materials:material-detail", args=[edition.material_id])
-    return f"{url}#{anchor}" if anchor else url
+    return f"{url}#edition-{edition.pk}"
 
 
 # ---------------------------------------------------------------------------- an edition
@@ -180,7 +181,7 @@ def edition_edit(request: HttpRequest, pk: int) -> HttpResponse:
             _form_errors(form, exc)
         else:
             messages.success(request, _("Edition saved."))
-            return redirect(_material_url(edition, f"edition-{edition.pk}"))
+            return redirect(_edition_url(edition))
     return render(
         request,
         "materials/edition_form.html",
@@ -254,7 +255,7 @@ def edition_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
         title=_("Withdraw the edition “%(label)s”?") % {"label": edition.label},
         subject=edition.material.title,
         consequences=_edition_consequences(edition),
-        back=_material_url(edition, f"edition-{edition.pk}"),
+        back=_edition_url(edition),
         act=lambda reason: services.edition_withdraw(
             actor=request.user, edition=edition, reason=reason
         ),
@@ -275,7 +276,7 @@ def edition_restore(request: HttpRequest, pk: int) -> HttpResponse:
             "It returns to the library, the Ministry package and the totals, with its "
             "files that were not withdrawn one by one."
         ),
-        back=_material_url(edition, f"edition-{edition.pk}"),
+        back=_edition_url(edition),
         act=lambda: services.edition_restore(actor=request.user, edition=edition),
         done=_("Edition “%(label)s” restored.") % {"label": edition.label},
     )
@@ -292,7 +293,7 @@ def file_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
         row,
         already=_("This file is already withdrawn."),
         title=_("Withdraw the file “%(name)s”?") % {"name": row.original_name},
-        subject=f"{row.edition.material.title} — {row.edition.label}",
+        subject=str(row.edition),
         consequences=[
             _(
                 "The file will leave the library and the Ministry package, and can no "
@@ -300,7 +301,7 @@ def file_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
             ),
             _("The edition and its other files stay."),
         ],
-        back=_material_url(row.edition, f"edition-{row.edition_id}"),
+        back=_edition_url(row.edition),
         act=lambda reason: services.file_withdraw(actor=request.user, file=row, reason=reason),
         done=_("File “%(name)s” withdrawn.") % {"name": row.original_name},
     )
@@ -314,9 +315,9 @@ def file_restore(request: HttpRequest, pk: int) -> HttpResponse:
         row,
         not_withdrawn=_("This file is not withdrawn."),
         title=_("Restore the file “%(name)s”?") % {"name": row.original_name},
-        subject=f"{row.edition.material.title} — {row.edition.label}",
+        subject=str(row.edition),
         consequence=_("It returns to the library and the Ministry package with its edition."),
-        back=_material_url(row.edition, f"edition-{row.edition_id}"),
+        back=_edition_url(row.edition),
         act=lambda: services.file_restore(actor=request.user, file=row),
         done=_("File “%(name)s” restored.") % {"name": row.original_name},
     )
@@ -334,7 +335,7 @@ def class_material_withdraw(request: HttpRequest, code: str, pk: int) -> HttpRes
         cm,
         already=_("This material is already withdrawn from the class."),
         title=_("Withdraw this material from class %(code)s?") % {"code": code},
-        subject=f"{cm.edition.material.title} — {cm.edition.label}",
+        subject=str(cm.edition),
         consequences=[
             _("No more copies will be handed out in this class, by list or by scanning."),
             ngettext(
@@ -361,7 +362,7 @@ def class_material_restore(request: HttpRequest, code: str, pk: int) -> HttpResp
         cm,
         not_withdrawn=_("This material is not withdrawn from the class."),
         title=_("Hand this material out in class %(code)s again?") % {"code": code},
-        subject=f"{cm.edition.material.title} — {cm.edition.label}",
+        subject=str(cm.edition),
         consequence=_("It can be handed out again; the hand-outs already recorded are kept."),
         back=reverse("materials:class-materials", args=[code]),
         act=lambda: services.class_material_restore(actor=request.user, class_material=cm),
