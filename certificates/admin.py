@@ -4,17 +4,7 @@ read-only. Only the number format of a register may be edited here."""
 from django.contrib import admin
 
 from certificates.models import Certificate, CertificateBatch, CertificateSettings, RegisterSeries
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+from core.admin import ReadOnlyAdmin
 
 
 @admin.register(Certificate)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime
 import logging
+import sys
 from typing import Any, ClassVar, Self
 
 from django.conf import settings
@@ -180,3 +181,16 @@ def mark_lost(task_: Task, *args: Any) -> int:
         traceback="The worker running this task stopped (killed or restarted); "
         "the job was queued again.",
     )
+
+
+def terminal_progress(done: int, total: int) -> None:
+    """A job's progress as a bar on the terminal of a management command (stderr); a log
+    file gets the final line only."""
+    if not sys.stderr.isatty() and done < total:
+        return
+    width = 30
+    filled = int(width * done / total) if total else width
+    bar = "█" * filled + "░" * (width - filled)
+    end = "\n" if done >= total else ""
+    sys.stderr.write(f"\r[{bar}] {done}/{total}{end}")
+    sys.stderr.flush()

@@ -1,6 +1,7 @@
 """What the HTML pages of every app share: a service's refusal shown on the form that
 asked for it, and the shared confirmation page (templates/confirm.html) for an action
-that needs a reason (reopening a session or a class, withdrawing a material)."""
+that changes many rows or needs a reason (closing or reopening a session or a class,
+withdrawing and restoring a material)."""
 
 from __future__ import annotations
 
@@ -24,6 +25,43 @@ def form_errors(form: forms.Form, exc: ValidationError) -> None:
         form.add_error(None, exc)
 
 
+def confirm_page(
+    request: HttpRequest,
+    *,
+    act: Callable[[], Any],
+    done: Callable[[Any], str],
+    back: str,
+    page: dict,
+    form: forms.Form | None = None,
+) -> HttpResponse:
+    """The confirmation page: only a POST carrying ``confirm`` (and a valid ``form``, when
+    there is one) acts. ``act()`` runs the service; its refusal is shown on the form, or
+    without a form instead of the button; its result is worded by ``done`` as the success
+    message, and then back to ``back``, which is also where Cancel goes. ``page`` is the
+    rest of what confirm.html shows (title, subject, consequences, button, danger)."""
+    refusal = ""
+    if (
+        request.method == "POST"
+        and request.POST.get("confirm") == "yes"
+        and (form is None or form.is_valid())
+    ):
+        try:
+            result = act()
+        except ValidationError as exc:
+            if form is None:
+                refusal = " ".join(exc.messages)
+            else:
+                form_errors(form, exc)
+        else:
+            messages.success(request, done(result))
+            return redirect(back)
+    return render(
+        request,
+        "confirm.html",
+        {**page, "form": form, "refusal": refusal, "cancel_url": back},
+    )
+
+
 def confirm_with_reason(
     request: HttpRequest,
     *,
@@ -33,18 +71,14 @@ def confirm_with_reason(
     back: str,
     page: dict,
 ) -> HttpResponse:
-    """The confirmation page with a reason (a form with a ``reason`` field): only a POST
-    carrying ``confirm`` and a valid reason acts. ``act(reason)`` runs the service; its
-    refusal is shown on the form, its result worded by ``done`` as the success message,
-    and then back to ``back``, which is also where Cancel goes. ``page`` is the rest of
-    what confirm.html shows (title, subject, consequences, button...)."""
+    """:func:`confirm_page` for an action that needs a reason (a form with a ``reason``
+    field): ``act(reason)``."""
     form = form_class(request.POST or None)
-    if request.method == "POST" and request.POST.get("confirm") == "yes" and form.is_valid():
-        try:
-            result = act(form.cleaned_data["reason"])
-        except ValidationError as exc:
-            form_errors(form, exc)
-        else:
-            messages.success(request, done(result))
-            return redirect(back)
-    return render(request, "confirm.html", {**page, "form": form, "cancel_url": back})
+    return confirm_page(
+        request,
+        act=lambda: act(form.cleaned_data["reason"]),
+        done=done,
+        back=back,
+        page=page,
+        form=form,
+    )

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from core.admin import ReadOnlyAdmin
 from courses.models import (
     AuditLog,
     Organisation,
@@ -88,7 +89,7 @@ class TrainingClassAdmin(admin.ModelAdmin):
 
 
 @admin.register(AuditLog)
-class AuditLogAdmin(admin.ModelAdmin):
+class AuditLogAdmin(ReadOnlyAdmin):
     """Read-only: the log is evidence, so nobody edits or deletes it, not even staff."""
 
     list_display = ("created_at", "actor", "action", "target_type", "target_repr")
@@ -96,15 +97,6 @@ class AuditLogAdmin(admin.ModelAdmin):
     search_fields = ("target_repr", "action", "actor__username")
     date_hierarchy = "created_at"
     readonly_fields = [f.name for f in AuditLog._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def get_actions(self, request):
         # No bulk actions at all (not only no "delete selected"): nothing may act on rows.

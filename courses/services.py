@@ -78,22 +78,34 @@ def _diff(before: dict, after: dict) -> dict:
     return {k: [before.get(k), v] for k, v in after.items() if before.get(k) != v}
 
 
+def _audit_save(
+    *, actor: User, target: models.Model, noun: str, before: dict | None, after: dict
+) -> None:
+    """A new row (nothing `before`) is audited as "<noun>.create" with all its values; a
+    changed one as "<noun>.update" with what changed, old and new."""
+    audit(
+        actor=actor,
+        action=f"{noun}.create" if before is None else f"{noun}.update",
+        target=target,
+        changes=after if before is None else _diff(before, after),
+    )
+
+
 @transaction.atomic
 def training_class_save(*, actor: User, training_class: TrainingClass) -> TrainingClass:
     """Create or update a class (fields already set on the instance)."""
-    creating = training_class.pk is None
-    before = {}
-    if not creating:
+    before: dict | None = None
+    if training_class.pk is not None:
         before = _field_values(TrainingClass.objects.select_for_update().get(pk=training_class.pk))
     training_class.full_clean()
     with database_invariants():
         training_class.save()
-    after = _field_values(training_class)
-    audit(
+    _audit_save(
         actor=actor,
-        action="class.create" if creating else "class.update",
         target=training_class,
-        changes=after if creating else _diff(before, after),
+        noun="class",
+        before=before,
+        after=_field_values(training_class),
     )
     return training_class
 
@@ -199,9 +211,8 @@ def training_class_reopen(*, actor: User, training_class: TrainingClass, reason:
 
 @transaction.atomic
 def session_save(*, actor: User, session: Session, trainers: Iterable[Trainer]) -> Session:
-    creating = session.pk is None
-    before: dict = {}
-    if not creating:
+    before: dict | None = None
+    if session.pk is not None:
         old = Session.objects.get(pk=session.pk)
         before = {
             **_field_values(old),
@@ -214,12 +225,7 @@ def session_save(*, actor: User, session: Session, trainers: Iterable[Trainer]) 
         session.save()
     session.trainers.set(trainers)
     after = {**_field_values(session), "trainers": sorted(t.pk for t in trainers)}
-    audit(
-        actor=actor,
-        action="session.create" if creating else "session.update",
-        target=session,
-        changes=after if creating else _diff(before, after),
-    )
+    _audit_save(actor=actor, target=session, noun="session", before=before, after=after)
     return session
 
 

@@ -317,24 +317,41 @@ def _seed_people(spec: dict, class_codes: list[str], report: SeedReport) -> None
                 report.unchanged += 1
             if Nomination.objects.live().filter(training_class=klass, participant=person).exists():
                 continue
-            nomination = Nomination.objects.create(
-                training_class=klass,
-                organisation=quota.organisation,
-                category=quota.category,
-                participant=person,
-                state=NominationState.APPROVED,
-                created_at=timezone.make_aware(
-                    datetime.datetime(klass.start_date.year, 9, 15, 9, 0)
-                ),
-                submitted_at=timezone.make_aware(
-                    datetime.datetime(klass.start_date.year, 9, 20, 9, 0)
-                ),
-                decided_at=timezone.make_aware(
-                    datetime.datetime(klass.start_date.year, 9, 25, 9, 0)
-                ),
-            )
-            Enrollment.for_nomination(nomination, created_at=nomination.decided_at).save()
-            report.created += 2
+            _enrol(klass, person, quota.organisation, quota.category, report, september=True)
+
+
+def _enrol(
+    klass: TrainingClass,
+    person: Participant,
+    organisation: Organisation,
+    category: ParticipantCategory,
+    report: SeedReport,
+    *,
+    september: bool = False,
+) -> None:
+    """An approved nomination and its enrollment, as a unit's nomination leaves them once
+    the department has accepted it; `september`: nominated, sent and accepted in September
+    of the class's year, as the plan's classes were (otherwise now)."""
+    dates = {}
+    if september:
+        year = klass.start_date.year
+        dates = {
+            "created_at": timezone.make_aware(datetime.datetime(year, 9, 15, 9, 0)),
+            "submitted_at": timezone.make_aware(datetime.datetime(year, 9, 20, 9, 0)),
+            "decided_at": timezone.make_aware(datetime.datetime(year, 9, 25, 9, 0)),
+        }
+    nomination = Nomination.objects.create(
+        training_class=klass,
+        organisation=organisation,
+        category=category,
+        participant=person,
+        state=NominationState.APPROVED,
+        **dates,
+    )
+    Enrollment.for_nomination(
+        nomination, **({"created_at": nomination.decided_at} if september else {})
+    ).save()
+    report.created += 2
 
 
 def _seed_recipients(spec: dict, orgs: dict[str, Organisation], report: SeedReport) -> None:
@@ -523,15 +540,7 @@ def _seed_practice_class(
         if Enrollment.objects.filter(training_class=klass, participant=e.participant).exists():
             report.unchanged += 1
             continue
-        nomination = Nomination.objects.create(
-            training_class=klass,
-            organisation=e.organisation,
-            category=e.category,
-            participant=e.participant,
-            state=NominationState.APPROVED,
-        )
-        Enrollment.for_nomination(nomination).save()
-        report.created += 2
+        _enrol(klass, e.participant, e.organisation, e.category, report)
 
 
 def _keep_a_session_open(

@@ -11,6 +11,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from core.admin import ReadOnlyAdmin, ReadOnlyMixin
 from materials.models import Edition, Language, Material, MaterialFile
 
 
@@ -20,19 +21,10 @@ class LanguageAdmin(admin.ModelAdmin):
     list_editable = ["sort_order"]
 
 
-class _ReadOnlyInline(admin.TabularInline):
+class _ReadOnlyInline(ReadOnlyMixin, admin.TabularInline):
     extra = 0
     can_delete = False
     show_change_link = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.display(description=_("state"))
@@ -61,7 +53,7 @@ class MaterialFileInline(_ReadOnlyInline):
 
 
 @admin.register(Material)
-class MaterialAdmin(admin.ModelAdmin):
+class MaterialAdmin(ReadOnlyAdmin):
     list_display = ["title", "kind", "year", "visibility", "editions_state", "in_app"]
     list_filter = ["kind", "year", "visibility"]
     search_fields = ["title"]
@@ -88,30 +80,12 @@ class MaterialAdmin(admin.ModelAdmin):
         url = reverse("materials:material-detail", args=[obj.pk])
         return format_html('<a href="{}">{}</a>', url, _("On the material's page"))
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(Edition)
-class EditionAdmin(admin.ModelAdmin):
+class EditionAdmin(ReadOnlyAdmin):
     """Read-only: editions and their files with their withdrawn state."""
 
     list_display = ["label", "material", "year", "printed_copies", _state]
     list_filter = [("withdrawn_at", admin.EmptyFieldListFilter), "year"]
     search_fields = ["label", "material__title"]
     inlines = [MaterialFileInline]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

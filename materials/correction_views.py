@@ -23,11 +23,18 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 
 from accounts.decorators import coordinator_required
-from core.pages import confirm_with_reason, form_errors
-from courses.models import TrainingClass
+from core.pages import confirm_page, confirm_with_reason, form_errors
 from materials import services
 from materials.forms import EditionEditForm, WithdrawForm
-from materials.models import ClassMaterial, Dispatch, Edition, Handover, MaterialFile
+from materials.models import (
+    ClassMaterial,
+    Dispatch,
+    Edition,
+    Handover,
+    MaterialFile,
+    Withdrawable,
+)
+from materials.views import _class_material
 
 
 def _day(moment) -> str:
@@ -40,7 +47,9 @@ def _undo_note() -> str:
 
 def _withdraw_page(
     request: HttpRequest,
+    row: Withdrawable,
     *,
+    already: str,
     title: str,
     subject: str,
     consequences: list[str],
@@ -48,8 +57,10 @@ def _withdraw_page(
     act: Callable[[str], object],
     done: str,
 ) -> HttpResponse:
-    """A withdrawal asks for its reason on the shared confirmation page, and says it
-    can be undone."""
+    """Withdraw `row` with a reason; a row withdrawn already goes back, saying `already`."""
+    if row.is_withdrawn:
+        messages.info(request, already)
+        return redirect(back)
     return confirm_with_reason(
         request,
         form_class=WithdrawForm,
@@ -68,41 +79,44 @@ def _withdraw_page(
 
 def _restore_page(
     request: HttpRequest,
+    row: Withdrawable,
     *,
+    not_withdrawn: str,
     title: str,
     subject: str,
-    consequences: list[str],
+    consequence: str,
     back: str,
     act: Callable[[], object],
     done: str,
 ) -> HttpResponse:
-    refusal = ""
-    if request.method == "POST" and request.POST.get("confirm") == "yes":
-        try:
-            act()
-        except ValidationError as exc:
-            refusal = " ".join(exc.messages)
-        else:
-            messages.success(request, done)
-            return redirect(back)
-    return render(
+    """Undo the withdrawal of `row`, showing when and why it was withdrawn; a row that is
+    not withdrawn goes back, saying `not_withdrawn`."""
+    if not row.is_withdrawn:
+        messages.info(request, not_withdrawn)
+        return redirect(back)
+    return confirm_page(
         request,
-        "confirm.html",
-        {
+        act=act,
+        done=lambda _result: done,
+        back=back,
+        page={
             "title": title,
             "subject": subject,
-            "consequences": consequences,
-            "refusal": refusal,
+            "consequences": [
+                consequence,
+                _("Withdrawn on %(at)s: %(reason)s")
+                % {"at": _day(row.withdrawn_at), "reason": row.withdrawn_reason},
+            ],
             "button": _("Restore"),
             "danger": False,
-            "cancel_url": back,
         },
     )
 
 
-def _material_url(edition: Edition, anchor: str = "") -> str:
+def _edition_url(edition: Edition) -> str:
+    """The edition on its material's page, where the coordinator corrects it."""
     url = reverse("materials:material-detail", args=[edition.material_id])
-    return f"{url}#{anchor}" if anchor else url
+    return f"{url}#edition-{edition.pk}"
 
 
 # ---------------------------------------------------------------------------- an edition
@@ -123,7 +137,7 @@ def edition_edit(request: HttpRequest, pk: int) -> HttpResponse:
             form_errors(form, exc)
         else:
             messages.success(request, _("Edition saved."))
-            return redirect(_material_url(edition, f"edition-{edition.pk}"))
+            return redirect(_edition_url(edition))
     return render(
         request,
         "materials/edition_form.html",
@@ -156,13 +170,7 @@ def _history(edition: Edition) -> list[str]:
     return lines or [_("Nothing of it has been handed out or sent yet.")]
 
 
-@coordinator_required
-def edition_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
-    edition = get_object_or_404(Edition.objects.select_related("material"), pk=pk)
-    back = _material_url(edition, f"edition-{edition.pk}")
-    if edition.is_withdrawn:
-        messages.info(request, _("This edition is already withdrawn."))
-        return redirect(back)
+def _edition_consequences(edition: Edition) -> list[str]:
     files = edition.files.current().count()
     classes = ClassMaterial.objects.current().filter(edition=edition).count()
     consequences = [
@@ -190,13 +198,20 @@ def edition_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
             )
             % {"n": classes}
         )
-    consequences.extend(_history(edition))
+    return [*consequences, *_history(edition)]
+
+
+@coordinator_required
+def edition_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    edition = get_object_or_404(Edition.objects.select_related("material"), pk=pk)
     return _withdraw_page(
         request,
+        edition,
+        already=_("This edition is already withdrawn."),
         title=_("Withdraw the edition “%(label)s”?") % {"label": edition.label},
         subject=edition.material.title,
-        consequences=consequences,
-        back=back,
+        consequences=_edition_consequences(edition),
+        back=_edition_url(edition),
         act=lambda reason: services.edition_withdraw(
             actor=request.user, edition=edition, reason=reason
         ),
@@ -207,23 +222,17 @@ def edition_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 @coordinator_required
 def edition_restore(request: HttpRequest, pk: int) -> HttpResponse:
     edition = get_object_or_404(Edition.objects.select_related("material"), pk=pk)
-    back = _material_url(edition, f"edition-{edition.pk}")
-    if not edition.is_withdrawn:
-        messages.info(request, _("This edition is not withdrawn."))
-        return redirect(back)
     return _restore_page(
         request,
+        edition,
+        not_withdrawn=_("This edition is not withdrawn."),
         title=_("Restore the edition “%(label)s”?") % {"label": edition.label},
         subject=edition.material.title,
-        consequences=[
-            _(
-                "It returns to the library, the Ministry package and the totals, with its "
-                "files that were not withdrawn one by one."
-            ),
-            _("Withdrawn on %(at)s: %(reason)s")
-            % {"at": _day(edition.withdrawn_at), "reason": edition.withdrawn_reason},
-        ],
-        back=back,
+        consequence=_(
+            "It returns to the library, the Ministry package and the totals, with its "
+            "files that were not withdrawn one by one."
+        ),
+        back=_edition_url(edition),
         act=lambda: services.edition_restore(actor=request.user, edition=edition),
         done=_("Edition “%(label)s” restored.") % {"label": edition.label},
     )
@@ -235,14 +244,12 @@ def edition_restore(request: HttpRequest, pk: int) -> HttpResponse:
 @coordinator_required
 def file_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     row = get_object_or_404(MaterialFile.objects.select_related("edition__material"), pk=pk)
-    back = _material_url(row.edition, f"edition-{row.edition_id}")
-    if row.is_withdrawn:
-        messages.info(request, _("This file is already withdrawn."))
-        return redirect(back)
     return _withdraw_page(
         request,
+        row,
+        already=_("This file is already withdrawn."),
         title=_("Withdraw the file “%(name)s”?") % {"name": row.original_name},
-        subject=f"{row.edition.material.title} — {row.edition.label}",
+        subject=str(row.edition),
         consequences=[
             _(
                 "The file will leave the library and the Ministry package, and can no "
@@ -250,7 +257,7 @@ def file_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
             ),
             _("The edition and its other files stay."),
         ],
-        back=back,
+        back=_edition_url(row.edition),
         act=lambda reason: services.file_withdraw(actor=request.user, file=row, reason=reason),
         done=_("File “%(name)s” withdrawn.") % {"name": row.original_name},
     )
@@ -259,20 +266,14 @@ def file_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 @coordinator_required
 def file_restore(request: HttpRequest, pk: int) -> HttpResponse:
     row = get_object_or_404(MaterialFile.objects.select_related("edition__material"), pk=pk)
-    back = _material_url(row.edition, f"edition-{row.edition_id}")
-    if not row.is_withdrawn:
-        messages.info(request, _("This file is not withdrawn."))
-        return redirect(back)
     return _restore_page(
         request,
+        row,
+        not_withdrawn=_("This file is not withdrawn."),
         title=_("Restore the file “%(name)s”?") % {"name": row.original_name},
-        subject=f"{row.edition.material.title} — {row.edition.label}",
-        consequences=[
-            _("It returns to the library and the Ministry package with its edition."),
-            _("Withdrawn on %(at)s: %(reason)s")
-            % {"at": _day(row.withdrawn_at), "reason": row.withdrawn_reason},
-        ],
-        back=back,
+        subject=str(row.edition),
+        consequence=_("It returns to the library and the Ministry package with its edition."),
+        back=_edition_url(row.edition),
         act=lambda: services.file_restore(actor=request.user, file=row),
         done=_("File “%(name)s” restored.") % {"name": row.original_name},
     )
@@ -281,27 +282,16 @@ def file_restore(request: HttpRequest, pk: int) -> HttpResponse:
 # ---------------------------------------------------------------------------- a class's material
 
 
-def _class_material(code: str, pk: int) -> ClassMaterial:
-    klass = get_object_or_404(TrainingClass, code=code)
-    return get_object_or_404(
-        ClassMaterial.objects.select_related("edition__material", "training_class"),
-        pk=pk,
-        training_class=klass,
-    )
-
-
 @coordinator_required
 def class_material_withdraw(request: HttpRequest, code: str, pk: int) -> HttpResponse:
-    cm = _class_material(code, pk)
-    back = reverse("materials:class-materials", args=[code])
-    if cm.is_withdrawn:
-        messages.info(request, _("This material is already withdrawn from the class."))
-        return redirect(back)
+    cm = _class_material(request, code, pk)
     handed = cm.handovers.count()
     return _withdraw_page(
         request,
+        cm,
+        already=_("This material is already withdrawn from the class."),
         title=_("Withdraw this material from class %(code)s?") % {"code": code},
-        subject=f"{cm.edition.material.title} — {cm.edition.label}",
+        subject=str(cm.edition),
         consequences=[
             _("No more copies will be handed out in this class, by list or by scanning."),
             ngettext(
@@ -312,7 +302,7 @@ def class_material_withdraw(request: HttpRequest, code: str, pk: int) -> HttpRes
             % {"n": handed},
             _("The edition stays in the catalogue and the library."),
         ],
-        back=back,
+        back=reverse("materials:class-materials", args=[code]),
         act=lambda reason: services.class_material_withdraw(
             actor=request.user, class_material=cm, reason=reason
         ),
@@ -322,21 +312,15 @@ def class_material_withdraw(request: HttpRequest, code: str, pk: int) -> HttpRes
 
 @coordinator_required
 def class_material_restore(request: HttpRequest, code: str, pk: int) -> HttpResponse:
-    cm = _class_material(code, pk)
-    back = reverse("materials:class-materials", args=[code])
-    if not cm.is_withdrawn:
-        messages.info(request, _("This material is not withdrawn from the class."))
-        return redirect(back)
+    cm = _class_material(request, code, pk)
     return _restore_page(
         request,
+        cm,
+        not_withdrawn=_("This material is not withdrawn from the class."),
         title=_("Hand this material out in class %(code)s again?") % {"code": code},
-        subject=f"{cm.edition.material.title} — {cm.edition.label}",
-        consequences=[
-            _("It can be handed out again; the hand-outs already recorded are kept."),
-            _("Withdrawn on %(at)s: %(reason)s")
-            % {"at": _day(cm.withdrawn_at), "reason": cm.withdrawn_reason},
-        ],
-        back=back,
+        subject=str(cm.edition),
+        consequence=_("It can be handed out again; the hand-outs already recorded are kept."),
+        back=reverse("materials:class-materials", args=[code]),
         act=lambda: services.class_material_restore(actor=request.user, class_material=cm),
         done=_("Material restored in class %(code)s.") % {"code": code},
     )

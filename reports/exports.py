@@ -57,7 +57,6 @@ from core.documents.tables import (
     SheetWriter,
     SignerName,
     Table,
-    column_widths,
     new_workbook,
     save_workbook,
     table_csv,
@@ -504,13 +503,10 @@ def year_workbook(
                 f"lớp chưa có buổi nào được tổ chức ghi “{NOT_HELD}”."
             ],
         ),
-        widths=column_widths(
-            Table("", "", [], YEAR_CLASS_COLUMNS, []),
-            [
-                [None, k.code, k.title[:60], None, None, None, None, None, NOT_HELD, None]
-                for k in classes
-            ],
-        ),
+        sample=[
+            [None, k.code, k.title[:60], None, None, None, None, None, NOT_HELD, None]
+            for k in classes
+        ],
     )
     units = _units_table(classes_qs, user, subtitle)
     categories = _categories_table(classes_qs, user, subtitle)
@@ -537,12 +533,9 @@ def year_workbook(
                 f"đã tổ chức; đủ điều kiện cấp GCN chỉ xét khi lớp đã kết thúc ({NOT_DECIDED})."
             ],
         ),
-        widths=column_widths(
-            Table("", "", [], YEAR_PEOPLE_COLUMNS, []),
-            # The rate of a class not yet held is words: its column must hold them, or
-            # the plain (unwrapped) cell is cut off by the verdict beside it.
-            [[None, code, name, unit, None, None, None, NOT_HELD, NOT_DECIDED, None]],
-        ),
+        # The rate of a class not yet held is words: its column must hold them, or the
+        # plain (unwrapped) cell is cut off by the verdict beside it.
+        sample=[[None, code, name, unit, None, None, None, NOT_HELD, NOT_DECIDED, None]],
         plain=True,
     )
     absent_sheet = SheetWriter(
@@ -556,10 +549,7 @@ def year_workbook(
             rows=[],
             notes=[ABSENTEE_NOTE],
         ),
-        widths=column_widths(
-            Table("", "", [], YEAR_ABSENT_COLUMNS, []),
-            [[None, code, unit, name, missed, None, None]],
-        ),
+        sample=[[None, code, unit, name, missed, None, None]],
         plain=True,
     )
 

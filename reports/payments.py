@@ -46,6 +46,7 @@ from reportlab.platypus import Spacer
 from attendees.models import Attendance, Enrollment
 from attendees.rules import ATTENDED
 from core.documents.header import (
+    LAYOUT_COMMANDS,
     build_pdf,
     document_table,
     frame_width,
@@ -379,9 +380,7 @@ def _signature_block(plist: PaymentList, width: float) -> list:
         col_widths=[width / 3] * 3,
         rowHeights=[None, None, 20 * mm],
         commands=[
-            ("VALIGN", (0, 0), (-1, -1), "TOP"),
-            ("LEFTPADDING", (0, 0), (-1, -1), 0),
-            ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+            *LAYOUT_COMMANDS,
             ("TOPPADDING", (0, 0), (-1, -1), 0),
             ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
         ],

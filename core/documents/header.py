@@ -194,6 +194,15 @@ class CentredRule(Flowable):
         self.canv.restoreState()
 
 
+#: The commands of a table that only lays blocks side by side (the header's two columns,
+#: a signature block): no lines, cells top-aligned and flush with the frame's sides.
+LAYOUT_COMMANDS = [
+    ("VALIGN", (0, 0), (-1, -1), "TOP"),
+    ("LEFTPADDING", (0, 0), (-1, -1), 0),
+    ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+]
+
+
 def document_table(
     data: list[list], *, col_widths: list[float], commands: list[tuple] = (), **kwargs
 ) -> Table:
@@ -327,9 +336,7 @@ def official_header(
         col_widths=[left_w, right_w],
         hAlign="CENTER",
         commands=[
-            ("VALIGN", (0, 0), (-1, -1), "TOP"),
-            ("LEFTPADDING", (0, 0), (-1, -1), 0),
-            ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+            *LAYOUT_COMMANDS,
             ("TOPPADDING", (0, 0), (-1, -1), 0),
             ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
             ("TOPPADDING", (0, 1), (-1, 1), 6),

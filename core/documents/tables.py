@@ -54,6 +54,7 @@ from core.documents.fitting import (
     weighted_widths,
 )
 from core.documents.header import (
+    LAYOUT_COMMANDS,
     add_signature_row,
     build_pdf,
     document_table,
@@ -281,19 +282,22 @@ class SheetWriter:
         wb: Workbook,
         table: Table,
         *,
-        widths: list[float] | None = None,
+        sample: list[list[Any]] | None = None,
         plain: bool = False,
     ):
-        """``plain``: body cells as bare values, without borders, for sheets of a hundred
-        thousand rows (lists to filter, not to print), where styling every cell would
-        double the time the whole workbook takes."""
+        """``sample``: rows to size the columns by when the rows are streamed later (values
+        as long as the longest to come); by default the table's own rows, totals and
+        footer. ``plain``: body cells as bare values, without borders, for sheets of a
+        hundred thousand rows (lists to filter, not to print), where styling every cell
+        would double the time the whole workbook takes."""
         self.table = table
         self.plain = plain
         self.ws = ws = wb.create_sheet(table.sheet)
         self.ncols = ncols = max(len(table.columns), 1)
         self.last_col = get_column_letter(ncols)
-        sample = table.rows + ([table.totals] if table.totals else []) + table.footer
-        self.widths = widths or column_widths(table, sample)
+        if sample is None:
+            sample = table.rows + ([table.totals] if table.totals else []) + table.footer
+        self.widths = column_widths(table, sample)
         self.row = 0  # last row written
         self.first_data = 0
         self.data_rows = 0
@@ -648,9 +652,7 @@ def _signature_block(signers: tuple[Signer, ...], width: float) -> list:
         rows,
         col_widths=[width * share for share in shares],
         commands=[
-            ("VALIGN", (0, 0), (-1, -1), "TOP"),
-            ("LEFTPADDING", (0, 0), (-1, -1), 0),
-            ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+            *LAYOUT_COMMANDS,
         ],
     )
     # Room to sign under the functions when no name is printed there.

@@ -4,12 +4,13 @@ Vietnamese (an official document is Vietnamese whatever the UI language):
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from attendees.rules import Rate
 from core.documents.wording import amount_in_words, cited_date, vn_count, vn_int
 from courses.models import ClassState
-from reports.queries import Summary
+from reports.queries import Summary, SummaryRow
 from reports.results.figures import ATTENDANCE_TARGET, ClassResult, MaterialFigures, ResultsFigures
 
 PROPOSAL_PLACEHOLDER = "[Đề xuất của Sở — chỉnh sửa trước khi ký]"
@@ -47,68 +48,32 @@ class Block:
     grid: Grid | None = None
 
 
-def _category_grid(summary: Summary) -> Grid:
-    rows = [
-        [
-            r.key.code,
-            r.key.name_vi,
-            vn_int(r.seats),
-            vn_int(r.nominated),
-            vn_int(r.enrolled),
-            vn_int(r.participants),
-        ]
-        for r in summary.rows
-    ]
-    t = summary.total
-    rows.append(
-        [
-            "",
-            "Tổng cộng",
-            vn_int(t.seats),
-            vn_int(t.nominated),
-            vn_int(t.enrolled),
-            vn_int(t.participants),
-        ]
-    )
+def _seats_grid(
+    summary: Summary, key_title: str, lead: Callable[[int, SummaryRow], list[str]]
+) -> Grid:
+    """Seats, nominations, enrollments and participants per unit or category, with the
+    total; ``lead`` gives a row's first two cells (its number and its name)."""
+
+    def figures(r: SummaryRow) -> list[str]:
+        return [vn_int(r.seats), vn_int(r.nominated), vn_int(r.enrolled), vn_int(r.participants)]
+
+    rows = [[*lead(i, r), *figures(r)] for i, r in enumerate(summary.rows, 1)]
+    rows.append(["", "Tổng cộng", *figures(summary.total)])
     return Grid(
-        ["TT", "Đối tượng", "Chỉ tiêu", "Được cử", "Được duyệt", "Tham gia"],
+        ["TT", key_title, "Chỉ tiêu", "Được cử", "Được duyệt", "Tham gia"],
         rows,
         [10, 75, 20, 20, 20, 20],
         "clrrrr",
         total=True,
     )
+
+
+def _category_grid(summary: Summary) -> Grid:
+    return _seats_grid(summary, "Đối tượng", lambda i, r: [r.key.code, r.key.name_vi])
 
 
 def _unit_grid(summary: Summary) -> Grid:
-    rows = [
-        [
-            str(i),
-            r.key.name,
-            vn_int(r.seats),
-            vn_int(r.nominated),
-            vn_int(r.enrolled),
-            vn_int(r.participants),
-        ]
-        for i, r in enumerate(summary.rows, 1)
-    ]
-    t = summary.total
-    rows.append(
-        [
-            "",
-            "Tổng cộng",
-            vn_int(t.seats),
-            vn_int(t.nominated),
-            vn_int(t.enrolled),
-            vn_int(t.participants),
-        ]
-    )
-    return Grid(
-        ["TT", "Đơn vị cử", "Chỉ tiêu", "Được cử", "Được duyệt", "Tham gia"],
-        rows,
-        [10, 75, 20, 20, 20, 20],
-        "clrrrr",
-        total=True,
-    )
+    return _seats_grid(summary, "Đơn vị cử", lambda i, r: [str(i), r.key.name])
 
 
 def _attendance_grid(figures: ResultsFigures) -> Grid:

@@ -14,6 +14,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Paragraph, Spacer
 
 from core.documents.header import (
+    LAYOUT_COMMANDS,
     CentredRule,
     build_pdf,
     document_table,
@@ -187,9 +188,7 @@ def _pdf_signature(frame: Frame) -> Flowable:
         [[left, right]],
         col_widths=widths,
         commands=[
-            ("VALIGN", (0, 0), (-1, -1), "TOP"),
-            ("LEFTPADDING", (0, 0), (-1, -1), 0),
-            ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+            *LAYOUT_COMMANDS,
             ("TOPPADDING", (0, 0), (0, 0), 6),
         ],
     )

@@ -8,7 +8,6 @@ page's button, with a progress bar.
 from __future__ import annotations
 
 import shutil
-import sys
 from pathlib import Path
 
 from django.conf import settings
@@ -19,7 +18,7 @@ from accounts.models import User
 from certificates.eligibility import class_eligibility, not_ready_reason
 from certificates.models import CertificateBatch
 from certificates.services import batch_run
-from core.jobs import JobState
+from core.jobs import JobState, terminal_progress
 from courses.models import TrainingClass
 
 
@@ -70,7 +69,7 @@ class Command(BaseCommand):
             return
 
         batch = CertificateBatch.objects.create(training_class=klass, requested_by=actor)
-        batch = batch_run(batch, on_progress=self._progress)
+        batch = batch_run(batch, on_progress=terminal_progress)
         self.stderr.write("")
         if batch.state != JobState.DONE:
             raise CommandError(batch.error)
@@ -86,13 +85,3 @@ class Command(BaseCommand):
             paths = [Path(shutil.copy(p, target / p.name.split("-", 1)[-1])) for p in paths]
         for path in paths:
             self.stdout.write(str(path))
-
-    def _progress(self, done: int, total: int) -> None:
-        if not sys.stderr.isatty() and done < total:
-            return  # a log file gets the final line only
-        width = 30
-        filled = int(width * done / total) if total else width
-        bar = "█" * filled + "░" * (width - filled)
-        end = "\n" if done >= total else ""
-        sys.stderr.write(f"\r[{bar}] {done}/{total}{end}")
-        sys.stderr.flush()

@@ -12,7 +12,6 @@ a crash or Ctrl-C never leaves a half-written workbook under the real name.
 from __future__ import annotations
 
 import os
-import sys
 from pathlib import Path
 
 from django.conf import settings
@@ -20,6 +19,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 
 from accounts.models import Role, User
+from core.jobs import terminal_progress
 from courses.models import TrainingClass
 from reports.exports import class_workbook, year_workbook
 
@@ -69,7 +69,9 @@ class Command(BaseCommand):
         rows: list[int] = []
         self._write(
             target,
-            lambda out: rows.append(year_workbook(year, reader, out, on_progress=self._progress)),
+            lambda out: rows.append(
+                year_workbook(year, reader, out, on_progress=terminal_progress)
+            ),
         )
         self.stdout.write(self.style.SUCCESS(f"Năm {year}: {rows[0]} học viên — {target}"))
 
@@ -92,13 +94,3 @@ class Command(BaseCommand):
         except BaseException:
             part.unlink(missing_ok=True)
             raise
-
-    def _progress(self, done: int, total: int) -> None:
-        if not sys.stderr.isatty() and done < total:
-            return  # a log file gets the final line only
-        width = 30
-        filled = int(width * done / total) if total else width
-        bar = "█" * filled + "░" * (width - filled)
-        end = "\n" if done >= total else ""
-        sys.stderr.write(f"\r[{bar}] {done}/{total}{end}")
-        sys.stderr.flush()
