@@ -22,6 +22,7 @@ from accounts.decorators import coordinator_required, scanner_required
 from attendees import checkin
 from attendees.forms import AttendanceListForm
 from attendees.models import Attendance, AttendanceStatus, Enrollment, ScanEvent
+from core.http import document_response
 from core.pages import confirm_with_reason
 from courses.models import Session, TrainingClass
 from courses.vietnamese import sorted_by_name, sorted_by_participant
@@ -325,9 +326,9 @@ def class_badges(request: HttpRequest, code: str) -> HttpResponse:
         name=lambda e: e.participant.full_name,
         born=lambda e: e.participant.date_of_birth,
     )
-    response = HttpResponse(badges_pdf(klass, enrollments), content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="the-diem-danh-{klass.code}.pdf"'
-    return response
+    return document_response(
+        badges_pdf(klass, enrollments), f"the-diem-danh-{klass.code}.pdf", as_attachment=False
+    )
 
 
 @coordinator_required

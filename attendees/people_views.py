@@ -30,6 +30,7 @@ from attendees.models import (
 )
 from attendees.views import class_and_unit_for_user, identity_checks_refused
 from core.documents.tables import HEAD_OF_UNIT, LIST_MAKER, Col, table_csv, table_pdf, table_xlsx
+from core.http import document_response
 from courses.models import TrainingClass
 from courses.vietnamese import sorted_by_name
 
@@ -148,12 +149,9 @@ def _record_with_citizen_id(request: HttpRequest, form, *, exclude_pk: int) -> P
 def person_export(request: HttpRequest, pk: int) -> HttpResponse:
     person = _participant_for_user(request, pk)
     data = services.participant_export(actor=request.user, participant=person)
-    response = HttpResponse(
-        json.dumps(data, ensure_ascii=False, indent=2),
-        content_type="application/json; charset=utf-8",
+    return document_response(
+        json.dumps(data, ensure_ascii=False, indent=2), f"du-lieu-ca-nhan-{person.pk}.json"
     )
-    response["Content-Disposition"] = f'attachment; filename="du-lieu-ca-nhan-{person.pk}.json"'
-    return response
 
 
 @coordinator_required
@@ -402,12 +400,9 @@ def _list_file(
     if fmt == "csv":
         # The same rows and columns for another program (a unit's own database, a mail
         # merge): UTF-8 with a BOM so that Excel opens the Vietnamese letters right.
-        response = HttpResponse(table_csv(table), content_type="text/csv; charset=utf-8")
+        content = table_csv(table)
     elif fmt == "xlsx":
-        response = HttpResponse(
-            table_xlsx(table),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
+        content = table_xlsx(table)
     else:
         content = table_pdf(
             table,
@@ -416,6 +411,4 @@ def _list_file(
             place=issuer.place or (parent.place if parent else "") or klass.organiser.place,
             on=timezone.localdate(),
         )
-        response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
-    return response
+    return document_response(content, f"{filename}.{fmt}")

@@ -41,6 +41,7 @@ from attendees.models import (
     NominationState,
     Participant,
 )
+from core.http import document_response
 from courses.models import ClassState, Organisation, ParticipantCategory, Quota, TrainingClass
 from courses.vietnamese import sorted_by_participant, sorted_by_text
 
@@ -384,12 +385,7 @@ def nomination_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 def import_template(request: HttpRequest) -> HttpResponse:
     from attendees.template import build_template
 
-    response = HttpResponse(
-        build_template(),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    response["Content-Disposition"] = 'attachment; filename="mau-danh-sach-cu-hoc-vien.xlsx"'
-    return response
+    return document_response(build_template(), "mau-danh-sach-cu-hoc-vien.xlsx")
 
 
 @coordinator_or_nominator_required

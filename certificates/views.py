@@ -29,6 +29,7 @@ from certificates.forms import (
     VerifyForm,
 )
 from certificates.models import Certificate, CertificateBatch, normalise_code
+from core.http import document_response
 from courses.models import TrainingClass
 
 
@@ -178,9 +179,9 @@ def batch_file(request: HttpRequest, pk: int, kind: str) -> FileResponse:
 def certificate_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     certificate = _certificate_for_user(request, pk)
     content = certificate.content()
-    response = HttpResponse(pdf.certificate_pdf(content), content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{pdf.pdf_filename(content)}"'
-    return response
+    return document_response(
+        pdf.certificate_pdf(content), pdf.pdf_filename(content), as_attachment=False
+    )
 
 
 def _reason_page(request, certificate, *, action, title, button, danger, done) -> HttpResponse:
@@ -309,9 +310,9 @@ def invitation(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if request.user.is_viewer:
         raise PermissionDenied
-    response = HttpResponse(invitations.invitation_pdf(enrollment), content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="giay-moi-{enrollment.pk}.pdf"'
-    return response
+    return document_response(
+        invitations.invitation_pdf(enrollment), f"giay-moi-{enrollment.pk}.pdf", as_attachment=False
+    )
 
 
 @coordinator_required

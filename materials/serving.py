@@ -16,11 +16,9 @@ browser never second-guesses it.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterator
 from datetime import datetime
 from typing import Any, BinaryIO, Protocol
-from urllib.parse import quote
 
 from django.http import (
     Http404,
@@ -34,7 +32,7 @@ from django.http.response import HttpResponseBase
 from django.utils.http import http_date, parse_etags, parse_http_date_safe, quote_etag
 from django.utils.translation import gettext as _
 
-from courses.vietnamese import nfc
+from core.http import content_disposition
 
 CHUNK_BYTES = 64 * 1024
 
@@ -150,25 +148,6 @@ def _if_range_holds(request: HttpRequest, etag: str | None, last_modified: str |
     if if_range.startswith(('"', "W/")):
         return etag is not None and not etag.startswith("W/") and if_range == etag
     return last_modified is not None and if_range == last_modified
-
-
-def _ascii_fallback(filename: str) -> str:
-    """The name for clients that ignore ``filename*``: Vietnamese letters without their
-    marks ("Sổ tay.pdf" -> "So tay.pdf"), anything else unsafe in a quoted string
-    replaced by "_"."""
-    folded = unicodedata.normalize("NFD", filename.replace("đ", "d").replace("Đ", "D"))
-    folded = "".join(c for c in folded if not unicodedata.combining(c))
-    return "".join(c if " " <= c <= "~" and c not in '"\\/' else "_" for c in folded)
-
-
-def content_disposition(filename: str, *, as_attachment: bool) -> str:
-    """``inline|attachment; filename="ASCII"; filename*=UTF-8''percent-encoded`` (RFC 6266
-    with RFC 5987 encoding), so the Vietnamese name survives and old clients get a
-    readable one."""
-    filename = nfc(filename)
-    kind = "attachment" if as_attachment else "inline"
-    encoded = quote(filename, safe="!#$&+-.^_`|~")
-    return f"{kind}; filename=\"{_ascii_fallback(filename)}\"; filename*=UTF-8''{encoded}"
 
 
 class _RangeReader:

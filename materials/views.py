@@ -17,6 +17,7 @@ from accounts.decorators import coordinator_required, role_required, staff_reade
 from attendees.exports import people_table
 from attendees.models import Enrollment
 from core.documents.tables import LIST_MAKER, Col, SignerName, table_pdf
+from core.http import document_response
 from core.pages import form_errors
 from courses.models import TrainingClass
 from courses.vietnamese import sorted_by_name, sorted_by_participant
@@ -416,6 +417,6 @@ def class_material_receipts(request: HttpRequest, code: str, pk: int) -> HttpRes
         place=organiser.place,
         on=timezone.localdate(),
     )
-    response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="nhan-tai-lieu-{klass.code}-{cm.pk}.pdf"'
-    return response
+    return document_response(
+        content, f"nhan-tai-lieu-{klass.code}-{cm.pk}.pdf", as_attachment=False
+    )

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from accounts.decorators import staff_reader_required
 from core.documents.wording import vn_int
+from core.http import document_response
 from courses.models import Session, TrainingClass
 from reports import payments as pay
 from reports.forms import AllowanceForm
@@ -137,10 +138,6 @@ def payments_export(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
     today = timezone.localdate()
     if fmt == "pdf":
         content = pay.payment_list_pdf(plist, on=today)
-        content_type = "application/pdf"
     else:
         content = pay.payment_list_xlsx(plist, on=today)
-        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{_filename(klass, session, fmt)}"'
-    return response
+    return document_response(content, _filename(klass, session, fmt))

@@ -7,7 +7,7 @@ For the department and the province (coordinator and viewer); the figures come f
 
 from __future__ import annotations
 
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 
 from django.db.models import Max
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
@@ -17,8 +17,8 @@ from django.utils import timezone
 
 from accounts.decorators import staff_reader_required
 from attendees.rules import held_classes
+from core.http import document_response
 from courses.models import TrainingClass
-from courses.vietnamese import nfc
 from reports.forms import ResultsForm
 from reports.results import (
     DEFAULT_RECIPIENTS,
@@ -32,13 +32,7 @@ from reports.results import (
     results_pdf,
 )
 
-EXPORTS = {
-    "docx": (
-        results_docx,
-        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    ),
-    "pdf": (results_pdf, "application/pdf"),
-}
+EXPORTS = {"docx": results_docx, "pdf": results_pdf}
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 
 
@@ -81,11 +75,6 @@ def _query(values: dict) -> str:
             "signer_name": values["signer_name"],
         }
     )
-
-
-def _disposition(filename: str, fallback: str) -> str:
-    """RFC 6266: an ASCII name for old clients, the Vietnamese one as filename*."""
-    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(nfc(filename), safe='')}"
 
 
 @staff_reader_required
@@ -142,7 +131,7 @@ def results_export(request: HttpRequest, year: int, fmt: str) -> HttpResponse:
         )
         return HttpResponseBadRequest(problems, content_type="text/plain; charset=utf-8")
     values = form.cleaned_data
-    render_file, content_type = EXPORTS[fmt]
+    render_file = EXPORTS[fmt]
     content = render_file(
         results_figures(year, request.user),
         number=values["number"],
@@ -152,9 +141,9 @@ def results_export(request: HttpRequest, year: int, fmt: str) -> HttpResponse:
         signer_name=values["signer_name"],
         subject=values["subject"],
     )
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = _disposition(
-        f"Báo cáo kết quả {year}.{fmt}", f"bao-cao-ket-qua-{year}.{fmt}"
+    return document_response(
+        content,
+        f"Báo cáo kết quả {year}.{fmt}",
+        fallback=f"bao-cao-ket-qua-{year}.{fmt}",
+        private=True,
     )
-    response["Cache-Control"] = "private, no-store"
-    return response

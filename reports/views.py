@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.decorators import role_required
 from attendees.models import Enrollment
+from core.http import CONTENT_TYPES, document_response
 from core.jobs import JobState
 from courses.models import TrainingClass
 from reports import exports, tasks
@@ -30,11 +31,7 @@ from reports.queries import (
 )
 
 EXPORT_VIEWS = ("matrix", "units", "categories", "absentees")
-CONTENT_TYPES = {
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "csv": "text/csv; charset=utf-8",
-    "pdf": "application/pdf",
-}
+EXPORT_FORMATS = ("xlsx", "csv", "pdf")
 
 
 @dataclass
@@ -133,7 +130,7 @@ def class_report(request: HttpRequest, code: str) -> HttpResponse:
 def class_export(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
     klass = _class_for_user(request, code)
     view = request.GET.get("view", "matrix")
-    if fmt not in CONTENT_TYPES or view not in EXPORT_VIEWS:
+    if fmt not in EXPORT_FORMATS or view not in EXPORT_VIEWS:
         raise Http404
     if fmt == "xlsx":
         content: bytes | str = exports.class_workbook(klass, request.user)
@@ -144,10 +141,7 @@ def class_export(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
     else:
         content = exports.class_pdf(klass, request.user, view)
         filename = f"{view}-{klass.code}.pdf"
-    response = HttpResponse(content, content_type=CONTENT_TYPES[fmt])
-    disposition = "inline" if fmt == "pdf" else "attachment"
-    response["Content-Disposition"] = f'{disposition}; filename="{filename}"'
-    return response
+    return document_response(content, filename, as_attachment=fmt != "pdf")
 
 
 # ---------------------------------------------------------------------------- year export
