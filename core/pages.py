@@ -39,7 +39,7 @@ def confirm_page(
     without a form instead of the button; its result is worded by ``done`` as the success
     message, and then back to ``back``, which is also where Cancel goes. ``page`` is the
     rest of what confirm.html shows (title, subject, consequences, button, danger)."""
-    refusal = ""
+    refusal = page.get("refusal") or ""  # a page may say up front why it cannot act
     if (
         request.method == "POST"
         and request.POST.get("confirm") == "yes"

@@ -503,9 +503,9 @@ TABLES_OFF_THE_SHELF = {
     ),
     "reports/results/docx.py": _RESULTS_REPORT,
     "reports/results/pdf.py": _RESULTS_REPORT,
-    "attendees/badges.py": (
-        "the badge sheet's grid of cards and the invitation letter: a one-page letter "
-        "whose schedule shrinks with it to fit the page (KeepInFrame), not a list of its own"
+    "certificates/invitations.py": (
+        "the invitation letter: a one-page letter whose schedule shrinks with it to fit "
+        "the page (KeepInFrame), not a list of its own"
     ),
     "attendees/template.py": (
         "the import template: an empty form with validation lists and an instruction "
