@@ -13,6 +13,7 @@ tell anyone which usernames are real.
 from __future__ import annotations
 
 import datetime
+import ipaddress
 import logging
 import math
 
@@ -39,7 +40,8 @@ def _limits() -> dict[str, int]:
 
 
 def client_address(request: HttpRequest) -> str:
-    """The address of the browser, not of our reverse proxy.
+    """The key a per-address limit (log-in throttle, certificate check) counts under: the
+    browser's address, not our reverse proxy's, with an IPv6 client taken as its /64.
 
     Behind the proxy (BEHIND_PROXY=1) the client is the *last* X-Forwarded-For entry: the
     one our proxy appended. Earlier entries come from the client itself and can be forged
@@ -49,8 +51,26 @@ def client_address(request: HttpRequest) -> str:
         forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
         entries = [e.strip() for e in forwarded.split(",") if e.strip()]
         if entries:
-            return entries[-1][:150]
-    return request.META.get("REMOTE_ADDR", "")[:150]
+            return address_key(entries[-1])
+    return address_key(request.META.get("REMOTE_ADDR", ""))
+
+
+def address_key(address: str) -> str:
+    """One client's key: an IPv4 address as it is; an IPv6 address as its /64 network
+    ("2001:db8:1:2::/64"), since one household or phone is given a whole /64 and picks any
+    address in it; an IPv4-mapped IPv6 address ("::ffff:1.2.3.4") as the IPv4 address.
+    Anything that is not an address is kept as it came (bounded to the column): a limit
+    still counts it, and nothing here fails on it."""
+    try:
+        ip = ipaddress.ip_address(address.strip())
+    except ValueError:
+        return address[:150]
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        # From the integer: drops a zone id ("fe80::1%eth0"), which a network cannot hold.
+        return str(ipaddress.IPv6Network((int(ip), 64), strict=False))
+    return str(ip)
 
 
 def _keys(*, username: str, address: str) -> list[tuple[str, str]]:

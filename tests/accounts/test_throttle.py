@@ -184,6 +184,55 @@ def test_client_address_is_the_address_the_proxy_appended(settings):
     assert client_address(request) == "203.0.113.7"
 
 
+def test_ipv6_addresses_of_one_64_share_an_address_lockout(client, db, settings):
+    """A client holds a whole /64 and can pick a new address in it for every guess."""
+    settings.LOGIN_ADDRESS_FAILURE_LIMIT = 3
+    f.user(Role.COORDINATOR, username="xem")
+    for n in range(3):
+        _login(client, f"doan{n}", "wrong", address=f"2001:db8:1:2::{n + 1:x}")
+    _login(client, "xem", PASSWORD, address="2001:db8:1:2:ffff:ffff:ffff:ffff")
+    assert not _logged_in(client)
+    assert LoginThrottle.objects.get(scope=ThrottleScope.ADDRESS).key == "2001:db8:1:2::/64"
+    # The neighbouring /64 is someone else.
+    _login(client, "xem", PASSWORD, address="2001:db8:1:3::1")
+    assert _logged_in(client)
+
+
+def test_ipv4_addresses_keep_their_own_lockout(client, db, settings):
+    settings.LOGIN_ADDRESS_FAILURE_LIMIT = 3
+    f.user(Role.COORDINATOR, username="xem")
+    for n in range(3):
+        _login(client, f"doan{n}", "wrong", address="10.0.0.9")
+    # The same client over an IPv4-mapped IPv6 socket is the same address.
+    _login(client, "xem", PASSWORD, address="::ffff:10.0.0.9")
+    assert not _logged_in(client)
+    _login(client, "xem", PASSWORD, address="10.0.0.10")
+    assert _logged_in(client)
+
+
+@pytest.mark.parametrize(
+    ("address", "key"),
+    [
+        ("203.0.113.7", "203.0.113.7"),
+        ("2001:db8:1:2::1", "2001:db8:1:2::/64"),
+        ("2001:DB8:1:2:aaaa:bbbb:cccc:dddd", "2001:db8:1:2::/64"),
+        ("::ffff:203.0.113.7", "203.0.113.7"),
+        ("fe80::1%eth0", "fe80::/64"),
+        ("not an address", "not an address"),
+        ("[2001:db8::1]:443", "[2001:db8::1]:443"),
+        ("", ""),
+        ("x" * 400, "x" * 150),
+    ],
+)
+def test_client_address_keys_ipv6_by_its_64_and_keeps_anything_else(settings, address, key):
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    request = RequestFactory().get("/", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR=address)
+    expected = key or "127.0.0.1"  # no forwarded entry: the proxy's own address
+    assert client_address(request) == expected
+    settings.SECURE_PROXY_SSL_HEADER = None
+    assert client_address(RequestFactory().get("/", REMOTE_ADDR=address)) == key
+
+
 def test_lockout_minutes_round_up():
     now = timezone.now()
     assert lockout_minutes(now + datetime.timedelta(seconds=61), now=now) == 2

@@ -283,6 +283,28 @@ def test_verify_limit_is_shared_by_every_server_process(client, issued, settings
     assert RateLimit.objects.get(scope="certificate-verify", key="127.0.0.1").hits == 6
 
 
+def test_verify_limit_counts_an_ipv6_client_by_its_64(client, issued, settings):
+    cert, _batch = issued
+    settings.VERIFY_RATE_LIMIT = 3
+    url = reverse("certificate-verify", args=[cert.code])
+    codes = [client.get(url, REMOTE_ADDR=f"2001:db8:1:2::{n + 1:x}").status_code for n in range(4)]
+    assert codes == [200] * 3 + [429]
+    assert RateLimit.objects.get(scope="certificate-verify").key == "2001:db8:1:2::/64"
+    # Another /64, and an IPv4 client, count on their own.
+    assert client.get(url, REMOTE_ADDR="2001:db8:1:3::1").status_code == 200
+    assert client.get(url, REMOTE_ADDR="192.0.2.1").status_code == 200
+
+
+def test_verify_limit_counts_each_ipv4_address_on_its_own(client, issued, settings):
+    cert, _batch = issued
+    settings.VERIFY_RATE_LIMIT = 2
+    url = reverse("certificate-verify", args=[cert.code])
+    codes = [client.get(url, REMOTE_ADDR="192.0.2.1").status_code for _ in range(3)]
+    assert codes == [200, 200, 429]
+    assert client.get(url, REMOTE_ADDR="::ffff:192.0.2.1").status_code == 429
+    assert client.get(url, REMOTE_ADDR="192.0.2.2").status_code == 200
+
+
 def test_the_qr_on_the_pdf_leads_to_a_valid_verify_page(client, world, issued, tmp_path, settings):
     """Decode the QR from the rendered page, as a phone would, and follow it."""
     zxingcpp = pytest.importorskip("zxingcpp")
