@@ -32,7 +32,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-import fontpkg_ibm_plex_serif
+import fontpkg
+from django.core.exceptions import ImproperlyConfigured
 from reportlab.lib.enums import TA_CENTER, TA_LEFT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
@@ -46,8 +47,9 @@ from core.documents.fitting import fit_one_line
 from core.documents.wording import vietnamese_date
 from courses.vietnamese import nfc
 
-# The static TTFs ship inside the installed package: <site-packages>/fontpkg_ibm_plex_serif/files/
-FONT_DIR = Path(fontpkg_ibm_plex_serif.ROOT) / "files"
+# The family as the font package names it (requirements.txt: fontpkg-ibm-plex-serif),
+# and as it is registered with reportlab.
+PACKAGE_FAMILY = "IBM Plex Serif"
 FAMILY = "IBMPlexSerif"
 
 
@@ -62,11 +64,12 @@ class Fonts:
 
 
 FONTS = Fonts()
-_FONT_FILES = {
-    FONTS.regular: "IBMPlexSerif-Regular.ttf",
-    FONTS.bold: "IBMPlexSerif-Bold.ttf",
-    FONTS.italic: "IBMPlexSerif-Italic.ttf",
-    FONTS.bold_italic: "IBMPlexSerif-BoldItalic.ttf",
+# reportlab name: (weight, style) of the static TTF in the font package.
+_FONT_STYLES = {
+    FONTS.regular: (400, "normal"),
+    FONTS.bold: (700, "normal"),
+    FONTS.italic: (400, "italic"),
+    FONTS.bold_italic: (700, "italic"),
 }
 _register_lock = threading.Lock()
 
@@ -80,6 +83,33 @@ NATIONAL_NAME = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
 MOTTO = "Độc lập - Tự do - Hạnh phúc"
 
 
+def font_files() -> dict[str, Path]:
+    """The TTF of each registered font, as the font package's own index (fontpkg reads
+    the installed package's metadata) places it: wherever the installer put the package,
+    not a folder guessed inside site-packages.
+
+    Raises ImproperlyConfigured, naming the package to install, when the family or one
+    of its files is missing.
+    """
+    files = {}
+    for name, (weight, font_style) in _FONT_STYLES.items():
+        try:
+            path = fontpkg.path(PACKAGE_FAMILY, weight=weight, style=font_style)
+        except fontpkg.FontpkgError as error:
+            raise _fonts_missing(str(error)) from error
+        if not path.is_file():
+            raise _fonts_missing(f"{path} does not exist")
+        files[name] = path
+    return files
+
+
+def _fonts_missing(reason: str) -> ImproperlyConfigured:
+    return ImproperlyConfigured(
+        f"The PDF font {PACKAGE_FAMILY} is missing ({reason}). Install it with "
+        "`pip install -r requirements.txt` (package fontpkg-ibm-plex-serif)."
+    )
+
+
 def register_fonts() -> Fonts:
     """Register IBM Plex Serif (regular/bold/italic/bold italic) as a family, once.
 
@@ -87,9 +117,11 @@ def register_fonts() -> Fonts:
     """
     with _register_lock:
         registered = set(pdfmetrics.getRegisteredFontNames())
-        for name, filename in _FONT_FILES.items():
-            if name not in registered:
-                pdfmetrics.registerFont(TTFont(name, str(FONT_DIR / filename)))
+        missing = [name for name in _FONT_STYLES if name not in registered]
+        if missing:
+            files = font_files()
+            for name in missing:
+                pdfmetrics.registerFont(TTFont(name, str(files[name])))
         pdfmetrics.registerFontFamily(
             FAMILY,
             normal=FONTS.regular,

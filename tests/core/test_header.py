@@ -6,20 +6,27 @@ actually gets out of the file.
 
 import datetime
 import html
+import json
 import re
+import shutil
 import subprocess
 import unicodedata
+from pathlib import Path
 
+import fontpkg
+import fontpkg_ibm_plex_serif
 import pytest
+from django.core.exceptions import ImproperlyConfigured
 from reportlab.lib.fonts import tt2ps
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfbase import pdfmetrics
 from reportlab.platypus import PageBreak
 
 from core.documents.header import (
-    FONT_DIR,
+    FONTS,
     build_pdf,
     document_table,
+    font_files,
     official_header,
     para,
     register_fonts,
@@ -137,7 +144,48 @@ def test_register_fonts_is_idempotent_and_registers_a_family():
     assert tt2ps(first.regular, 0, 1) == first.italic
     assert tt2ps(first.regular, 1, 1) == first.bold_italic
     for name in (first.regular, first.bold, first.italic, first.bold_italic):
-        assert pdfmetrics.getFont(name).face.filename.startswith(str(FONT_DIR))
+        assert pdfmetrics.getFont(name).face.filename == str(font_files()[name])
+
+
+def _font_package_at(monkeypatch, root: Path) -> None:
+    """The font package as fontpkg would find it installed at `root` (its metadata.json
+    and files/ copied there): another install layout than site-packages."""
+    source = Path(fontpkg_ibm_plex_serif.__file__).parent
+    meta = json.loads((source / "metadata.json").read_text(encoding="utf-8"))
+    moved = fontpkg.family_from_metadata(meta, root)
+    monkeypatch.setattr(fontpkg, "family", lambda name: moved)
+
+
+def test_font_files_are_found_through_the_font_package_wherever_it_is_installed(
+    monkeypatch, tmp_path
+):
+    root = tmp_path / "share" / "plex"
+    shutil.copytree(Path(fontpkg_ibm_plex_serif.__file__).parent / "files", root / "files")
+    _font_package_at(monkeypatch, root)
+    files = font_files()
+    assert {path.name for path in files.values()} == {
+        "IBMPlexSerif-Regular.ttf",
+        "IBMPlexSerif-Bold.ttf",
+        "IBMPlexSerif-Italic.ttf",
+        "IBMPlexSerif-BoldItalic.ttf",
+    }
+    assert all(path.is_relative_to(root) for path in files.values())
+    assert files[FONTS.bold_italic].name == "IBMPlexSerif-BoldItalic.ttf"
+
+
+def test_missing_font_package_says_what_to_install(monkeypatch):
+    def not_installed(name):
+        raise fontpkg.FamilyNotInstalled("ibm-plex-serif")
+
+    monkeypatch.setattr(fontpkg, "family", not_installed)
+    with pytest.raises(ImproperlyConfigured, match="fontpkg-ibm-plex-serif"):
+        font_files()
+
+
+def test_missing_font_file_says_what_to_install(monkeypatch, tmp_path):
+    _font_package_at(monkeypatch, tmp_path)  # metadata, but no files/
+    with pytest.raises(ImproperlyConfigured, match=r"IBMPlexSerif-Regular\.ttf does not exist"):
+        font_files()
 
 
 def test_every_style_of_the_font_has_every_vietnamese_letter():
