@@ -6,6 +6,7 @@ settings module in gunicorn's master process just to read one flag).
 """
 
 import os
+from urllib.parse import parse_qs, parse_qsl, urlencode, urlsplit, urlunsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -33,3 +34,37 @@ def env_int(name: str, default: int) -> int:
 
 def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+def redis_database(url: str) -> int:
+    """The database number a Redis URL selects: `redis://host:6379/2` or `…?db=2`; none
+    given is database 0."""
+    parts = urlsplit(url)
+    path = parts.path.strip("/")
+    if parts.scheme in {"redis", "rediss"} and path:
+        if not path.isdigit():
+            raise ImproperlyConfigured(f"{url!r} must end in a database number, like /0")
+        return int(path)
+    db = parse_qs(parts.query).get("db", ["0"])[-1]
+    if not db.isdigit():
+        raise ImproperlyConfigured(f"{url!r} has a database (db=) that is not a number")
+    return int(db)
+
+
+def redis_url_with_database(url: str, database: int) -> str:
+    """The same Redis server (and password, and options) with another database number."""
+    parts = urlsplit(url)
+    query = [(key, value) for key, value in parse_qsl(parts.query) if key != "db"]
+    if parts.scheme in {"redis", "rediss"}:
+        return urlunsplit(parts._replace(path=f"/{database}", query=urlencode(query)))
+    # unix:///run/redis.sock?db=0: the path is the socket, the database a parameter.
+    query.append(("db", str(database)))
+    return f"{parts.scheme}://{parts.netloc}{parts.path}?{urlencode(query)}"
+
+
+def same_redis_database(a: str, b: str) -> bool:
+    """Whether two Redis URLs name one database of one server (`…:6379` and `…:6379/0`
+    do)."""
+    return redis_url_with_database(a, redis_database(a)) == redis_url_with_database(
+        b, redis_database(b)
+    )

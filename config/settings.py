@@ -12,7 +12,14 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from config.env import env_bool, env_int, env_list
+from config.env import (
+    env_bool,
+    env_int,
+    env_list,
+    redis_database,
+    redis_url_with_database,
+    same_redis_database,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -171,18 +178,20 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 # --- Background tasks -----------------------------------------------------------------
 # Django's Tasks API (backport). The database backend needs no extra service and is run by
 # `manage.py db_worker`, which `make run` starts beside the web server. With several app
-# servers, TASKS_BACKEND=django_tasks_rq.RQBackend puts the jobs in Redis (REDIS_URL, the
-# same server as the cache) and `manage.py rqworker default` runs them, on as many
-# machines as needed (docs/deployment.md).
+# servers, TASKS_BACKEND=django_tasks_rq.RQBackend puts the jobs in Redis (REDIS_URL; the
+# cache uses another database of the same server, CACHE_REDIS_URL below) and
+# `manage.py rqworker default` runs them, on as many machines as needed
+# (docs/deployment.md).
+REDIS_URL = os.environ.get("REDIS_URL", "")
 TASKS_BACKEND = os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")
 TASKS = {"default": {"BACKEND": TASKS_BACKEND, "QUEUES": ["default"]}}
 if TASKS_BACKEND == "django_tasks_rq.RQBackend":
-    if not os.environ.get("REDIS_URL"):
+    if not REDIS_URL:
         raise ImproperlyConfigured("TASKS_BACKEND=django_tasks_rq.RQBackend needs REDIS_URL.")
     INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
     RQ_QUEUES = {
         "default": {
-            "URL": os.environ["REDIS_URL"],
+            "URL": REDIS_URL,
             # RQ kills a job after 180 s by default; a year's workbook or the certificates
             # of a 400-person class take longer on a small server.
             "DEFAULT_TIMEOUT": 3600,
@@ -259,13 +268,24 @@ IMPORT_PREVIEWS_PER_HOUR = env_int("IMPORT_PREVIEWS_PER_HOUR", 30)
 # --- Mail, cache, logging ---------------------------------------------------------------
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "no-reply@localhost")
-# The cache holds rate-limit counters (certificate verification). In-process by default;
-# with several server processes set REDIS_URL so they share one count.
-if os.environ.get("REDIS_URL"):
+# The cache. Nothing that must be shared between server processes lives in it (sessions,
+# log-in throttle and rate limits are in the database), so in-process is fine for one
+# server. With Redis it is shared, in its own database: CACHE_REDIS_URL, by default the
+# database after REDIS_URL's (…/0 → …/1), so that clearing the cache (cache.clear() is a
+# FLUSHDB) never drops the jobs waiting in the task queue.
+CACHE_REDIS_URL = os.environ.get("CACHE_REDIS_URL") or (
+    redis_url_with_database(REDIS_URL, redis_database(REDIS_URL) + 1) if REDIS_URL else ""
+)
+if CACHE_REDIS_URL:
+    if REDIS_URL and same_redis_database(CACHE_REDIS_URL, REDIS_URL):
+        raise ImproperlyConfigured(
+            "CACHE_REDIS_URL must name another Redis database than REDIS_URL (the task "
+            "queue): clearing the cache would drop the waiting jobs."
+        )
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": os.environ["REDIS_URL"],
+            "LOCATION": CACHE_REDIS_URL,
         }
     }
 else:
