@@ -84,10 +84,18 @@ def login_with_form(page, username: str) -> None:
     page.get_by_role("button", name="Đăng nhập").click()
 
 
-def logout_with_menu(page) -> None:
-    """Log out as a user does: on a phone the button sits behind the menu toggler."""
+def open_menu(page) -> None:
+    """On a phone the menu sits behind its toggler: open it and wait until Bootstrap has
+    finished unfolding it (``.show``), since a click during the transition can land on a
+    link still clipped by the folding panel. On an office screen it is always open."""
     toggler = page.locator(".navbar-toggler")
     if toggler.is_visible():
         toggler.click()
+        page.locator("#mainnav.show").wait_for()
+
+
+def logout_with_menu(page) -> None:
+    """Log out as a user does: on a phone the button sits behind the menu toggler."""
+    open_menu(page)
     page.get_by_role("button", name="Đăng xuất").click()
     page.wait_for_url("**/login/**")

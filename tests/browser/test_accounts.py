@@ -7,7 +7,7 @@ from django.core.management import call_command
 
 from accounts.models import Role, User
 from courses.models import AuditLog
-from tests.browser.conftest import login_with_form, screenshot
+from tests.browser.conftest import login_with_form, logout_with_menu, open_menu, screenshot
 from tests.browser.test_accessibility import AXE, _axe_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -39,9 +39,7 @@ def screen_page(browser, live_server):
 
 
 def _menu(page, name: str) -> None:
-    toggler = page.locator(".navbar-toggler")
-    if toggler.is_visible():
-        toggler.click()
+    open_menu(page)
     page.get_by_role("navigation", name="Trình đơn chính").get_by_role(
         "link", name=name, exact=True
     ).click()
@@ -107,7 +105,7 @@ def test_coordinator_creates_a_unit_officer_who_then_logs_in(screen_page, demo, 
     page.get_by_role("link", name="Hủy").click()
     page.wait_for_url("**/accounts/")
 
-    _log_out(page)
+    logout_with_menu(page)
     page.goto("/login/")
     page.get_by_label("Tên đăng nhập").fill(username)
     page.get_by_label("Mật khẩu").fill(PASSWORD)
@@ -125,14 +123,6 @@ def test_coordinator_creates_a_unit_officer_who_then_logs_in(screen_page, demo, 
     screenshot(page, f"accounts-officer-home-{screen}")
     officer.refresh_from_db()
     assert officer.last_login is not None
-
-
-def _log_out(page) -> None:
-    toggler = page.locator(".navbar-toggler")
-    if toggler.is_visible():
-        toggler.click()
-    page.get_by_role("button", name="Đăng xuất").click()
-    page.wait_for_url("**/login/**")
 
 
 def test_quota_grid_of_a_2026_class_explains_the_reform_and_adds_a_commune(screen_page, demo):
