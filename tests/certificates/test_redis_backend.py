@@ -131,6 +131,14 @@ def _wait_for(worker, queue, done, what: str, timeout: float = 120):
     pytest.fail(f"{what} did not finish in {timeout} s; worker log:\n{worker.output()}")
 
 
+def _recorded(queue, state) -> bool:
+    """The job marks its row done before it returns; RQ files it as finished only after.
+    Waiting for both keeps the registry assertions from racing the worker."""
+    if state == JobState.FAILED:
+        return True
+    return state == JobState.DONE and queue.finished_job_registry.count > 0
+
+
 def test_bulk_certificate_job_runs_in_a_redis_worker(held, world, rq_queue, worker):
     more = [f.enrollment(held.klass, world.unit_a) for _ in range(18)]
     for e in more:  # full attendance: all of them qualify
@@ -142,7 +150,7 @@ def test_bulk_certificate_job_runs_in_a_redis_worker(held, world, rq_queue, work
 
     def finished():
         batch.refresh_from_db()
-        return batch.state in (JobState.DONE, JobState.FAILED)
+        return _recorded(rq_queue, batch.state)
 
     _wait_for(worker, rq_queue, finished, "the certificate job")
     assert batch.state == JobState.DONE, (batch.error, worker.output())
@@ -184,7 +192,7 @@ def test_year_workbook_job_runs_in_a_redis_worker(held, world, rq_queue, worker)
 
     def finished():
         job.refresh_from_db()
-        return job.state in (JobState.DONE, JobState.FAILED)
+        return _recorded(rq_queue, job.state)
 
     _wait_for(worker, rq_queue, finished, "the workbook job")
     assert job.state == JobState.DONE, (job.error, worker.output())
