@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
-from tests.browser.conftest import login_with_form, screenshot
+from tests.browser.conftest import login_with_form, open_menu, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -100,8 +100,8 @@ def test_main_page_of_each_role_has_no_serious_axe_violation(new_page, demo, use
     screenshot(phone, f"a11y-{name}-390")
     assert violations == [], "\n".join(violations)
     # The folded menu, opened: its links are checked too (axe skips hidden elements).
-    phone.locator(".navbar-toggler").click()
-    phone.get_by_role("link", name="Thư viện").wait_for(state="visible")
+    open_menu(phone)  # waits until it has unfolded: axe must not see a half-drawn menu
+    assert phone.get_by_role("link", name="Thư viện").is_visible()
     violations = _axe_violations(phone)
     screenshot(phone, f"a11y-{name}-390-menu")
     assert violations == [], "\n".join(violations)

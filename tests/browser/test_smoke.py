@@ -3,7 +3,7 @@
 import pytest
 from django.core.management import call_command
 
-from tests.browser.conftest import login_with_form, screenshot
+from tests.browser.conftest import login_with_form, open_menu, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -77,7 +77,7 @@ def test_phone_layout_and_language_switch(browser, live_server, demo):
     assert page.locator(".navbar-toggler").is_visible()
     assert page.locator("[data-class-code]").count() == 3  # L1, L2 and the practice class
     screenshot(page, "dashboard-trainer-phone")
-    page.locator(".navbar-toggler").click()
+    open_menu(page)
     page.get_by_role("button", name="English").click()
     page.wait_for_selector("text=Training classes")
     assert page.locator("html").get_attribute("lang") == "en"
