@@ -29,7 +29,11 @@ DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG:
-        raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off (see .env.example).")
+        raise ImproperlyConfigured(
+            "SECRET_KEY must be set when DEBUG is off (see .env.example). On a developer "
+            "machine use `make run` / `make test`, or run commands with DEBUG=1 "
+            "(`DEBUG=1 .venv/bin/python manage.py ...`, or DEBUG=1 in .env for make)."
+        )
     # Only for local development: sessions signed with it are worthless elsewhere.
     SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production"  # noqa: S105
 
