@@ -11,7 +11,7 @@ PORT   ?= 8000
 -include .env
 export
 
-.PHONY: run https test fuzz setup deps assets messages migrate seed bench lint format clean
+.PHONY: run https test fuzz setup deps deps-bench assets messages migrate seed bench lint format clean
 
 run: export PUBLIC_BASE_URL ?= http://$(HOST):$(PORT)
 run: setup seed ## Set everything up, then serve the app and its task worker.
@@ -47,7 +47,7 @@ fuzz: deps assets messages ## Random exploration: the JSON API (schemathesis) an
 	API_FUZZ=1 API_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(PY) -m pytest -p no:cacheprovider tests/api/test_openapi_fuzz.py $(PYTEST_ARGS)
 	HYPOTHESIS_PROFILE=explore FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(PY) -m pytest -p no:cacheprovider tests/attendees/test_import_properties.py tests/courses/test_vietnamese_properties.py $(PYTEST_ARGS)
 
-bench: deps assets messages ## Performance benchmarks, reported as ratios against a floor.
+bench: deps-bench assets messages ## Performance benchmarks, reported as ratios against a floor.
 	$(PY) -m bench
 
 lint: ## ruff, and the import layers (.importlinter; see the README's architecture map).
@@ -66,6 +66,13 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+# The load test's locust (and its Flask/gevent stack) only for `make bench`: the test set
+# stays without it. Installed into the same .venv, on top of requirements-dev.txt.
+deps-bench: $(VENV)/.installed-bench
+$(VENV)/.installed-bench: requirements-bench.txt $(VENV)/.installed
+	$(PY) -m pip install --quiet -r requirements-bench.txt
 	touch $@
 
 assets: node_modules/.installed
