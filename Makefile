@@ -16,6 +16,7 @@ export
 run: export PUBLIC_BASE_URL ?= http://$(HOST):$(PORT)
 run: setup seed ## Set everything up, then serve the app and its task worker.
 	@echo "→ http://$(HOST):$(PORT)/  (Ctrl-C stops the web server and the worker)"
+	-@DEBUG=$${DEBUG:-1} $(PY) manage.py requeue_stale_jobs
 	@DEBUG=$${DEBUG:-1} $(PY) manage.py db_worker & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	DEBUG=$${DEBUG:-1} $(PY) manage.py runserver $(HOST):$(PORT)
@@ -24,13 +25,17 @@ run: setup seed ## Set everything up, then serve the app and its task worker.
 https: export PUBLIC_BASE_URL ?= https://$(firstword $(shell hostname -I 2>/dev/null) localhost):8443
 https: setup seed ## Serve over https on the LAN (port 8443) for phones at a venue; see README.
 	./deploy/venue-cert.sh
+	-@DEBUG=$${DEBUG:-1} $(PY) manage.py requeue_stale_jobs
 	@DEBUG=$${DEBUG:-1} $(PY) manage.py db_worker & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	DEBUG=$${DEBUG:-1} ALLOWED_HOSTS=$${ALLOWED_HOSTS:-*} $(VENV)/bin/gunicorn config.wsgi --bind 0.0.0.0:8443 \
 	  --certfile certs/server.crt --keyfile certs/server.key --workers 2 --threads 4 --access-logfile -
 
 .PHONY: worker
+# First the jobs a killed worker left behind are queued again (docs/deployment.md); its
+# failure ("-") never keeps the worker from starting. No DEBUG default: a production target.
 worker: ## Run the task worker alone: rqworker with TASKS_BACKEND=django_tasks_rq.RQBackend, else db_worker.
+	-@$(PY) manage.py requeue_stale_jobs
 	@case "$${TASKS_BACKEND:-}" in \
 	  *RQBackend) exec $(PY) manage.py rqworker default ;; \
 	  *) exec $(PY) manage.py db_worker ;; \

@@ -232,8 +232,9 @@ UPLOAD_PARSE_SECONDS = env_int("UPLOAD_PARSE_SECONDS", 60)
 # Secure by default when DEBUG is off; each can be relaxed from the environment (for
 # example on a LAN server without https, which the scanner camera will not allow anyway).
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
-# Load balancers poll /healthz over plain http, straight to each app server.
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+# Load balancers poll /healthz (monitoring /readyz) over plain http, straight to each app
+# server.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000)
