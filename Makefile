@@ -11,11 +11,12 @@ PORT   ?= 8000
 -include .env
 export
 
-.PHONY: run https test fuzz setup deps assets messages migrate seed bench lint format clean
+.PHONY: run https test fuzz setup deps deps-bench assets messages migrate seed bench lint format clean
 
 run: export PUBLIC_BASE_URL ?= http://$(HOST):$(PORT)
 run: setup seed ## Set everything up, then serve the app and its task worker.
 	@echo "→ http://$(HOST):$(PORT)/  (Ctrl-C stops the web server and the worker)"
+	-@DEBUG=$${DEBUG:-1} $(PY) manage.py requeue_stale_jobs
 	@DEBUG=$${DEBUG:-1} $(PY) manage.py db_worker & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	DEBUG=$${DEBUG:-1} $(PY) manage.py runserver $(HOST):$(PORT)
@@ -24,13 +25,17 @@ run: setup seed ## Set everything up, then serve the app and its task worker.
 https: export PUBLIC_BASE_URL ?= https://$(firstword $(shell hostname -I 2>/dev/null) localhost):8443
 https: setup seed ## Serve over https on the LAN (port 8443) for phones at a venue; see README.
 	./deploy/venue-cert.sh
+	-@DEBUG=$${DEBUG:-1} $(PY) manage.py requeue_stale_jobs
 	@DEBUG=$${DEBUG:-1} $(PY) manage.py db_worker & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	DEBUG=$${DEBUG:-1} ALLOWED_HOSTS=$${ALLOWED_HOSTS:-*} $(VENV)/bin/gunicorn config.wsgi --bind 0.0.0.0:8443 \
 	  --certfile certs/server.crt --keyfile certs/server.key --workers 2 --threads 4 --access-logfile -
 
 .PHONY: worker
+# First the jobs a killed worker left behind are queued again (docs/deployment.md); its
+# failure ("-") never keeps the worker from starting. No DEBUG default: a production target.
 worker: ## Run the task worker alone: rqworker with TASKS_BACKEND=django_tasks_rq.RQBackend, else db_worker.
+	-@$(PY) manage.py requeue_stale_jobs
 	@case "$${TASKS_BACKEND:-}" in \
 	  *RQBackend) exec $(PY) manage.py rqworker default ;; \
 	  *) exec $(PY) manage.py db_worker ;; \
@@ -47,7 +52,7 @@ fuzz: deps assets messages ## Random exploration: the JSON API (schemathesis) an
 	API_FUZZ=1 API_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(PY) -m pytest -p no:cacheprovider tests/api/test_openapi_fuzz.py $(PYTEST_ARGS)
 	HYPOTHESIS_PROFILE=explore FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(PY) -m pytest -p no:cacheprovider tests/attendees/test_import_properties.py tests/courses/test_vietnamese_properties.py $(PYTEST_ARGS)
 
-bench: deps assets messages ## Performance benchmarks, reported as ratios against a floor.
+bench: deps-bench assets messages ## Performance benchmarks, reported as ratios against a floor.
 	$(PY) -m bench
 
 lint: ## ruff, and the import layers (.importlinter; see the README's architecture map).
@@ -66,6 +71,13 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+# The load test's locust (and its Flask/gevent stack) only for `make bench`: the test set
+# stays without it. Installed into the same .venv, on top of requirements-dev.txt.
+deps-bench: $(VENV)/.installed-bench
+$(VENV)/.installed-bench: requirements-bench.txt $(VENV)/.installed
+	$(PY) -m pip install --quiet -r requirements-bench.txt
 	touch $@
 
 assets: node_modules/.installed

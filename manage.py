@@ -7,11 +7,11 @@ import sys
 
 def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    # manage.py is the developer's tool: without a configured environment it runs in
-    # development mode, so `manage.py makemigrations` works in a fresh checkout. The web
-    # server (config/wsgi.py, asgi.py) has no such default: DEBUG is off unless set, and
-    # production deployments set DEBUG=0 for commands too (.env.example).
-    os.environ.setdefault("DEBUG", "1")
+    # No DEBUG default here: commands run with the settings of the environment they are
+    # given, like the web server. A production command started without its environment
+    # (`manage.py backup` outside /etc/daotao.env) must refuse, not quietly run in
+    # development mode on an empty ./db.sqlite3. Development mode comes from the Makefile
+    # (`make run`, `make test`, .env) or from DEBUG=1 in the developer's shell.
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(sys.argv)

@@ -7,6 +7,10 @@ class CertificatesConfig(AppConfig):
     verbose_name = _("Certificates")
 
     def ready(self):
-        from certificates import receivers
+        from certificates import receivers, tasks
+        from certificates.models import CertificateBatch
+        from core.jobs import register_job_task
 
         receivers.connect()
+        # Lost print jobs are queued again without anyone watching (requeue_stale_jobs).
+        register_job_task(CertificateBatch, tasks.run_certificate_batch)

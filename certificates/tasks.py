@@ -10,6 +10,7 @@ from django_tasks import task
 from accounts.models import User
 from certificates import services
 from certificates.models import CertificateBatch
+from core.jobs import enqueue_job
 from courses.models import TrainingClass
 
 
@@ -26,11 +27,12 @@ def run_certificate_batch(batch_id: int) -> int:
 def batch_start(*, actor: User, training_class: TrainingClass) -> CertificateBatch:
     """Start an "issue and print" job for the class: the one still moving if there is
     one, else a new job (see :func:`certificates.services.batch_open`), queued for the
-    worker once it is saved. Refused (ValidationError) when attendance is not final."""
+    worker once it is saved (a queue that is down fails the job with a message:
+    core.jobs.enqueue_job). Refused (ValidationError) when attendance is not final."""
     with transaction.atomic():
         batch, created = services.batch_open(actor=actor, training_class=training_class)
         if created:
-            transaction.on_commit(lambda: run_certificate_batch.enqueue(batch.pk))
+            transaction.on_commit(lambda: enqueue_job(batch, run_certificate_batch))
     return batch
 
 

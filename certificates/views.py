@@ -30,6 +30,7 @@ from certificates.forms import (
 )
 from certificates.models import Certificate, CertificateBatch, normalise_code
 from core.http import document_response
+from core.jobs import JobState
 from courses.models import TrainingClass
 
 
@@ -124,13 +125,18 @@ def issue_one(request: HttpRequest, code: str, enrollment_pk: int) -> HttpRespon
 def batch_start(request: HttpRequest, code: str) -> HttpResponse:
     klass = _class_for_user(request, code)
     try:
-        tasks.batch_start(actor=request.user, training_class=klass)
+        batch = tasks.batch_start(actor=request.user, training_class=klass)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.info(
-            request, _("Issuing and drawing the certificates; the files appear below when ready.")
-        )
+        if batch.state == JobState.FAILED:
+            # Not queued: the task queue is down (core.jobs.enqueue_job says so).
+            messages.error(request, batch.error)
+        else:
+            messages.info(
+                request,
+                _("Issuing and drawing the certificates; the files appear below when ready."),
+            )
     return redirect(reverse("certificates:class", args=[klass.code]) + "#print")
 
 

@@ -29,7 +29,11 @@ DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG:
-        raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off (see .env.example).")
+        raise ImproperlyConfigured(
+            "SECRET_KEY must be set when DEBUG is off (see .env.example). On a developer "
+            "machine use `make run` / `make test`, or run commands with DEBUG=1 "
+            "(`DEBUG=1 .venv/bin/python manage.py ...`, or DEBUG=1 in .env for make)."
+        )
     # Only for local development: sessions signed with it are worthless elsewhere.
     SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production"  # noqa: S105
 
@@ -228,8 +232,9 @@ UPLOAD_PARSE_SECONDS = env_int("UPLOAD_PARSE_SECONDS", 60)
 # Secure by default when DEBUG is off; each can be relaxed from the environment (for
 # example on a LAN server without https, which the scanner camera will not allow anyway).
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
-# Load balancers poll /healthz over plain http, straight to each app server.
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+# Load balancers poll /healthz (monitoring /readyz) over plain http, straight to each app
+# server.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000)

@@ -9,6 +9,7 @@ from django.views.i18n import set_language
 from accounts.forms import LoginForm
 from certificates import views as certificate_views
 from config import api
+from config.health import readyz
 from materials import urls as materials_urls
 
 
@@ -33,6 +34,7 @@ def favicon(request: HttpRequest) -> FileResponse:
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("readyz", readyz, name="readyz"),  # monitoring: the database and Redis (JSON)
     path("favicon.ico", favicon, name="favicon"),
     path(
         "login/",

@@ -6,9 +6,13 @@ records the end. django_tasks_db claims a task by setting it RUNNING and never r
 a worker killed mid-task (a restart, a power cut, the OOM killer) leaves it RUNNING for
 good. So the job keeps its own heartbeat; a running job whose heartbeat went silent for
 ``settings.TASK_HEARTBEAT_TIMEOUT`` seconds lost its worker, and the status poll queues it
-again as the same job (:meth:`BackgroundJob.requeue_if_lost`).
+again as the same job (:meth:`BackgroundJob.requeue_if_lost`). Nobody has to watch:
+:func:`requeue_stale_jobs` does the same for every kind of job, run by
+``manage.py requeue_stale_jobs`` when the worker starts and from a timer.
 
 Queueing belongs to each app's ``tasks.py``; services record jobs and never import tasks.
+Each app registers its job model with the task that runs it (:func:`register_job_task`,
+from its AppConfig.ready), so the core finds every job without importing the apps.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from typing import Any, ClassVar, Self
 from django.conf import settings
 from django.db import models, transaction
 from django.utils import timezone
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import gettext, pgettext_lazy
 from django_tasks import TaskResultStatus
 from django_tasks.base import Task
 
@@ -145,17 +149,77 @@ class BackgroundJob(models.Model):
         """Queue the job again, as the same job, if its worker was killed (it is stale):
         ``task_(pk)`` runs it, and its run must be safe to repeat. The dead task's result
         is marked failed for the record. Returns the job as it now is."""
+        return self._requeue_if_lost(task_)[0]
+
+    def _requeue_if_lost(self, task_: Task) -> tuple[Self, bool]:
         with transaction.atomic():
             locked = type(self).objects.select_for_update().get(pk=self.pk)
             if not locked.is_stale:
-                return locked
+                return locked, False
             logger.warning("%s %s lost its worker; queued again", type(self).__name__, locked.pk)
             mark_lost(task_, locked.pk)
             locked.state = JobState.QUEUED
             locked.heartbeat_at = timezone.now()
             locked.save(update_fields=["state", "heartbeat_at"])
-            transaction.on_commit(lambda: task_.enqueue(locked.pk))
-        return locked
+            transaction.on_commit(lambda: enqueue_job(locked, task_))
+        return locked, True
+
+
+def enqueue_job(job: BackgroundJob, task_: Task) -> bool:
+    """Queue ``task_(job.pk)``, the job's run. If the queue cannot take it (the Redis of
+    the RQ backend is down or unreachable), the job is recorded as failed with a message
+    its page shows — not left "waiting to start" for a task that was never queued — and
+    the request goes on (no 500); ``job`` itself then shows the failure too. Returns
+    whether the task was queued.
+
+    Call it after the job's row is committed (``transaction.on_commit``), as the worker
+    may pick the task up at once."""
+    try:
+        task_.enqueue(job.pk)
+    except Exception:
+        logger.exception("%s %s could not be queued", type(job).__name__, job.pk)
+        job.fail(
+            gettext(
+                "The job queue is not working, so this job could not be started. Try again "
+                "in a few minutes; if it keeps failing, tell the system administrator."
+            )
+        )
+        job.refresh_from_db(fields=["state", "finished_at", "error"])
+        return False
+    return True
+
+
+#: Every concrete job model and the task that runs one job of it (register_job_task).
+_job_tasks: dict[type[BackgroundJob], Task] = {}
+
+
+def register_job_task(model: type[BackgroundJob], task_: Task) -> None:
+    """Say which task runs a job of ``model`` (``task_(job.pk)``), so that
+    :func:`requeue_stale_jobs` can queue its lost jobs again. Called from the app's
+    ``AppConfig.ready``."""
+    _job_tasks[model] = task_
+
+
+def registered_job_tasks() -> dict[type[BackgroundJob], Task]:
+    return dict(_job_tasks)
+
+
+def requeue_stale_jobs() -> list[BackgroundJob]:
+    """Queue again every unfinished job whose worker died (running with a silent
+    heartbeat) or that no worker took (queued too long, for the kinds that say so), of
+    every registered kind — what the status poll does for one job while someone watches,
+    for all of them without anyone watching. Run by ``manage.py requeue_stale_jobs`` when
+    the worker starts and from a timer (docs/deployment.md). Returns the jobs queued again
+    (as they now are: failed, if the queue itself is down)."""
+    requeued = []
+    for model, task_ in _job_tasks.items():
+        unfinished = model.objects.filter(state__in=(JobState.QUEUED, JobState.RUNNING))
+        for job in unfinished.order_by("pk"):
+            if job.is_stale:
+                job, done = job._requeue_if_lost(task_)
+                if done:
+                    requeued.append(job)
+    return requeued
 
 
 def mark_lost(task_: Task, *args: Any) -> int:

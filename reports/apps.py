@@ -8,8 +8,13 @@ class ReportsConfig(AppConfig):
 
     def ready(self):
         # The landing page's panels that read across the apps (courses/home.py).
+        from core.jobs import register_job_task
         from courses.home import register
-        from reports import home
+        from reports import home, tasks
+        from reports.models import ReportJob
+
+        # Lost exports are queued again without anyone watching (requeue_stale_jobs).
+        register_job_task(ReportJob, tasks.run_report_job)
 
         register("coordinator", home.coordinator_home)
         register("viewer", home.viewer_home)

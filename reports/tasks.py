@@ -12,7 +12,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from accounts.models import User
-from core.jobs import JobState
+from core.jobs import JobState, enqueue_job
 from reports.models import ReportJob
 
 logger = logging.getLogger(__name__)
@@ -52,10 +52,11 @@ def run_report_job(job_id: int) -> int:
 
 def year_export_start(*, actor: User, year: int) -> ReportJob:
     """Record a job writing the year's workbook for `actor` (their scope) and queue it
-    for the worker once it is saved."""
+    for the worker once it is saved; a queue that is down fails the job with a message
+    (core.jobs.enqueue_job)."""
     with transaction.atomic():
         job = ReportJob.objects.create(kind="year", params={"year": year}, requested_by=actor)
-        transaction.on_commit(lambda: run_report_job.enqueue(job.pk))
+        transaction.on_commit(lambda: enqueue_job(job, run_report_job))
     return job
 
 

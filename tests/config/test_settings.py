@@ -190,3 +190,29 @@ def test_login_throttle_defaults(production):
     assert production["LOGIN_FAILURE_LIMIT"] == 5
     assert production["LOGIN_ADDRESS_FAILURE_LIMIT"] == 20
     assert production["LOGIN_LOCKOUT_MINUTES"] == 15
+
+
+def test_manage_py_without_debug_refuses_and_says_how_to_develop(tmp_path):
+    """No development default in manage.py: a command started without its environment
+    (`manage.py backup` outside the production env file) refuses, instead of running in
+    DEBUG mode on an empty ./db.sqlite3."""
+    result = _manage("check", env={"SQLITE_PATH": str(tmp_path / "db.sqlite3")})
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set when DEBUG is off" in result.stderr
+    assert "make run" in result.stderr and "DEBUG=1" in result.stderr
+    assert not (tmp_path / "db.sqlite3").exists()
+
+
+def test_manage_py_without_debug_runs_with_debug_off(tmp_path):
+    show = "from django.conf import settings; print('DEBUG', settings.DEBUG)"
+    env = {
+        "SECRET_KEY": "manage-test-" + "k" * 40,
+        "ALLOWED_HOSTS": "localhost",
+        "SQLITE_PATH": str(tmp_path / "db.sqlite3"),
+    }
+    assert _manage("shell", "-v", "0", "-c", show, env=env).stdout.strip() == "DEBUG False"
+    # A developer asks for it.
+    result = _manage(
+        "shell", "-v", "0", "-c", show, env={"DEBUG": "1", "SQLITE_PATH": env["SQLITE_PATH"]}
+    )
+    assert result.stdout.strip() == "DEBUG True"

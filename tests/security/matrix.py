@@ -274,6 +274,8 @@ RULES: dict[str, Rule] = {
     "api-openapi": Rule(get=EVERYONE),
     # Load balancers probe it without an account; it answers "ok" and nothing else.
     "healthz": Rule(get=EVERYONE),
+    # Monitoring probes it without an account; component names and "ok"/"down" only.
+    "readyz": Rule(get=EVERYONE),
     # The site icon: a static file, for every tab and bookmark.
     "favicon": Rule(get=EVERYONE),
     # Any other address under /api/: a JSON 404 for everyone.
