@@ -7,7 +7,8 @@ PY     := $(VENV)/bin/python
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-# Optional local overrides (see .env.example); the environment wins over the file.
+# Optional local settings (see .env.example). A value in .env wins over the same variable
+# in the environment (GNU make); `make -e …` lets the environment win.
 -include .env
 export
 
