@@ -63,7 +63,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Content-Security-Policy and Permissions-Policy (see the Security section below).
     "config.middleware.SecurityHeadersMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
+    # whitenoise, plus hashed files another release wrote to STATIC_ROOT after this process
+    # started (rolling upgrades: config/staticfiles.py).
+    "config.staticfiles.StaticFilesMiddleware",
     # 404 for a NUL byte in the path or query, and NUL cookies dropped, before the session
     # or any view passes one to the database.
     "config.middleware.RefuseNulMiddleware",
@@ -167,7 +169,8 @@ STATICFILES_DIRS = [
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
-        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        # whitenoise's compressed manifest storage, keeping the previous release's names.
+        "BACKEND": "config.staticfiles.ReleaseStaticFilesStorage"
         if not DEBUG
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
