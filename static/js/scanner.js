@@ -396,6 +396,8 @@
   async function refreshRoster() {
     if (navigator.onLine === false) return setNet(false);
     let response;
+    // A request goes through the service worker only if it controls the page when it starts.
+    const viaWorker = Boolean(navigator.serviceWorker && navigator.serviceWorker.controller);
     try {
       response = await request(cfg.rosterUrl, { headers: { Accept: "application/json" } }, 10000);
     } catch (e) {
@@ -416,8 +418,11 @@
     setNet(true);
     checkClock(data.server_time);
     useRoster(data);
-    // The service worker keeps this answer for offline reloads rather than fetching it again.
-    handOver(cfg.rosterUrl, text, response.headers.get("Content-Type") || "application/json");
+    // The service worker keeps this answer for offline reloads rather than fetching it again
+    // (a request that went through it is kept already).
+    if (!viaWorker) {
+      handOver(cfg.rosterUrl, text, response.headers.get("Content-Type") || "application/json");
+    }
     await save("rosters", { [mode.scope]: scopeId, data, saved_at: new Date().toISOString() });
   }
 
