@@ -12,7 +12,7 @@ PORT   ?= 8000
 -include .env
 export
 
-.PHONY: run https test fuzz setup deps deps-bench assets messages migrate seed bench lint format clean
+.PHONY: run https test fuzz setup deps deps-bench assets icons messages migrate seed bench lint format clean
 
 run: export PUBLIC_BASE_URL ?= http://$(HOST):$(PORT)
 run: setup seed ## Set everything up, then serve the app and its task worker.
@@ -85,6 +85,10 @@ assets: node_modules/.installed
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund
 	touch $@
+
+# static/icons/ is committed: run this only after using an icon it lacks (tests/courses/test_icons.py says so).
+icons: deps assets ## Rebuild the icon font: the Bootstrap Icons the templates, scripts and views use.
+	DEBUG=1 $(PY) manage.py subset_icons
 
 messages: deps
 	DEBUG=1 $(PY) manage.py compilemessages -v 0 --ignore=.venv --ignore=node_modules

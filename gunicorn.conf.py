@@ -16,3 +16,12 @@ if env_bool("BEHIND_PROXY", False):
     forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 else:
     forwarded_allow_ips = ""
+
+# Where gunicorn listens. Its default, 127.0.0.1:8000, suits an nginx on the same machine;
+# when nginx or the load balancer runs on another host, the app server's own LAN address
+# (GUNICORN_BIND=10.0.0.11:8000; comma-separated for several). Open that port to the
+# proxy alone (docs/deployment.md). A --bind flag on the command line wins.
+if os.environ.get("GUNICORN_BIND", "").strip():
+    bind = [
+        address.strip() for address in os.environ["GUNICORN_BIND"].split(",") if address.strip()
+    ]

@@ -7,6 +7,9 @@ machine's speed. A ratio above
 its target is reported as FAIL and makes the command exit non-zero. The load test
 (bench/load.py: 200 scanners for 60 s against gunicorn + PostgreSQL) compares with /healthz
 under the same load and writes bench/results/load.json and load.md.
+
+`python -m bench scanner` runs only the scanner's first-visit weight (bench/first_visit.py)
+and lists every request it counts.
 """
 
 from __future__ import annotations
@@ -44,6 +47,14 @@ def main() -> int:
         setup_databases(verbosity=0, interactive=False)
     else:
         call_command("migrate", verbosity=0)
+    if sys.argv[1:] == ["scanner"]:
+        # `python -m bench scanner`: only the scanner's first visit, request by request.
+        from bench import checkin, first_visit
+
+        session_id, _tokens, cookie = checkin._prepare()
+        ok = first_visit.run(print, session_id, cookie, verbose=True)
+        tmp.cleanup()
+        return 0 if ok else 1
     provinces = int(os.environ.get("BENCH_PROVINCES", "60"))
     generate(provinces=provinces, classes_per_province=4, units_per_province=10)
     n_classes = TrainingClass.objects.count()

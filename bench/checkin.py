@@ -184,20 +184,10 @@ def run(report_line) -> bool:
 
 
 def _scanner_page(report_line, session_id: int, tokens: list[str], cookie: str) -> bool:
-    from django.test import Client
+    from bench import first_visit
+    from bench.scanner import feedback_times
 
-    from accounts.models import User
-    from bench.scanner import feedback_times, page_weight
-
-    client = Client()
-    client.force_login(User.objects.get(username="bench-trainer"))
-    weight = page_weight(client, f"/scan/{session_id}/")
-    floor = page_weight(Client(), "/login/")
-    ok = weight <= 300_000
-    report_line(
-        f"scanner page weight (gzip, with offline cache): {weight / 1000:.0f} KB vs login page "
-        f"{floor / 1000:.0f} KB → {weight / floor:.1f}× (target ≤ 300 KB) {'ok' if ok else 'FAIL'}"
-    )
+    ok = first_visit.run(report_line, session_id, cookie)
     times = feedback_times(f"http://127.0.0.1:{PORT}", cookie, session_id, tokens)
     if times is None:
         report_line("scan-to-feedback: skipped (no chromium)")

@@ -67,7 +67,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Content-Security-Policy and Permissions-Policy (see the Security section below).
     "config.middleware.SecurityHeadersMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
+    # whitenoise, plus hashed files another release wrote to STATIC_ROOT after this process
+    # started (rolling upgrades: config/staticfiles.py).
+    "config.staticfiles.StaticFilesMiddleware",
     # 404 for a NUL byte in the path or query, and NUL cookies dropped, before the session
     # or any view passes one to the database.
     "config.middleware.RefuseNulMiddleware",
@@ -155,19 +157,24 @@ FORMAT_MODULE_PATH = ["config.formats"]
 
 # --- Static and media files -----------------------------------------------------------
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# Where `collectstatic` writes and whitenoise serves from. In production a directory outside
+# the code tree, shared by the app servers or filled on each before any restarts, so that
+# pages of the previous release still find their hashed files during a rolling upgrade
+# (docs/deployment.md, "Upgrades").
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 # Front-end libraries come from npm (package-lock.json pins them) and are served by us:
-# no CDN, the app must work on a LAN without internet.
+# no CDN, the app must work on a LAN without internet. The icons are static/icons/, the
+# subset of Bootstrap Icons the app uses (`manage.py subset_icons`).
 STATICFILES_DIRS = [
     BASE_DIR / "static",
     ("vendor/bootstrap", BASE_DIR / "node_modules" / "bootstrap" / "dist"),
-    ("vendor/bootstrap-icons", BASE_DIR / "node_modules" / "bootstrap-icons" / "font"),
     ("vendor/jsqr", BASE_DIR / "node_modules" / "jsqr" / "dist"),
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
-        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        # whitenoise's compressed manifest storage, keeping the previous release's names.
+        "BACKEND": "config.staticfiles.ReleaseStaticFilesStorage"
         if not DEBUG
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },

@@ -2,8 +2,12 @@
 // (/scan/<session>/) and hand-out (/scan/handout/<material>/), whose rosters are under /api/.
 //
 // It keeps the app shell so that the scanner page reloads with no network. It cannot know
-// the (possibly hashed) static URLs itself, so the page sends the list in a message
-// ({type: "precache", urls}) on every load; each URL missing from the cache is fetched.
+// the (hashed) static URLs itself, so the page sends them in a message on every load:
+// {type: "precache", urls, copies}. `urls` are the exact URLs the page loaded; each one
+// missing from the cache is fetched, which the browser's HTTP cache answers (hashed static
+// files are cached for a year), so nothing is downloaded twice. `copies` are answers the
+// page already holds and the server marks no-store — the page itself and its roster —
+// as {url, body, type}; each one missing from the cache is stored as it is.
 // Scans are never handled here: POSTs go straight to the network and the page's
 // IndexedDB queue retries them.
 //
@@ -13,7 +17,7 @@
 //   everything else               not touched
 "use strict";
 
-const CACHE = "scanner-v1"; // bump to drop every cached copy on the next visit
+const CACHE = "scanner-v2"; // bump to drop every cached copy on the next visit
 const PAGE_TIMEOUT_MS = 5000;
 const API_TIMEOUT_MS = 8000;
 const MATCH = { ignoreVary: true }; // Django varies on Cookie; the same user reloads the page
@@ -32,8 +36,10 @@ self.addEventListener("activate", (event) => {
 self.addEventListener("message", (event) => {
   const data = event.data || {};
   if (data.type !== "precache" || !Array.isArray(data.urls)) return;
-  event.waitUntil(precache(data.urls).then((report) => {
-    if (event.source) event.source.postMessage(Object.assign({ type: "precached" }, report));
+  const copies = Array.isArray(data.copies) ? data.copies : [];
+  event.waitUntil(precache(data.urls, copies).then((report) => {
+    const shell = data.urls.length > 0; // the whole list, not a late copy on its own
+    if (event.source) event.source.postMessage(Object.assign({ type: "precached", shell }, report));
   }));
 });
 
@@ -42,10 +48,18 @@ function cacheable(response) {
   return Boolean(response) && response.ok && response.type === "basic" && !response.redirected;
 }
 
-async function precache(urls) {
+async function precache(urls, copies) {
   const cache = await caches.open(CACHE);
   const cached = [];
   const failed = [];
+  await Promise.all(copies.map(async (copy) => {
+    const url = new URL(copy.url, self.location.href);
+    if (url.origin !== self.location.origin || typeof copy.body !== "string") return;
+    if (!(await cache.match(url.href, MATCH))) {
+      await cache.put(url.href, new Response(copy.body, { headers: { "Content-Type": String(copy.type) } }));
+    }
+    cached.push(url.href);
+  }));
   await Promise.all(urls.map(async (raw) => {
     const url = new URL(raw, self.location.href);
     if (url.origin !== self.location.origin) return;
@@ -116,8 +130,7 @@ async function networkFirst(event, timeoutMs, markFallback) {
 async function cacheFirst(event) {
   const request = event.request;
   const cache = await caches.open(CACHE);
-  // The icon font is asked for as …woff2?<hash> but pre-cached without the query string.
-  const copy = await cache.match(request, MATCH) || await cache.match(request, { ignoreVary: true, ignoreSearch: true });
+  const copy = await cache.match(request, MATCH);
   if (!copy) return fetch(request); // not part of the scanner's shell
   event.waitUntil(fetch(request).then((response) => {
     if (cacheable(response)) return cache.put(request, response);

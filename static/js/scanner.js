@@ -10,6 +10,10 @@
   "use strict";
   const root = document.getElementById("scanner");
   if (!root) return;
+  // This page as the server sent it, before the script changes anything: the service worker
+  // keeps this copy for a reload with no network instead of downloading the page again
+  // (setupOffline). The script tag is last in <body>, so the document is complete.
+  const pageCopy = "<!doctype html>\n" + document.documentElement.outerHTML;
 
   const $ = (id) => document.getElementById(id);
   // A DOM element with properties and children: text goes in as text, never as HTML.
@@ -392,6 +396,8 @@
   async function refreshRoster() {
     if (navigator.onLine === false) return setNet(false);
     let response;
+    // A request goes through the service worker only if it controls the page when it starts.
+    const viaWorker = Boolean(navigator.serviceWorker && navigator.serviceWorker.controller);
     try {
       response = await request(cfg.rosterUrl, { headers: { Accept: "application/json" } }, 10000);
     } catch (e) {
@@ -405,11 +411,18 @@
       const body = await readJson(response);
       return notice((body && body.error) || t("login-needed"), "danger");
     }
-    const data = await readJson(response);
+    let text = "";
+    let data = null;
+    try { text = await response.text(); data = JSON.parse(text); } catch (e) { /* not JSON */ }
     if (!data || !Array.isArray(data.participants)) return;
     setNet(true);
     checkClock(data.server_time);
     useRoster(data);
+    // The service worker keeps this answer for offline reloads rather than fetching it again
+    // (a request that went through it is kept already).
+    if (!viaWorker) {
+      handOver(cfg.rosterUrl, text, response.headers.get("Content-Type") || "application/json");
+    }
     await save("rosters", { [mode.scope]: scopeId, data, saved_at: new Date().toISOString() });
   }
 
@@ -734,31 +747,54 @@
       el("meta", { name: "theme-color", content: "#0d6efd" }));
   }
 
-  // What the service worker must keep for a reload with no network: this page, every
-  // stylesheet and script it uses (whatever base.html loads) and the extras the template lists.
+  // What the service worker must keep for a reload with no network: every stylesheet,
+  // script and icon this page uses (whatever base.html loads) and the extras the template
+  // lists, as absolute URLs — the very URLs the page loaded, so that the worker's fetch is
+  // answered by the browser's HTTP cache (hashed static files are cached for a year).
+  // The page itself and the roster are not fetched again: see handOver.
   function shellUrls() {
-    const urls = new Set([location.href.split("#")[0]]);
+    const raw = [];
     document.querySelectorAll("link[rel~=stylesheet][href], link[rel=manifest][href], link[rel~=icon][href], script[src]")
-      .forEach((node) => urls.add(node.href || node.src));
-    try { JSON.parse($("scanner-precache").textContent).forEach((url) => urls.add(url)); } catch (e) { /* the page still works */ }
-    return Array.from(urls, (url) => new URL(url, location.href))
-      .filter((url) => url.origin === location.origin).map((url) => url.href);
+      .forEach((node) => raw.push(node.href || node.src));
+    try { raw.push(...JSON.parse($("scanner-precache").textContent)); } catch (e) { /* the page still works */ }
+    const skip = new Set([location.href.split("#")[0], new URL(cfg.rosterUrl, location.href).href]);
+    const urls = new Set();
+    for (const url of raw.map((u) => new URL(u, location.href))) {
+      if (url.origin === location.origin && !skip.has(url.href)) urls.add(url.href);
+    }
+    return Array.from(urls);
+  }
+
+  // Answers the page already has (this page, the roster), handed to the service worker,
+  // which stores each one it lacks: {url, body, type}. Sent with the list, or on their own
+  // when they arrive after it.
+  const copies = new Map([[location.href.split("#")[0], { body: pageCopy, type: "text/html; charset=utf-8" }]]);
+  let worker = null;
+  function handOver(url, body, type) {
+    const href = new URL(url, location.href).href;
+    copies.set(href, { body, type });
+    if (worker) worker.postMessage({ type: "precache", urls: [], copies: [{ url: href, body, type }] });
   }
 
   function setupOffline() {
     if (!("serviceWorker" in navigator)) return;
     navigator.serviceWorker.addEventListener("message", (event) => {
-      if (event.data && event.data.type === "precached") {
+      if (event.data && event.data.type === "precached" && event.data.shell) {
         document.body.dataset.offlineReady = event.data.failed.length ? "partial" : "yes";
       }
     });
-    const sendList = (worker) => worker && worker.postMessage({ type: "precache", urls: shellUrls() });
+    const sendList = (to) => {
+      if (!to) return;
+      worker = to;
+      const list = Array.from(copies, ([url, copy]) => Object.assign({ url }, copy));
+      to.postMessage({ type: "precache", urls: shellUrls(), copies: list });
+    };
     navigator.serviceWorker.register(cfg.swUrl, { scope: cfg.swScope })
       .then(() => navigator.serviceWorker.ready)
       .then((registration) => sendList(registration.active))
       .catch(() => { document.body.dataset.offlineReady = "no"; });
     // A new version of the worker starts with an empty cache: give it the list too. (Not on
-    // the first visit, where `ready` above already did: that would download everything twice.)
+    // the first visit, where `ready` above already did: that would hand everything twice.)
     let updating = Boolean(navigator.serviceWorker.controller);
     navigator.serviceWorker.addEventListener("controllerchange", () => {
       if (updating) sendList(navigator.serviceWorker.controller);

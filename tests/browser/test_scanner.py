@@ -147,6 +147,52 @@ def test_offline_scans_survive_a_reload_and_upload_once(browser, live_server, wo
     context.close()
 
 
+def test_first_visit_downloads_the_page_and_roster_once_and_keeps_them_offline(
+    browser, live_server, world, open_session
+):
+    """The service worker keeps the very URLs the page loaded (the icon font included) and
+    takes the page and the roster from the page instead of downloading them again."""
+    session, _enrollments = open_session
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 390, "height": 844})
+    # What went to the server: the page's requests and the worker's (Chromium reports both),
+    # less the page's requests the worker answered (its own fetch, if any, is in the list).
+    requested = []
+
+    def finished(request):
+        response = request.response()
+        if response is not None and not response.from_service_worker:
+            requested.append(request.url)
+
+    context.on("requestfinished", finished)
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    _login(page, live_server, world.trainer)
+    page.goto(f"/scan/{session.pk}/")
+    _ready(page)
+    page.wait_for_function("() => document.body.dataset.offlineReady === 'yes'")
+
+    page_url = f"{live_server.url}/scan/{session.pk}/"
+    roster_url = f"{live_server.url}/api/v1/sessions/{session.pk}/roster"
+    assert requested.count(page_url) == 1
+    assert requested.count(roster_url) == 1
+    cached = page.evaluate(
+        "() => caches.open('scanner-v2').then((c) => c.keys()).then((ks) => ks.map((r) => r.url))"
+    )
+    loaded = page.evaluate(
+        "() => performance.getEntriesByType('resource').map((e) => e.name)"
+        ".filter((u) => /[.](css|js|woff2)$/.test(u))"
+    )
+    assert any(url.endswith(".woff2") for url in loaded)
+    assert set(loaded) <= set(cached)
+    assert {page_url, roster_url} <= set(cached)
+
+    context.set_offline(True)
+    page.reload()  # the page's own copy, kept by the worker, with the roster from IndexedDB
+    _ready(page)
+    assert page.locator("#count-expected").text_content().strip() == "5"
+    context.close()
+
+
 def test_camera_scans_a_printed_badge(browser, live_server, world, open_session, tmp_path):
     from tests.browser.camera import qr_png_from_badges_pdf, write_y4m
 

@@ -41,3 +41,28 @@ def test_behind_a_proxy_gunicorn_trusts_the_local_proxy():
 
 def test_behind_a_proxy_elsewhere_its_address_is_configurable():
     assert _forwarded_allow_ips(BEHIND_PROXY="1", FORWARDED_ALLOW_IPS="10.0.0.5") == "['10.0.0.5']"
+
+
+def _bind(**env: str) -> str:
+    base = {k: v for k, v in os.environ.items() if k != "GUNICORN_BIND"}
+    result = subprocess.run(
+        [sys.executable, "-m", "gunicorn", "--print-config", "config.wsgi"],
+        cwd=ROOT,
+        env={**base, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    line = next(x for x in result.stdout.splitlines() if x.startswith("bind "))
+    return line.split("=", 1)[1].strip()
+
+
+def test_gunicorn_listens_on_loopback_unless_told():
+    assert _bind() == "['127.0.0.1:8000']"
+
+
+def test_gunicorn_binds_the_address_from_the_environment_for_a_proxy_on_another_host():
+    assert _bind(GUNICORN_BIND="10.0.0.11:8000, 127.0.0.1:8000") == (
+        "['10.0.0.11:8000', '127.0.0.1:8000']"
+    )
