@@ -7,6 +7,7 @@ rows or spelled without diacritics."""
 from __future__ import annotations
 
 import csv
+import datetime
 import io
 import re
 import unicodedata
@@ -113,8 +114,9 @@ def _sniff_format(data: bytes, filename: str) -> str:
 def _read_workbook(data: bytes, filename: str) -> list[list]:
     """The cells of the first visible sheet, row 0 being sheet row 1, read by pandas with
     the calamine engine: no header inferred, every cell as the object the file holds
-    (text, numbers, dates; an empty cell ""). pandas gives whole numbers as int and dates
-    as datetime where calamine gives 1.0 and date: the cells module reads both alike."""
+    (text, numbers, dates; an empty cell ""). pandas gives whole numbers as int where
+    calamine gives 1.0 (the cells module reads both alike) and a date as a datetime at
+    midnight, which `_dates_back` turns back into the date it was."""
     import pandas  # here, not at load: the web process only hands the file to a child
 
     try:
@@ -145,7 +147,7 @@ def _read_workbook(data: bytes, filename: str) -> list[list]:
             sheet = workbook.get_sheet_by_index(index)  # its real span, for the message
             uploads.check_sheet_size(sheet.total_height, sheet.total_width)
             uploads.check_sheet_size(height, width)
-        return frame.to_numpy().tolist()
+        return _dates_back(frame.to_numpy(), pandas).tolist()
     except uploads.UploadRefused as exc:
         raise _FileError(_file_problem(filename, exc)) from exc
     except python_calamine.PasswordError as exc:
@@ -165,6 +167,26 @@ def _read_workbook(data: bytes, filename: str) -> list[list]:
             )
             % {"filename": filename}
         ) from exc
+
+
+# Columns that hold no datetime at all, as pandas infers them (a scan in C, per column).
+_NO_DATETIMES = {"empty", "string", "integer", "floating", "mixed-integer-float", "boolean"}
+_MIDNIGHT = datetime.time()
+
+
+def _dates_back(cells, pandas):
+    """Calamine gives a cell a date when its time is midnight, a datetime otherwise;
+    pandas makes every date a datetime. The difference shows: a date in the CCCD column
+    reads "1990-03-05", a datetime "1990-03-05 00:00:00", and the clerk is told different
+    things. Only columns that hold datetimes are looked at cell by cell."""
+    for column in range(cells.shape[1]):
+        values = cells[:, column]
+        if pandas.api.types.infer_dtype(values, skipna=False) in _NO_DATETIMES:
+            continue
+        for row, value in enumerate(values):
+            if isinstance(value, datetime.datetime) and value.time() == _MIDNIGHT:
+                values[row] = datetime.date(value.year, value.month, value.day)
+    return cells
 
 
 def _decode_text(data: bytes, filename: str) -> str:
