@@ -1,8 +1,8 @@
 """Reading a nominations file into a table of cells and finding its header: the format
-decided by content (clerks rename files), python-calamine for workbooks, CSV in the
-encodings and delimiters Vietnamese Excel saves, every bound of courses.uploads checked
-before a reader runs, and the header row found among the first rows, merged over two
-rows or spelled without diacritics."""
+decided by content (clerks rename files), pandas for every format (workbooks with its
+calamine engine, CSV in the encodings and delimiters Vietnamese Excel saves), every bound
+of courses.uploads checked before pandas reads, and the header row found among the
+first rows, merged over two rows or spelled without diacritics."""
 
 from __future__ import annotations
 
