@@ -13,6 +13,14 @@ import resource
 
 import django
 
+# The spreadsheet reader (attendees.importing reads every format through pandas): loaded
+# once here, so a child does not spend 0.4 s importing it for each file. Its numpy would
+# start a BLAS thread per core, each reserving address space the child's limit counts,
+# for arithmetic a parse never does: one thread.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+with contextlib.suppress(ImportError):
+    import pandas  # noqa: F401
+
 if os.environ.get("DJANGO_SETTINGS_MODULE"):
     from django.apps import apps
 

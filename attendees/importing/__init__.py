@@ -8,8 +8,9 @@ plain values first and every problem is reported with the row number the clerk s
 their spreadsheet program and the column header, in Vietnamese, so they can fix the file
 in one pass. The caller imports only when there are no errors.
 
-Spreadsheets are read with python-calamine directly (the fastest reader available to us:
-no DataFrame, one pass over plain lists).
+Every format is read through pandas (`read_excel` with the calamine engine, `read_csv`),
+without header inference or type guessing, and handed on as plain lists of cells: the
+header search and the cell readers see what the file holds.
 
 The package is split by subject: `columns` (the template's vocabulary), `reading` (the
 file to a table of cells, and its header), `cells` (one cell to a value) and `rows` (one

@@ -1,12 +1,13 @@
 """Reading a nominations file into a table of cells and finding its header: the format
-decided by content (clerks rename files), python-calamine for workbooks, CSV in the
-encodings and delimiters Vietnamese Excel saves, every bound of courses.uploads checked
-before a reader runs, and the header row found among the first rows, merged over two
-rows or spelled without diacritics."""
+decided by content (clerks rename files), pandas for every format (workbooks with its
+calamine engine, CSV in the encodings and delimiters Vietnamese Excel saves), every bound
+of courses.uploads checked before pandas reads, and the header row found among the
+first rows, merged over two rows or spelled without diacritics."""
 
 from __future__ import annotations
 
 import csv
+import datetime
 import io
 import re
 import unicodedata
@@ -111,22 +112,42 @@ def _sniff_format(data: bytes, filename: str) -> str:
 
 
 def _read_workbook(data: bytes, filename: str) -> list[list]:
-    """The cells of the first visible sheet, row 0 being sheet row 1."""
+    """The cells of the first visible sheet, row 0 being sheet row 1, read by pandas with
+    the calamine engine: no header inferred, every cell as the object the file holds
+    (text, numbers, dates; an empty cell ""). pandas gives whole numbers as int where
+    calamine gives 1.0 (the cells module reads both alike) and a date as a datetime at
+    midnight, which `_dates_back` turns back into the date it was."""
+    import pandas  # here, not at load: the web process only hands the file to a child
+
     try:
         workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+        metadata = workbook.sheets_metadata
         index = next(
             (
                 i
-                for i, sheet in enumerate(workbook.sheets_metadata)
+                for i, sheet in enumerate(metadata)
                 if sheet.visible == python_calamine.SheetVisibleEnum.Visible
                 and sheet.typ == python_calamine.SheetTypeEnum.WorkSheet
             ),
             0,
         )
-        sheet = workbook.get_sheet_by_index(index)
-        # The grid is built; its Python copy would be far larger: check its span first.
-        uploads.check_sheet_size(sheet.total_height, sheet.total_width)
-        return sheet.to_python(skip_empty_area=False)
+        # courses.uploads.inspect_spreadsheet bounded the sheet's span before this; the
+        # Python copy pandas makes is bounded again by the rows read (one past the limit).
+        frame = pandas.read_excel(
+            workbook,
+            engine="calamine",
+            sheet_name=metadata[index].name,
+            header=None,
+            dtype=object,
+            na_filter=False,
+            nrows=uploads.MAX_SHEET_ROWS + 1,
+        )
+        height, width = frame.shape
+        if height > uploads.MAX_SHEET_ROWS or width > uploads.MAX_SHEET_COLUMNS:
+            sheet = workbook.get_sheet_by_index(index)  # its real span, for the message
+            uploads.check_sheet_size(sheet.total_height, sheet.total_width)
+            uploads.check_sheet_size(height, width)
+        return _dates_back(frame.to_numpy(), pandas).tolist()
     except uploads.UploadRefused as exc:
         raise _FileError(_file_problem(filename, exc)) from exc
     except python_calamine.PasswordError as exc:
@@ -137,7 +158,7 @@ def _read_workbook(data: bytes, filename: str) -> list[list]:
             )
             % {"filename": filename}
         ) from exc
-    except Exception as exc:  # calamine raises several types for damaged files
+    except Exception as exc:  # calamine and pandas raise several types for damaged files
         raise _FileError(
             _(
                 "The file “%(filename)s” cannot be read: it is damaged, protected by a password "
@@ -146,6 +167,26 @@ def _read_workbook(data: bytes, filename: str) -> list[list]:
             )
             % {"filename": filename}
         ) from exc
+
+
+# Columns that hold no datetime at all, as pandas infers them (a scan in C, per column).
+_NO_DATETIMES = {"empty", "string", "integer", "floating", "mixed-integer-float", "boolean"}
+_MIDNIGHT = datetime.time()
+
+
+def _dates_back(cells, pandas):
+    """Calamine gives a cell a date when its time is midnight, a datetime otherwise;
+    pandas makes every date a datetime. The difference shows: a date in the CCCD column
+    reads "1990-03-05", a datetime "1990-03-05 00:00:00", and the clerk is told different
+    things. Only columns that hold datetimes are looked at cell by cell."""
+    for column in range(cells.shape[1]):
+        values = cells[:, column]
+        if pandas.api.types.infer_dtype(values, skipna=False) in _NO_DATETIMES:
+            continue
+        for row, value in enumerate(values):
+            if isinstance(value, datetime.datetime) and value.time() == _MIDNIGHT:
+                values[row] = datetime.date(value.year, value.month, value.day)
+    return cells
 
 
 def _decode_text(data: bytes, filename: str) -> str:
@@ -175,11 +216,10 @@ def _csv_long_cell(filename: str, line: int) -> str:
     }
 
 
-def _read_csv(data: bytes, filename: str) -> tuple[list[list], list[int]]:
-    """Rows of a CSV file and the line each row starts on. The delimiter (comma,
-    semicolon — Excel's choice in a Vietnamese locale — or tab) is the one under which
-    the header is found."""
-    text = _decode_text(data, filename)
+def _sniff_delimiter(text: str) -> str:
+    """The delimiter (comma, semicolon — Excel's choice in a Vietnamese locale — or tab)
+    under which the header is found: pandas' own sniffing (sep=None) looks at the first
+    line only, which is often a title."""
     head = "\n".join(text.split("\n", HEADER_SEARCH_ROWS + 2)[: HEADER_SEARCH_ROWS + 2])
     best_delimiter, best_score = ",", (-1, -1)
     for delimiter in (",", ";", "\t"):
@@ -194,30 +234,86 @@ def _read_csv(data: bytes, filename: str) -> tuple[list[list], list[int]]:
         score = (found[0] if found else 0, max((len(r) for r in sample), default=0))
         if score > best_score:
             best_delimiter, best_score = delimiter, score
-    rows, lines = [], []
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=best_delimiter)
+    return best_delimiter
+
+
+def _check_csv(text: str, filename: str, delimiter: str) -> tuple[list[int], int]:
+    """The bounds of a sheet checked row by row before pandas reads the text (rows,
+    columns, text in a cell), and what pandas does not say: the line each row starts on
+    (a quoted cell may span lines) and the widest row's width."""
+    lines, width = [], 0
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     previous_end = 0
     try:
         for row in reader:
-            rows.append(row)
             lines.append(previous_end + 1)
-            # The same bounds as a sheet's: rows, columns, text in a cell.
             if row and max(map(len, row)) > uploads.MAX_CELL_CHARS:
                 raise _FileError(_csv_long_cell(filename, previous_end + 1))
-            uploads.check_sheet_size(len(rows), len(row))
+            uploads.check_sheet_size(len(lines), len(row))
+            width = max(width, len(row))
             previous_end = reader.line_num
     except uploads.UploadRefused as exc:
         raise _FileError(_file_problem(filename, exc)) from exc
     except csv.Error as exc:
         if "field limit" in str(exc):
             raise _FileError(_csv_long_cell(filename, reader.line_num)) from exc
-        raise _FileError(
-            _(
-                "The CSV file “%(filename)s” is broken at line %(line)s: %(error)s. Open it in "
-                "Excel, save it again and upload it."
-            )
-            % {"filename": filename, "line": reader.line_num, "error": exc}
-        ) from exc
+        raise _csv_broken(filename, reader.line_num, exc) from exc
+    return lines, width
+
+
+def _csv_broken(filename: str, line: int, error) -> _FileError:
+    return _FileError(
+        _(
+            "The CSV file “%(filename)s” is broken at line %(line)s: %(error)s. Open it in "
+            "Excel, save it again and upload it."
+        )
+        % {"filename": filename, "line": line, "error": error}
+    )
+
+
+def _read_csv(data: bytes, filename: str) -> tuple[list[list], list[int]]:
+    """Rows of a CSV file and the line each row starts on, read by pandas as text: no
+    header inferred, no value turned into a number or NaN (leading zeros stay), blank
+    lines kept as rows so that row numbers stay the clerk's line numbers. Short rows
+    come padded with "" to the widest row."""
+    import pandas
+
+    text = _decode_text(data, filename)
+    delimiter = _sniff_delimiter(text)
+    lines, width = _check_csv(text, filename, delimiter)
+    if not lines:
+        return [], []
+
+    def read(text: str):
+        return pandas.read_csv(
+            io.StringIO(text, newline=""),
+            sep=delimiter,
+            header=None,
+            names=range(max(width, 1)),
+            index_col=False,
+            dtype=object,
+            keep_default_na=False,
+            na_filter=False,
+            skip_blank_lines=False,
+            quotechar='"',
+            doublequote=True,
+            nrows=len(lines),
+            engine="c",
+        )
+
+    try:
+        try:
+            frame = read(text)
+        except pandas.errors.ParserError as exc:
+            if "EOF inside string" not in str(exc):
+                raise
+            # A quote left open runs to the end of the file, as the csv module reads it.
+            frame = read(text + '"')
+    except pandas.errors.ParserError as exc:
+        raise _csv_broken(filename, lines[-1], exc) from exc
+    rows = frame.to_numpy().tolist()
+    if len(rows) != len(lines):
+        raise _FileError(_not_a_spreadsheet(filename))  # the two readers disagree
     return rows, lines
 
 

@@ -866,3 +866,43 @@ def test_ten_thousand_rows_are_parsed_whole(parse):
         "012070000000",
     )
     assert (last.row_number, last.phone, last.category_code) == (10_002, "+84900009999", "d")
+
+
+# --- Issue 17: read through pandas, the cells as calamine gave them ----------------------
+
+
+def test_a_date_typed_in_the_id_and_phone_columns_is_reported_as_a_date(parse):
+    # pandas makes every date cell a datetime at midnight; calamine gave a date, whose
+    # digits are what the clerk is told about ("1990-03-05", 8 digits), not "00:00:00".
+    result = parse(xlsx([person(MAI, cccd=dt.date(1990, 3, 5), phone=dt.date(1990, 3, 5))]))
+
+    assert result.rows == []
+    assert [(e.row_number, e.column, e.message) for e in result.errors] == [
+        (
+            4,
+            "Số CCCD",
+            "Số CCCD “05/03/1990”: Số CCCD phải gồm 12 chữ số (số đã nhập có 8 chữ số).",
+        ),
+        (
+            4,
+            "Số điện thoại",
+            "1990-03-05 không phải là số điện thoại di động Việt Nam (gồm 10 chữ số, bắt đầu "
+            "bằng 03, 05, 07, 08 hoặc 09).",
+        ),
+    ]
+
+
+def test_a_csv_whose_last_quote_is_never_closed_is_read_to_the_end(parse):
+    # Python's csv module ran the open quote to the end of the file; pandas' parser
+    # refuses it: the file reads as it always did, the open cell being the last one.
+    data = text_file([MAI]) + '2,"Lò Văn Pành\r\n'.encode()
+
+    result = parse(data, "danh_sach.csv")
+
+    assert result.rows == [ImportRow(row_number=3, **MAI_PARSED)]
+    assert where(result) == [
+        (4, "Ngày sinh"),
+        (4, "Giới tính"),
+        (4, "Đối tượng"),
+        (4, "Hưởng lương NSNN"),
+    ]
