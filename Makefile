@@ -36,8 +36,14 @@ worker: ## Run the task worker alone: rqworker with TASKS_BACKEND=django_tasks_r
 	  *) exec $(PY) manage.py db_worker ;; \
 	esac
 
+# The storage tests need an S3-compatible server: unless S3_TEST_ENDPOINT names one, an
+# in-memory moto server is started on a free loopback port for the run (tests/storage/).
 test: deps assets messages ## Run every test (browser tests included when Chromium is present).
-	$(PY) -m pytest $(PYTEST_ARGS)
+	@if [ -n "$${S3_TEST_ENDPOINT:-}" ]; then exec $(PY) -m pytest $(PYTEST_ARGS); fi; \
+	port=$$($(PY) -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'); \
+	$(VENV)/bin/moto_server -H 127.0.0.1 -p $$port >/dev/null 2>&1 & moto=$$!; \
+	trap 'kill $$moto 2>/dev/null; wait $$moto 2>/dev/null' EXIT INT TERM; \
+	S3_TEST_ENDPOINT=http://127.0.0.1:$$port $(PY) -m pytest $(PYTEST_ARGS)
 
 # The test suite replays the API fuzz test's recorded examples and a fixed-seed sample, so it
 # never fails by chance; this is the random exploration (a new seed each run), which records
