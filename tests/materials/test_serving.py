@@ -1,4 +1,4 @@
-"""materials.serving — byte ranges, validators and headers for stored materials.
+"""core.media (streaming) — byte ranges, validators and headers for stored materials.
 
 Served from a real FieldFile over a temporary FileSystemStorage, as in production.
 """
