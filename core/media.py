@@ -22,9 +22,9 @@ seeking impossible on phones and re-downloads a 300 MB clip on every jump. Djang
 ``If-None-Match`` work, and streams the body in chunks without reading the file into
 memory.
 
-Every response also says ``X-Content-Type-Options: nosniff`` and carries the content
-type decided at upload time from the file's bytes (see ``materials.files``), so a
-browser never second-guesses it.
+Every streamed response also says ``X-Content-Type-Options: nosniff`` and carries the
+content type decided at upload time from the file's bytes (see ``materials.files``), so
+a browser never second-guesses it.
 """
 
 from __future__ import annotations
