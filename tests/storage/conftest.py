@@ -12,7 +12,8 @@ import uuid
 import pytest
 
 from config.env import env_bool, media_storage
-from tests.certificates.conftest import held  # noqa: F401 - a fixture for these tests
+from tests.certificates.conftest import held  # noqa: F401 - fixtures for these tests
+from tests.reports.conftest import year  # noqa: F401
 
 ENDPOINT = os.environ.get("S3_TEST_ENDPOINT", "")
 CREDENTIALS = {"S3_ACCESS_KEY_ID": "tcm-test", "S3_SECRET_ACCESS_KEY": "tcm-test-secret"}

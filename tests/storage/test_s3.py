@@ -21,6 +21,7 @@ from certificates.models import CertificateBatch
 from certificates.services import batch_run
 from core.jobs import JobState
 from materials.models import Download
+from reports.models import ReportJob
 from tests.materials.test_library import MP4, file_of, make_material
 from tests.storage.conftest import ENDPOINT, bucket_objects
 
@@ -118,6 +119,29 @@ def test_certificate_print_files_are_written_to_the_bucket_and_handed_out_signed
     assert status == 200 and content == stored[batch.zip_file.name]
     assert headers["Content-Type"] == "application/zip"
     assert headers["Content-Disposition"].startswith("attachment;")
+
+
+def test_the_year_workbook_is_written_by_its_task_to_the_bucket_and_only_its_requester_gets_it(
+    client, world, year, s3, s3_client, django_capture_on_commit_callbacks
+):
+    client.force_login(world.nominator_a)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("reports:year-export", args=[2023]))
+    job = ReportJob.objects.get()
+    assert job.state == JobState.DONE
+    stored = bucket_objects(s3_client, s3)
+    assert list(stored) == [job.file.name] and job.file.name.startswith("private/reports/")
+    assert stored[job.file.name][:2] == b"PK"  # an .xlsx is a ZIP
+
+    url = reverse("reports:job-file", args=[job.pk])
+    client.force_login(world.nominator_b)  # another unit: refused, no address given
+    refused = client.get(url)
+    assert refused.status_code == 403 and "Location" not in refused
+    client.force_login(world.nominator_a)
+    status, headers, content = fetch(client.get(url)["Location"])
+    assert status == 200 and content == stored[job.file.name]
+    assert headers["Content-Disposition"].startswith("attachment;")
+    assert 'filename="bao-cao-diem-danh-2023.xlsx"' in headers["Content-Disposition"]
 
 
 def test_issue_certificates_copies_the_files_out_of_the_bucket(held, s3, s3_client, tmp_path):
