@@ -42,8 +42,14 @@ worker: ## Run the task worker alone: rqworker with TASKS_BACKEND=django_tasks_r
 	  *) exec $(PY) manage.py db_worker ;; \
 	esac
 
+# The storage tests need an S3-compatible server: unless S3_TEST_ENDPOINT names one, an
+# in-memory moto server is started on a free loopback port for the run (tests/storage/).
 test: deps assets messages ## Run every test (browser tests included when Chromium is present).
-	$(PY) -m pytest $(PYTEST_ARGS)
+	@if [ -n "$${S3_TEST_ENDPOINT:-}" ]; then exec $(PY) -m pytest $(PYTEST_ARGS); fi; \
+	port=$$($(PY) -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'); \
+	$(VENV)/bin/moto_server -H 127.0.0.1 -p $$port >/dev/null 2>&1 & moto=$$!; \
+	trap 'kill $$moto 2>/dev/null; wait $$moto 2>/dev/null' EXIT INT TERM; \
+	S3_TEST_ENDPOINT=http://127.0.0.1:$$port $(PY) -m pytest $(PYTEST_ARGS)
 
 # The test suite replays the API fuzz test's recorded examples and a fixed-seed sample, so it
 # never fails by chance; this is the random exploration (a new seed each run), which records
@@ -74,7 +80,7 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	touch $@
 
-# The load test's locust (and its Flask/gevent stack) only for `make bench`: the test set
+# The load test's locust (and its gevent stack) only for `make bench`: the test set
 # stays without it. Installed into the same .venv, on top of requirements-dev.txt.
 deps-bench: $(VENV)/.installed-bench
 $(VENV)/.installed-bench: requirements-bench.txt $(VENV)/.installed

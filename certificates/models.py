@@ -348,7 +348,8 @@ class CertificateBatch(BackgroundJob):
     """One "issue and print" run for a class: issues every eligible enrollment that has
     no valid certificate yet, then draws the merged PDF and the ZIP. Run by a background
     task (or the command); the page polls `done`/`total` for its progress bar. Files live
-    under MEDIA_ROOT/private and are only served through a permission-checked view."""
+    under private/ in the file storage (MEDIA_ROOT or a private bucket) and are only
+    handed out through a permission-checked view (core.media)."""
 
     training_class = models.ForeignKey(
         TrainingClass, verbose_name=_("class"), on_delete=models.CASCADE, related_name="+"

@@ -10,7 +10,8 @@ from django.conf import settings as django_settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -31,6 +32,7 @@ from certificates.forms import (
 from certificates.models import Certificate, CertificateBatch, normalise_code
 from core.http import document_response
 from core.jobs import JobState
+from core.media import serve_file
 from courses.models import TrainingClass
 
 
@@ -167,17 +169,18 @@ def batch_status(request: HttpRequest, pk: int) -> JsonResponse:
 
 
 @staff_reader_required
-def batch_file(request: HttpRequest, pk: int, kind: str) -> FileResponse:
+def batch_file(request: HttpRequest, pk: int, kind: str) -> HttpResponseBase:
     batch = _batch_for_user(request, pk)
     field = {"pdf": batch.merged_pdf, "zip": batch.zip_file}.get(kind)
     if not field:
         raise Http404
     content_type = "application/pdf" if kind == "pdf" else "application/zip"
-    return FileResponse(
-        field.open("rb"),
+    return serve_file(
+        request,
+        field,
+        content_type=content_type,
         as_attachment=kind == "zip",
         filename=field.name.rsplit("/", 1)[-1].split("-", 1)[-1],
-        content_type=content_type,
     )
 
 

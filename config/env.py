@@ -6,6 +6,7 @@ settings module in gunicorn's master process just to read one flag).
 """
 
 import os
+from collections.abc import Mapping
 from urllib.parse import parse_qs, parse_qsl, urlencode, urlsplit, urlunsplit
 
 from django.core.exceptions import ImproperlyConfigured
@@ -68,3 +69,39 @@ def same_redis_database(a: str, b: str) -> bool:
     return redis_url_with_database(a, redis_database(a)) == redis_url_with_database(
         b, redis_database(b)
     )
+
+
+def media_storage(environ: Mapping[str, str], *, presign_seconds: int) -> dict:
+    """STORAGES["default"] from MEDIA_STORAGE (filesystem or s3) and the S3_* variables.
+    A function of the environment so that the tests build the same S3 storage against
+    their own server."""
+    kind = environ.get("MEDIA_STORAGE") or "filesystem"
+    if kind == "filesystem":
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    if kind != "s3":
+        raise ImproperlyConfigured(f"MEDIA_STORAGE must be filesystem or s3, got {kind!r}")
+    if not environ.get("S3_BUCKET"):
+        raise ImproperlyConfigured("MEDIA_STORAGE=s3 needs S3_BUCKET (see .env.example).")
+    endpoint = environ.get("S3_ENDPOINT_URL") or None
+    return {
+        "BACKEND": "core.storage.MediaS3Storage",
+        "OPTIONS": {
+            "bucket_name": environ["S3_BUCKET"],
+            "location": environ.get("S3_PREFIX", "").strip("/"),
+            "endpoint_url": endpoint,
+            "region_name": environ.get("S3_REGION") or None,
+            # Empty: boto3 finds credentials itself (an instance role, ~/.aws).
+            "access_key": environ.get("S3_ACCESS_KEY_ID") or None,
+            "secret_key": environ.get("S3_SECRET_ACCESS_KEY") or None,
+            # MinIO and most servers of one's own want path-style addresses.
+            "addressing_style": environ.get("S3_ADDRESSING_STYLE")
+            or ("path" if endpoint else None),
+            "signature_version": "s3v4",
+            # Never public-read: objects take the bucket's (private) access rules.
+            "default_acl": None,
+            "querystring_auth": True,
+            "querystring_expire": presign_seconds,
+            # As on disk: a second upload of "so-tay.pdf" gets another name.
+            "file_overwrite": False,
+        },
+    }

@@ -16,6 +16,7 @@ from config.env import (
     env_bool,
     env_int,
     env_list,
+    media_storage,
     redis_database,
     redis_url_with_database,
     same_redis_database,
@@ -170,8 +171,19 @@ STATICFILES_DIRS = [
     ("vendor/bootstrap", BASE_DIR / "node_modules" / "bootstrap" / "dist"),
     ("vendor/jsqr", BASE_DIR / "node_modules" / "jsqr" / "dist"),
 ]
+# Uploaded and generated files (materials, certificate print files, exports, receipt
+# scans): on this disk under MEDIA_ROOT (shared by NFS between app servers), or in an
+# S3-compatible bucket (a province's MinIO, a cloud bucket) with MEDIA_STORAGE=s3. The
+# bucket stays private: every file is handed out after the permission check, by a
+# presigned address valid S3_PRESIGN_SECONDS (core/media.py). docs/deployment.md.
+S3_PRESIGN_SECONDS = env_int("S3_PRESIGN_SECONDS", 300)
+# Off: the app streams files from the bucket itself (a bucket browsers cannot reach).
+S3_REDIRECT = env_bool("S3_REDIRECT", True)
+# Behind nginx, files on this disk are sent by nginx after the permission check: the
+# prefix of its `internal` location that serves MEDIA_ROOT, e.g. /_protected/.
+MEDIA_ACCEL_REDIRECT = os.environ.get("MEDIA_ACCEL_REDIRECT", "")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": media_storage(os.environ, presign_seconds=S3_PRESIGN_SECONDS),
     "staticfiles": {
         # whitenoise's compressed manifest storage, keeping the previous release's names.
         "BACKEND": "config.staticfiles.ReleaseStaticFilesStorage"

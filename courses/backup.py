@@ -1,18 +1,22 @@
-"""Backups: the database and the uploaded files (MEDIA_ROOT: certificate PDFs, course
-materials) in one .tar.gz, and restoring one.
+"""Backups: the database and the uploaded files (certificate PDFs, course materials, on
+this disk under MEDIA_ROOT or in an S3 bucket) in one .tar.gz, and restoring one.
 
 Inside the archive::
 
-    manifest.json        what, when and from where (engine, migrations applied) and the
-                         SHA-256 of every other member
     database.sqlite3     SQLite: a consistent copy made with SQLite's online backup API
                          (the site may keep running: writers wait, readers carry on)
     database.dump        PostgreSQL: pg_dump --format=custom (a consistent snapshot)
-    media/...            the files under MEDIA_ROOT, same relative paths
+    media/...            the stored files, under their names in the storage
+    manifest.json        what, when and from where (engine, migrations applied) and the
+                         SHA-256 of every other member (last: the files are hashed as
+                         they go in, so each is read once, from disk or from the bucket)
 
-Restoring checks the manifest first (this application's backup, same database engine,
-no migration this code does not know, every checksum), refuses to overwrite a database
-that holds data unless told to, then replaces the database and writes the files back.
+The files are read and written through Django's storage API (STORAGES["default"]), so
+the same archive restores onto a disk or into a bucket. Restoring checks the manifest
+first (this application's backup, same database engine, no migration this code does not
+know, every checksum), refuses to overwrite a database that holds data unless told to,
+then replaces the database and the files: a file stored after the backup was made is
+removed, as its row is.
 
 Usage::
 
@@ -26,6 +30,7 @@ import hashlib
 import io
 import json
 import os
+import posixpath
 import re
 import shutil
 import sqlite3
@@ -38,7 +43,8 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from django.apps import apps
-from django.conf import settings
+from django.core.files import File
+from django.core.files.storage import default_storage
 from django.db import connections
 from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.recorder import MigrationRecorder
@@ -67,14 +73,6 @@ class RestoreReport:
     files: int
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        while chunk := f.read(CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def _vendor(using: str) -> str:
     vendor = connections[using].vendor
     if vendor not in DB_MEMBER:
@@ -87,16 +85,61 @@ def _applied_migrations(using: str) -> list[str]:
     return sorted(f"{app}.{name}" for app, name in recorder.applied_migrations())
 
 
-def _media_files() -> Iterator[tuple[Path, str]]:
-    root = Path(settings.MEDIA_ROOT)
-    if not root.is_dir():
-        return
-    for dirpath, dirnames, filenames in os.walk(root):
-        dirnames.sort()
-        for name in sorted(filenames):
-            path = Path(dirpath) / name
-            if path.is_file() and not path.is_symlink():
-                yield path, MEDIA_PREFIX + path.relative_to(root).as_posix()
+def _stored_names(folder: str = "") -> Iterator[str]:
+    """Every file in the storage (a folder of MEDIA_ROOT or a bucket's prefix), by its
+    name in the storage."""
+    try:
+        folders, files = default_storage.listdir(folder)
+    except FileNotFoundError:
+        return  # MEDIA_ROOT not made yet: nothing was ever uploaded
+    for name in sorted(files):
+        yield posixpath.join(folder, name)
+    for name in sorted(folders):
+        yield from _stored_names(posixpath.join(folder, name))
+
+
+class _Hashing:
+    """A file read by tarfile, hashed on the way: each stored file is read once."""
+
+    def __init__(self, handle) -> None:
+        self.handle, self.digest = handle, hashlib.sha256()
+
+    def read(self, size: int = -1) -> bytes:
+        chunk = self.handle.read(size)
+        self.digest.update(chunk)
+        return chunk
+
+
+def _add(archive: tarfile.TarFile, arcname: str, handle, size: int, mtime: float) -> str:
+    """Write one member and return its SHA-256."""
+    info = tarfile.TarInfo(arcname)
+    info.size, info.mtime = size, int(mtime)
+    reader = _Hashing(handle)
+    archive.addfile(info, reader)
+    return reader.digest.hexdigest()
+
+
+def _require_project_tables(using: str) -> None:
+    """A backup of a database without this application's tables backs up nothing: the
+    usual cause is a command run without the site's settings (DATABASE_URL), which
+    SQLite answers by creating a new, empty file."""
+    connection = connections[using]
+    if connection.vendor == "sqlite":
+        name = str(connection.settings_dict["NAME"])
+        memory = name == ":memory:" or name.startswith("file:")
+        if not memory and not Path(name).exists():
+            raise BackupError(_empty_database_message(name))
+    applied = MigrationRecorder(connection).applied_migrations()
+    if not any(app in PROJECT_APPS for app, _name in applied):
+        raise BackupError(_empty_database_message(str(connection.settings_dict["NAME"])))
+
+
+def _empty_database_message(name: str) -> str:
+    return _(
+        "The database %(name)s holds none of this application's tables: nothing to back "
+        "up. Check DATABASE_URL (and the other settings of the site) in the environment "
+        "this command runs in."
+    ) % {"name": name}
 
 
 # ---------------------------------------------------------------------------- PostgreSQL
@@ -186,6 +229,7 @@ def backup_create(*, output: Path | None = None, using: str = "default") -> Path
     """Write a backup archive and return its path. `output` is a file name or a folder
     (default: ./backups); the file is named after the time it was made."""
     vendor = _vendor(using)
+    _require_project_tables(using)
     now = timezone.localtime()
     name = f"tcm-backup-{now:%Y%m%d-%H%M%S}.tar.gz"
     if output is None:
@@ -198,24 +242,32 @@ def backup_create(*, output: Path | None = None, using: str = "default") -> Path
     with tempfile.TemporaryDirectory() as work:
         dump = Path(work) / DB_MEMBER[vendor]
         _dump_database(using, dump)
-        members: list[tuple[Path, str]] = [(dump, DB_MEMBER[vendor])]
-        members += list(_media_files())
-        manifest = {
-            "application": APPLICATION,
-            "format": FORMAT,
-            "engine": vendor,
-            "created_at": now.isoformat(),
-            "migrations": _applied_migrations(using),
-            "files": {arcname: _sha256(path) for path, arcname in members},
-        }
+        files: dict[str, str] = {}
         partial = output.with_name(output.name + ".part")
         with tarfile.open(partial, "w:gz") as archive:
+            with open(dump, "rb") as handle:
+                files[DB_MEMBER[vendor]] = _add(
+                    archive, DB_MEMBER[vendor], handle, dump.stat().st_size, now.timestamp()
+                )
+            for stored in _stored_names():
+                with default_storage.open(stored, "rb") as handle:
+                    files[MEDIA_PREFIX + stored] = _add(
+                        archive,
+                        MEDIA_PREFIX + stored,
+                        handle,
+                        default_storage.size(stored),
+                        default_storage.get_modified_time(stored).timestamp(),
+                    )
+            manifest = {
+                "application": APPLICATION,
+                "format": FORMAT,
+                "engine": vendor,
+                "created_at": now.isoformat(),
+                "migrations": _applied_migrations(using),
+                "files": files,
+            }
             data = json.dumps(manifest, indent=2, ensure_ascii=False).encode()
-            info = tarfile.TarInfo(MANIFEST)
-            info.size, info.mtime = len(data), int(now.timestamp())
-            archive.addfile(info, io.BytesIO(data))
-            for path, arcname in members:
-                archive.add(path, arcname=arcname, recursive=False)
+            _add(archive, MANIFEST, io.BytesIO(data), len(data), now.timestamp())
         partial.replace(output)  # a half-written archive never has the final name
     return output
 
@@ -362,16 +414,26 @@ def _restore_database(using: str, vendor: str, dump: Path) -> None:
 
 
 def _restore_media(files: dict[str, Path]) -> int:
-    root = Path(settings.MEDIA_ROOT)
-    count = 0
-    for name, path in files.items():
-        if not name.startswith(MEDIA_PREFIX):
+    """Write the backup's files into the storage under their names, then remove every
+    stored file the backup does not hold (stored after it was made: its row is gone)."""
+    restored = set()
+    for member, path in files.items():
+        if not member.startswith(MEDIA_PREFIX):
             continue
-        target = root / name[len(MEDIA_PREFIX) :]
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(path, target)
-        count += 1
-    return count
+        name = member[len(MEDIA_PREFIX) :]
+        # A storage gives a taken name another one (or, on S3, may overwrite): free it.
+        default_storage.delete(name)
+        with open(path, "rb") as handle:
+            saved = default_storage.save(name, File(handle, name=name))
+        if saved != name:
+            raise BackupError(
+                _("The file %(name)s could not be restored under its name.") % {"name": name}
+            )
+        restored.add(name)
+    for name in list(_stored_names()):
+        if name not in restored:
+            default_storage.delete(name)
+    return len(restored)
 
 
 def backup_restore(path: Path, *, overwrite: bool = False, using: str = "default") -> RestoreReport:

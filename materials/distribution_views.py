@@ -19,11 +19,11 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from accounts.decorators import coordinator_required, staff_reader_required
+from core.media import serve_file
 from courses.models import Organisation
 from materials import distribution, services
 from materials.forms import DispatchForm, PlanForm, QuickFillForm, ReceiptForm
 from materials.models import Dispatch, DistributionLine, Edition
-from materials.serving import serve_file
 from materials.uploads import keeps_client_file_names
 
 # ---------------------------------------------------------------------------- helpers

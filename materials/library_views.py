@@ -22,10 +22,11 @@ from __future__ import annotations
 from django.core.paginator import Paginator
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Subquery
 from django.db.models.functions import Coalesce
-from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 
+from core.media import is_delegated, requested_span, serve_file
 from courses.vietnamese import sorted_by_text
 from materials import services
 from materials.files import FORMATS, Family, human_size
@@ -38,7 +39,6 @@ from materials.models import (
     MaterialKind,
     Visibility,
 )
-from materials.serving import serve_file
 from materials.stats import downloads_by_month, downloads_by_unit
 
 PER_PAGE = 20
@@ -253,11 +253,18 @@ def library_item(request: HttpRequest, pk: int) -> HttpResponse:
 # ---------------------------------------------------------------------------- one file
 
 
-def _counts_as_download(request: HttpRequest, response: HttpResponseBase) -> bool:
+def _counts_as_download(request: HttpRequest, response: HttpResponseBase, size: int) -> bool:
     """A GET answered from the first byte: the whole file (200), or a range from byte 0
     (206) that is more than Safari's two-byte probe."""
     if request.method != "GET" or "preview" in request.GET:
         return False
+    if is_delegated(response):
+        # The object store or nginx answers the range; it is read from the request.
+        span = requested_span(request, size)
+        if span is None:
+            return False
+        first, last = span
+        return first == 0 and last + 1 > _PROBE_BYTES
     if response.status_code == 200:
         return True
     if response.status_code != 206:
@@ -294,7 +301,9 @@ def file_download(request: HttpRequest, pk: int) -> HttpResponseBase:
     if withdrawn:
         response["Cache-Control"] = "private, no-store"
         return response
-    if material.visibility == Visibility.LOGIN:
+    if isinstance(response, HttpResponseRedirect):
+        pass  # to a presigned address that soon expires: never cached (core.media)
+    elif material.visibility == Visibility.LOGIN:
         # Never kept by a shared cache (a proxy in a commune office) for the next visitor.
         response["Cache-Control"] = "private"
     else:
@@ -302,7 +311,7 @@ def file_download(request: HttpRequest, pk: int) -> HttpResponseBase:
         # hash is its ETag): worth keeping on a 3G line, logged in or not. Said here, so
         # the no-store rule for logged-in responses (config/middleware.py) leaves it alone.
         response["Cache-Control"] = "public, max-age=3600"
-    if _counts_as_download(request, response):
+    if _counts_as_download(request, response, row.size):
         user = request.user if request.user.is_authenticated else None
         services.download_record(material=material, file=row, user=user)
     return response

@@ -7,7 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,6 +19,7 @@ from accounts.decorators import role_required
 from attendees.models import Enrollment
 from core.http import CONTENT_TYPES, document_response
 from core.jobs import JobState
+from core.media import serve_file
 from courses.models import TrainingClass
 from reports import exports, tasks
 from reports.models import ReportJob
@@ -179,12 +181,13 @@ def job_status(request: HttpRequest, pk: int) -> JsonResponse:
 
 
 @role_required
-def job_file(request: HttpRequest, pk: int) -> FileResponse:
+def job_file(request: HttpRequest, pk: int) -> HttpResponseBase:
     job = _job_for_user(request, pk)
     if job.state != JobState.DONE or not job.file:
         raise Http404
-    return FileResponse(
-        job.file.open("rb"),
+    return serve_file(
+        request,
+        job.file,
         as_attachment=True,
         filename=f"bao-cao-diem-danh-{job.params.get('year')}.xlsx",
         content_type=CONTENT_TYPES["xlsx"],

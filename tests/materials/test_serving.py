@@ -1,4 +1,4 @@
-"""materials.serving — byte ranges, validators and headers for stored materials.
+"""core.media (streaming) — byte ranges, validators and headers for stored materials.
 
 Served from a real FieldFile over a temporary FileSystemStorage, as in production.
 """
@@ -13,7 +13,7 @@ from django.db import models
 from django.db.models.fields.files import FieldFile
 from django.http import Http404
 
-from materials.serving import CHUNK_BYTES, serve_file
+from core.media import CHUNK_BYTES, serve_file
 
 DATA = bytes(range(64))  # 64 bytes, each one its own offset
 NAME = "Bản tin tiếng Mông số 3.mp3"

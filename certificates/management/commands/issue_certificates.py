@@ -78,10 +78,17 @@ class Command(BaseCommand):
                 f"Cấp mới {batch.issued}; {batch.certificates} giấy chứng nhận trong tệp in."
             )
         )
-        paths = [Path(batch.merged_pdf.path), Path(batch.zip_file.path)]
-        if output:
-            target = Path(output)
-            target.mkdir(parents=True, exist_ok=True)
-            paths = [Path(shutil.copy(p, target / p.name.split("-", 1)[-1])) for p in paths]
-        for path in paths:
+        files = [batch.merged_pdf, batch.zip_file]
+        if not output:
+            # Names in the file storage (MEDIA_ROOT or the bucket); -o copies them out.
+            for field in files:
+                self.stdout.write(field.name)
+            return
+        target = Path(output)
+        target.mkdir(parents=True, exist_ok=True)
+        for field in files:
+            path = target / field.name.rsplit("/", 1)[-1].split("-", 1)[-1]
+            # Through the storage API: the files may be in an S3 bucket, not on this disk.
+            with field.open("rb") as source, open(path, "wb") as copy:
+                shutil.copyfileobj(source, copy)
             self.stdout.write(str(path))

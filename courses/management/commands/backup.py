@@ -7,8 +7,9 @@ from courses.backup import BackupError, backup_create
 
 class Command(BaseCommand):
     help = (
-        "Back up the database and the uploaded files (MEDIA_ROOT) into one .tar.gz with a "
-        "manifest (engine, migrations, SHA-256 of every member). The site may stay up."
+        "Back up the database and the stored files (MEDIA_ROOT or the S3 bucket) into one "
+        ".tar.gz with a manifest (engine, migrations, SHA-256 of every member). The site "
+        "may stay up. Refuses a database with none of the application's tables."
     )
 
     def add_arguments(self, parser):

@@ -8,8 +8,8 @@ from courses.backup import BackupError, backup_restore
 class Command(BaseCommand):
     help = (
         "Restore a backup made by `backup`: checks the manifest (engine, migrations, "
-        "checksums), then replaces the database and writes the uploaded files back. Stop "
-        "the web server and the task worker first."
+        "checksums), then replaces the database and the stored files (removing those "
+        "stored since the backup). Stop the web server and the task worker first."
     )
 
     def add_arguments(self, parser):

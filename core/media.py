@@ -1,4 +1,18 @@
-"""Serving stored materials, with the HTTP range requests audio and video players need.
+"""Serving stored files (library materials, certificate print files, exports, receipt
+scans) after the view has checked who may have them.
+
+Three ways, chosen by the configuration, so that a 1 GB video does not hold an app
+worker for the length of a download on a 3G line:
+
+- files on S3 (``MEDIA_STORAGE=s3``): a redirect to a presigned URL that expires after
+  ``S3_PRESIGN_SECONDS``; the object store sends the bytes, ranges included. The bucket
+  stays private: without the signature nothing is reachable (``core.storage``).
+- files on this disk behind nginx (``MEDIA_ACCEL_REDIRECT``): an empty response whose
+  ``X-Accel-Redirect`` header names the file under nginx's ``internal`` location, which
+  sends it (docs/deployment.md).
+- otherwise the app streams the file itself, as below.
+
+Streaming does the HTTP range requests audio and video players need.
 
 Browsers play ``<audio>``/``<video>`` by asking for byte ranges (seek, resume, the moov
 atom at the end of an MP4); a server that always answers 200 with the whole file makes
@@ -8,9 +22,9 @@ seeking impossible on phones and re-downloads a 300 MB clip on every jump. Djang
 ``If-None-Match`` work, and streams the body in chunks without reading the file into
 memory.
 
-Every response also says ``X-Content-Type-Options: nosniff`` and carries the content
-type decided at upload time from the file's bytes (see ``materials.files``), so a
-browser never second-guesses it.
+Every streamed response also says ``X-Content-Type-Options: nosniff`` and carries the
+content type decided at upload time from the file's bytes (see ``materials.files``), so
+a browser never second-guesses it.
 """
 
 from __future__ import annotations
@@ -19,13 +33,17 @@ import re
 from collections.abc import Iterator
 from datetime import datetime
 from typing import Any, BinaryIO, Protocol
+from urllib.parse import quote
 
+from django.conf import settings
+from django.core.files.storage import FileSystemStorage
 from django.http import (
     Http404,
     HttpRequest,
     HttpResponse,
     HttpResponseNotAllowed,
     HttpResponseNotModified,
+    HttpResponseRedirect,
     StreamingHttpResponse,
 )
 from django.http.response import HttpResponseBase
@@ -172,6 +190,55 @@ class _RangeReader:
         self.handle.close()
 
 
+# ---------------------------------------------------------------------------- elsewhere
+
+
+def _delegated(
+    fieldfile: Any, *, content_type: str, filename: str, as_attachment: bool
+) -> HttpResponseBase | None:
+    """The response that lets the object store or nginx send the bytes, or None when
+    this process must stream them itself."""
+    storage, name = getattr(fieldfile, "storage", None), getattr(fieldfile, "name", None)
+    if storage is None or not name:
+        return None
+    disposition = content_disposition(filename, as_attachment=as_attachment)
+    presigned = getattr(storage, "download_url", None)  # core.storage.MediaS3Storage
+    if presigned is not None and settings.S3_REDIRECT:
+        response: HttpResponseBase = HttpResponseRedirect(
+            presigned(name, content_type=content_type, disposition=disposition)
+        )
+        # The address stops working after S3_PRESIGN_SECONDS: no cache may keep it.
+        response["Cache-Control"] = "private, no-store"
+        return response
+    prefix = settings.MEDIA_ACCEL_REDIRECT
+    if prefix and isinstance(storage, FileSystemStorage):
+        response = HttpResponse(content_type=content_type)
+        # nginx decodes the URI; the name is ours (upload_to), quoted for the header.
+        response["X-Accel-Redirect"] = prefix.rstrip("/") + "/" + quote(name)
+        response["Content-Disposition"] = disposition
+        response["X-Content-Type-Options"] = "nosniff"
+        return response
+    return None
+
+
+def is_delegated(response: HttpResponseBase) -> bool:
+    """Whether ``serve_file`` handed the bytes to the object store or to nginx."""
+    return response.has_header("X-Accel-Redirect") or isinstance(response, HttpResponseRedirect)
+
+
+def requested_span(request: HttpRequest, size: int) -> tuple[int, int] | None:
+    """The bytes (first, last) a GET's Range header asks for (the whole file without
+    one), None when nothing would be sent (an empty file, a range beyond the end): what
+    a delegated download sends, to count it as a streamed one is counted."""
+    header = request.headers.get("Range")
+    if not header:
+        return (0, size - 1) if size else None
+    try:
+        return _parse_range(header, size) or ((0, size - 1) if size else None)
+    except _Unsatisfiable:
+        return None
+
+
 def serve_file(
     request: HttpRequest,
     fieldfile: StoredFile,
@@ -186,13 +253,21 @@ def serve_file(
     ``fieldfile`` is a ``FieldFile`` (or anything with ``.size`` and ``.open("rb")``);
     ``content_type`` is the type detected at upload; ``filename`` the name the user sees
     (Vietnamese welcome); ``etag`` the file's SHA-256 if known, else one is made from
-    size and modification time. Raises Http404 if the file is gone from storage."""
+    size and modification time. Raises Http404 if the file is gone from storage.
+
+    Called after the view's permission check: the object store or nginx may send the
+    bytes instead (see the module's docstring)."""
     if request.method not in ("GET", "HEAD"):
         return HttpResponseNotAllowed(["GET", "HEAD"])
     try:
         size = fieldfile.size
     except FileNotFoundError as exc:
         raise Http404(_("The file of this material is missing.")) from exc
+    delegated = _delegated(
+        fieldfile, content_type=content_type, filename=filename, as_attachment=as_attachment
+    )
+    if delegated is not None:
+        return delegated
     modified = _modified_time(fieldfile)
     tag = _etag(etag, size, modified)
     last_modified = http_date(modified.timestamp()) if modified else None
