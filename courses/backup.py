@@ -235,16 +235,20 @@ def backup_create(*, output: Path | None = None, using: str = "default") -> Path
     if output is None:
         output = Path("backups")
     if output.suffix != ".gz" and (output.is_dir() or not output.suffix):
-        output.mkdir(parents=True, exist_ok=True)
+        output.mkdir(mode=0o700, parents=True, exist_ok=True)
         output = output / name
-    output.parent.mkdir(parents=True, exist_ok=True)
+    output.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
 
     with tempfile.TemporaryDirectory() as work:
         dump = Path(work) / DB_MEMBER[vendor]
         _dump_database(using, dump)
         files: dict[str, str] = {}
         partial = output.with_name(output.name + ".part")
-        with tarfile.open(partial, "w:gz") as archive:
+        # The archive holds everyone's personal data: readable by its owner alone (0600),
+        # whatever the umask of the shell or timer that runs the command.
+        descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.fchmod(descriptor, 0o600)  # an old .part left by an interrupted run keeps its mode
+        with os.fdopen(descriptor, "wb") as raw, tarfile.open(fileobj=raw, mode="w:gz") as archive:
             with open(dump, "rb") as handle:
                 files[DB_MEMBER[vendor]] = _add(
                     archive, DB_MEMBER[vendor], handle, dump.stat().st_size, now.timestamp()
@@ -441,6 +445,10 @@ def backup_restore(path: Path, *, overwrite: bool = False, using: str = "default
     (BackupError) before changing anything when a check fails, or when the database holds
     data and `overwrite` is not given."""
     vendor = _vendor(using)
+    if not path.is_file():
+        # Say which file was looked for: a relative path is taken from where the command
+        # runs (under systemd, the code tree), which is rarely where the operator thinks.
+        raise BackupError(_("There is no file %(path)s.") % {"path": path.absolute()})
     try:
         archive = tarfile.open(path, "r:gz")  # noqa: SIM115 - closed by the `with` below
     except (OSError, tarfile.TarError) as exc:

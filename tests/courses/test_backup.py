@@ -5,7 +5,9 @@ import datetime
 import hashlib
 import io
 import json
+import os
 import re
+import stat
 import tarfile
 
 import pytest
@@ -17,7 +19,7 @@ from accounts.models import User
 from attendees.models import Attendance, Participant
 from certificates import services as certificates
 from certificates.models import Certificate, CertificateBatch
-from courses.backup import MANIFEST
+from courses.backup import MANIFEST, backup_create
 from courses.models import Session, TrainingClass
 from reports.exports import VIEWS, class_csv, class_pdf, class_workbook, year_workbook
 from tests import factories as f
@@ -222,4 +224,27 @@ def test_restore_refuses_a_file_that_is_not_a_backup(some_data, tmp_path, conten
         wrong.write_bytes(content)
     with pytest.raises(CommandError, match="không phải bản sao lưu"):
         call_command("restore", str(wrong), "--yes")
+    assert TrainingClass.objects.filter(pk=some_data.pk).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_archive_is_readable_by_its_owner_alone(some_data, tmp_path):
+    """Everyone's personal data: 0600 whatever the umask of whoever runs the command."""
+    previous = os.umask(0o022)
+    try:
+        path = backup_create(output=tmp_path / "new-folder")
+    finally:
+        os.umask(previous)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+    assert not list(path.parent.glob("*.part"))
+
+
+def test_restore_of_a_missing_file_names_the_file_it_looked_for(some_data, tmp_path, monkeypatch):
+    """A relative path is taken from where the command runs; the message says where that
+    was, rather than calling a file that is not there 'not a backup'."""
+    monkeypatch.chdir(tmp_path)
+    expected = tmp_path / "backups" / "tcm-backup-20231010.tar.gz"
+    with pytest.raises(CommandError, match=re.escape(f"Không có tệp {expected}")):
+        call_command("restore", "backups/tcm-backup-20231010.tar.gz", "--yes")
     assert TrainingClass.objects.filter(pk=some_data.pk).exists()
