@@ -27,8 +27,10 @@ from django.utils._os import safe_join
 from whitenoise.middleware import WhiteNoiseMiddleware
 from whitenoise.storage import CompressedManifestStaticFilesStorage
 
-# Django's hashed names: `name.<12 hex digits>.ext`. Such a file never changes.
-HASHED_NAME = re.compile(r"\.[0-9a-f]{12}\.[A-Za-z0-9]+$")
+# Django's hashed names: `name.<hash>.ext`, the hash being HashedFilesMixin.file_hash's
+# leading hex digits of an MD5. Such a file never changes.
+HASH_DIGITS = 12
+HASHED_NAME = re.compile(rf"\.[0-9a-f]{{{HASH_DIGITS}}}\.[A-Za-z0-9]+$")
 
 
 class ReleaseStaticFilesStorage(CompressedManifestStaticFilesStorage):
