@@ -23,7 +23,6 @@ Usage::
 
 from __future__ import annotations
 
-import io
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from itertools import groupby
@@ -61,6 +60,7 @@ from core.documents.tables import (
     save_workbook,
     table_csv,
     table_pdf,
+    tables_xlsx,
     write_sheet,
 )
 from courses.models import ParticipantCategory, Session, TrainingClass
@@ -361,15 +361,11 @@ def _class_table(klass: TrainingClass, user: User, view: str) -> Table:
 
 def class_workbook(training_class: TrainingClass, user: User) -> bytes:
     """The class's four views as one .xlsx, one sheet each, in the reader's scope."""
-    wb = new_workbook()
     issuer = _issuer(training_class)
-    for view in VIEWS:
-        table = _class_table(training_class, user, view)
+    tables = [_class_table(training_class, user, view) for view in VIEWS]
+    for table in tables:
         table.issuer = issuer
-        write_sheet(wb, table)
-    buffer = io.BytesIO()
-    save_workbook(wb, buffer, stamp=training_class.updated_at)
-    return buffer.getvalue()
+    return tables_xlsx(tables, stamp=training_class.updated_at)
 
 
 def _issuer(training_class: TrainingClass) -> tuple[str, str]:

@@ -7,13 +7,24 @@ Values stay typed until the last moment: ``int``, ``float`` (percentages, one de
 recipient can sum and filter), the CSV and the PDF print them. Text goes through
 :mod:`core.documents.spreadsheet`, so a name typed as ``=HYPERLINK(…)`` stays text.
 
+The rows are lists of values or a pandas DataFrame (:func:`frame_rows`: columns picked by
+the columns' titles, numpy numbers, NaN and timestamps made plain values). pandas writes
+the files of whole tables: the CSV is ``DataFrame.to_csv`` of the shown values, the
+workbook ``DataFrame.to_excel`` through ``pandas.ExcelWriter(engine="openpyxl")`` into
+sheets :class:`SheetWriter` titles and styles (header bold on blue, grid, widths, number
+and date formats, frozen header, filter, A4 print set-up). A year's long sheets and the
+Ministry catalogue are streamed instead — :class:`SheetWriter` on a write-only workbook —
+because pandas' openpyxl writer keeps every cell of a sheet in memory; both ways give
+the same sheet, cell for cell.
+
 Usage::
 
     table = Table("Danh sách", "DANH SÁCH …", ["Lớp …"], [Col("STT", "int", 5), …], rows)
-    wb = new_workbook(); write_sheet(wb, table); save_workbook(wb, out, stamp=None)
-    table_xlsx(table)                                   # one sheet, as bytes
-    table_csv(table)                                    # str, UTF-8 BOM first
+    table_xlsx(table)                                   # one sheet, as bytes (pandas)
+    tables_xlsx([matrix, units, …], stamp=…)            # a sheet per table (pandas)
+    table_csv(table)                                    # str, UTF-8 BOM first (pandas)
     table_pdf(table, parent_body=…, issuing_body=…, place="Lai Châu")   # bytes
+    wb = new_workbook(); write_sheet(wb, table); save_workbook(wb, out, stamp=None)
 
 A list of people (nominees, enrollments, receipts) is a Table too: ``relative_widths``
 makes the columns' widths proportions of the page, ``signers`` puts the unit's own signer
@@ -24,16 +35,17 @@ package's catalogue streams its rows through :class:`SheetWriter` with wider col
 
 from __future__ import annotations
 
-import csv
 import datetime
 import io
 import shutil
 import zipfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from copy import copy
 from dataclasses import dataclass, field
 from typing import IO, Any
 
+import numpy as np
+import pandas as pd
 from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -42,6 +54,8 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.writer.excel import ExcelWriter
+from openpyxl.xml.constants import ARC_CORE
+from openpyxl.xml.functions import tostring
 from reportlab.lib.enums import TA_CENTER, TA_LEFT
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
@@ -183,6 +197,55 @@ class Table:
     def __post_init__(self) -> None:
         if self.row_heights not in ROW_HEIGHTS:
             raise ValueError(f"row_heights {self.row_heights!r}; expected one of {ROW_HEIGHTS}")
+        if isinstance(self.rows, pd.DataFrame):
+            self.rows = frame_rows(self.rows, self.columns)
+
+    def frame(self) -> pd.DataFrame:
+        """The rows, and the totals row if any, as a DataFrame of the typed values (object
+        columns, numbered as the table's columns: titles may repeat)."""
+        rows = self.rows + ([self.totals] if self.totals else [])
+        return pd.DataFrame(rows, columns=range(len(self.columns)), dtype=object)
+
+
+# ---------------------------------------------------------------------------- frames
+
+
+def _python(value: Any, kind: str) -> Any:
+    """A DataFrame's value as the plain Python value a Table holds: NaN, NaT and NA as
+    ``None``, numpy numbers as ``int``/``float``/``bool``, a timestamp at midnight as a
+    date (pandas keeps dates as timestamps), a whole number of an "int" column as an int
+    (pandas makes a column of numbers with a gap floats)."""
+    if value is None or value is pd.NaT or value is pd.NA:
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.date() if value == value.normalize() else value.to_pydatetime()
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float):
+        if value != value:  # NaN: a missing number
+            return None
+        if kind == "int" and value.is_integer():
+            return int(value)
+    return value
+
+
+def frame_rows(frame: pd.DataFrame, columns: Sequence[Col]) -> list[list[Any]]:
+    """The rows of ``frame`` for a Table of ``columns``: its columns picked by the
+    columns' titles when it has them all (in any order, with others beside them), else
+    taken in order, one per column."""
+    titles = [c.title for c in columns]
+    if len(set(titles)) == len(titles) and set(titles) <= set(frame.columns):
+        frame = frame[titles]
+    elif frame.shape[1] != len(columns):
+        raise ValueError(
+            f"the frame has {frame.shape[1]} columns and none of the titles of the "
+            f"{len(columns)} columns: {titles}"
+        )
+    kinds = [c.kind for c in columns]
+    return [
+        [_python(v, kind) for v, kind in zip(row, kinds, strict=True)]
+        for row in frame.itertuples(index=False, name=None)
+    ]
 
 
 # ---------------------------------------------------------------------------- csv
@@ -210,15 +273,12 @@ def _csv_value(value: Any) -> str:
 
 
 def table_csv(table: Table) -> str:
-    out = io.StringIO()
-    out.write("\ufeff")
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([_csv_value(c.title) for c in table.columns])
-    for row in table.rows:
-        writer.writerow([_csv_value(v) for v in row])
-    if table.totals:
-        writer.writerow([_csv_value(v) for v in table.totals])
-    return out.getvalue()
+    """The table as CSV text: the column titles, the rows, the totals, each value shown
+    as on paper (Có/Không, dd/mm/yyyy, one decimal) and formula-like text neutralised;
+    CRLF line ends and a BOM first, so that Excel opens Vietnamese letters right."""
+    frame = table.frame().map(_csv_value)
+    header = [_csv_value(c.title) for c in table.columns]
+    return "\ufeff" + frame.to_csv(index=False, header=header, lineterminator="\r\n")
 
 
 # ---------------------------------------------------------------------------- xlsx
@@ -267,6 +327,29 @@ def column_widths(table: Table, sample: list[list[Any]]) -> list[float]:
     return sheet_widths(
         [c.title for c in table.columns], [c.width for c in table.columns], sample, table.max_width
     )
+
+
+def _number_format(value: Any) -> str:
+    """The number format of a typed value's cell."""
+    if isinstance(value, bool) or value is None:
+        return "General"
+    if isinstance(value, float):
+        return XLSX_RATE_FORMAT
+    if isinstance(value, int):
+        return "0"
+    if isinstance(value, datetime.date):
+        return XLSX_DATE_FORMAT
+    return "General"
+
+
+def _sheet_value(value: Any) -> Any:
+    """A typed value as a sheet holds it: Có/Không for a yes or no, text without the
+    characters a workbook refuses, numbers and dates as they are."""
+    if isinstance(value, bool):
+        return "Có" if value else "Không"
+    if isinstance(value, str):
+        return cell_text(value)
+    return value
 
 
 _lines = wrapped_lines  # one rule for how wrapped text breaks, in core.documents.spreadsheet
@@ -369,24 +452,33 @@ class SheetWriter:
         self.ws.row_dimensions[row].height = 16 * lines + 4
         self._append([self._header_cell(c) for c in cols])
 
+    def _style_parts(
+        self, kind: str, number_format: str, bold: bool, fill: PatternFill | None
+    ) -> dict[str, Any]:
+        """What a body cell of ``kind`` looks like: font, grid, alignment, number format
+        and fill, the same whichever way the cell was written."""
+        parts: dict[str, Any] = {"font": _BOLD_FONT if bold else _BODY_FONT}
+        if not (self.plain and not bold):  # a plain sheet's totals still get the grid
+            parts["border"] = _GRID
+            parts["alignment"] = _ALIGN.get(kind, _ALIGN["text"])
+        parts["number_format"] = number_format
+        if fill is not None:
+            parts["fill"] = fill
+        return parts
+
     def _style(
         self, kind: str, number_format: str, bold: bool, fill: PatternFill | None
     ) -> StyleArray:
         """The style of a body cell, built once per combination and then copied: setting
         font, border and alignment cell by cell hashes them each time, which is most of
         the time a million-cell sheet takes."""
-        plain = self.plain and not bold  # a plain sheet's totals still get the grid
+        plain = self.plain and not bold
         key = (kind, number_format, bold, fill is not None and fill.fgColor.rgb, plain)
         style = self._styles.get(key)
         if style is None:
             cell = WriteOnlyCell(self.ws)
-            cell.font = _BOLD_FONT if bold else _BODY_FONT
-            if not plain:
-                cell.border = _GRID
-                cell.alignment = _ALIGN.get(kind, _ALIGN["text"])
-            cell.number_format = number_format
-            if fill is not None:
-                cell.fill = fill
+            for name, part in self._style_parts(kind, number_format, bold, fill).items():
+                setattr(cell, name, part)
             style = self._styles[key] = cell._style
         return style
 
@@ -394,24 +486,26 @@ class SheetWriter:
         self, value: Any, col: Col, *, bold: bool = False, fill: PatternFill | None = None
     ) -> WriteOnlyCell:
         """A typed cell: ints and floats as numbers, dates as dates, text as text."""
-        number_format = "General"
-        if value is None:
-            pass
-        elif isinstance(value, bool):
-            value = "Có" if value else "Không"
-        elif isinstance(value, float):
-            number_format = XLSX_RATE_FORMAT
-        elif isinstance(value, int):
-            number_format = "0"
-        elif isinstance(value, datetime.date):
-            number_format = XLSX_DATE_FORMAT
         cell = WriteOnlyCell(self.ws)
-        cell._style = copy(self._style(col.kind, number_format, bold, fill))
+        cell._style = copy(self._style(col.kind, _number_format(value), bold, fill))
+        value = _sheet_value(value)
         if isinstance(value, str):
             text_cell(cell, value)  # "=…" typed into a name stays text, never a formula
         elif value is not None:
             cell.value = value
         return cell
+
+    def _finish(self, cell: Any, value: Any, col: Col) -> None:
+        """A body cell pandas wrote (its value typed, a date formatted): the style of
+        :meth:`_cell`, text made text again (openpyxl takes "=…" for a formula) and a
+        missing value left empty (pandas writes it as "")."""
+        for name, part in self._style_parts(col.kind, _number_format(value), False, None).items():
+            setattr(cell, name, part)
+        value = _sheet_value(value)
+        if isinstance(value, str):
+            text_cell(cell, value)
+        elif value is None:
+            cell.value = None
 
     def _plain(self, value: Any, col: Col) -> Any:
         """A body cell of a long sheet: the bare value where the workbook's default style
@@ -450,7 +544,11 @@ class SheetWriter:
         if lines > 1:
             self.ws.row_dimensions[self.row + 1].height = 15.75 * lines + 1
 
-    def write_rows(self, rows: Iterable[list[Any]]) -> int:
+    def write_rows(self, rows: Iterable[list[Any]] | pd.DataFrame) -> int:
+        """Stream ``rows`` (lists of typed values, or a DataFrame: see :func:`frame_rows`)
+        into the sheet, cell by cell, styled as they go (a write-only sheet)."""
+        if isinstance(rows, pd.DataFrame):
+            rows = frame_rows(rows, self.table.columns)
         cell = self._plain if self.plain else self._cell
         columns = self.table.columns
         n = 0
@@ -461,6 +559,25 @@ class SheetWriter:
             n += 1
         self.data_rows += n
         return n
+
+    def write_frame(self, writer: pd.ExcelWriter, rows: list[list[Any]]) -> int:
+        """Write ``rows`` under the header through pandas — ``DataFrame.to_excel`` into
+        this sheet of ``writer``'s workbook (an in-memory one, not write-only) — then give
+        every cell the style :meth:`write_rows` would have."""
+        if self.plain:
+            raise ValueError("a plain sheet is streamed with write_rows")
+        frame = pd.DataFrame(rows, columns=range(self.ncols), dtype=object).map(_sheet_value)
+        frame.to_excel(
+            writer, sheet_name=self.ws.title, startrow=self.row, header=False, index=False
+        )
+        columns = self.table.columns
+        for values in rows:
+            self._row_height(values)
+            self.row += 1
+            for number, (value, col) in enumerate(zip(values, columns, strict=True), start=1):
+                self._finish(self.ws.cell(row=self.row, column=number), value, col)
+        self.data_rows += len(rows)
+        return len(rows)
 
     def close(self) -> None:
         """Totals, footer rows, notes and the filter over the data rows."""
@@ -523,6 +640,13 @@ class _ReproducibleZip(DefaultFontZip):
             shutil.copyfileobj(source, dest, 1 << 20)
 
 
+def _stamp(wb: Workbook, stamp: datetime.datetime | None) -> None:
+    """The workbook's created and modified dates: ``stamp`` (the last change to the
+    data), to the second, or a fixed date."""
+    when = timezone.make_naive(stamp, datetime.UTC) if stamp else datetime.datetime(2000, 1, 1)
+    wb.properties.created = wb.properties.modified = when.replace(microsecond=0)
+
+
 def save_workbook(
     wb: Workbook, fileobj: IO[bytes] | str, *, stamp: datetime.datetime | None
 ) -> None:
@@ -531,8 +655,7 @@ def save_workbook(
     stamps the document properties and every ZIP member with the current time; here the
     properties carry `stamp`, the last change to the data (the class's), and the members
     a fixed date."""
-    when = timezone.make_naive(stamp, datetime.UTC) if stamp else datetime.datetime(2000, 1, 1)
-    wb.properties.created = wb.properties.modified = when.replace(microsecond=0)
+    _stamp(wb, stamp)
     archive = _ReproducibleZip(
         fileobj, "w", zipfile.ZIP_DEFLATED, allowZip64=True, default_font=_BODY_FONT
     )
@@ -546,13 +669,47 @@ def write_sheet(wb: Workbook, table: Table) -> int:
     return n
 
 
+def tables_xlsx(tables: Sequence[Table], *, stamp: datetime.datetime | None = None) -> bytes:
+    """A workbook of a sheet per table, as bytes: the tables' rows are a DataFrame each,
+    written by pandas' openpyxl writer (typed numbers and dates) into sheets that
+    :class:`SheetWriter` titles, styles and closes. For tables that fit in memory (a
+    class's views, a people list); a year's long sheets are streamed (:func:`write_sheet`
+    into :func:`new_workbook`). Saved as :func:`save_workbook` saves: the same data gives
+    the same bytes, in the documents' default font."""
+    raw = io.BytesIO()
+    # (pandas' openpyxl writer formats dates its own way: SheetWriter sets dd/mm/yyyy.)
+    with pd.ExcelWriter(raw, engine="openpyxl") as writer:
+        for table in tables:
+            sheet = SheetWriter(writer.book, table)
+            sheet.write_frame(writer, table.rows)
+            sheet.close()
+        book = writer.book
+    return _reproducible(raw.getvalue(), book, stamp)
+
+
+def _reproducible(raw: bytes, wb: Workbook, stamp: datetime.datetime | None) -> bytes:
+    """The file pandas saved, with what :func:`save_workbook` fixes: the document's
+    dates (openpyxl stamps "modified" with the time of saving), the members' dates and
+    the default font."""
+    _stamp(wb, stamp)
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(raw)) as source,
+        _ReproducibleZip(
+            out, "w", zipfile.ZIP_DEFLATED, allowZip64=True, default_font=_BODY_FONT
+        ) as target,
+    ):
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename == ARC_CORE:
+                data = tostring(wb.properties.to_tree())
+            target.writestr(info.filename, data)
+    return out.getvalue()
+
+
 def table_xlsx(table: Table, *, stamp: datetime.datetime | None = None) -> bytes:
     """A workbook of the one sheet ``table`` (a people list), as bytes."""
-    wb = new_workbook()
-    write_sheet(wb, table)
-    buffer = io.BytesIO()
-    save_workbook(wb, buffer, stamp=stamp)
-    return buffer.getvalue()
+    return tables_xlsx([table], stamp=stamp)
 
 
 # ---------------------------------------------------------------------------- pdf
