@@ -35,36 +35,13 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-from openpyxl.utils import get_column_letter
-from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
-from reportlab.lib.pagesizes import A4, landscape
-from reportlab.lib.units import mm
-from reportlab.platypus import Spacer
+import pandas as pd
 
 from attendees.models import Attendance, Enrollment
 from attendees.rules import ATTENDED
-from core.documents.header import (
-    LAYOUT_COMMANDS,
-    build_pdf,
-    document_table,
-    frame_width,
-    header_bodies,
-    nfc_text,
-    official_header,
-    para,
-    place_date,
-    style,
-)
-from core.documents.spreadsheet import (
-    FONT_FAMILY,
-    print_setup,
-    row_height,
-    text_cell,
-    workbook_bytes,
-)
-from core.documents.wording import amount_in_words, dmy, vietnamese_date, vn_int
+from core.documents.header import nfc_text
+from core.documents.tables import Col, Letterhead, Line, Signer, Table, table_pdf, table_xlsx
+from core.documents.wording import amount_in_words, dmy, vn_int
 from courses.models import Session, TrainingClass
 from courses.vietnamese import name_with_birth_year, sorted_by_name
 from reports.models import ClassAllowance
@@ -358,250 +335,95 @@ def _organiser_bodies(training_class: TrainingClass) -> tuple[str, str, str]:
     return (parent.name if parent else "", organiser.name, place)
 
 
-# ---------------------------------------------------------------------------- pdf
+# ---------------------------------------------------------------------------- files
 
-TABLE_SIZE = 10.5
-# Millimetres on landscape A4 (frame 252 mm): the signature column is wide enough to sign.
-PDF_WIDTHS_MM = (10, 45, 48, 18, 23, 23, 23, 26, 36)
-# The last rows of the list stay on one page with the total, the amount in words and the
-# signatures: a page of signatures alone would not show what was signed for.
-KEEP_WITH_SIGNATURES = 2
+# Column widths: characters on the sheet, and the same proportions of the PDF's width
+# (landscape A4), where the signature column is wide enough to sign.
+WIDTHS = (6, 28, 32, 11, 14, 14, 14, 16, 22)
+# The widest a sheet column grows for its data: a long name wraps, as on paper.
+MAX_WIDTH = 32
+BODY_HEIGHT = 30  # points: a sheet row tall enough to sign in
+# PDF cell padding (top, bottom): body rows of about 9 mm for a one-line name.
+PDF_PADDING = (5.5, 6.5)
+# On the sheet, the signers over A:B, C:F and G:I.
+SIGNER_COLUMNS = (1, 3, 7)
 
 
-def _signature_block(plist: PaymentList, width: float) -> list:
-    signer_title = style("pay-signer", size=12, bold=True, align=TA_CENTER)
-    signer_hint = style("pay-hint", size=11, italic=True, align=TA_CENTER)
-    signatures = document_table(
-        [
-            [para(t, signer_title) for t in SIGNERS],
-            [para(SIGN_HINT, signer_hint) for _ in SIGNERS],
-            ["", "", ""],
-        ],
-        col_widths=[width / 3] * 3,
-        rowHeights=[None, None, 20 * mm],
-        commands=[
-            *LAYOUT_COMMANDS,
-            ("TOPPADDING", (0, 0), (-1, -1), 0),
-            ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
-        ],
+def payment_frame(plist: PaymentList) -> pd.DataFrame:
+    """The payees as a DataFrame, one row each, under the voucher's column titles; the
+    amounts are those of the list (computed above), only laid out here."""
+    rows = plist.rows
+    return pd.DataFrame(
+        {
+            HEADERS[0]: range(1, len(rows) + 1),
+            HEADERS[1]: [r.signing_name for r in rows],  # with the birth year (issue 14)
+            HEADERS[2]: [r.unit for r in rows],
+            **{
+                title: [values[i] for values in map(_row_values, rows)]
+                for i, title in enumerate(HEADERS[3:8])
+            },
+            HEADERS[8]: [None] * len(rows),
+        },
+        columns=list(HEADERS),
     )
-    return [
-        Spacer(0, 2.5 * mm),
-        para(words_line(plist), style("pay-words", size=12, italic=True)),
-        Spacer(0, 4 * mm),
-        signatures,
+
+
+def payment_table(plist: PaymentList, *, on: datetime.date) -> Table:
+    """The voucher as the shelf's Table: the Decree 30 header, the title, the class and
+    the rates, the columns with their key row, a row per payee, the total, the amount in
+    words and the three signers."""
+    kinds = ("int", "text", "text", "int", "money", "money", "money", "money", "sign")
+    columns = [
+        Col(title, kind, width / 8)
+        for title, kind, width in zip(HEADERS, kinds, WIDTHS, strict=True)
     ]
+    parent_body, issuing_body, place = _organiser_bodies(plist.training_class)
+    return Table(
+        sheet="Chi trả",
+        title=TITLE,
+        subtitle=[
+            *(Line(line) for line in subtitle_lines(plist)),
+            Line(SCOPE_NOTE, italic=True),
+            Line(rates_line(plist)),
+        ],
+        columns=columns,
+        rows=payment_frame(plist),
+        totals=[None, "Tổng cộng", None, *_total_values(plist.totals), None],
+        landscape=True,
+        letterhead=Letterhead(parent_body, issuing_body, place, on),
+        column_keys=list(COLUMN_KEYS),
+        signers=tuple(Signer(title, SIGN_HINT) for title in SIGNERS),
+        relative_widths=True,
+        max_width=MAX_WIDTH,
+        pdf_padding=PDF_PADDING,
+        body_height=BODY_HEIGHT,
+        valign="center",
+        totals_span=3,
+        after=[Line(words_line(plist), italic=True, align="left")],
+        sheet_signers=True,
+        signer_columns=SIGNER_COLUMNS,
+        sheet_filter=False,
+        empty="Không có học viên nào được chi trả.",
+    )
 
 
 def payment_list_pdf(plist: PaymentList, *, on: datetime.date) -> bytes:
     """The voucher: Decree 30 header, title, the table with its header rows repeated on
     every page, the total, the amount in words and the three signatures."""
-    pagesize = landscape(A4)
-    width = frame_width(pagesize)
     parent_body, issuing_body, place = _organiser_bodies(plist.training_class)
-
-    story = official_header(
-        parent_body=parent_body, issuing_body=issuing_body, place=place, on=on, width=width
+    return table_pdf(
+        payment_table(plist, on=on),
+        parent_body=parent_body,
+        issuing_body=issuing_body,
+        place=place,
+        on=on,
     )
-    story += [
-        Spacer(0, 5 * mm),
-        para(TITLE, style("pay-title", size=14, bold=True, align=TA_CENTER, spaceAfter=2)),
-        *[para(line, style("pay-sub", size=12, align=TA_CENTER)) for line in subtitle_lines(plist)],
-        para(SCOPE_NOTE, style("pay-scope", size=12, italic=True, align=TA_CENTER)),
-        Spacer(0, 2 * mm),
-        para(rates_line(plist), style("pay-rates", size=12, align=TA_CENTER)),
-        Spacer(0, 2 * mm),
-    ]
-
-    head = style("pay-th", size=TABLE_SIZE, bold=True, align=TA_CENTER)
-    key = style("pay-key", size=9, italic=True, align=TA_CENTER)
-    text = style("pay-td", size=TABLE_SIZE, align=TA_LEFT)
-    centre = style("pay-td-c", size=TABLE_SIZE, align=TA_CENTER)
-    money = style("pay-td-r", size=TABLE_SIZE, align=TA_RIGHT)
-    bold_money = style("pay-total-r", size=TABLE_SIZE, bold=True, align=TA_RIGHT)
-    bold_centre = style("pay-total-c", size=TABLE_SIZE, bold=True, align=TA_CENTER)
-    sign_left = style("pay-sign-l", size=8, align=TA_LEFT, textColor="#555555")
-    sign_right = style("pay-sign-r", size=8, align=TA_RIGHT, textColor="#555555")
-
-    data: list[list] = [
-        [para(h, head) for h in HEADERS],
-        [para(k, key) for k in COLUMN_KEYS],
-    ]
-    for i, row in enumerate(plist.rows, start=1):
-        days, *amounts = _row_values(row)
-        # The number in the signature cell alternates sides, so that neighbours'
-        # signatures do not run into each other (the usual practice on ký nhận lists).
-        data.append(
-            [
-                para(i, centre),
-                para(row.signing_name, text),
-                para(row.unit, text),
-                para(days, centre),
-                *[para(vn_int(a), money) for a in amounts],
-                para(f"{i}.", sign_left if i % 2 else sign_right),
-            ]
-        )
-    if not plist.rows:
-        data.append([para("Không có học viên nào được chi trả.", centre), *[""] * 8])
-    days, *amounts = _total_values(plist.totals)
-    total = len(data)
-    data.append(
-        [
-            para("Tổng cộng", bold_centre),
-            "",
-            "",
-            para(days, bold_centre),
-            *[para(vn_int(a), bold_money) for a in amounts],
-            "",
-        ]
-    )
-    # The words and the signatures: one borderless row across the table, so that the
-    # table cannot be split between its last rows and them.
-    data.append([_signature_block(plist, width), *[""] * 8])
-
-    col_widths = [w * mm for w in PDF_WIDTHS_MM]
-    col_widths[-1] += width - sum(col_widths)  # any slack goes to the signatures
-    commands = [
-        ("GRID", (0, 0), (-1, total), 0.5, "black"),
-        ("BACKGROUND", (0, 0), (-1, 0), "#F2F2F2"),
-        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-        ("LEFTPADDING", (0, 0), (-1, total), 3),
-        ("RIGHTPADDING", (0, 0), (-1, total), 3),
-        ("TOPPADDING", (0, 0), (-1, 0), 4.5),
-        ("BOTTOMPADDING", (0, 0), (-1, 0), 5.5),
-        ("TOPPADDING", (0, 1), (-1, 1), 1),
-        ("BOTTOMPADDING", (0, 1), (-1, 1), 2),
-        # Body rows tall enough to sign in (about 9 mm for a one-line name).
-        ("TOPPADDING", (0, 2), (-1, total), 5.5),
-        ("BOTTOMPADDING", (0, 2), (-1, total), 6.5),
-        ("VALIGN", (-1, 2), (-1, total - 1), "TOP"),
-        ("TOPPADDING", (-1, 2), (-1, total - 1), 1.5),
-        ("SPAN", (0, total), (2, total)),
-        ("SPAN", (0, total + 1), (-1, total + 1)),
-        ("VALIGN", (0, total + 1), (-1, total + 1), "TOP"),
-        ("LEFTPADDING", (0, total + 1), (-1, total + 1), 0),
-        ("RIGHTPADDING", (0, total + 1), (-1, total + 1), 0),
-        ("TOPPADDING", (0, total + 1), (-1, total + 1), 0),
-        ("BOTTOMPADDING", (0, total + 1), (-1, total + 1), 0),
-        ("NOSPLIT", (0, max(2, total - KEEP_WITH_SIGNATURES)), (-1, -1)),
-    ]
-    if not plist.rows:
-        commands.append(("SPAN", (0, 2), (-1, 2)))
-    table = document_table(
-        data, col_widths=col_widths, repeatRows=2, hAlign="CENTER", commands=commands
-    )
-    story.append(table)
-    return build_pdf(story, pagesize=pagesize, title=TITLE, author=issuing_body)
-
-
-# ---------------------------------------------------------------------------- xlsx
-
-_THIN = Side(style="thin", color="000000")
-_GRID = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
-_HEADER_FILL = PatternFill("solid", fgColor="D9E1F2")
-_FONT = FONT_FAMILY
-MONEY_FORMAT = "#,##0"
-XLSX_WIDTHS = (6, 28, 32, 9, 14, 14, 14, 16, 22)
 
 
 def payment_list_xlsx(plist: PaymentList, *, on: datetime.date) -> bytes:
     """The same voucher as a workbook: title rows, a styled and frozen header, amounts as
     integers formatted "#,##0", the total row, the words, the signatures; A4 landscape."""
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "Chi trả"
-    ncols = len(HEADERS)
-    last = get_column_letter(ncols)
-    parent_body, issuing_body, place = _organiser_bodies(plist.training_class)
-    parent_body, issuing_body = header_bodies(parent_body, issuing_body)  # as the PDF prints them
-
-    def put(cell_range: str, value: str, **font) -> None:
-        first = cell_range.split(":")[0]
-        text_cell(ws[first], value)  # subtitles carry the class title: never a formula
-        ws[first].font = Font(name=_FONT, size=font.pop("size", 12), **font)
-        ws[first].alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-        if ":" in cell_range:
-            ws.merge_cells(cell_range)
-
-    # The Decree 30 header: the organiser on the left, the national name on the right.
-    put("A1:C1", parent_body.upper())
-    put("A2:C2", issuing_body.upper(), bold=True)
-    put("E1:I1", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", bold=True)
-    put("E2:I2", "Độc lập - Tự do - Hạnh phúc", bold=True)
-    put("E3:I3", place_date(place, on) if place else vietnamese_date(on).capitalize(), italic=True)
-    put(f"A5:{last}5", TITLE, size=14, bold=True)
-    row = 6
-    for line in subtitle_lines(plist):
-        put(f"A{row}:{last}{row}", line)
-        row += 1
-    put(f"A{row}:{last}{row}", SCOPE_NOTE, italic=True)
-    row += 1
-    ws.merge_cells(f"A{row}:{last}{row}")
-    text_cell(ws[f"A{row}"], rates_line(plist))
-    ws[f"A{row}"].font = Font(name=_FONT, size=12)
-    ws[f"A{row}"].alignment = Alignment(horizontal="left", vertical="center", wrap_text=True)
-    row += 2
-
-    header_row = row
-    head_font = Font(name=_FONT, size=12, bold=True)
-    key_font = Font(name=_FONT, size=10, italic=True)
-    centre = Alignment(horizontal="center", vertical="center", wrap_text=True)
-    for c, (title, key) in enumerate(zip(HEADERS, COLUMN_KEYS, strict=True), start=1):
-        cell = text_cell(ws.cell(row=header_row, column=c), title)
-        cell.font, cell.fill, cell.border, cell.alignment = head_font, _HEADER_FILL, _GRID, centre
-        cell = text_cell(ws.cell(row=header_row + 1, column=c), key)
-        cell.font, cell.border, cell.alignment = key_font, _GRID, centre
-        ws.column_dimensions[get_column_letter(c)].width = XLSX_WIDTHS[c - 1]
-    # A wrapped header needs its height set, or it prints over the key row.
-    ws.row_dimensions[header_row].height = row_height(list(HEADERS), list(XLSX_WIDTHS))
-
-    body = Font(name=_FONT, size=12)
-    bold = Font(name=_FONT, size=12, bold=True)
-    left = Alignment(horizontal="left", vertical="center", wrap_text=True)
-    right = Alignment(horizontal="right", vertical="center")
-    first_data = header_row + 2
-    for r, item in enumerate(plist.rows, start=first_data):
-        values = [r - first_data + 1, item.signing_name, item.unit, *_row_values(item), None]
-        for c, value in enumerate(values, start=1):
-            cell = ws.cell(row=r, column=c)
-            if isinstance(value, str):
-                text_cell(cell, value)  # "=…" in a name stays text
-            else:
-                cell.value = value
-            cell.font, cell.border = body, _GRID
-            cell.alignment = left if c in (2, 3) else centre
-            if c >= 5 and c <= 8:
-                cell.number_format = MONEY_FORMAT
-                cell.alignment = right
-        ws.row_dimensions[r].height = 30  # room to sign
-
-    total_row = first_data + len(plist.rows)
-    ws.merge_cells(start_row=total_row, start_column=1, end_row=total_row, end_column=3)
-    ws.cell(row=total_row, column=1, value="Tổng cộng")
-    for c, value in enumerate(_total_values(plist.totals), start=4):
-        ws.cell(row=total_row, column=c, value=value)
-    for c in range(1, ncols + 1):
-        cell = ws.cell(row=total_row, column=c)
-        cell.font, cell.border = bold, _GRID
-        cell.alignment = centre if c <= 4 else right
-        if 5 <= c <= 8:
-            cell.number_format = MONEY_FORMAT
-    ws.row_dimensions[total_row].height = 22
-
-    words_row = total_row + 2
-    ws.merge_cells(f"A{words_row}:{last}{words_row}")
-    text_cell(ws[f"A{words_row}"], words_line(plist))
-    ws[f"A{words_row}"].font = Font(name=_FONT, size=12, italic=True)
-    ws[f"A{words_row}"].alignment = Alignment(horizontal="left", vertical="center")
-
-    sign_row = words_row + 2
-    for (start, end), title in zip(("AB", "CF", "GI"), SIGNERS, strict=True):
-        put(f"{start}{sign_row}:{end}{sign_row}", title, bold=True)
-        put(f"{start}{sign_row + 1}:{end}{sign_row + 1}", SIGN_HINT, italic=True, size=11)
-
-    ws.freeze_panes = ws.cell(row=first_data, column=1)
-    print_setup(ws, header_rows=(header_row, header_row + 1))
-    return workbook_bytes(wb)
+    return table_xlsx(payment_table(plist, on=on))
 
 
 _SEPARATED = re.compile(r"^-?\d{1,3}(?:[.,\s]\d{3})+$")

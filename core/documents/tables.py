@@ -31,6 +31,12 @@ makes the columns' widths proportions of the page, ``signers`` puts the unit's o
 (or nobody) under the PDF table, and ``table_pdf(…, on=…)`` dates it. The Ministry
 package's catalogue streams its rows through :class:`SheetWriter` with wider columns
 (``max_width``) and every row as tall as its file paths (``row_heights="every"``).
+
+A form such as the payment voucher is a Table too: the sheet's Decree 30 header in two
+blocks (:class:`Letterhead`), subtitle lines with their own emphasis (:class:`Line`), a key
+row under the column titles, "money" columns ("#,##0" on the sheet, "1.250.000" on
+paper), a "sign" column people sign in, the total's label over several columns, lines
+under the table (the amount in words) and the signers on the sheet as on paper.
 """
 
 from __future__ import annotations
@@ -56,7 +62,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.writer.excel import ExcelWriter
 from openpyxl.xml.constants import ARC_CORE
 from openpyxl.xml.functions import tostring
-from reportlab.lib.enums import TA_CENTER, TA_LEFT
+from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
 from reportlab.platypus import KeepTogether, Spacer
@@ -69,6 +75,8 @@ from core.documents.fitting import (
 )
 from core.documents.header import (
     LAYOUT_COMMANDS,
+    MOTTO,
+    NATIONAL_NAME,
     add_signature_row,
     build_pdf,
     document_table,
@@ -77,6 +85,7 @@ from core.documents.header import (
     nfc_text,
     official_header,
     para,
+    place_date,
     register_fonts,
     style,
 )
@@ -91,7 +100,7 @@ from core.documents.spreadsheet import (
     text_cell,
     wrapped_lines,
 )
-from core.documents.wording import dmy
+from core.documents.wording import dmy, vietnamese_date, vn_int
 from courses.vietnamese import name_with_birth_year
 
 XLSX_DATE_FORMAT = "dd/mm/yyyy"
@@ -116,8 +125,11 @@ class Col:
     """One column of a view, whatever it is drawn as.
 
     ``kind`` decides the cell type and alignment: "text" (left, wraps), "code" (short
-    centred text: STT-like codes, Có/Không), "int", "rate" (a float shown with one decimal)
-    and "date". ``width`` is the sheet width in characters (at least; it grows with the
+    centred text: STT-like codes, Có/Không), "int", "rate" (a float shown with one decimal),
+    "date", "money" (an amount in đồng: an integer formatted "#,##0" on the sheet,
+    "1.250.000" on paper, right-aligned) and "sign" (a column people sign in: empty on
+    the sheet and in the CSV, on paper the row's number in small print, alternately at
+    the left and the right, so that neighbours' signatures do not run into each other). ``width`` is the sheet width in characters (at least; it grows with the
     data) and the PDF weight of a text column. ``note`` is a comment on the sheet's header
     cell (a session's topic); ``short`` the PDF header when the page is tight.
     """
@@ -155,6 +167,44 @@ LIST_MAKER = (Signer("NGƯỜI LẬP DANH SÁCH", "(Ký, ghi rõ họ tên)"),)
 ROW_HEIGHTS = ("wrapped", "every")
 
 
+@dataclass(frozen=True)
+class Line:
+    """A line of a title block or of the text under a table, with its own emphasis
+    (a plain ``str`` subtitle is centred italics)."""
+
+    text: str
+    bold: bool = False
+    italic: bool = False
+    size: float = 12
+    align: str = "center"  # "center" or "left"
+
+
+@dataclass(frozen=True)
+class Letterhead:
+    """The Decree 30 header of a sheet as on paper: the issuing body (its parent body
+    above it) on the left over the first ``left_columns`` columns, the national name,
+    the motto and the place and date on the right, from the column after the next to the
+    last. (The PDF draws the same header from :func:`table_pdf`'s arguments.)"""
+
+    parent_body: str
+    issuing_body: str
+    place: str
+    on: datetime.date
+    left_columns: int = 3
+
+    def left(self) -> list[Line]:
+        parent, issuing = header_bodies(self.parent_body, self.issuing_body)  # as on paper
+        return [Line(parent.upper()), Line(issuing.upper(), bold=True)]
+
+    def right(self) -> list[Line]:
+        when = place_date(self.place, self.on) if self.place else vietnamese_date(self.on)
+        return [
+            Line(NATIONAL_NAME, bold=True),
+            Line(MOTTO, bold=True),
+            Line(when[:1].upper() + when[1:], italic=True),
+        ]
+
+
 @dataclass
 class Table:
     """A view ready to be drawn: the title block, the columns, rows of typed values, an
@@ -178,7 +228,7 @@ class Table:
 
     sheet: str
     title: str
-    subtitle: list[str]
+    subtitle: list[str | Line]
     columns: list[Col]
     rows: list[list[Any]]
     totals: list[Any] | None = None
@@ -193,10 +243,28 @@ class Table:
     max_width: float = 50
     row_heights: str = "wrapped"
     pdf_padding: tuple[float, float] = (2, 3)
+    # A form (a voucher): the sheet's Decree 30 header in two blocks instead of
+    # ``issuer``; a key row under the column titles ("A", "B", "1", "5 = 2+3+4"), printed
+    # and frozen with them; the body rows at least ``body_height`` points tall (room to
+    # sign) and centred vertically (``valign``); the totals' label over the first
+    # ``totals_span`` columns; lines under the table (the amount in words), then, with
+    # ``sheet_signers``, the signers on the sheet too; no filter on the sheet.
+    letterhead: Letterhead | None = None
+    column_keys: list[str] = field(default_factory=list)
+    body_height: float = 0
+    valign: str = "top"
+    totals_span: int = 2
+    after: list[Line] = field(default_factory=list)
+    sheet_signers: bool = False
+    signer_columns: tuple[int, ...] = ()  # the sheet: each signer's first column (1 = A)
+    sheet_filter: bool = True
+    empty: str = "(Không có dữ liệu)"  # the PDF's one row when there are none
 
     def __post_init__(self) -> None:
         if self.row_heights not in ROW_HEIGHTS:
             raise ValueError(f"row_heights {self.row_heights!r}; expected one of {ROW_HEIGHTS}")
+        if self.column_keys and len(self.column_keys) != len(self.columns):
+            raise ValueError("column_keys: one key per column")
         if isinstance(self.rows, pd.DataFrame):
             self.rows = frame_rows(self.rows, self.columns)
 
@@ -294,14 +362,21 @@ _ALIGN = {
     "int": Alignment(horizontal="center", vertical="top"),
     "rate": Alignment(horizontal="center", vertical="top"),
     "date": Alignment(horizontal="center", vertical="top"),
+    "money": Alignment(horizontal="right", vertical="top"),
+    "sign": Alignment(horizontal="center", vertical="top"),
 }
+XLSX_MONEY_FORMAT = "#,##0"
 _HEADER_ALIGN = Alignment(horizontal="center", vertical="center", wrap_text=True)
-_LABEL_ALIGN = Alignment(horizontal="center", vertical="top", wrap_text=True)
 # Shared style objects: the year's long sheet has a million cells.
 _BODY_FONT = Font(name=_FONT, size=12)
 _BOLD_FONT = Font(name=_FONT, size=12, bold=True)
 _NOTE_FONT = Font(name=_FONT, size=11)
 _NOTE_BOLD_FONT = Font(name=_FONT, size=11, bold=True)
+_KEY_FONT = Font(name=_FONT, size=10, italic=True)
+
+
+def _line_font(line: Line) -> Font:
+    return Font(name=_FONT, size=line.size, bold=line.bold, italic=line.italic)
 
 
 def _sheet_text(value: Any) -> str:
@@ -329,10 +404,12 @@ def column_widths(table: Table, sample: list[list[Any]]) -> list[float]:
     )
 
 
-def _number_format(value: Any) -> str:
-    """The number format of a typed value's cell."""
+def _number_format(value: Any, kind: str = "") -> str:
+    """The number format of a typed value's cell (an amount's: thousands separated)."""
     if isinstance(value, bool) or value is None:
         return "General"
+    if kind == "money" and isinstance(value, int):
+        return XLSX_MONEY_FORMAT
     if isinstance(value, float):
         return XLSX_RATE_FORMAT
     if isinstance(value, int):
@@ -392,13 +469,23 @@ class SheetWriter:
         # The header's two lines as every PDF prints them (header_bodies), not the bodies'
         # full registered names ("ỦY BAN NHÂN DÂN …" over "SỞ … TỈNH LAI CHÂU").
         issuer = [text for text in header_bodies(*table.issuer) if text]
-        title_rows = len(issuer) + 1 + len(table.subtitle)
+        letterhead = table.letterhead
+        if letterhead is not None:
+            issuer = []
+            head_rows = max(len(letterhead.left()), len(letterhead.right())) + 1
+        else:
+            head_rows = len(issuer)
+        title_rows = head_rows + 1 + len(table.subtitle)
         header = title_rows + 2  # one blank row between the title block and the table
+        last_header = header + (1 if table.column_keys else 0)
         # Everything that goes before the rows in the file must be set before the first:
-        # the panes freeze under the header, which also repeats on every printed page.
-        ws.freeze_panes = f"A{header + 1}"
-        print_setup(ws, header_rows=(header, header))
+        # the panes freeze under the header (and its key row), which also repeats on
+        # every printed page.
+        ws.freeze_panes = f"A{last_header + 1}"
+        print_setup(ws, header_rows=(header, last_header))
 
+        if letterhead is not None:
+            self._letterhead(letterhead)
         for i, text in enumerate(issuer, start=1):
             bold = i == len(issuer)  # the issuing body itself, under its parent body
             font = Font(name=_FONT, size=12, bold=bold)
@@ -406,7 +493,10 @@ class SheetWriter:
         self.ws.row_dimensions[self.row + 1].height = 21
         self._merged_line(table.title, Font(name=_FONT, size=14, bold=True), total_width)
         for line in table.subtitle:
-            self._merged_line(line, Font(name=_FONT, size=12, italic=True), total_width)
+            if isinstance(line, Line):
+                self._merged_line(line.text, _line_font(line), total_width, line.align)
+            else:
+                self._merged_line(line, Font(name=_FONT, size=12, italic=True), total_width)
         self._append([])
         self._header()
         self.first_data = self.row + 1
@@ -416,6 +506,63 @@ class SheetWriter:
     def _append(self, cells: list) -> None:
         self.ws.append(cells)
         self.row += 1
+
+    def _line_cell(self, line: Line) -> WriteOnlyCell:
+        cell = text_cell(WriteOnlyCell(self.ws), line.text)  # a title: never a formula
+        cell.font = _line_font(line)
+        cell.alignment = Alignment(horizontal=line.align, vertical="center", wrap_text=True)
+        return cell
+
+    def _spans(self, first: int, last: int, row: int) -> None:
+        if last > first:
+            self.ws.merged_cells.add(
+                f"{get_column_letter(first)}{row}:{get_column_letter(last)}{row}"
+            )
+
+    def _blocks(self, blocks: list[tuple[int, int, list[Line]]]) -> None:
+        """Blocks of lines side by side, each merged over its columns (first, last)."""
+        for i in range(max(len(lines) for _, _, lines in blocks)):
+            cells: list[Any] = [None] * self.ncols
+            for first, _, lines in blocks:
+                if i < len(lines):
+                    cells[first - 1] = self._line_cell(lines[i])
+            self._append(cells)
+            for first, last, lines in blocks:
+                if i < len(lines):
+                    self._spans(first, last, self.row)
+
+    def _letterhead(self, letterhead: Letterhead) -> None:
+        left = min(letterhead.left_columns, self.ncols)
+        right = min(left + 2, self.ncols)
+        self._blocks([(1, left, letterhead.left()), (right, self.ncols, letterhead.right())])
+        self._append([])
+
+    def _signer_columns(self, n: int, firsts: tuple[int, ...]) -> list[tuple[int, int]]:
+        """The columns (first, last) under each of ``n`` signers: from each one's first
+        column (``firsts``) to the next one's, or else shares of the table's width as
+        equal as whole columns make them."""
+        if firsts:
+            if len(firsts) != n or list(firsts) != sorted(set(firsts)) or firsts[0] < 1:
+                raise ValueError(f"signer_columns {firsts}: one first column per signer")
+            ends = [f - 1 for f in firsts[1:]] + [self.ncols]
+            return list(zip(firsts, ends, strict=True))
+        if n > self.ncols:
+            raise ValueError(f"{n} signers over {self.ncols} columns")
+        total = sum(self.widths)
+        bounds, start, run = [], 1, 0.0
+        for k in range(1, n + 1):
+            target = total * k / n
+            end = start
+            while end < self.ncols - (n - k) and (
+                abs(run + self.widths[end - 1] - target) <= abs(run - target) or end == start
+            ):
+                run += self.widths[end - 1]
+                end += 1
+            if k == n:
+                end = self.ncols + 1
+            bounds.append((start, max(end - 1, start)))
+            start = end
+        return bounds
 
     def _merged_line(self, text: str, font: Font, total_width: float, horizontal: str = "") -> None:
         # Titles and subtitles carry the class title: text, never a formula.
@@ -451,6 +598,13 @@ class SheetWriter:
         lines = max(_lines(c.title, w - 1) for c, w in zip(cols, self.widths, strict=True))
         self.ws.row_dimensions[row].height = 16 * lines + 4
         self._append([self._header_cell(c) for c in cols])
+        if self.table.column_keys:
+            keys = []
+            for key in self.table.column_keys:
+                cell = text_cell(WriteOnlyCell(self.ws), key)
+                cell.font, cell.border, cell.alignment = _KEY_FONT, _GRID, _HEADER_ALIGN
+                keys.append(cell)
+            self._append(keys)
 
     def _style_parts(
         self, kind: str, number_format: str, bold: bool, fill: PatternFill | None
@@ -460,7 +614,13 @@ class SheetWriter:
         parts: dict[str, Any] = {"font": _BOLD_FONT if bold else _BODY_FONT}
         if not (self.plain and not bold):  # a plain sheet's totals still get the grid
             parts["border"] = _GRID
-            parts["alignment"] = _ALIGN.get(kind, _ALIGN["text"])
+            parts["alignment"] = align = _ALIGN.get(kind, _ALIGN["text"])
+            if self.table.valign != align.vertical:
+                parts["alignment"] = Alignment(
+                    horizontal=align.horizontal,
+                    vertical=self.table.valign,
+                    wrap_text=align.wrap_text,
+                )
         parts["number_format"] = number_format
         if fill is not None:
             parts["fill"] = fill
@@ -487,7 +647,7 @@ class SheetWriter:
     ) -> WriteOnlyCell:
         """A typed cell: ints and floats as numbers, dates as dates, text as text."""
         cell = WriteOnlyCell(self.ws)
-        cell._style = copy(self._style(col.kind, _number_format(value), bold, fill))
+        cell._style = copy(self._style(col.kind, _number_format(value, col.kind), bold, fill))
         value = _sheet_value(value)
         if isinstance(value, str):
             text_cell(cell, value)  # "=…" typed into a name stays text, never a formula
@@ -499,7 +659,8 @@ class SheetWriter:
         """A body cell pandas wrote (its value typed, a date formatted): the style of
         :meth:`_cell`, text made text again (openpyxl takes "=…" for a formula) and a
         missing value left empty (pandas writes it as "")."""
-        for name, part in self._style_parts(col.kind, _number_format(value), False, None).items():
+        parts = self._style_parts(col.kind, _number_format(value, col.kind), False, None)
+        for name, part in parts.items():
             setattr(cell, name, part)
         value = _sheet_value(value)
         if isinstance(value, str):
@@ -530,7 +691,8 @@ class SheetWriter:
                 v if c.kind == "text" and isinstance(v, str) else ""
                 for v, c in zip(values, self.table.columns, strict=True)
             ]
-            self.ws.row_dimensions[self.row + 1].height = row_height(texts, self.widths)
+            height = row_height(texts, self.widths)
+            self.ws.row_dimensions[self.row + 1].height = max(height, self.table.body_height)
             return
         lines = max(
             (
@@ -541,8 +703,9 @@ class SheetWriter:
             ),
             default=1,
         )
-        if lines > 1:
-            self.ws.row_dimensions[self.row + 1].height = 15.75 * lines + 1
+        height = 15.75 * lines + 1 if lines > 1 else 0
+        if height or self.table.body_height:
+            self.ws.row_dimensions[self.row + 1].height = max(height, self.table.body_height)
 
     def write_rows(self, rows: Iterable[list[Any]] | pd.DataFrame) -> int:
         """Stream ``rows`` (lists of typed values, or a DataFrame: see :func:`frame_rows`)
@@ -586,19 +749,37 @@ class SheetWriter:
         last_data = max(self.row, last_header)
         extra = [(table.totals, _TOTAL_FILL)] if table.totals else []
         extra += [(values, None) for values in table.footer]
-        label_spans = bool(table.columns) and table.columns[0].title == "STT"
+        span = _label_span(table)
         for values, fill in extra:
             cells = [
                 self._cell(v, c, bold=True, fill=fill)
                 for v, c in zip(values, table.columns, strict=True)
             ]
-            if label_spans:
-                # The label ("Tổng cộng") spans STT and the first text column.
+            if span:
+                # The label ("Tổng cộng") spans STT and the text columns after it.
                 cells[0] = self._cell(values[1], table.columns[1], bold=True, fill=fill)
-                cells[0].alignment = _LABEL_ALIGN
-                cells[1] = self._cell(None, table.columns[1], bold=True, fill=fill)
-                self.ws.merged_cells.add(f"A{self.row + 1}:B{self.row + 1}")
+                cells[0].alignment = Alignment(
+                    horizontal="center", vertical=table.valign, wrap_text=True
+                )
+                for i in range(1, span):
+                    cells[i] = self._cell(None, table.columns[i], bold=True, fill=fill)
+                self._spans(1, span, self.row + 1)
             self._append(cells)
+        if table.after:
+            self._append([])
+            for line in table.after:
+                self._blocks([(1, self.ncols, [line])])
+        if table.sheet_signers and table.signers:
+            self._append([])
+            blocks = self._signer_columns(len(table.signers), table.signer_columns)
+            titles = [Line(nfc_text(s.title).upper(), bold=True) for s in table.signers]
+            hints = [Line(s.hint, italic=True, size=11) for s in table.signers]
+            self._blocks(
+                [
+                    (first, last, [title, hint] if hint.text else [title])
+                    for (first, last), title, hint in zip(blocks, titles, hints, strict=True)
+                ]
+            )
         if table.notes or table.key:
             self._append([])
             for note in table.notes:
@@ -607,8 +788,16 @@ class SheetWriter:
                 self._merged_line("Các buổi học:", _NOTE_BOLD_FONT, sum(self.widths))
             for line in table.key:
                 self._merged_line(line, _NOTE_FONT, sum(self.widths) * 0.95)
-        if self.data_rows:
+        if self.data_rows and table.sheet_filter:
             self.ws.auto_filter.ref = f"A{last_header}:{self.last_col}{last_data}"
+
+
+def _label_span(table: Table) -> int:
+    """How many leading columns the label of the totals and footer rows (their second
+    value, "Tổng cộng") spans: none unless the first column is STT."""
+    if not table.columns or table.columns[0].title != "STT":
+        return 0
+    return max(2, min(table.totals_span, len(table.columns)))
 
 
 def new_workbook() -> Workbook:
@@ -731,6 +920,16 @@ def _pdf_text(value: Any) -> str:
     return _shown(value, nfc_text, decimal=",")  # Vietnamese decimal comma on paper
 
 
+def _pdf_cell(value: Any, col: Col) -> str:
+    """A value as the PDF prints it in ``col``: amounts "1.250.000", a signature column
+    empty (its number is drawn apart)."""
+    if col.kind == "sign":
+        return ""
+    if col.kind == "money" and isinstance(value, int) and not isinstance(value, bool):
+        return vn_int(value)
+    return _pdf_text(value)
+
+
 def _pdf_heads(table: Table, mode: str) -> list[str]:
     if mode == "full":
         return [c.title for c in table.columns]
@@ -787,6 +986,12 @@ def _pdf_layout(
     return size, widths, heads  # wider than any page: the smallest there is
 
 
+def _line_style(line: Line) -> Any:
+    name = f"line-{line.size}-{line.bold:d}{line.italic:d}-{line.align}"
+    align = TA_LEFT if line.align == "left" else TA_CENTER
+    return style(name, size=line.size, bold=line.bold, italic=line.italic, align=align)
+
+
 def _signature_block(signers: tuple[Signer, ...], width: float) -> list:
     """The signers side by side under a table (one signer on the right): functions,
     hints, then the room for the signatures and the names, if known."""
@@ -841,13 +1046,19 @@ def table_pdf(
     story += [
         Spacer(0, 6 * mm),
         para(table.title, style("title", size=14, bold=True, align=TA_CENTER, spaceAfter=3)),
-        *(para(line, subtitle) for line in table.subtitle),
+        *(
+            para(line.text, _line_style(line)) if isinstance(line, Line) else para(line, subtitle)
+            for line in table.subtitle
+        ),
         Spacer(0, 4 * mm),
     ]
 
     extra = ([table.totals] if table.totals else []) + table.footer
-    body_cells = [[_pdf_text(v) for v in row] for row in table.rows]
-    extra_cells = [[_pdf_text(v) for v in row] for row in extra]
+    columns = table.columns
+    body_cells = [
+        [_pdf_cell(v, c) for v, c in zip(row, columns, strict=True)] for row in table.rows
+    ]
+    extra_cells = [[_pdf_cell(v, c) for v, c in zip(row, columns, strict=True)] for row in extra]
     size, widths, heads = _pdf_layout(table, body_cells + extra_cells, width)
     leading = round(size * 1.2, 1)
     head = style("th", size=size, bold=True, align=TA_CENTER, leading=leading)
@@ -855,47 +1066,75 @@ def table_pdf(
     text_bold = style("td-b", size=size, bold=True, align=TA_LEFT, leading=leading)
     centre = style("td-c", size=size, align=TA_CENTER, leading=leading)
     centre_bold = style("td-cb", size=size, bold=True, align=TA_CENTER, leading=leading)
+    right = style("td-r", size=size, align=TA_RIGHT, leading=leading)
+    right_bold = style("td-rb", size=size, bold=True, align=TA_RIGHT, leading=leading)
+    styles = {"text": (text, text_bold), "money": (right, right_bold)}
+    sign_sides = (
+        style("td-sign-l", size=8, align=TA_LEFT, textColor="#555555"),
+        style("td-sign-r", size=8, align=TA_RIGHT, textColor="#555555"),
+    )
 
-    def line(texts: list[str], emphasised: bool) -> list:
-        return [
-            para(
-                t,
-                (text_bold if emphasised else text)
-                if col.kind == "text"
-                else (centre_bold if emphasised else centre),
-            )
-            for t, col in zip(texts, table.columns, strict=True)
-        ]
+    def line(texts: list[str], emphasised: bool, number: int = 0) -> list:
+        cells = []
+        for t, col in zip(texts, table.columns, strict=True):
+            if col.kind == "sign":
+                # The row's number, alternately left and right (none on a totals row).
+                cells.append(para(f"{number}.", sign_sides[number % 2 == 0]) if number else "")
+            else:
+                cells.append(para(t, styles.get(col.kind, (centre, centre_bold))[emphasised]))
+        return cells
 
     note = style("note", size=11, align=TA_LEFT, spaceBefore=2, leading=13.5)
+    head_rows = 2 if table.column_keys else 1
+    valign = "MIDDLE" if table.valign == "center" else "TOP"
     commands: list[tuple] = [
         ("GRID", (0, 0), (-1, -1), 0.5, "black"),
         ("BACKGROUND", (0, 0), (-1, 0), "#D9E1F2"),
-        ("VALIGN", (0, 0), (-1, 0), "MIDDLE"),
-        ("VALIGN", (0, 1), (-1, -1), "TOP"),
+        ("VALIGN", (0, 0), (-1, head_rows - 1), "MIDDLE"),
+        ("VALIGN", (0, head_rows), (-1, -1), valign),
         ("LEFTPADDING", (0, 0), (-1, -1), _PAD / 2),
         ("RIGHTPADDING", (0, 0), (-1, -1), _PAD / 2),
         ("TOPPADDING", (0, 0), (-1, -1), table.pdf_padding[0]),
         ("BOTTOMPADDING", (0, 0), (-1, -1), table.pdf_padding[1]),
     ]
     data = [[para(h, head) for h in heads]]
+    if table.column_keys:
+        key_style = style("th-key", size=9, italic=True, align=TA_CENTER)
+        data.append([para(k, key_style) for k in table.column_keys])
+        commands += [
+            ("TOPPADDING", (0, 1), (-1, 1), 1),
+            ("BOTTOMPADDING", (0, 1), (-1, 1), 2),
+        ]
     if body_cells:
-        data += [line(texts, False) for texts in body_cells]
+        data += [line(texts, False, i) for i, texts in enumerate(body_cells, start=1)]
+        signs = [i for i, c in enumerate(table.columns) if c.kind == "sign"]
+        last_body = len(data) - 1
+        for i in signs:  # the number in the corner, the room to sign under it
+            commands += [
+                ("VALIGN", (i, head_rows), (i, last_body), "TOP"),
+                ("TOPPADDING", (i, head_rows), (i, last_body), 1.5),
+            ]
     else:
-        data.append([para("(Không có dữ liệu)", centre)] + [""] * (len(table.columns) - 1))
-        commands.append(("SPAN", (0, 1), (-1, 1)))
+        data.append([para(table.empty, centre)] + [""] * (len(table.columns) - 1))
+        commands.append(("SPAN", (0, head_rows), (-1, head_rows)))
+    span = _label_span(table)
     for texts in extra_cells:
         row = line(texts, True)
-        if table.columns[0].title == "STT":
-            # The label ("Tổng cộng") spans STT and the first text column.
-            row[0], row[1] = row[1], ""
-            commands.append(("SPAN", (0, len(data)), (1, len(data))))
+        if span:
+            # The label ("Tổng cộng") spans STT and the text columns after it.
+            row[0] = row[1]
+            row[1:span] = [""] * (span - 1)
+            commands.append(("SPAN", (0, len(data)), (span - 1, len(data))))
         data.append(row)
     after = [para(n, note) for n in table.notes]
     if table.key:
         after.append(para("Các buổi học:", style("key-h", size=11, bold=True, spaceBefore=4)))
         after += [para(k, note) for k in table.key]
     signature = _signature_block(table.signers, sum(widths)) if table.signers else []
+    if table.after:
+        # The lines under the table (the amount in words) go with the signatures.
+        words = [para(line.text, _line_style(line)) for line in table.after]
+        signature = [Spacer(0, 2.5 * mm), *words, *signature]
     last = len(data) - 1
     for i, command in enumerate(commands):
         # The grid and paddings stop at the last row of figures.
@@ -906,7 +1145,9 @@ def table_pdf(
         # Nothing between the table and the signatures: the last rows go with them.
         add_signature_row(data, commands, signature)
     story.append(
-        document_table(data, col_widths=widths, repeatRows=1, hAlign="CENTER", commands=commands)
+        document_table(
+            data, col_widths=widths, repeatRows=head_rows, hAlign="CENTER", commands=commands
+        )
     )
     if after:
         story.append(Spacer(0, 3 * mm))

@@ -497,10 +497,6 @@ _RESULTS_REPORT = (
 )
 #: Modules outside the shelf that still write tables of their own, and why.
 TABLES_OFF_THE_SHELF = {
-    "reports/payments.py": (
-        "the payment voucher: an accounting layout (amount per payee, totals in words, "
-        "a signature per line and the signers by role) kept as the treasury's form"
-    ),
     "reports/results/docx.py": _RESULTS_REPORT,
     "reports/results/pdf.py": _RESULTS_REPORT,
     "certificates/invitations.py": (

@@ -16,8 +16,12 @@ import pandas as pd
 import pytest
 from django.utils import timezone
 
+from core.documents.header import MOTTO
 from core.documents.tables import (
     Col,
+    Letterhead,
+    Line,
+    Signer,
     Table,
     new_workbook,
     save_workbook,
@@ -218,3 +222,140 @@ def test_csv_has_a_bom_crlf_lines_and_neutralised_formulas():
         ["3", "Vàng A Dơ", "", "0.0", "", "dòng một\ndòng hai"],
         ["", "Tổng cộng", "", "61.1", "", ""],
     ]
+
+
+# ---------------------------------------------------------------------------- a form
+
+
+FORM_COLUMNS = [
+    Col("STT", "int", 0.75),
+    Col("Họ và tên", "text", 3.5),
+    Col("Đơn vị", "text", 4),
+    Col("Số tiền", "money", 2),
+    Col("Ký nhận", "sign", 2.75),
+]
+
+
+def _form(rows) -> Table:
+    """A voucher-like table: the Decree 30 header in two blocks, a key row, amounts, a
+    signature column, the total over three columns, the amount in words, three signers."""
+    return Table(
+        sheet="Chi trả",
+        title="DANH SÁCH CHI TRẢ",
+        subtitle=[Line("Lớp: L1"), Line("Mức: 150.000 đồng/ngày", align="left")],
+        columns=FORM_COLUMNS,
+        rows=rows,
+        totals=[None, "Tổng cộng", None, 1_400_000, None],
+        landscape=True,
+        letterhead=Letterhead(
+            "UBND tỉnh Lai Châu", "Sở Thông tin và Truyền thông", "Lai Châu",
+            datetime.date(2023, 10, 13), left_columns=2,
+        ),
+        column_keys=["A", "B", "C", "1", "D"],
+        signers=(Signer("Người lập biểu", "(Ký, ghi rõ họ tên)"), Signer("Kế toán trưởng"),
+                 Signer("Thủ trưởng đơn vị", "(Ký, ghi rõ họ tên)")),
+        relative_widths=True,
+        body_height=30,
+        valign="center",
+        totals_span=3,
+        after=[Line("Số tiền bằng chữ: Một triệu bốn trăm nghìn đồng.", italic=True, align="left")],
+        sheet_signers=True,
+        signer_columns=(1, 3, 4),
+        sheet_filter=False,
+        empty="Không có ai được chi trả.",
+    )  # fmt: skip
+
+
+FORM_ROWS = [
+    [1, "Lò Văn Pành (1985)", "UBND xã Mù Cả", 1_250_000, None],
+    [2, "Vàng A Dơ", "UBND xã Tà Tổng", 150_000, None],
+]
+
+
+def test_a_form_s_workbook_has_its_letterhead_key_row_amounts_words_and_signers():
+    content = table_xlsx(_form(pd.DataFrame(FORM_ROWS)), stamp=STAMP)
+    ws = openpyxl.load_workbook(io.BytesIO(content)).active
+    merged = {str(r) for r in ws.merged_cells.ranges}
+    # The issuing body on the left, the national name on the right, each merged.
+    assert [ws["A1"].value, ws["A2"].value] == [
+        "UBND TỈNH LAI CHÂU",
+        "SỞ THÔNG TIN VÀ TRUYỀN THÔNG",
+    ]
+    assert ws["A2"].font.b and {"A1:B1", "A2:B2", "D1:E1", "D2:E2", "D3:E3"} <= merged
+    assert [ws["D1"].value, ws["D2"].value] == ["CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", MOTTO]
+    assert ws["D3"].value == "Lai Châu, ngày 13 tháng 10 năm 2023" and ws["D3"].font.i
+    assert ws["A5"].value == "DANH SÁCH CHI TRẢ"
+    assert ws["A7"].alignment.horizontal == "left" and not ws["A6"].font.i
+    # The key row under the column titles, frozen and printed with them.
+    assert [c.value for c in ws[9]] == [c.title for c in FORM_COLUMNS]
+    assert [c.value for c in ws[10]] == ["A", "B", "C", "1", "D"]
+    assert ws["A10"].font.i and ws["A10"].border.left.style == "thin"
+    assert ws.freeze_panes == "A11" and ws.print_title_rows == "$9:$10"
+    # Amounts stay integers, shown "#,##0" on the right; rows tall enough to sign in.
+    assert [ws["D11"].value, ws["D12"].value] == [1_250_000, 150_000]
+    assert ws["D11"].number_format == "#,##0" and ws["D11"].alignment.horizontal == "right"
+    assert ws["B11"].alignment.vertical == "center"
+    assert ws["E11"].value is None and ws["E11"].border.left.style == "thin"
+    assert ws.row_dimensions[11].height == ws.row_dimensions[12].height == 30
+    # The total's label over STT, name and unit; its amount formatted too.
+    assert ws["A13"].value == "Tổng cộng" and "A13:C13" in merged
+    assert ws["D13"].value == 1_400_000 and ws["D13"].number_format == "#,##0"
+    # Under the table: the amount in words, then each signer over its columns.
+    assert ws["A15"].value.startswith("Số tiền bằng chữ") and "A15:E15" in merged
+    assert [ws["A17"].value, ws["C17"].value, ws["D17"].value] == [
+        "NGƯỜI LẬP BIỂU", "KẾ TOÁN TRƯỞNG", "THỦ TRƯỞNG ĐƠN VỊ",
+    ]  # fmt: skip
+    assert [ws["A18"].value, ws["C18"].value, ws["D18"].value] == [
+        "(Ký, ghi rõ họ tên)", None, "(Ký, ghi rõ họ tên)",
+    ]  # fmt: skip
+    assert {"A17:B17", "D17:E17"} <= merged
+    assert ws.auto_filter.ref is None  # a voucher is not a list to filter
+
+
+def test_a_form_s_workbook_is_the_same_streamed():
+    table = _form([list(r) for r in FORM_ROWS])
+    assert _look(table_xlsx(table, stamp=STAMP)) == _look(_streamed(table))
+
+
+def test_a_form_s_signers_share_the_width_without_given_columns():
+    """Widths 6, 28, 32, 16, 22: thirds of the width end nearest after B and after C."""
+    table = _form([list(r) for r in FORM_ROWS])
+    table.signer_columns = ()
+    ws = openpyxl.load_workbook(io.BytesIO(table_xlsx(table, stamp=STAMP))).active
+    assert [ws.column_dimensions[c].width for c in "ABCDE"] == [6, 28, 32, 16, 22]
+    assert sorted(str(r) for r in ws.merged_cells.ranges if r.min_row == 17) == [
+        "A17:B17",
+        "D17:E17",
+    ]
+    assert [c.value for c in ws[17]] == [
+        "NGƯỜI LẬP BIỂU", None, "KẾ TOÁN TRƯỞNG", "THỦ TRƯỞNG ĐƠN VỊ", None,
+    ]  # fmt: skip
+    table.signer_columns = (1, 3)
+    with pytest.raises(ValueError, match="one first column per signer"):
+        table_xlsx(table)
+
+
+def test_a_form_s_csv_has_plain_amounts_and_an_empty_signature_column():
+    rows = list(csv.reader(io.StringIO(table_csv(_form([list(r) for r in FORM_ROWS])))))
+    assert rows[0] == ["\ufeffSTT", "Họ và tên", "Đơn vị", "Số tiền", "Ký nhận"]
+    assert rows[1] == ["1", "Lò Văn Pành (1985)", "UBND xã Mù Cả", "1250000", ""]
+
+
+def _pdf_text(content: bytes) -> str:
+    from pypdf import PdfReader
+
+    return "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(content)).pages)
+
+
+def test_a_form_s_pdf_prints_amounts_keys_numbers_to_sign_by_and_the_words():
+    pdf = {"parent_body": "UBND tỉnh Lai Châu", "issuing_body": "Sở X", "place": "Lai Châu"}
+    on = datetime.date(2023, 10, 13)
+    text = _pdf_text(table_pdf(_form([list(r) for r in FORM_ROWS]), on=on, **pdf))
+    flat = " ".join(text.split())
+    assert "1.250.000" in flat and "1.400.000" in flat and "1250000" not in flat
+    assert "A B C 1 D" in flat  # the key row
+    assert "1." in text and "2." in text  # the numbers in the signature column
+    assert "Số tiền bằng chữ: Một triệu bốn trăm nghìn đồng." in flat
+    assert flat.index("Tổng cộng") < flat.index("Số tiền bằng chữ") < flat.index("KẾ TOÁN TRƯỞNG")
+    empty = _pdf_text(table_pdf(_form([]), on=on, **pdf))
+    assert "Không có ai được chi trả." in " ".join(empty.split())
