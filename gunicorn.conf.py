@@ -21,7 +21,10 @@ else:
 # when nginx or the load balancer runs on another host, the app server's own LAN address
 # (GUNICORN_BIND=10.0.0.11:8000; comma-separated for several). Open that port to the
 # proxy alone (docs/deployment.md). A --bind flag on the command line wins.
-if os.environ.get("GUNICORN_BIND", "").strip():
-    bind = [
-        address.strip() for address in os.environ["GUNICORN_BIND"].split(",") if address.strip()
-    ]
+# Always set: left unset, gunicorn would take a PORT variable from the environment (one
+# `make` exports, and many hosts set) as 0.0.0.0:$PORT — every interface, no proxy.
+bind = [
+    address.strip()
+    for address in (os.environ.get("GUNICORN_BIND", "").strip() or "127.0.0.1:8000").split(",")
+    if address.strip()
+]

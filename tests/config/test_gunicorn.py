@@ -66,3 +66,8 @@ def test_gunicorn_binds_the_address_from_the_environment_for_a_proxy_on_another_
     assert _bind(GUNICORN_BIND="10.0.0.11:8000, 127.0.0.1:8000") == (
         "['10.0.0.11:8000', '127.0.0.1:8000']"
     )
+
+
+def test_a_port_variable_in_the_environment_does_not_open_every_interface():
+    # gunicorn's own default turns $PORT into 0.0.0.0:$PORT; `make` exports PORT.
+    assert _bind(PORT="9999") == "['127.0.0.1:8000']"
