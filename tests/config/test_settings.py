@@ -216,3 +216,13 @@ def test_manage_py_without_debug_runs_with_debug_off(tmp_path):
         "shell", "-v", "0", "-c", show, env={"DEBUG": "1", "SQLITE_PATH": env["SQLITE_PATH"]}
     )
     assert result.stdout.strip() == "DEBUG True"
+
+
+def test_manage_py_makemigrations_check_runs_in_a_bare_checkout(tmp_path):
+    """Commands that write source files, never data, keep a development default: the
+    migrations check works without an environment, while `check` above still refuses."""
+    result = _manage(
+        "makemigrations", "--check", "--dry-run", env={"SQLITE_PATH": str(tmp_path / "db.sqlite3")}
+    )
+    assert result.returncode == 0, result.stderr
+    assert "No changes detected" in result.stdout
