@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime
 import io
-import os
 import random
 import sys
 
@@ -123,39 +122,9 @@ def run(median_seconds, report) -> bool:
 def main() -> int:
     """This benchmark alone (`python -m bench.importing`), on the same kind of database as
     `python -m bench`."""
-    import tempfile
+    from bench.timing import run_alone
 
-    from bench.timing import median_seconds
-
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
-    tmp = tempfile.TemporaryDirectory()
-    if not os.environ.get("DATABASE_URL"):
-        os.environ["SQLITE_PATH"] = os.path.join(tmp.name, "bench.sqlite3")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-    from django.db import connection
-    from django.test.utils import setup_databases, setup_test_environment
-
-    setup_test_environment()
-    if connection.vendor == "postgresql":
-        setup_databases(verbosity=0, interactive=False)  # a throw-away test database
-    else:
-        call_command("migrate", verbosity=0)
-
-    def report(name: str, t: float, f: float, target: float) -> bool:
-        ratio = t / f
-        print(
-            f"{name:<42} {t * 1000:7.1f}ms {f * 1000:7.2f}ms {ratio:7.1f} {target:>6}×"
-            f" {'ok' if ratio <= target else 'FAIL'}"
-        )
-        return ratio <= target
-
-    print(f"{'benchmark':<42} {'time':>9} {'floor':>9} {'ratio':>7} {'target':>7}")
-    ok = run(median_seconds, report)
-    tmp.cleanup()
-    return 0 if ok else 1
+    return run_alone(run)
 
 
 if __name__ == "__main__":
