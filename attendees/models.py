@@ -12,6 +12,7 @@ import secrets
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -349,6 +350,13 @@ def new_badge_token() -> str:
     return secrets.token_urlsafe(16)
 
 
+def new_page_token() -> str:
+    """128 random bits for the participant's own page (the personal link printed as the
+    invitation letter's second QR). Drawn apart from the badge code: a badge photographed
+    at the door must not open the page, and revoking one leaves the other working."""
+    return secrets.token_urlsafe(16)
+
+
 class Enrollment(models.Model):
     """An approved nomination: this person takes part in this class."""
 
@@ -381,6 +389,27 @@ class Enrollment(models.Model):
     badge_token = models.CharField(
         _("badge code"), max_length=64, unique=True, default=new_badge_token
     )
+    # Empty once revoked: the link answers like one never issued until a new one is.
+    page_token = models.CharField(
+        _("personal link code"), max_length=64, blank=True, default=new_page_token
+    )
+    # A trainer's final assessment of the learner (optional per class; certificate
+    # eligibility may require "passed", see attendees.rules).
+    assessment = models.CharField(
+        _("final assessment"),
+        max_length=10,
+        blank=True,
+        default="",
+        choices=[("passed", _("Passed")), ("failed", _("Not passed"))],
+    )
+    score = models.DecimalField(
+        _("score"),
+        max_digits=4,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(10)],
+    )
 
     objects = EnrollmentQuerySet.as_manager()
 
@@ -390,6 +419,19 @@ class Enrollment(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["training_class", "participant"], name="enrollment_one_per_person_and_class"
+            ),
+            models.UniqueConstraint(
+                fields=["page_token"],
+                condition=~Q(page_token=""),
+                name="enrollment_page_token_unique",
+            ),
+            models.CheckConstraint(
+                condition=Q(assessment__in=["", "passed", "failed"]),
+                name="enrollment_assessment_known",
+            ),
+            models.CheckConstraint(
+                condition=Q(score__isnull=True) | Q(score__gte=0, score__lte=10),
+                name="enrollment_score_0_10",
             ),
         ]
 

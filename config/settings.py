@@ -60,6 +60,8 @@ INSTALLED_APPS = [
     "attendees",
     "certificates",
     "materials",
+    "evaluation",
+    "portal",
     "reports",
     "demo",
 ]
@@ -239,6 +241,9 @@ CERTIFICATE_NUMBER_FORMAT = os.environ.get(
 )
 # Public verification lookups allowed per client address per minute.
 VERIFY_RATE_LIMIT = env_int("VERIFY_RATE_LIMIT", 30)
+# Opens of participants' own pages (and their survey) per client address per minute: a
+# commune hall behind one NAT address is ~40 people, each opening a few pages.
+PARTICIPANT_PAGE_RATE_LIMIT = env_int("PARTICIPANT_PAGE_RATE_LIMIT", 120)
 # Scans uploaded this many hours after their session was closed no longer change its
 # attendance by themselves: they are held for the coordinator (Session.scans_still_count).
 LATE_UPLOAD_GRACE_HOURS = env_int("LATE_UPLOAD_GRACE_HOURS", 48)

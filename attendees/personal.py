@@ -1,0 +1,66 @@
+"""The participant's personal link: a code per enrollment, apart from the badge's, that
+opens their own page without a login. Issued with the enrollment, printed as the
+invitation letter's second QR, revoked or replaced by the coordinator (audited)."""
+
+from __future__ import annotations
+
+import datetime
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.db import transaction
+from django.http import HttpRequest
+
+from accounts.throttle import client_address, rate_limit_hit
+from attendees.models import Enrollment, new_page_token
+from core.audit import audit
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+# Longest code we look up: a typed or mangled link is refused before the database.
+MAX_TOKEN_LENGTH = 64
+
+
+def enrollment_for_page(token: str) -> Enrollment | None:
+    """The enrollment a personal link opens, or None (unknown, revoked, mangled)."""
+    token = (token or "").strip()
+    if not token or len(token) > MAX_TOKEN_LENGTH or "\x00" in token:
+        return None
+    return (
+        Enrollment.objects.filter(page_token=token)
+        .select_related("participant", "training_class", "organisation")
+        .first()
+    )
+
+
+@transaction.atomic
+def page_link_reissue(*, actor: User, enrollment: Enrollment) -> Enrollment:
+    """A new personal link; the old one stops working at once."""
+    enrollment = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
+    enrollment.page_token = new_page_token()
+    enrollment.save(update_fields=["page_token"])
+    audit(actor=actor, action="page_link.reissue", target=enrollment)
+    return enrollment
+
+
+@transaction.atomic
+def page_link_revoke(*, actor: User, enrollment: Enrollment) -> Enrollment:
+    """No link at all until one is issued again."""
+    enrollment = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
+    if enrollment.page_token:
+        enrollment.page_token = ""
+        enrollment.save(update_fields=["page_token"])
+        audit(actor=actor, action="page_link.revoke", target=enrollment)
+    return enrollment
+
+
+def page_rate_limited(request: HttpRequest) -> bool:
+    """Like the certificate check: a fixed one-minute window per client address, counted in
+    the database so every server process shares it; far too few to guess 128-bit codes."""
+    return rate_limit_hit(
+        scope="participant-page",
+        key=client_address(request),
+        limit=settings.PARTICIPANT_PAGE_RATE_LIMIT,
+        window=datetime.timedelta(minutes=1),
+    )

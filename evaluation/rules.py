@@ -1,0 +1,36 @@
+"""The rules of Circular 10/2017/TT-BNV on evaluating training quality that the figures
+are made of, written once: which form counts, and the scale its answers are on.
+
+A survey form is *invalid* when more than 5 % of its indicators are unanswered; invalid
+forms are counted apart and left out of every mean and distribution.
+"""
+
+from __future__ import annotations
+
+SCALE = (1, 2, 3, 4, 5)
+MAX_UNANSWERED_PERCENT = 5
+
+
+def form_is_valid(*, answered: int, indicators: int) -> bool:
+    """More than 5 % unanswered makes a form invalid (integers only: 1 of 20 unanswered is
+    exactly 5 % and still valid, 2 of 20 is not). A form of no indicators answers nothing."""
+    if indicators <= 0:
+        return False
+    unanswered = indicators - answered
+    return unanswered * 100 <= MAX_UNANSWERED_PERCENT * indicators
+
+
+def form_label(class_code: str, number: int) -> str:
+    """The number printed on a form and typed back from it: 'TTDN-2023-L1 · 007'."""
+    return f"{class_code} · {number:03d}"
+
+
+# What each point of the scale means, printed on the paper form and shown beside the
+# online one (Circular 10/2017's five levels).
+SCALE_LABELS = {
+    1: "Rất kém",
+    2: "Kém",
+    3: "Trung bình",
+    4: "Tốt",
+    5: "Rất tốt",
+}

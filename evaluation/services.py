@@ -1,0 +1,274 @@
+"""Writes of the evaluation: opening (copying the template), closing, reserving numbered
+paper forms, and saving a form — online by its participant or typed in from paper.
+
+Every function here is one transaction; the class's evaluation row is locked while a form
+number is given, so two forms never get the same number.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.audit import audit
+from courses.models import TrainingClass
+from courses.vietnamese import nfc, sorted_by_name
+from evaluation.models import (
+    Answer,
+    Comment,
+    Evaluation,
+    EvaluationIndicator,
+    EvaluationResponse,
+    EvaluationSection,
+    EvaluationState,
+    PaperBatch,
+    ResponseSource,
+    SectionKind,
+    SurveyTemplate,
+)
+from evaluation.rules import SCALE, form_is_valid, form_label
+
+if TYPE_CHECKING:
+    from accounts.models import User
+    from attendees.models import Enrollment
+
+MAX_PAPER_FORMS = 500  # one printing; a class is at most a few hundred people
+MAX_COMMENT_LENGTH = 2000
+
+Answers = Mapping[int, int | None]  # indicator id -> 1..5, or None (unanswered)
+Comments = Mapping[int, str]  # section id -> text
+
+
+def respondent_key(evaluation: Evaluation, enrollment: Enrollment) -> str:
+    """A keyed hash of the enrollment, per evaluation: the same person finds their own form
+    again, and the table holds no id, name or token that names them."""
+    message = f"evaluation-respondent:{evaluation.pk}:{enrollment.pk}".encode()
+    return hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()
+
+
+@transaction.atomic
+def evaluation_open(
+    *, actor: User, training_class: TrainingClass, template: SurveyTemplate | None = None
+) -> Evaluation:
+    """Open the class's evaluation. The first time, the template is copied (its lecturer
+    section once per trainer who teaches a session of the class); opening a closed one
+    again keeps its copy and its forms."""
+    existing = Evaluation.objects.select_for_update().filter(training_class=training_class).first()
+    if existing is not None:
+        if existing.is_open:
+            return existing
+        existing.state = EvaluationState.OPEN
+        existing.closed_at = None
+        existing.save(update_fields=["state", "closed_at"])
+        audit(actor=actor, action="evaluation.reopen", target=existing)
+        return existing
+    template = template or SurveyTemplate.objects.filter(is_default=True).first()
+    if template is None:
+        raise ValidationError(_("There is no survey template to copy."))
+    evaluation = Evaluation.objects.create(
+        training_class=training_class, template_name=template.name
+    )
+    trainers = sorted_by_name(training_class.trainers())
+    position = 0
+    for section in template.sections.prefetch_related("indicators"):
+        copies = [None]
+        if section.kind == SectionKind.LECTURER and trainers:
+            copies = trainers
+        for trainer in copies:
+            position += 1
+            title = section.title if trainer is None else f"{section.title}: {trainer}"
+            copy = EvaluationSection.objects.create(
+                evaluation=evaluation,
+                position=position,
+                kind=section.kind,
+                title=title[:300],
+                comment_prompt=section.comment_prompt,
+                trainer=trainer,
+            )
+            EvaluationIndicator.objects.bulk_create(
+                EvaluationIndicator(section=copy, position=i.position, text=i.text)
+                for i in section.indicators.all()
+            )
+    if not evaluation.indicators().exists():
+        raise ValidationError(_("The template has no indicators."))
+    audit(
+        actor=actor,
+        action="evaluation.open",
+        target=evaluation,
+        changes={"template": template.name},
+    )
+    return evaluation
+
+
+@transaction.atomic
+def evaluation_close(*, actor: User, evaluation: Evaluation) -> Evaluation:
+    evaluation = Evaluation.objects.select_for_update().get(pk=evaluation.pk)
+    if evaluation.is_open:
+        evaluation.state = EvaluationState.CLOSED
+        evaluation.closed_at = timezone.now()
+        evaluation.save(update_fields=["state", "closed_at"])
+        audit(actor=actor, action="evaluation.close", target=evaluation)
+    return evaluation
+
+
+def _take_numbers(evaluation: Evaluation, count: int) -> int:
+    """Reserve `count` form numbers; the caller holds the row lock. Returns the first."""
+    first = evaluation.next_number
+    evaluation.next_number = first + count
+    evaluation.save(update_fields=["next_number"])
+    return first
+
+
+@transaction.atomic
+def paper_forms_reserve(*, actor: User, evaluation: Evaluation, count: int) -> PaperBatch:
+    """Numbers for `count` printed forms, taken from the class's one sequence."""
+    if not 1 <= count <= MAX_PAPER_FORMS:
+        raise ValidationError(
+            {"count": _("Print between 1 and %(max)s forms at a time.") % {"max": MAX_PAPER_FORMS}}
+        )
+    evaluation = Evaluation.objects.select_for_update().get(pk=evaluation.pk)
+    first = _take_numbers(evaluation, count)
+    batch = PaperBatch.objects.create(
+        evaluation=evaluation, first_number=first, last_number=first + count - 1, created_by=actor
+    )
+    audit(
+        actor=actor,
+        action="evaluation.paper",
+        target=evaluation,
+        changes={"first": batch.first_number, "last": batch.last_number},
+    )
+    return batch
+
+
+def _clean(
+    evaluation: Evaluation, answers: Answers, comments: Comments
+) -> tuple[dict[int, int], dict[int, str], int]:
+    indicator_ids = set(evaluation.indicators().values_list("id", flat=True))
+    section_ids = set(evaluation.sections.values_list("id", flat=True))
+    kept: dict[int, int] = {}
+    for indicator_id, value in answers.items():
+        if indicator_id not in indicator_ids:
+            raise ValidationError(_("The form has changed; open it again."))
+        if value in (None, ""):
+            continue
+        if value not in SCALE:
+            raise ValidationError(
+                _("An answer must be from %(low)s to %(high)s.")
+                % {"low": SCALE[0], "high": SCALE[-1]}
+            )
+        kept[indicator_id] = int(value)
+    texts: dict[int, str] = {}
+    for section_id, text in comments.items():
+        if section_id not in section_ids:
+            raise ValidationError(_("The form has changed; open it again."))
+        text = nfc(text or "").strip()
+        if len(text) > MAX_COMMENT_LENGTH:
+            raise ValidationError(
+                _("A comment may be at most %(max)s characters.") % {"max": MAX_COMMENT_LENGTH}
+            )
+        if text:
+            texts[section_id] = text
+    return kept, texts, len(indicator_ids)
+
+
+def _write(
+    response: EvaluationResponse, kept: dict[int, int], texts: dict[int, str], total: int
+) -> EvaluationResponse:
+    response.answers.all().delete()
+    response.comments.all().delete()
+    Answer.objects.bulk_create(
+        Answer(response=response, indicator_id=i, value=v) for i, v in kept.items()
+    )
+    Comment.objects.bulk_create(
+        Comment(response=response, section_id=s, text=t) for s, t in texts.items()
+    )
+    response.indicators = total
+    response.answered = len(kept)
+    response.is_valid = form_is_valid(answered=len(kept), indicators=total)
+    response.updated_at = timezone.now()
+    response.save(update_fields=["indicators", "answered", "is_valid", "updated_at"])
+    return response
+
+
+def response_of(evaluation: Evaluation, enrollment: Enrollment) -> EvaluationResponse | None:
+    """The participant's own online form, if they answered."""
+    return EvaluationResponse.objects.filter(
+        evaluation=evaluation, respondent=respondent_key(evaluation, enrollment)
+    ).first()
+
+
+@transaction.atomic
+def response_submit(
+    *, evaluation: Evaluation, enrollment: Enrollment, answers: Answers, comments: Comments
+) -> EvaluationResponse:
+    """A participant's form from their page: the first gets the next number, a later one
+    corrects it — while the evaluation is open. Not audited by person (that would name
+    them next to a form); the form keeps its own times."""
+    evaluation = Evaluation.objects.select_for_update().get(pk=evaluation.pk)
+    if not evaluation.is_open:
+        raise ValidationError(_("The evaluation of this class is closed."))
+    if enrollment.training_class_id != evaluation.training_class_id:
+        raise ValidationError(_("The evaluation of this class is closed."))
+    kept, texts, total = _clean(evaluation, answers, comments)
+    key = respondent_key(evaluation, enrollment)
+    response = EvaluationResponse.objects.filter(evaluation=evaluation, respondent=key).first()
+    if response is None:
+        response = EvaluationResponse.objects.create(
+            evaluation=evaluation,
+            number=_take_numbers(evaluation, 1),
+            source=ResponseSource.ONLINE,
+            respondent=key,
+        )
+    return _write(response, kept, texts, total)
+
+
+def paper_number_problem(evaluation: Evaluation, number: int) -> str:
+    """Why a typed form number cannot be entered, or '' (not printed for this class, or
+    entered already — with when)."""
+    label = form_label(evaluation.training_class.code, number)
+    printed = evaluation.paper.filter(first_number__lte=number, last_number__gte=number).exists()
+    if not printed:
+        return _("Form %(label)s was not printed for this class.") % {"label": label}
+    entered = evaluation.responses.filter(number=number).first()
+    if entered is not None:
+        return _("Form %(label)s has already been entered (%(when)s).") % {
+            "label": label,
+            "when": timezone.localtime(entered.submitted_at).strftime("%H:%M %d/%m/%Y"),
+        }
+    return ""
+
+
+@transaction.atomic
+def response_enter_paper(
+    *, actor: User, evaluation: Evaluation, number: int, answers: Answers, comments: Comments
+) -> EvaluationResponse:
+    """A paper form typed in by staff, checked against the printed numbers so that no form
+    is entered twice. Allowed after closing too: forms collected at the last session are
+    typed in the days after."""
+    evaluation = Evaluation.objects.select_for_update().get(pk=evaluation.pk)
+    problem = paper_number_problem(evaluation, number)
+    if problem:
+        raise ValidationError({"number": problem})
+    kept, texts, total = _clean(evaluation, answers, comments)
+    response = EvaluationResponse.objects.create(
+        evaluation=evaluation,
+        number=number,
+        source=ResponseSource.PAPER,
+        entered_by=actor,
+    )
+    _write(response, kept, texts, total)
+    audit(
+        actor=actor,
+        action="evaluation.paper_entry",
+        target=evaluation,
+        changes={"form": response.number},
+    )
+    return response
