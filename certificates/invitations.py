@@ -12,6 +12,8 @@ import datetime
 import re
 from typing import TYPE_CHECKING
 
+from django.conf import settings as django_settings
+from django.urls import reverse
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT
 from reportlab.lib.pagesizes import A4
@@ -81,7 +83,55 @@ def _recipients_and_signer(settings, width: float) -> Table:
     )
 
 
+def personal_link(enrollment: Enrollment) -> str:
+    """The participant's own page in full (the portal's ``/p/<code>/`` on the public site,
+    as certificates print their verify address); '' once the coordinator revoked it. Named
+    by its URL, not imported: the portal builds on certificates, not the other way round."""
+    if not enrollment.page_token:
+        return ""
+    path = reverse("portal:page", kwargs={"token": enrollment.page_token})
+    return django_settings.PUBLIC_BASE_URL.rstrip("/") + path
+
+
+def _qr_codes(enrollment: Enrollment, width: float) -> Table:
+    """The foot of the letter: the attendance code (the badge's, shown at the door) and,
+    beside it, the personal link to the participant's own page, each under its own label
+    so nobody shows the wrong one to the scanner. The link is printed too, small, for
+    typing it in; a revoked link leaves the attendance code alone in the middle."""
+    caption = style("inv-qr", size=12, bold=True, align=TA_CENTER, leading=15)
+    small = style("inv-tail", size=10, align=TA_CENTER)
+    badge = QrFlowable(enrollment.badge_token, INVITATION_QR_SIZE)
+    badge.hAlign = "CENTER"
+    cells = [
+        [
+            badge,
+            para("Mã điểm danh", caption),
+            para(nfc_text(enrollment.badge_token)[-TOKEN_TAIL:], small),
+        ]
+    ]
+    link = personal_link(enrollment)
+    if link:
+        page = QrFlowable(link, INVITATION_QR_SIZE)
+        page.hAlign = "CENTER"
+        url = style("inv-url", size=8, align=TA_CENTER, leading=10)
+        cells.append([page, para(PERSONAL_PAGE_LABEL, caption), para(link, url)])
+    return document_table(
+        [cells],
+        col_widths=[width / len(cells)] * len(cells),
+        hAlign="CENTER",
+        commands=[
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("LEFTPADDING", (0, 0), (-1, -1), 6),
+            ("RIGHTPADDING", (0, 0), (-1, -1), 6),
+            ("TOPPADDING", (0, 0), (-1, -1), 0),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
+        ],
+    )
+
+
 DRAFT_MARK = "DỰ THẢO"
+#: The label of the second QR code, apart from the attendance code's.
+PERSONAL_PAGE_LABEL = "Trang cá nhân của học viên"
 
 
 def _draft_number(settings, year: int) -> str:
@@ -223,7 +273,13 @@ def invitation_pdf(enrollment: Enrollment, *, on: datetime.date | None = None) -
         Spacer(0, 4 * mm),
         para(
             f"Đề nghị {you} mang theo thẻ học viên hoặc giấy mời này và xuất trình mã điểm "
-            "danh dưới đây khi đến lớp mỗi buổi học.",
+            "danh dưới đây khi đến lớp mỗi buổi học."
+            + (
+                f" Lịch học, điểm danh, tài liệu và giấy chứng nhận của {you} xem tại trang "
+                "cá nhân (mã QR bên phải)."
+                if enrollment.page_token
+                else ""
+            ),
             body,
         ),
         para("Trân trọng./.", style("inv-regards", size=13, italic=True, align=TA_LEFT)),
@@ -231,16 +287,7 @@ def invitation_pdf(enrollment: Enrollment, *, on: datetime.date | None = None) -
         _recipients_and_signer(settings, width),
         Spacer(0, 4 * mm),
     ]
-    qr = QrFlowable(enrollment.badge_token, INVITATION_QR_SIZE)
-    qr.hAlign = "CENTER"
-    qr_block = [
-        qr,
-        para("Mã điểm danh", style("inv-qr", size=12, bold=True, align=TA_CENTER, leading=15)),
-        para(
-            nfc_text(enrollment.badge_token)[-TOKEN_TAIL:],
-            style("inv-tail", size=10, align=TA_CENTER),
-        ),
-    ]
+    qr_block = [_qr_codes(enrollment, width)]
     qr_height = sum(flowable.wrap(width, A4[1])[1] for flowable in qr_block)
 
     # One page whatever the number of sessions: the letter shrinks rather than overflows,

@@ -55,6 +55,8 @@ urlpatterns = [
     # The materials pages, and the hand-out API routes of config/api.py in their namespace.
     path("", include((materials_urls.urlpatterns + api.materials_urlpatterns, "materials"))),
     path("", include("reports.urls")),
+    # The participant's own page (/p/<code>/: no login, the personal link is the key).
+    path("", include("portal.urls")),
     path("", include("attendees.urls")),
     path("", include("courses.urls")),
     *api.not_found_urlpatterns,  # last

@@ -253,7 +253,7 @@ def library_item(request: HttpRequest, pk: int) -> HttpResponse:
 # ---------------------------------------------------------------------------- one file
 
 
-def _counts_as_download(request: HttpRequest, response: HttpResponseBase, size: int) -> bool:
+def counts_as_download(request: HttpRequest, response: HttpResponseBase, size: int) -> bool:
     """A GET answered from the first byte: the whole file (200), or a range from byte 0
     (206) that is more than Safari's two-byte probe."""
     if request.method != "GET" or "preview" in request.GET:
@@ -311,7 +311,7 @@ def file_download(request: HttpRequest, pk: int) -> HttpResponseBase:
         # hash is its ETag): worth keeping on a 3G line, logged in or not. Said here, so
         # the no-store rule for logged-in responses (config/middleware.py) leaves it alone.
         response["Cache-Control"] = "public, max-age=3600"
-    if _counts_as_download(request, response, row.size):
+    if counts_as_download(request, response, row.size):
         user = request.user if request.user.is_authenticated else None
         services.download_record(material=material, file=row, user=user)
     return response
