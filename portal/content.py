@@ -97,6 +97,7 @@ def own_language(enrollment: Enrollment) -> Language | None:
     ethnicity = enrollment.participant.ethnicity
     if ethnicity is None:
         return None
+
     def key(name: str) -> str:
         return " ".join(fold(name).replace("-", " ").split())
 
@@ -134,8 +135,11 @@ def materials(enrollment: Enrollment) -> list[MaterialLine]:
     for use in uses:
         edition = use.edition
         edition.languages_list = list(edition.languages.all())
+        edition.languages_text = ", ".join(lang.name for lang in edition.languages_list)
         edition.file_list = list(edition.files.all())
-        edition.is_mine = mine is not None and any(lang.pk == mine.pk for lang in edition.languages_list)
+        edition.is_mine = mine is not None and any(
+            lang.pk == mine.pk for lang in edition.languages_list
+        )
         line = by_material.setdefault(edition.material_id, MaterialLine(edition.material))
         line.editions.append(edition)
 

@@ -26,9 +26,7 @@ LINE_OCTETS = 75
 def escape_text(value: str) -> str:
     """A TEXT value (§3.3.11): backslash, semicolon, comma and newlines escaped."""
     value = value.replace("\r\n", "\n").replace("\r", "\n")
-    return (
-        value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
-    )
+    return value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
 
 
 def fold(line: str) -> str:

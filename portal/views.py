@@ -22,7 +22,6 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -207,11 +206,11 @@ def page_url(enrollment: Enrollment) -> str:
     return settings.PUBLIC_BASE_URL.rstrip("/") + path
 
 
-def qr_svg(value: str) -> str:
-    """An SVG of the QR code of ``value``: one path of unit squares (no style attribute,
-    so the Content-Security-Policy holds), with the quiet zone."""
+def qr_path(value: str) -> tuple[int, str]:
+    """The QR code of ``value`` for an inline SVG: the side in modules (quiet zone
+    included) and one path of its dark runs, so the template needs no style attribute (the
+    Content-Security-Policy holds) and no markup is marked safe."""
     matrix = qr_matrix(value)
-    n = len(matrix) + 2 * QUIET_MODULES
     runs = []
     for r, row in enumerate(matrix):
         c = 0
@@ -220,14 +219,11 @@ def qr_svg(value: str) -> str:
                 start = c
                 while c < len(row) and row[c]:
                     c += 1
-                runs.append(f"M{start + QUIET_MODULES} {r + QUIET_MODULES}h{c - start}v1h-{c - start}z")
+                x, y = start + QUIET_MODULES, r + QUIET_MODULES
+                runs.append(f"M{x} {y}h{c - start}v1h-{c - start}z")
             else:
                 c += 1
-    return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {n} {n}" width="200" '
-        f'height="200" shape-rendering="crispEdges" role="img" aria-label="QR">'
-        f'<rect width="{n}" height="{n}" fill="#fff"/><path fill="#000" d="{"".join(runs)}"/></svg>'
-    )
+    return len(matrix) + 2 * QUIET_MODULES, "".join(runs)
 
 
 def _enrollment(pk: int) -> Enrollment:
@@ -243,14 +239,11 @@ def link(request: HttpRequest, pk: int) -> HttpResponse:
     (it opens the page without a login)."""
     enrollment = _enrollment(pk)
     url = page_url(enrollment) if enrollment.page_token else ""
+    side, path = qr_path(url) if url else (0, "")
     return render(
         request,
         "portal/link.html",
-        {
-            "enrollment": enrollment,
-            "url": url,
-            "qr": mark_safe(qr_svg(url)) if url else "",  # our own markup, no user text
-        },
+        {"enrollment": enrollment, "url": url, "qr_side": side, "qr_path": path},
     )
 
 
@@ -265,8 +258,9 @@ def link_reissue(request: HttpRequest, pk: int) -> HttpResponse:
     return confirm_page(
         request,
         act=lambda: personal.page_link_reissue(actor=request.user, enrollment=enrollment),
-        done=lambda e: _("New personal link for %(name)s; the old link no longer works.")
-        % {"name": name},
+        done=lambda e: (
+            _("New personal link for %(name)s; the old link no longer works.") % {"name": name}
+        ),
         back=_back(enrollment),
         page={
             "title": _("Issue a new personal link"),

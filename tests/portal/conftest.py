@@ -119,7 +119,9 @@ def portal(world) -> Portal:
     handbook = _material(coordinator, "Sổ tay thông tin đối ngoại")
     vi = _edition(coordinator, handbook, "Tiếng Việt", ["vi"], "so-tay.pdf")
     hmn = _edition(coordinator, handbook, "Tiếng Mông", ["hmn"], "so-tay-hmong.pdf")
-    gone = _edition(coordinator, _material(coordinator, "Tài liệu rút lại"), "Bản 1", ["vi"], "rut.pdf")
+    gone = _edition(
+        coordinator, _material(coordinator, "Tài liệu rút lại"), "Bản 1", ["vi"], "rut.pdf"
+    )
     for edition in (other_vi, vi, hmn, gone):
         ClassMaterial.objects.create(training_class=klass, edition=edition, added_by=coordinator)
     material_services.class_material_withdraw(

@@ -747,4 +747,34 @@ RULES: dict[str, Rule] = {
         post=COORD,
         data=lambda w: {"confirm": "yes"},
     ),
+    # issue 18: i18-portal — the participant's own page. Its code is the key: anyone
+    # holding the link may open it, logged in or not (as the certificate's verify page);
+    # the link itself (which opens it) is shown to the coordinator only.
+    "portal:page": Rule(
+        get=EVERYONE,
+        args=lambda w: {"token": w.enrollment_a.page_token},
+        names_by_design="the personal page names its holder to whoever has their link",
+    ),
+    "portal:calendar": Rule(get=EVERYONE, args=lambda w: {"token": w.enrollment_a.page_token}),
+    "portal:file": Rule(
+        get=EVERYONE, args=lambda w: {"token": w.enrollment_a.page_token, "pk": w.material_file.pk}
+    ),
+    "portal:certificate": Rule(
+        get=EVERYONE,
+        args=lambda w: {"token": w.enrollment_a.page_token},
+        names_by_design="the holder's own certificate, to whoever has their link",
+    ),
+    "portal:link": Rule(get=COORD, args=lambda w: {"pk": w.enrollment_a.pk}),
+    "portal:link-reissue": Rule(
+        get=COORD,
+        args=lambda w: {"pk": w.enrollment_a.pk},
+        post=COORD,
+        data=lambda w: {"confirm": "yes"},
+    ),
+    "portal:link-revoke": Rule(
+        get=COORD,
+        args=lambda w: {"pk": w.enrollment_a.pk},
+        post=COORD,
+        data=lambda w: {"confirm": "yes"},
+    ),
 }
