@@ -9,7 +9,7 @@ its target is reported as FAIL and makes the command exit non-zero. The load tes
 under the same load and writes bench/results/load.json and load.md.
 
 `python -m bench scanner` runs only the scanner's first-visit weight (bench/first_visit.py)
-and lists every request it counts.
+and lists every request it counts; `python -m bench portal` the participant's page's.
 """
 
 from __future__ import annotations
@@ -53,6 +53,13 @@ def main() -> int:
 
         session_id, _tokens, cookie = checkin._prepare()
         ok = first_visit.run(print, session_id, cookie, verbose=True)
+        tmp.cleanup()
+        return 0 if ok else 1
+    if sys.argv[1:] == ["portal"]:
+        # `python -m bench portal`: only the participant's page's first visit.
+        from bench import first_visit
+
+        ok = first_visit.participant_run(print, verbose=True)
         tmp.cleanup()
         return 0 if ok else 1
     provinces = int(os.environ.get("BENCH_PROVINCES", "60"))
@@ -112,6 +119,10 @@ def main() -> int:
     from bench import checkin
 
     failed |= not checkin.run(print)
+
+    from bench import first_visit
+
+    failed |= not first_visit.participant_run(print)
 
     from bench import reports
 

@@ -440,6 +440,9 @@ def _generate(
                         q.category_id,
                         decided,
                         f"{rng.getrandbits(128):032x}",
+                        f"{rng.getrandbits(128):032x}",  # the personal link's code
+                        "",  # no final assessment
+                        None,
                     )
                 )
                 statuses = []
@@ -621,6 +624,9 @@ def _generate(
             "category",
             "created_at",
             "badge_token",
+            "page_token",
+            "assessment",
+            "score",
         ],
         enrollments,
     )

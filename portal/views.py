@@ -23,7 +23,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_safe
 
 from accounts.decorators import coordinator_required
 from attendees import personal
@@ -65,7 +65,7 @@ def personal_page(view: Callable) -> Callable:
     ``?lang=``, and the choice is kept in the same cookie ``set_language`` sets."""
 
     @wraps(view)
-    @require_GET
+    @require_safe  # GET and HEAD (a download manager asks HEAD first)
     def wrapper(request: HttpRequest, token: str, **kwargs) -> HttpResponseBase:
         chosen = request.GET.get("lang")
         if chosen in _languages() and chosen != translation.get_language():

@@ -81,7 +81,7 @@ def test_from_the_letter_to_the_page_on_a_phone(browser, live_server, portal, se
     context.close()
 
 
-def test_coordinator_shows_the_link_as_a_qr_code(browser, live_server, portal, settings, tmp_path):  # noqa: F811
+def test_coordinator_shows_the_link_as_a_qr_code(browser, live_server, portal, settings, tmp_path):
     """The QR the coordinator shows on screen (to be photographed, or to re-send) reads as
     the same link the letter prints."""
     zxingcpp = pytest.importorskip("zxingcpp")
