@@ -10,6 +10,7 @@ import pytest
 
 from certificates.invitations import invitation_pdf
 from tests.browser.conftest import ARTIFACTS
+from tests.browser.test_accessibility import AXE, _axe_violations
 from tests.portal.conftest import portal  # noqa: F401 -- the participant's world
 from tests.portal.test_page import _close_and_issue
 
@@ -56,6 +57,9 @@ def test_from_the_letter_to_the_page_on_a_phone(browser, live_server, portal, se
     assert page.locator("#certificate").count() == 0
     _no_horizontal_scroll(page)
     page.screenshot(path=str(ARTIFACTS / "portal-phone.png"), full_page=True)
+    if AXE.exists():
+        violations = _axe_violations(page)
+        assert violations == [], "\n".join(violations)
 
     calendar = page.request.get(page.locator("#calendar").get_attribute("href"))
     assert calendar.ok and calendar.body().startswith(b"BEGIN:VCALENDAR\r\n")
