@@ -157,7 +157,10 @@ def materials(enrollment: Enrollment) -> list[MaterialLine]:
 def class_file(enrollment: Enrollment, pk: int) -> MaterialFile | None:
     """A file the page may hand out: current, of a current edition attached (and not
     withdrawn) to this person's class. Anything else — another class's file, a withdrawn
-    one, a file of a material never given in the class — is None, as if it did not exist."""
+    one, a file of a material never given in the class — is None, as if it did not exist.
+
+    The library's "signed-in users only" does not apply here: what the class hands out on
+    paper, its participants may read, and the personal link is their sign-in."""
     attached = ClassMaterial.objects.current().filter(
         training_class_id=enrollment.training_class_id
     )
