@@ -49,3 +49,13 @@ def test_revoked_link_downloads_nothing(portal):
     url = file_url(portal, portal.file_vi)
     personal.page_link_revoke(actor=portal.world.coordinator, enrollment=portal.enrollment)
     assert Client().get(url).status_code == 404
+
+
+def test_login_only_class_material_is_served_to_its_participants(portal):
+    """The personal link is the participant's sign-in for what their class hands out."""
+    material = portal.file_vi.edition.material
+    material.visibility = "login"
+    material.save()
+    assert Client().get(file_url(portal, portal.file_vi)).status_code == 200
+    library = reverse("materials:file", kwargs={"pk": portal.file_vi.pk})
+    assert Client().get(library).status_code == 404  # the library still asks for a login
