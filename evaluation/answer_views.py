@@ -23,10 +23,12 @@ from evaluation.models import Evaluation
 
 def _private(response: HttpResponse) -> HttpResponse:
     """A personal link: kept by no cache, indexed by no search engine, and never sent on
-    as a Referer to whatever the page links to."""
+    to another site as a Referer. "same-origin", not "no-referrer": under no-referrer
+    the browser sends "Origin: null" with the form's POST and Django's CSRF check
+    refuses it (403) — the link still reaches no other site either way."""
     response["Cache-Control"] = "no-store"
     response["X-Robots-Tag"] = "noindex, nofollow"
-    response["Referrer-Policy"] = "no-referrer"
+    response["Referrer-Policy"] = "same-origin"
     return response
 
 

@@ -82,6 +82,7 @@ class PaperReserveForm(forms.Form):
         min_value=1,
         max_value=MAX_PAPER_FORMS,
         help_text=_("Each form gets its own number, shared with the online forms."),
+        widget=forms.NumberInput(attrs={"class": "max-w-7rem"}),
     )
 
     def __init__(self, *args, **kwargs):

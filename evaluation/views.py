@@ -309,7 +309,9 @@ def paper_entry(request: HttpRequest, code: str) -> HttpResponse:
     what was entered), then the grid; each form is saved whole or not at all, and the
     next number is proposed."""
     evaluation = _get_evaluation(request, code)
-    number_form = PaperNumberForm(request.POST or request.GET or None)
+    number_form = PaperNumberForm(
+        request.POST or (request.GET if "number" in request.GET else None)
+    )
     number, problem, form = None, "", None
     if number_form.is_bound and number_form.is_valid():
         number = number_form.cleaned_data["number"]
@@ -344,9 +346,12 @@ def paper_entry(request: HttpRequest, code: str) -> HttpResponse:
                     ) % {"percent": MAX_UNANSWERED_PERCENT}
                 messages.success(request, text)
                 url = reverse("evaluation:paper-entry", args=[code])
+                # Proposed, not opened: the next form in the pile may have another number.
                 proposed = evaluation.next_paper_number(after=number)
-                return redirect(f"{url}?number={proposed}" if proposed else url)
+                return redirect(f"{url}?next={proposed}" if proposed else url)
     proposed = evaluation.next_paper_number()
+    if request.GET.get("next", "").isdigit():
+        proposed = int(request.GET["next"])
     counts = evaluation.counts()
     return render(
         request,

@@ -39,3 +39,23 @@ def small_template(name: str, counts: list[int], kind: str = "programme") -> Sur
             for i in range(1, count + 1)
         )
     return template
+
+
+def default_template() -> SurveyTemplate:
+    """The default template of migration 0002, built again when a transactional test
+    (browser, concurrency) has flushed the migrations' data."""
+    from evaluation.default_template import DESCRIPTION, NAME, SECTIONS
+
+    template, _created = SurveyTemplate.objects.get_or_create(
+        name=NAME, defaults={"description": DESCRIPTION, "is_default": True}
+    )
+    if not template.sections.exists():
+        for position, (kind, title, prompt, items) in enumerate(SECTIONS, start=1):
+            section = TemplateSection.objects.create(
+                template=template, position=position, kind=kind, title=title, comment_prompt=prompt
+            )
+            TemplateIndicator.objects.bulk_create(
+                TemplateIndicator(section=section, position=i, text=t)
+                for i, t in enumerate(items, start=1)
+            )
+    return template

@@ -10,6 +10,7 @@ from evaluation import services
 from evaluation.models import Evaluation, EvaluationResponse, PaperBatch
 from tests import factories as f
 from tests.courses.test_concurrency import _race
+from tests.evaluation.conftest import default_template
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -21,14 +22,12 @@ def _postgres_only():
 
 
 def test_concurrent_forms_and_paper_reservations_never_share_a_number():
-    from evaluation.default_template import NAME
-
     klass = f.training_class()
     unit = f.organisation()
     coordinator = f.user(Role.COORDINATOR)
     f.session(klass, trainers=[f.trainer()])
     people = [f.enrollment(klass, unit) for _ in range(6)]
-    template = _default_template(NAME)
+    template = default_template()
     evaluation = services.evaluation_open(
         actor=coordinator, training_class=klass, template=template
     )
@@ -55,23 +54,3 @@ def test_concurrent_forms_and_paper_reservations_never_share_a_number():
     numbers = sorted(online + paper)
     assert numbers == list(range(1, len(people) + 10 + 1))
     assert Evaluation.objects.get(pk=evaluation.pk).next_number == numbers[-1] + 1
-
-
-def _default_template(name):
-    # A transactional test database is flushed of migration data: build the template.
-    from evaluation.default_template import DESCRIPTION, SECTIONS
-    from evaluation.models import SurveyTemplate, TemplateIndicator, TemplateSection
-
-    template, _created = SurveyTemplate.objects.get_or_create(
-        name=name, defaults={"description": DESCRIPTION}
-    )
-    if not template.sections.exists():
-        for position, (kind, title, prompt, items) in enumerate(SECTIONS, start=1):
-            section = TemplateSection.objects.create(
-                template=template, position=position, kind=kind, title=title, comment_prompt=prompt
-            )
-            TemplateIndicator.objects.bulk_create(
-                TemplateIndicator(section=section, position=i, text=t)
-                for i, t in enumerate(items, start=1)
-            )
-    return template

@@ -200,7 +200,7 @@ def test_data_entry_saves_a_form_and_proposes_the_next_number(ev):
     url = reverse("evaluation:paper-entry", args=[code])
     section = ev.evaluation.sections.first()
     response = client.post(url, _grid(ev.evaluation, number=1, **{f"c{section.pk}": "Tốt"}))
-    assert response.status_code == 302 and response["Location"].endswith("?number=2")
+    assert response.status_code == 302 and response["Location"].endswith("?next=2")
     saved = EvaluationResponse.objects.get(number=1)
     assert saved.source == "paper" and saved.is_valid and saved.comments.get().text == "Tốt"
     page = client.get(response["Location"]).content.decode()
@@ -257,7 +257,7 @@ def test_participant_answers_then_corrects_with_the_same_number(ev):
     assert page.status_code == 200
     assert page["Cache-Control"] == "no-store"
     assert page["X-Robots-Tag"].startswith("noindex")
-    assert page["Referrer-Policy"] == "no-referrer"
+    assert page["Referrer-Policy"] == "same-origin"
     assert enrollment.participant.full_name not in page.content.decode()
     response = client.post(url, _grid(ev.evaluation, "4"))
     assert response.status_code == 302
