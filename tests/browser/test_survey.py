@@ -12,6 +12,7 @@ from evaluation import services
 from evaluation.models import EvaluationResponse
 from tests import factories as f
 from tests.browser.conftest import screenshot
+from tests.browser.test_phone_layouts import _axe_violations
 from tests.evaluation.conftest import default_template
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -58,6 +59,7 @@ def test_participant_answers_on_a_phone_and_staff_enter_a_paper_form(browser, li
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     assert "Rất tốt" in page.locator("#scale-legend").inner_text()
     screenshot(page, "survey-phone-form")
+    assert _axe_violations(page, "#evaluation-answer") == []
 
     for pk in indicators:
         _choose(page, pk, 4)
@@ -106,6 +108,7 @@ def test_participant_answers_on_a_phone_and_staff_enter_a_paper_form(browser, li
     digits = "0" + "5" * (len(indicators) - 1)
     page.locator("#id_quick").fill(" ".join(digits[i : i + 5] for i in range(0, len(digits), 5)))
     screenshot(page, "survey-entry-form")
+    assert _axe_violations(page, "#entry-form") == []
     page.locator("#save-form").click()
     page.wait_for_url("**?next=3")
     paper = EvaluationResponse.objects.get(number=2)
@@ -119,4 +122,10 @@ def test_participant_answers_on_a_phone_and_staff_enter_a_paper_form(browser, li
     assert page.locator("#count-enrolled").inner_text() == "1"
     assert "Cần thêm thời gian thực hành" not in page.content()
     screenshot(page, "survey-class-evaluation")
+    # The coordinator's templates: the list, and a template's sections.
+    page.goto("/evaluation/templates/")
+    page.locator("#templates a").first.click()
+    page.locator("#sections").wait_for()
+    assert page.locator("#sections li.list-group-item").count() == 5
+    screenshot(page, "survey-template-edit")
     office.close()
