@@ -321,3 +321,13 @@ def test_the_answer_page_is_rate_limited(ev, settings):
 def test_the_answer_page_is_in_vietnamese(ev, lang):
     page = Client().get(_answer_url(ev.enrollments[0])).content.decode()
     assert "Rất tốt" in page and "Gửi" in page
+
+
+def test_after_closing_the_participant_still_sees_their_form_number(ev):
+    client = Client()
+    url = _answer_url(ev.enrollments[0])
+    client.post(url, _grid(ev.evaluation, "3"))
+    services.evaluation_close(actor=ev.coordinator, evaluation=ev.evaluation)
+    page = client.get(url).content.decode()
+    assert EvaluationResponse.objects.get().label in page
+    assert 'id="closed"' in page and "answer-form" not in page
