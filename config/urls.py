@@ -10,6 +10,7 @@ from accounts.forms import LoginForm
 from certificates import views as certificate_views
 from config import api
 from config.health import readyz
+from evaluation import answer_views as evaluation_answer_views
 from materials import urls as materials_urls
 
 
@@ -50,10 +51,13 @@ urlpatterns = [
     # Public: the only pages besides the login that need no account.
     path("verify/", certificate_views.verify_form, name="certificate-verify-form"),
     path("verify/<str:code>/", certificate_views.verify, name="certificate-verify"),
+    # The participant's own evaluation form, opened by their personal link (no login).
+    path("p/<str:token>/danh-gia/", evaluation_answer_views.answer, name="evaluation-answer"),
     path("", include("accounts.urls")),
     path("", include("certificates.urls")),
     # The materials pages, and the hand-out API routes of config/api.py in their namespace.
     path("", include((materials_urls.urlpatterns + api.materials_urlpatterns, "materials"))),
+    path("", include("evaluation.urls")),
     path("", include("reports.urls")),
     # The participant's own page (/p/<code>/: no login, the personal link is the key).
     path("", include("portal.urls")),

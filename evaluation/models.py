@@ -133,6 +133,37 @@ class Evaluation(NFCModel):
             "section__position", "section_id", "position", "id"
         )
 
+    def counts(self) -> dict[str, int]:
+        """How many forms came in, by source and validity: all the evaluation page shows
+        (never a form, never who answered)."""
+        responses = self.responses.all()
+        return responses.aggregate(
+            total=models.Count("id"),
+            online=models.Count("id", filter=Q(source=ResponseSource.ONLINE)),
+            paper=models.Count("id", filter=Q(source=ResponseSource.PAPER)),
+            valid=models.Count("id", filter=Q(is_valid=True)),
+            invalid=models.Count("id", filter=Q(is_valid=False)),
+        )
+
+    def paper_printed(self) -> int:
+        return self.paper.aggregate(
+            n=models.Sum(models.F("last_number") - models.F("first_number") + 1, default=0)
+        )["n"]
+
+    def next_paper_number(self, after: int = 0) -> int | None:
+        """The first printed form number above ``after`` not yet entered (what the data
+        entry page proposes next), else the first one anywhere, else None."""
+        entered = set(self.responses.values_list("number", flat=True))
+        ranges = list(
+            self.paper.order_by("first_number").values_list("first_number", "last_number")
+        )
+        for floor in (after, 0):
+            for first, last in ranges:
+                for number in range(max(first, floor + 1), last + 1):
+                    if number not in entered:
+                        return number
+        return None
+
 
 class EvaluationSection(NFCModel):
     evaluation = models.ForeignKey(Evaluation, on_delete=models.CASCADE, related_name="sections")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.audit import audit
-from courses.models import TrainingClass
+from courses.models import ClassState, TrainingClass
 from courses.vietnamese import nfc, sorted_by_name
 from evaluation.models import (
     Answer,
@@ -33,6 +33,8 @@ from evaluation.models import (
     ResponseSource,
     SectionKind,
     SurveyTemplate,
+    TemplateIndicator,
+    TemplateSection,
 )
 from evaluation.rules import SCALE, form_is_valid, form_label
 
@@ -61,6 +63,9 @@ def evaluation_open(
     """Open the class's evaluation. The first time, the template is copied (its lecturer
     section once per trainer who teaches a session of the class); opening a closed one
     again keeps its copy and its forms."""
+    if training_class.state == ClassState.PLANNING:
+        # Nobody is enrolled in a class still being planned: there is nobody to ask.
+        raise ValidationError(_("A class still being planned cannot be evaluated."))
     existing = Evaluation.objects.select_for_update().filter(training_class=training_class).first()
     if existing is not None:
         if existing.is_open:
@@ -159,7 +164,10 @@ def _clean(
             raise ValidationError(_("The form has changed; open it again."))
         if value in (None, ""):
             continue
-        if value not in SCALE:
+        # A form's choice arrives as text ("4"); True would pass as 1 in a tuple test.
+        if isinstance(value, str) and value.strip().isdigit():
+            value = int(value)
+        if isinstance(value, bool) or value not in SCALE:
             raise ValidationError(
                 _("An answer must be from %(low)s to %(high)s.")
                 % {"low": SCALE[0], "high": SCALE[-1]}
@@ -216,7 +224,7 @@ def response_submit(
     if not evaluation.is_open:
         raise ValidationError(_("The evaluation of this class is closed."))
     if enrollment.training_class_id != evaluation.training_class_id:
-        raise ValidationError(_("The evaluation of this class is closed."))
+        raise ValidationError(_("This link is not for this class's evaluation."))
     kept, texts, total = _clean(evaluation, answers, comments)
     key = respondent_key(evaluation, enrollment)
     response = EvaluationResponse.objects.filter(evaluation=evaluation, respondent=key).first()
@@ -272,3 +280,114 @@ def response_enter_paper(
         changes={"form": response.number},
     )
     return response
+
+
+# --- Templates: edited by the coordinator, copied into a class when it opens ---------------
+
+
+def _unset_other_defaults(template: SurveyTemplate) -> None:
+    # One default at a time (a partial unique constraint): the new one takes the flag.
+    SurveyTemplate.objects.filter(is_default=True).exclude(pk=template.pk).update(is_default=False)
+
+
+@transaction.atomic
+def template_save(*, actor: User, template: SurveyTemplate) -> SurveyTemplate:
+    """Create or change a template's name, description and default flag. Evaluations
+    already opened keep their own copy: nothing here reaches them."""
+    created = template.pk is None
+    if template.is_default:
+        _unset_other_defaults(template)
+    template.full_clean()
+    template.save()
+    audit(
+        actor=actor,
+        action="survey_template.create" if created else "survey_template.change",
+        target=template,
+        changes={"name": template.name, "default": template.is_default},
+    )
+    return template
+
+
+def _copy_name(name: str) -> str:
+    base = _("Copy of %(name)s") % {"name": name}
+    candidate, n = base[:200], 2
+    while SurveyTemplate.objects.filter(name=candidate).exists():
+        suffix = f" ({n})"
+        candidate, n = base[: 200 - len(suffix)] + suffix, n + 1
+    return candidate
+
+
+@transaction.atomic
+def template_copy(*, actor: User, template: SurveyTemplate) -> SurveyTemplate:
+    """A new, non-default template with the same sections and indicators, to adapt."""
+    copy = SurveyTemplate.objects.create(
+        name=_copy_name(template.name), description=template.description, is_default=False
+    )
+    for section in template.sections.prefetch_related("indicators"):
+        new = TemplateSection.objects.create(
+            template=copy,
+            position=section.position,
+            kind=section.kind,
+            title=section.title,
+            comment_prompt=section.comment_prompt,
+        )
+        TemplateIndicator.objects.bulk_create(
+            TemplateIndicator(section=new, position=i.position, text=i.text)
+            for i in section.indicators.all()
+        )
+    audit(
+        actor=actor,
+        action="survey_template.copy",
+        target=copy,
+        changes={"from": template.name},
+    )
+    return copy
+
+
+@transaction.atomic
+def section_save(
+    *, actor: User, section: TemplateSection, indicators: Sequence[str]
+) -> TemplateSection:
+    """A template's section and its indicators, in the order given (the indicators are
+    replaced: only templates hold them, and no answer points at a template's rows)."""
+    texts = [nfc(t).strip() for t in indicators if nfc(t).strip()]
+    if not texts:
+        raise ValidationError({"indicators": _("A section needs at least one indicator.")})
+    too_long = [t for t in texts if len(t) > 300]
+    if too_long:
+        raise ValidationError(
+            {
+                "indicators": _("An indicator may be at most 300 characters: %(text)s")
+                % {"text": too_long[0][:60]}
+            }
+        )
+    created = section.pk is None
+    section.full_clean()
+    section.save()
+    section.indicators.all().delete()
+    TemplateIndicator.objects.bulk_create(
+        TemplateIndicator(section=section, position=n, text=text)
+        for n, text in enumerate(texts, start=1)
+    )
+    SurveyTemplate.objects.filter(pk=section.template_id).update(updated_at=timezone.now())
+    audit(
+        actor=actor,
+        action="survey_template.section_add" if created else "survey_template.section_change",
+        target=section.template,
+        changes={"section": section.title, "indicators": len(texts)},
+    )
+    return section
+
+
+@transaction.atomic
+def section_delete(*, actor: User, section: TemplateSection) -> None:
+    template = section.template
+    title = section.title
+    section.delete()
+    SurveyTemplate.objects.filter(pk=template.pk).update(updated_at=timezone.now())
+    audit(
+        actor=actor,
+        action="survey_template.section_delete",
+        target=template,
+        changes={"section": title},
+    )

@@ -223,6 +223,37 @@ def _class_exports(w) -> list[tuple[dict, str]]:
     return sets
 
 
+# issue 18: i18-survey
+def _own_form(w):
+    return {"token": w.enrollment_a.page_token}
+
+
+def _evaluation_grid(w, value: str) -> dict:
+    return {f"i{pk}": value for pk in w.evaluation.indicators().values_list("pk", flat=True)}
+
+
+def _default_template(w):
+    from evaluation.models import SurveyTemplate
+
+    return {"pk": SurveyTemplate.objects.get(is_default=True).pk}
+
+
+def _template_section(w):
+    from evaluation.models import TemplateSection
+
+    return {"pk": TemplateSection.objects.filter(template__is_default=True).first().pk}
+
+
+def _section_fields() -> dict:
+    return {
+        "position": 9,
+        "kind": "programme",
+        "title": "Phần mới",
+        "comment_prompt": "",
+        "indicators": "Tiêu chí một\nTiêu chí hai",
+    }
+
+
 RULES: dict[str, Rule] = {
     # --- config/urls.py: accounts, language, admin, the attendance API, verify ---------
     "login": Rule(
@@ -776,5 +807,64 @@ RULES: dict[str, Rule] = {
         args=lambda w: {"pk": w.enrollment_a.pk},
         post=COORD,
         data=lambda w: {"confirm": "yes"},
+    ),
+    # issue 18: i18-survey — evaluating training quality. No URL shows a single form or
+    # who answered (tests/security/test_evaluation_anonymity.py); trainers and unit officers
+    # may use none of these pages but a participant's own form, which only its link opens.
+    "evaluation-answer": Rule(
+        get=EVERYONE, args=_own_form, post=EVERYONE, data=lambda w: _evaluation_grid(w, "4")
+    ),
+    "evaluation:template-list": Rule(get=COORD),
+    "evaluation:template-create": Rule(
+        get=COORD, post=COORD, data=lambda w: {"name": "Mẫu phiếu ngắn", "description": ""}
+    ),
+    "evaluation:template-edit": Rule(
+        get=COORD,
+        args=_default_template,
+        post=COORD,
+        data=lambda w: {"name": "Mẫu phiếu đã sửa", "description": "", "is_default": "on"},
+    ),
+    "evaluation:template-copy": Rule(
+        get=NOBODY, args=_default_template, post_only=True, post=COORD
+    ),
+    "evaluation:section-create": Rule(
+        get=COORD, args=_default_template, post=COORD, data=lambda w: _section_fields()
+    ),
+    "evaluation:section-edit": Rule(
+        get=COORD, args=_template_section, post=COORD, data=lambda w: _section_fields()
+    ),
+    "evaluation:section-delete": Rule(
+        get=COORD, args=_template_section, post=COORD, data=lambda w: {"confirm": "yes"}
+    ),
+    # Counts only: the coordinator and viewers, like the class's composition.
+    "evaluation:class": Rule(get=READERS, args=_code),
+    # Class B has no evaluation yet: the permitted POST opens it.
+    "evaluation:open": Rule(
+        get=NOBODY,
+        args=lambda w: {"code": w.class_b.code},
+        post_only=True,
+        post=COORD,
+        data=lambda w: {"template": _default_template(w)["pk"]},
+    ),
+    "evaluation:close": Rule(get=COORD, args=_code, post=COORD, data=lambda w: {"confirm": "yes"}),
+    # Class A's evaluation is open: the page says so and the POST changes nothing.
+    "evaluation:reopen": Rule(
+        get=COORD,
+        args=_code,
+        post=COORD,
+        data=lambda w: {"confirm": "yes"},
+        changes_db=False,
+    ),
+    "evaluation:paper-reserve": Rule(
+        get=NOBODY, args=_code, post_only=True, post=COORD, data=lambda w: {"count": 3}
+    ),
+    "evaluation:paper-pdf": Rule(
+        get=COORD, args=lambda w: {"code": w.class_a.code, "pk": w.paper_batch.pk}
+    ),
+    "evaluation:paper-entry": Rule(
+        get=COORD,
+        args=_code,
+        post=COORD,
+        data=lambda w: {"number": w.paper_batch.first_number, **_evaluation_grid(w, "5")},
     ),
 }

@@ -87,6 +87,9 @@ class SecurityWorld(World):
     names_not_enrolled: list = field(default_factory=list)  # nominated only
     session_cookies: dict = field(default_factory=dict)
     baseline: dict = field(default_factory=dict)
+    # issue 18: i18-survey — class A's evaluation, A2's online form, printed paper forms.
+    evaluation: object = None
+    paper_batch: object = None
 
 
 def pdf_bytes(text: str = "receipt") -> bytes:
@@ -339,11 +342,38 @@ def build_world() -> SecurityWorld:
     run_report_job.call(w.report_job.pk)
     w.report_job.refresh_from_db()
 
+    _evaluation_world(w)
+
     w.names_a = [p.full_name for p in people_a] + [IMPORTED_A[0]]
     w.names_b = [PERSON_B1[0], DRAFT_B[0], PERSON_C1[0], HELD_B[0]]
     w.names_class_a = [*w.names_a, PERSON_B1[0], DRAFT_B[0]]
     w.names_not_enrolled = [PERSON_A4[0], PERSON_A5[0], IMPORTED_A[0], DRAFT_B[0]]
     return w
+
+
+# issue 18: i18-survey
+#: A comment in A2's evaluation form: no page, export or document may ever show it (forms
+#: are anonymous; tests/security/test_evaluation_anonymity.py looks for it everywhere).
+SECRET_COMMENT = "Ý kiến riêng 7Q4Z của một học viên"
+
+
+def _evaluation_world(w: SecurityWorld) -> None:
+    """Class A's evaluation is open; A2 answered online (with SECRET_COMMENT); two paper
+    forms are printed, none typed in. A1 has not answered: the matrix opens A1's form."""
+    from evaluation import services as evaluation_services
+
+    w.evaluation = evaluation_services.evaluation_open(
+        actor=w.coordinator, training_class=w.class_a
+    )
+    evaluation_services.response_submit(
+        evaluation=w.evaluation,
+        enrollment=w.enrollment_a2,
+        answers={pk: 2 for pk in w.evaluation.indicators().values_list("pk", flat=True)},
+        comments={w.evaluation.sections.first().pk: SECRET_COMMENT},
+    )
+    w.paper_batch = evaluation_services.paper_forms_reserve(
+        actor=w.coordinator, evaluation=w.evaluation, count=2
+    )
 
 
 # Tables nobody writes to at run time: left out of the before/after comparison.
