@@ -55,6 +55,7 @@ urlpatterns = [
     # The materials pages, and the hand-out API routes of config/api.py in their namespace.
     path("", include((materials_urls.urlpatterns + api.materials_urlpatterns, "materials"))),
     path("", include("reports.urls")),
+    path("", include("evaluation.report_urls")),  # the evaluation's statistics pages
     path("", include("attendees.urls")),
     path("", include("courses.urls")),
     *api.not_found_urlpatterns,  # last
