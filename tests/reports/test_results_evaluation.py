@@ -7,6 +7,7 @@ import io
 
 import docx
 import pytest
+from django.urls import reverse
 from pypdf import PdfReader
 
 from accounts.models import Role
@@ -65,3 +66,24 @@ def test_nothing_about_the_evaluation_without_one():
     assert not any("Đánh giá chất lượng lớp" in b.text for b in blocks)
     word = _docx_text(results_docx(results_figures(2023, coordinator), **DOCUMENT))
     assert "phiếu hợp lệ" not in word
+
+
+def test_results_page_previews_the_evaluation(client):
+    year = build_year()
+    client.force_login(year.coordinator)
+    html = client.get(reverse("reports:results"), {"year": 2023}).content.decode()
+    assert 'data-figure="evaluation-mean">3,81<' in html
+    section = html[html.index('id="evaluation"') : html.index('id="assessment"')]
+    assert "TTDN-2023-A" in section and "3,78" in section and "4,16" in section
+    assert "TTDN-2023-TH" not in section
+    dashboard = client.get(reverse("reports:dashboard"), {"year": 2023}).content.decode()
+    assert reverse("evaluation_stats:year", args=[2023]) in dashboard
+
+
+def test_results_page_without_an_evaluation(client):
+    klass = f.training_class(code="TTDN-2023-X")
+    f.session(klass)
+    coordinator = f.user(Role.COORDINATOR)
+    client.force_login(coordinator)
+    html = client.get(reverse("reports:results"), {"year": 2023}).content.decode()
+    assert 'id="evaluation"' not in html
