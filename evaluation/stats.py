@@ -207,6 +207,14 @@ class SectionFigures:
     def label(self) -> str:
         return self.title
 
+    @property
+    def comment_summary(self) -> list[tuple[str, int]]:
+        """Each different comment once with how many forms gave it, in the same order."""
+        counts: dict[str, int] = {}
+        for text in self.comments:
+            counts[text] = counts.get(text, 0) + 1
+        return list(counts.items())
+
 
 @dataclass
 class LecturerFigures:

@@ -184,12 +184,24 @@ METHOD = (
 )
 
 
+def _summary(comments: list[str]) -> list[tuple[str, int]]:
+    counts: dict[str, int] = {}
+    for text in comments:
+        counts[text] = counts.get(text, 0) + 1
+    return list(counts.items())
+
+
 def _comment_blocks(groups: list[tuple[str, list[str]]]) -> list[Block]:
+    """Each different comment once, with the number of forms that gave it when more
+    than one ("Cần thêm thời gian thảo luận (03 ý kiến)")."""
     blocks: list[Block] = []
     for letter, (title, comments) in zip(_LETTERS, groups, strict=False):
         blocks.append(Block("h3", f"{letter}) {title}"))
         if comments:
-            blocks += [Block("item", f"- {text}") for text in comments]
+            blocks += [
+                Block("item", f"- {text}" + (f" ({vn_count(n)} ý kiến)" if n > 1 else ""))
+                for text, n in _summary(comments)
+            ]
         else:
             blocks.append(Block("para", "Không có ý kiến."))
     return blocks

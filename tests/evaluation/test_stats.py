@@ -160,3 +160,9 @@ def test_no_evaluation_no_figures(db):
     figures = year_figures(2031)
     assert figures.classes == [] and figures.kinds == [] and figures.lecturers == []
     assert figures.distribution.mean is None
+
+
+def test_identical_comments_are_summed_up(year):
+    first = class_figures(year.evaluation_a).sections[0]
+    first.comments = ["Cần thêm", "Cần thêm", "Nên bớt"]
+    assert first.comment_summary == [("Cần thêm", 2), ("Nên bớt", 1)]
