@@ -61,6 +61,7 @@ urlpatterns = [
     path("", include("reports.urls")),
     # The participant's own page (/p/<code>/: no login, the personal link is the key).
     path("", include("portal.urls")),
+    path("", include("evaluation.report_urls")),  # the evaluation's statistics pages
     path("", include("attendees.urls")),
     path("", include("courses.urls")),
     *api.not_found_urlpatterns,  # last

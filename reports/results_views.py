@@ -102,7 +102,21 @@ def results(request: HttpRequest) -> HttpResponse:
     else:
         year = form.cleaned_data.get("year") or default_year
     figures = results_figures(year, request.user)
+    kinds = [k.kind for k in figures.evaluation.kinds] if figures.evaluation else []
     context = {
+        # Part I.6's table as the report states it (reports.results.blocks._evaluation_grid).
+        "evaluation_rows": [
+            {
+                "code": c.training_class.code,
+                "valid": c.forms.valid,
+                "means": [
+                    d.mean_text if (d := c.kind_distribution(kind)) is not None else "–"
+                    for kind in kinds
+                ],
+                "mean": c.distribution.mean_text,
+            }
+            for c in (figures.evaluation.classes if figures.evaluation else [])
+        ],
         "form": form,
         "year": year,
         "figures": figures,

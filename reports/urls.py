@@ -1,6 +1,6 @@
 from django.urls import path
 
-from reports import payment_views, results_views, views
+from reports import evaluation_views, payment_views, results_views, views
 
 app_name = "reports"
 
@@ -25,5 +25,17 @@ urlpatterns = [
     path("reports/results/", results_views.results, name="results"),
     path(
         "reports/results/<int:year>.<str:fmt>", results_views.results_export, name="results-export"
+    ),
+    # The evaluation report (Word/PDF): evaluation_views.py; its statistics pages are
+    # evaluation/report_urls.py.
+    path(
+        "reports/classes/<str:code>/evaluation.<str:fmt>",
+        evaluation_views.class_export,
+        name="evaluation-class-export",
+    ),
+    path(
+        "reports/evaluation/<int:year>.<str:fmt>",
+        evaluation_views.year_export,
+        name="evaluation-year-export",
     ),
 ]

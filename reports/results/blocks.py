@@ -10,7 +10,9 @@ from dataclasses import dataclass
 from attendees.rules import Rate
 from core.documents.wording import amount_in_words, cited_date, vn_count, vn_int
 from courses.models import ClassState
+from evaluation.stats import YearFigures
 from reports.queries import Summary, SummaryRow
+from reports.results.charts import Chart
 from reports.results.figures import ATTENDANCE_TARGET, ClassResult, MaterialFigures, ResultsFigures
 
 PROPOSAL_PLACEHOLDER = "[Đề xuất của Sở — chỉnh sửa trước khi ký]"
@@ -41,11 +43,13 @@ class Grid:
 class Block:
     """``kind``: "h1" (I., II. — bold, upper case), "h2" (1., 2. — bold), "h3" (a), b) —
     italic), "para" (justified, first line indented), "item" (a "- " line), "note" (the
-    placeholder the officer must replace: italic, highlighted in Word), "table"."""
+    placeholder the officer must replace: italic, highlighted in Word), "table", "chart"
+    (a small bar chart: a picture in Word, vector shapes in the PDF)."""
 
     kind: str
     text: str = ""
     grid: Grid | None = None
+    chart: Chart | None = None
 
 
 def _seats_grid(
@@ -345,11 +349,80 @@ def _material_blocks(figures: ResultsFigures) -> list[Block]:
     return blocks
 
 
-def _budget_blocks(figures: ResultsFigures) -> list[Block]:
+_KIND_HEADS = {
+    "programme": "Chương trình",
+    "lecturer": "Giảng viên",
+    "facilities": "CSVC, tài liệu",
+    "organisation": "Tổ chức lớp",
+    "self": "Tự đánh giá",
+}
+
+
+def _evaluation_grid(evaluation: YearFigures) -> Grid:
+    """Per class: valid forms, the mean of each subject of evaluation, the class mean."""
+    kinds = [k.kind for k in evaluation.kinds]
+    rows = []
+    for i, c in enumerate(evaluation.classes, 1):
+        means = [c.kind_distribution(kind) for kind in kinds]
+        rows.append(
+            [
+                str(i),
+                c.training_class.code,
+                vn_int(c.forms.valid),
+                *[d.mean_text if d is not None else "–" for d in means],
+                c.distribution.mean_text,
+            ]
+        )
+    rows.append(
+        [
+            "",
+            "Chung",
+            vn_int(evaluation.forms.valid),
+            *[k.distribution.mean_text for k in evaluation.kinds],
+            evaluation.distribution.mean_text,
+        ]
+    )
+    kind_width = 78 / max(len(kinds), 1)
+    return Grid(
+        ["TT", "Lớp", "Phiếu hợp lệ", *[_KIND_HEADS[k] for k in kinds], "Chung"],
+        rows,
+        [10, 39, 18, *[kind_width] * len(kinds), 20],
+        "clr" + "r" * len(kinds) + "r",
+        total=True,
+        size=11,
+    )
+
+
+def _evaluation_blocks(figures: ResultsFigures, number: int) -> list[Block]:
+    """Key figures of the learners' evaluation (Circular 10/2017/TT-BNV); nothing when
+    no class of the year was evaluated. The full figures are the evaluation report's."""
+    evaluation = figures.evaluation
+    if evaluation is None or not evaluation.classes:
+        return []
+    forms = evaluation.forms
+    text = (
+        f"Đã lấy ý kiến đánh giá chất lượng của học viên tại {vn_count(len(evaluation.classes))}"
+        f" lớp theo Thông tư số 10/2017/TT-BNV: thu về {vn_int(forms.received)} phiếu, trong đó"
+        f" {vn_int(forms.valid)} phiếu hợp lệ"
+    )
+    if forms.invalid:
+        text += f", {vn_int(forms.invalid)} phiếu không hợp lệ (để trống trên 5% số tiêu chí)"
+    text += (
+        f". Điểm trung bình chung đạt {evaluation.distribution.mean_text}/5 (thang điểm 5);"
+        " điểm trung bình theo từng nội dung:"
+    )
+    return [
+        Block("h2", f"{number}. Đánh giá chất lượng lớp bồi dưỡng"),
+        Block("para", text),
+        Block("table", grid=_evaluation_grid(evaluation)),
+    ]
+
+
+def _budget_blocks(figures: ResultsFigures, number: int = 6) -> list[Block]:
     if not figures.budget_vnd:
         return []
     return [
-        Block("h2", "6. Kinh phí"),
+        Block("h2", f"{number}. Kinh phí"),
         Block(
             "para",
             f"Kinh phí thực hiện Kế hoạch năm {figures.year} được giao:"
@@ -420,6 +493,7 @@ def report_blocks(figures: ResultsFigures) -> list[Block]:
     opening += f"{reporter} báo cáo kết quả tổ chức các lớp bồi dưỡng năm {figures.year} như sau:"
     opening = opening[0].upper() + opening[1:]
     addressee = figures.parent_name or "Ủy ban nhân dân tỉnh"
+    evaluation = _evaluation_blocks(figures, 6)
     return [
         Block("para", opening),
         Block("h1", "I. KẾT QUẢ THỰC HIỆN"),
@@ -428,7 +502,8 @@ def report_blocks(figures: ResultsFigures) -> list[Block]:
         *_attendance_blocks(figures),
         *_certificate_blocks(figures),
         *_material_blocks(figures),
-        *_budget_blocks(figures),
+        *evaluation,
+        *_budget_blocks(figures, 7 if evaluation else 6),
         Block("h1", "II. ĐÁNH GIÁ CHUNG"),
         *[Block("item", f"- {line}") for line in assessment(figures)],
         Block("h1", "III. ĐỀ XUẤT, KIẾN NGHỊ"),

@@ -19,6 +19,7 @@ from core.documents.fitting import times_width_mm
 from core.documents.header import MOTTO, NATIONAL_NAME
 from courses.vietnamese import nfc
 from reports.results.blocks import Block, Grid, report_blocks
+from reports.results.charts import chart_png
 from reports.results.figures import ResultsFigures
 from reports.results.frame import (
     INDENT_MM,
@@ -276,6 +277,11 @@ def _word_body(doc, blocks: list[Block]) -> None:
     for block in blocks:
         if block.kind == "table":
             _word_grid(doc, block.grid)
+        elif block.kind == "chart":
+            p = _word_para(doc, "", align=WD_ALIGN_PARAGRAPH.CENTER, after=6)
+            p.add_run().add_picture(
+                io.BytesIO(chart_png(block.chart)), width=Mm(block.chart.width_mm)
+            )
         elif block.kind == "h1":
             _word_para(
                 doc,
@@ -332,13 +338,12 @@ def _word_signature(doc, frame: Frame) -> None:
     _word_para(right, frame.signer_name, bold=True, align=centre, after=0)
 
 
-def results_docx(figures: ResultsFigures, **document: Unpack[DocumentFields]) -> bytes:
-    """The report as an editable Word file: paragraphs and tables only, Times New Roman,
-    A4 with the Decree 30 margins."""
-    frame = document_frame(figures, **document)
+def blocks_docx(frame: Frame, blocks: list[Block], *, author: str) -> bytes:
+    """A Decree 30 report as an editable Word file: header, "BÁO CÁO" and the subject,
+    ``blocks``, then the "Nơi nhận" and signature (the results and evaluation reports)."""
     doc = _word_document()
     doc.core_properties.title = f"Báo cáo {frame.subject}"
-    doc.core_properties.author = nfc(figures.issuing_body)
+    doc.core_properties.author = nfc(author)
     first = doc.paragraphs[0] if doc.paragraphs else None
     if first is not None:  # the template's empty first paragraph
         first._p.getparent().remove(first._p)
@@ -349,9 +354,16 @@ def results_docx(figures: ResultsFigures, **document: Unpack[DocumentFields]) ->
     subject_w = min(times_width_mm(frame.subject, BODY_PT, bold=True), TEXT_WIDTH_MM)
     _word_rule(doc, min(max(subject_w / 3, 30), 60), TEXT_WIDTH_MM)
     doc.paragraphs[-1].paragraph_format.space_after = Pt(12)
-    _word_body(doc, report_blocks(figures))
+    _word_body(doc, blocks)
     doc.paragraphs[-1].paragraph_format.keep_with_next = True
     _word_signature(doc, frame)
     buffer = io.BytesIO()
     doc.save(buffer)
     return buffer.getvalue()
+
+
+def results_docx(figures: ResultsFigures, **document: Unpack[DocumentFields]) -> bytes:
+    """The report as an editable Word file: paragraphs and tables only, Times New Roman,
+    A4 with the Decree 30 margins."""
+    frame = document_frame(figures, **document)
+    return blocks_docx(frame, report_blocks(figures), author=figures.issuing_body)

@@ -14,6 +14,7 @@ from certificates.models import Certificate
 from core.documents.header import header_bodies
 from core.documents.wording import cited_date
 from courses.models import ParticipantCategory, Plan, Quota, Session, TrainingClass
+from evaluation.stats import YearFigures, year_figures
 from materials.distribution import RecipientGroup, totals, with_progress
 from materials.models import DistributionLine, Edition, Handover
 from reports.queries import Summary, SummaryRow, category_summary, classes_for_year, unit_summary
@@ -171,6 +172,8 @@ class ResultsFigures:
     certificates_revoked: int
     certificates_replaced: int  # of the revoked, those re-issued (a corrected copy)
     materials: MaterialFigures
+    # Circular 10/2017 evaluation of the year's classes (evaluation.stats).
+    evaluation: YearFigures | None = None
 
     @property
     def not_held(self) -> list[TrainingClass]:
@@ -365,4 +368,5 @@ def results_figures(year: int, user) -> ResultsFigures:
             revoked_at__isnull=False, replaced_by__isnull=False
         ).count(),
         materials=_materials(year, classes, enrollments),
+        evaluation=year_figures(year, classes),
     )

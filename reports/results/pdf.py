@@ -3,6 +3,7 @@ embedded), drawing the same blocks as the Word file."""
 
 from __future__ import annotations
 
+import datetime
 from copy import copy
 from typing import Unpack
 
@@ -25,6 +26,7 @@ from core.documents.header import (
     style,
 )
 from reports.results.blocks import Block, Grid, report_blocks
+from reports.results.charts import chart_drawing
 from reports.results.figures import ResultsFigures
 from reports.results.frame import (
     INDENT_MM,
@@ -135,6 +137,11 @@ def _pdf_body(blocks: list[Block]) -> list[Flowable]:
     }
     story: list[Flowable] = []
     for i, block in enumerate(blocks):
+        if block.kind == "chart":
+            drawing = chart_drawing(block.chart)
+            drawing.hAlign = "CENTER"
+            story += [Spacer(1, 2 * mm), drawing, Spacer(1, 4 * mm)]
+            continue
         if block.kind != "table":
             story.append(para(block.text, styles.get(block.kind, body)))
             continue
@@ -194,15 +201,17 @@ def _pdf_signature(frame: Frame) -> Flowable:
     )
 
 
-def results_pdf(figures: ResultsFigures, **document: Unpack[DocumentFields]) -> bytes:
-    """The same report as a PDF, through ``core.documents.header`` (IBM Plex Serif, embedded)."""
-    frame = document_frame(figures, **document)
+def blocks_pdf(
+    frame: Frame, blocks: list[Block], *, place: str, on: datetime.date, author: str
+) -> bytes:
+    """A Decree 30 report as a PDF (the results and evaluation reports), through
+    ``core.documents.header`` (IBM Plex Serif, embedded); "note" blocks are left out."""
     width = frame_width(A4)
     story = official_header(
         parent_body=frame.parent_body,
         issuing_body=frame.issuing_body,
-        place=figures.place,
-        on=document["on"],
+        place=place,
+        on=on,
         number=frame.number,
         width=width,
     )
@@ -213,7 +222,19 @@ def results_pdf(figures: ResultsFigures, **document: Unpack[DocumentFields]) -> 
         para(frame.subject, title),
         CentredRule(45 * mm, space=16, gap=9),
     ]
-    story += _pdf_body(_for_signature(report_blocks(figures)))
+    story += _pdf_body(_for_signature(blocks))
     closing = story.pop()
     story.append(KeepTogether([closing, _pdf_signature(frame)]))
-    return build_pdf(story, title=f"Báo cáo {frame.subject}", author=figures.issuing_body)
+    return build_pdf(story, title=f"Báo cáo {frame.subject}", author=author)
+
+
+def results_pdf(figures: ResultsFigures, **document: Unpack[DocumentFields]) -> bytes:
+    """The same report as a PDF, through ``core.documents.header`` (IBM Plex Serif, embedded)."""
+    frame = document_frame(figures, **document)
+    return blocks_pdf(
+        frame,
+        report_blocks(figures),
+        place=figures.place,
+        on=document["on"],
+        author=figures.issuing_body,
+    )

@@ -867,4 +867,14 @@ RULES: dict[str, Rule] = {
         post=COORD,
         data=lambda w: {"number": w.paper_batch.first_number, **_evaluation_grid(w, "5")},
     ),
+    # issue 18: i18-stats — the evaluation's figures (class A has one: tests/security/world.py).
+    # The class page: the department, viewers and the class's trainer (aggregates, no
+    # comments); a unit's officer sees nothing. The year page and the Word/PDF reports
+    # (which list the comments): the department and viewers.
+    "evaluation_stats:class": Rule(get=frozenset({TRAINER, VIEWER, COORDINATOR}), args=_code),
+    "evaluation_stats:year": Rule(get=READERS, args=lambda w: {"year": w.class_a.year}),
+    "reports:evaluation-class-export": Rule(get=READERS, variants=_fmts(_code, ("docx", "pdf"))),
+    "reports:evaluation-year-export": Rule(
+        get=READERS, variants=_fmts(lambda w: {"year": w.class_a.year}, ("docx", "pdf"))
+    ),
 }

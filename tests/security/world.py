@@ -343,6 +343,31 @@ def build_world() -> SecurityWorld:
     w.report_job.refresh_from_db()
 
     _evaluation_world(w)
+    # issue 18: i18-stats — class A's evaluation (the default template): A1's online form
+    # and a typed paper form, each with a comment, so that the statistics pages and the
+    # evaluation reports have figures (and words) to show — and to be searched for names.
+    # Opened by _evaluation_world above (evaluation_open returns the open one).
+    from evaluation import services as evaluation_services
+
+    evaluation = evaluation_services.evaluation_open(actor=w.coordinator, training_class=klass)
+    every = {i: 3 for i in evaluation.indicators().values_list("pk", flat=True)}
+    first_section = evaluation.sections.first().pk
+    evaluation_services.response_submit(
+        evaluation=evaluation,
+        enrollment=w.enrollment_a,
+        answers=every,
+        comments={first_section: "Nên có thêm tài liệu song ngữ"},
+    )
+    batch = evaluation_services.paper_forms_reserve(
+        actor=w.coordinator, evaluation=evaluation, count=2
+    )
+    evaluation_services.response_enter_paper(
+        actor=w.coordinator,
+        evaluation=evaluation,
+        number=batch.first_number,
+        answers=dict.fromkeys(every, 5),
+        comments={first_section: "Lớp học bổ ích"},
+    )
 
     w.names_a = [p.full_name for p in people_a] + [IMPORTED_A[0]]
     w.names_b = [PERSON_B1[0], DRAFT_B[0], PERSON_C1[0], HELD_B[0]]
