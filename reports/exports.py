@@ -36,9 +36,11 @@ from django.utils import timezone
 from attendees.models import Attendance, AttendanceStatus, Enrollment
 from attendees.rules import (
     ATTENDED,
+    FAILED,
     NO_REQUIREMENT,
     NOT_DECIDED,
     NOT_HELD,
+    PASSED,
     AssessmentRequirement,
     Requirement,
     Tally,
@@ -71,6 +73,7 @@ from core.documents.tables import (
 from courses.models import ParticipantCategory, Session, TrainingClass
 from courses.vietnamese import collation_key, sorted_by_name
 from reports.queries import (
+    MatrixRow,
     Summary,
     SummaryRow,
     absentees,
@@ -162,6 +165,18 @@ def _assessment_condition(requirement: Requirement) -> str:
     return ""
 
 
+def _assessment_column(requirement: Requirement) -> Col:
+    if requirement.kind == AssessmentRequirement.SCORE:
+        return Col("Điểm đánh giá cuối khóa", "rate", 9, short="Điểm cuối khóa")
+    return Col("Đánh giá cuối khóa", "code", 9, short="Đánh giá")
+
+
+def _assessment_cell(row: MatrixRow) -> float | str | None:
+    if row.requirement.kind == AssessmentRequirement.SCORE:
+        return None if row.score is None else float(row.score)
+    return {PASSED: "Đạt", FAILED: "Không đạt"}.get(row.assessment, "")
+
+
 def _matrix_table(klass: TrainingClass, user: User) -> Table:
     matrix = class_matrix(klass, Enrollment.objects.visible_to(user))
     sessions = matrix.sessions
@@ -185,8 +200,9 @@ def _matrix_table(klass: TrainingClass, user: User) -> Table:
         ),
         Col("Số buổi dự", "int", 8),
         Col("Tỷ lệ (%)", "rate", 8),
-        # Only in a class whose certificate asks for the final assessment: one column.
-        *([Col("Đánh giá cuối khóa", "code", 10, short="Đánh giá")] if assessed else []),
+        # Only in a class whose certificate asks for the final assessment: one column, of
+        # what it asks for (a score as a number, so that the sheet can sort and filter it).
+        *([_assessment_column(matrix.requirement)] if assessed else []),
         Col("Đủ điều kiện cấp GCN", "code", 11, short="Đủ ĐK cấp GCN"),
         Col("Số GCN", "code", 12),
     ]
@@ -201,7 +217,7 @@ def _matrix_table(klass: TrainingClass, user: User) -> Table:
                 *(STATUS_CODES.get(s, "") for s in row.statuses),
                 row.attended,
                 row.rate.cell,
-                *([row.assessment_text] if assessed else []),
+                *([_assessment_cell(row)] if assessed else []),
                 row.eligible_text,
                 row.certificate_number or "",
             ]

@@ -175,3 +175,17 @@ def test_the_attendance_workbook_has_the_column_only_when_required(world, held):
     assert (by_name[four][at], by_name[four][verdict]) == ("Không đạt", "Không")
     notes = " ".join(str(c) for r in rows for c in r if isinstance(c, str))
     assert "và đạt đánh giá cuối khóa" in notes
+
+
+def test_a_required_score_is_a_number_in_the_workbook(world, held):
+    _require(held.klass, "score", "5.0")
+    _assess(held.full, "passed", "8.0")
+    wb = load_workbook(io.BytesIO(class_workbook(held.klass, world.coordinator)))
+    rows = [list(r) for r in wb["Điểm danh"].iter_rows(values_only=True)]
+    header = next(r for r in rows if "Họ và tên" in r)
+    at, name_at = header.index("Điểm đánh giá cuối khóa"), header.index("Họ và tên")
+    by_name = {r[name_at]: r for r in rows if len(r) > name_at and r[name_at]}
+    assert by_name[held.full.participant.full_name][at] == 8.0
+    assert by_name[held.four.participant.full_name][at] is None
+    notes = " ".join(str(c) for r in rows for c in r if isinstance(c, str))
+    assert "có điểm đánh giá cuối khóa từ 5,0 trở lên" in notes
