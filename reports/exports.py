@@ -562,7 +562,8 @@ def year_workbook(
             notes=[
                 "Số buổi dự tính các buổi có mặt và đi muộn (và vắng có phép nếu lớp "
                 "tính như vậy khi xét cấp giấy chứng nhận); tỷ lệ = số buổi dự / số buổi "
-                f"đã tổ chức; đủ điều kiện cấp GCN chỉ xét khi lớp đã kết thúc ({NOT_DECIDED})."
+                f"đã tổ chức; đủ điều kiện cấp GCN chỉ xét khi lớp đã kết thúc ({NOT_DECIDED})"
+                + (", và ở lớp có yêu cầu thì cần đạt cả đánh giá cuối khóa." if required else ".")
             ],
         ),
         # The rate of a class not yet held is words: its column must hold them, or the

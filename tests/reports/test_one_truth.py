@@ -387,6 +387,8 @@ def test_a_failed_assessment_is_not_eligible_anywhere(client, assessed_year, wor
         if len(r) > name_at and r[name_at] in PERSON_RATE
     }
     assert listed == ASSESSED_RATE
+    notes = " ".join(c for r in _rows(people) for c in r if isinstance(c, str))
+    assert "cần đạt cả đánh giá cuối khóa" in notes
     # The class report page: no "Qualifies" for Dũng, his result marked.
     client.force_login(world.coordinator)
     response = client.get(reverse("reports:class", args=[CODES["H"]]))
