@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Layout, Row
@@ -8,6 +9,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from attendees.assessment import AssessmentChange
 from attendees.checkin import AttendanceChange
 from attendees.models import (
     Attendance,
@@ -18,6 +20,7 @@ from attendees.models import (
     NominationState,
     Participant,
 )
+from attendees.rules import vn_score
 from attendees.validators import (
     display_phone,
     normalise_citizen_id,
@@ -283,3 +286,99 @@ class AttendanceListForm(forms.Form):
             self.add_error(f"status-{key}", messages)
             for name in (f"status-{key}", f"reason-{key}"):
                 self.fields[name].widget.attrs["aria-describedby"] = f"errors-{key}"
+
+
+def parse_score(text: str) -> Decimal | None:
+    """'6,5' or '6.5' → Decimal('6.5'); '' → None. Raises ValidationError on other text."""
+    text = (text or "").strip().replace(",", ".")
+    if not text:
+        return None
+    try:
+        return Decimal(text)
+    except InvalidOperation:
+        raise ValidationError(_("Type a score such as 6,5.")) from None
+
+
+@dataclass
+class AssessmentRow:
+    enrollment: Enrollment
+    assessment: forms.BoundField
+    score: forms.BoundField
+
+    @property
+    def errors(self) -> list[str]:
+        return [*self.assessment.errors, *self.score.errors]
+
+
+class AssessmentListForm(forms.Form):
+    """The final assessment of a class's learners: a result (passed / not passed) and a
+    score per person, each starting at what is recorded. As on the attendance list, the
+    values the page showed come back with it (show_hidden_initial), so only the rows the
+    user changed are saved."""
+
+    def __init__(self, *args, enrollments: list[Enrollment], **kwargs):
+        super().__init__(*args, **kwargs)
+        names = []
+        for enrollment in enrollments:
+            name = enrollment.participant.full_name
+            result, score = f"assessment-{enrollment.pk}", f"score-{enrollment.pk}"
+            self.fields[result] = forms.ChoiceField(
+                choices=[
+                    ("", _("— not assessed")),
+                    *Enrollment._meta.get_field("assessment").choices,
+                ],
+                required=False,
+                initial=enrollment.assessment,
+                show_hidden_initial=True,
+                label=name,
+                widget=forms.Select(
+                    attrs={"class": "form-select form-select-sm", "aria-label": name}
+                ),
+            )
+            self.fields[score] = forms.CharField(
+                max_length=5,
+                required=False,
+                initial=vn_score(enrollment.score),
+                show_hidden_initial=True,
+                label=_("Score"),
+                widget=forms.TextInput(
+                    attrs={
+                        "class": "form-control form-control-sm text-end",
+                        "inputmode": "decimal",
+                        "size": 4,
+                        "placeholder": "0–10",
+                        "aria-label": _("Score: %(name)s") % {"name": name},
+                    }
+                ),
+            )
+            names.append((enrollment, result, score))
+        self.rows = [AssessmentRow(e, self[r], self[s]) for e, r, s in names]
+
+    def clean(self):
+        cleaned = super().clean()
+        for row in self.rows:
+            name = row.score.name
+            if name in cleaned:
+                try:
+                    cleaned[name] = parse_score(cleaned[name])
+                except ValidationError as exc:
+                    self.add_error(name, exc)
+        return cleaned
+
+    def changes(self) -> list[AssessmentChange]:
+        """The rows the user changed on the page (call after is_valid())."""
+        changed = set(self.changed_data)
+        return [
+            AssessmentChange(
+                enrollment=row.enrollment,
+                assessment=self.cleaned_data[row.assessment.name],
+                score=self.cleaned_data[row.score.name],
+            )
+            for row in self.rows
+            if row.assessment.name in changed or row.score.name in changed
+        ]
+
+    def add_row_errors(self, error: ValidationError) -> None:
+        """A refusal of assessment_record_many, beside each refused person's row."""
+        for key, messages in error.message_dict.items():
+            self.add_error(f"assessment-{key}", messages)

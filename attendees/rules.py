@@ -17,7 +17,9 @@ payment lists all read through this module; nothing else defines these words.
 * **final** — a class's attendance is final when it has sessions and every one is closed;
   certificates are issued only then (:func:`is_final`, :func:`final_classes`).
 * **eligible** — attended × 100 ≥ threshold × all sessions of the class, compared in
-  integers (:func:`eligible`), decided once attendance is final.
+  integers, and — in a class whose certificate settings ask for it — the final assessment
+  met: "passed", or a score ≥ the class minimum (:class:`Requirement`). One function
+  decides it (:func:`eligible`), once attendance is final.
 * **certificate rate** — valid certificates / people enrolled, over the classes whose
   attendance is final (:attr:`Tally.certificate_rate`).
 """
@@ -29,7 +31,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
+from django.db import models
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from attendees.models import Attendance, AttendanceStatus, Enrollment
 from core.documents.wording import vn_pct
@@ -197,9 +202,136 @@ def person_rate(attended: int, held: int, threshold: int) -> Rate:
     return Rate(attended, held, threshold)
 
 
-def eligible(attended: int, sessions: int, threshold: int) -> bool:
-    """Integer comparison: no rounding can let 4 of 6 sessions (66.7 %) pass 67 %."""
-    return sessions > 0 and attended * 100 >= threshold * sessions
+# ---------------------------------------------------------------------------- assessment
+
+#: The trainer's final assessment of a learner (``Enrollment.assessment``).
+PASSED, FAILED = "passed", "failed"
+
+
+class AssessmentRequirement(models.TextChoices):
+    """What a class's certificate asks of the final assessment on top of attendance
+    (Circular 10/2017 evaluates the learners too). A certificate setting of the class."""
+
+    NONE = "", gettext_lazy("Nothing: attendance only")
+    PASSED = "passed", gettext_lazy("Passed the final assessment")
+    SCORE = "score", gettext_lazy("A minimum score in the final assessment")
+
+
+def vn_score(score: Decimal | None) -> str:
+    """Decimal("4.5") → '4,5' (one decimal, as a score is written)."""
+    return "" if score is None else f"{score:.1f}".replace(".", ",")
+
+
+@dataclass(frozen=True, slots=True)
+class Requirement:
+    """A class's assessment requirement: ``kind`` one of :class:`AssessmentRequirement`,
+    ``min_score`` (0–10, one decimal) for the "score" kind."""
+
+    kind: str = AssessmentRequirement.NONE
+    min_score: Decimal | None = None
+
+    @property
+    def enabled(self) -> bool:
+        return self.kind != AssessmentRequirement.NONE
+
+    def met(self, assessment: str, score: Decimal | None) -> bool:
+        if self.kind == AssessmentRequirement.PASSED:
+            return assessment == PASSED
+        if self.kind == AssessmentRequirement.SCORE:
+            # Decimals, not floats: 4.95 typed as "5,0" is stored 5.0 and passes 5.0.
+            return score is not None and self.min_score is not None and score >= self.min_score
+        return True
+
+    def shortfall(self, assessment: str, score: Decimal | None) -> str:
+        """Why the assessment falls short, as the preview says it ("" when met)."""
+        if self.met(assessment, score):
+            return ""
+        if self.kind == AssessmentRequirement.PASSED:
+            if assessment == FAILED:
+                return _("Not passed the final assessment")
+            return _("No final assessment yet")
+        if score is None:
+            return _("No score yet (%(min)s needed)") % {"min": vn_score(self.min_score)}
+        return _("Score %(score)s, %(min)s needed") % {
+            "score": vn_score(score),
+            "min": vn_score(self.min_score),
+        }
+
+    def describe(self) -> str:
+        """What the class needs, for a page or a note: "passed", "score ≥ 5,0"."""
+        if self.kind == AssessmentRequirement.PASSED:
+            return _("passed the final assessment")
+        if self.kind == AssessmentRequirement.SCORE:
+            return _("final score ≥ %(min)s") % {"min": vn_score(self.min_score)}
+        return ""
+
+
+NO_REQUIREMENT = Requirement()
+
+
+def assessment_text(assessment: str, score: Decimal | None) -> str:
+    """A learner's result as a cell reads it: 'Đạt', 'Không đạt', '6,5', 'Đạt · 6,5'."""
+    words = {PASSED: "Đạt", FAILED: "Không đạt"}.get(assessment, "")
+    return " · ".join(part for part in (words, vn_score(score)) if part)
+
+
+def requirements(classes: QuerySet | Iterable[int]) -> dict[int, Requirement]:
+    """The assessment requirement of each class (of ``classes``) that has one; the others
+    need attendance only. Read through the settings' relation, as :func:`excused_counting`
+    is: certificates build on attendees."""
+    from courses.models import TrainingClass
+
+    rows = (
+        TrainingClass.objects.filter(pk__in=classes)
+        .exclude(certificate_settings__assessment_required=AssessmentRequirement.NONE)
+        .filter(certificate_settings__isnull=False)
+        .values_list(
+            "pk",
+            "certificate_settings__assessment_required",
+            "certificate_settings__assessment_min_score",
+        )
+    )
+    return {pk: Requirement(kind, min_score) for pk, kind, min_score in rows}
+
+
+def requirement_of(training_class) -> Requirement:
+    """The one class's requirement (one small read of its settings)."""
+    return requirements([training_class.pk]).get(training_class.pk, NO_REQUIREMENT)
+
+
+def class_rules(training_class) -> tuple[tuple[str, ...], Requirement]:
+    """The marks that count in one class and its assessment requirement, in one small read
+    of its settings (a class without saved settings: the defaults)."""
+    from courses.models import TrainingClass
+
+    excused, kind, min_score = (
+        TrainingClass.objects.filter(pk=training_class.pk)
+        .values_list(
+            "certificate_settings__excused_counts",
+            "certificate_settings__assessment_required",
+            "certificate_settings__assessment_min_score",
+        )
+        .get()
+    )
+    requirement = Requirement(kind, min_score) if kind else NO_REQUIREMENT
+    return counted_statuses(bool(excused)), requirement
+
+
+def eligible(
+    attended: int,
+    sessions: int,
+    threshold: int,
+    requirement: Requirement = NO_REQUIREMENT,
+    assessment: str = "",
+    score: Decimal | None = None,
+) -> bool:
+    """Integer comparison: no rounding can let 4 of 6 sessions (66.7 %) pass 67 %. Then
+    the class's assessment requirement, if it has one."""
+    return (
+        sessions > 0
+        and attended * 100 >= threshold * sessions
+        and requirement.met(assessment, score)
+    )
 
 
 # ---------------------------------------------------------------------------- tallies

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from attendees import attendance_views, people_views, views
+from attendees import assessment_views, attendance_views, people_views, views
 
 app_name = "attendees"
 
@@ -51,6 +51,7 @@ urlpatterns = [
     ),
     path("sessions/<int:pk>/close/", attendance_views.session_close, name="session-close"),
     path("sessions/<int:pk>/reopen/", attendance_views.session_reopen, name="session-reopen"),
+    path("classes/<str:code>/assessment/", assessment_views.class_assessment, name="assessment"),
     path("classes/<str:code>/badges.pdf", attendance_views.class_badges, name="class-badges"),
     path("enrollments/<int:pk>/reissue/", attendance_views.badge_reissue, name="badge-reissue"),
     path(

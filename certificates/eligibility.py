@@ -2,8 +2,10 @@
 service and the bulk job (one rule, in one place).
 
 An enrollment qualifies when the sessions it attended reach the class threshold
-(``TrainingClass.certificate_threshold``, default 80 %) of all the class's sessions. What
-counts and how it is compared are the attendance rules (``attendees.rules``).
+(``TrainingClass.certificate_threshold``, default 80 %) of all the class's sessions and,
+in a class whose settings ask for it, the trainer's final assessment is met ("passed", or
+a minimum score). What counts and how it is compared are the attendance rules
+(``attendees.rules.eligible``).
 """
 
 from __future__ import annotations
@@ -15,7 +17,15 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext as _
 
 from attendees.models import Attendance, Enrollment
-from attendees.rules import counted_statuses, eligible, is_final, person_rate
+from attendees.rules import (
+    NO_REQUIREMENT,
+    Requirement,
+    assessment_text,
+    counted_statuses,
+    eligible,
+    is_final,
+    person_rate,
+)
 from certificates.models import Certificate, CertificateSettings
 from core.documents.header import header_bodies
 from courses.models import Session, TrainingClass
@@ -30,6 +40,7 @@ class Eligibility:
     threshold: int
     missed: list[Session] = field(default_factory=list)
     certificate: Certificate | None = None
+    requirement: Requirement = NO_REQUIREMENT
 
     @property
     def total(self) -> int:
@@ -42,7 +53,23 @@ class Eligibility:
 
     @property
     def eligible(self) -> bool:
+        e = self.enrollment
+        return eligible(
+            self.attended, self.total, self.threshold, self.requirement, e.assessment, e.score
+        )
+
+    @property
+    def attendance_met(self) -> bool:
         return eligible(self.attended, self.total, self.threshold)
+
+    @property
+    def assessment(self) -> str:
+        """The learner's result as the preview shows it ('Đạt', '6,5'…), '' if none."""
+        return assessment_text(self.enrollment.assessment, self.enrollment.score)
+
+    @property
+    def assessment_met(self) -> bool:
+        return self.requirement.met(self.enrollment.assessment, self.enrollment.score)
 
     @property
     def reason(self) -> str:
@@ -50,14 +77,21 @@ class Eligibility:
             return ""
         if not self.total:
             return _("The class has no sessions.")
-        return _(
-            "Attended %(attended)s of %(total)s sessions (%(rate)s, %(threshold)s%% needed)."
-        ) % {
-            "attended": self.attended,
-            "total": self.total,
-            "rate": self.rate,
-            "threshold": self.threshold,
-        }
+        reasons = []
+        if not self.attendance_met:
+            reasons.append(
+                _("Attended %(attended)s of %(total)s sessions (%(rate)s, %(threshold)s%% needed).")
+                % {
+                    "attended": self.attended,
+                    "total": self.total,
+                    "rate": self.rate,
+                    "threshold": self.threshold,
+                }
+            )
+        shortfall = self.requirement.shortfall(self.enrollment.assessment, self.enrollment.score)
+        if shortfall:
+            reasons.append(f"{shortfall}.")
+        return " ".join(reasons)
 
 
 def settings_for(training_class: TrainingClass) -> CertificateSettings:
@@ -112,6 +146,7 @@ def class_eligibility(
             threshold=training_class.certificate_threshold,
             missed=[s for s in sessions if s.pk not in attended[e.pk]],
             certificate=certificates.get(e.pk),
+            requirement=settings.requirement,
         )
         for e in enrollments
     ]

@@ -14,6 +14,8 @@ class CertificateSettingsForm(forms.ModelForm):
         model = CertificateSettings
         fields = [
             "excused_counts",
+            "assessment_required",
+            "assessment_min_score",
             "issuer",
             "parent_body",
             "issuing_body",
@@ -29,7 +31,10 @@ class CertificateSettingsForm(forms.ModelForm):
             "invitation_date": DateInput(),
             "signer_title": forms.Textarea(attrs={"rows": 2}),
             "invitation_recipients": forms.Textarea(attrs={"rows": 3}),
+            "assessment_min_score": forms.TextInput(attrs={"inputmode": "decimal", "size": 4}),
         }
+        # "5,0" as a Vietnamese user types it.
+        localized_fields = ["assessment_min_score"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import datetime
 import secrets
+from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -19,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from attendees.models import Enrollment
+from attendees.rules import AssessmentRequirement, Requirement
 from certificates.content import CertificateContent
 from core.jobs import BackgroundJob, JobState
 from courses.models import NFCModel, Organisation, TrainingClass
@@ -65,6 +69,30 @@ class CertificateSettings(NFCModel):
         default=False,
         help_text=_("If ticked, a session missed with an accepted reason counts towards the rate."),
     )
+    # Read by attendees.rules.requirements through the relation (certificates build on
+    # attendees): the one eligibility rule sees it wherever it is applied.
+    assessment_required = models.CharField(
+        _("final assessment required"),
+        max_length=10,
+        blank=True,
+        default=AssessmentRequirement.NONE,
+        choices=AssessmentRequirement.choices,
+        help_text=_(
+            "On top of the attendance threshold, a certificate may also require the learner to "
+            "have passed the trainer's final assessment, or to have reached a minimum score "
+            "(0–10). The trainer enters the results on the class's “Final assessment” page; "
+            "once a certificate of the class is issued they can no longer be changed."
+        ),
+    )
+    assessment_min_score = models.DecimalField(
+        _("minimum score"),
+        max_digits=3,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("10"))],
+        help_text=_("Only with “a minimum score”: e.g. 5,0 (out of 10)."),
+    )
     issuer = models.ForeignKey(
         Organisation,
         verbose_name=_("issuing body"),
@@ -101,9 +129,43 @@ class CertificateSettings(NFCModel):
     class Meta:
         verbose_name = _("certificate settings")
         verbose_name_plural = _("certificate settings")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(assessment_required__in=AssessmentRequirement.values),
+                name="certificate_settings_assessment_known",
+            ),
+            # A minimum score only with the "score" requirement, and then always one.
+            models.CheckConstraint(
+                condition=(
+                    models.Q(assessment_required=AssessmentRequirement.SCORE)
+                    & models.Q(assessment_min_score__gte=0, assessment_min_score__lte=10)
+                )
+                | (
+                    ~models.Q(assessment_required=AssessmentRequirement.SCORE)
+                    & models.Q(assessment_min_score__isnull=True)
+                ),
+                name="certificate_settings_min_score_with_score",
+            ),
+        ]
 
     def __str__(self) -> str:
         return str(self.training_class)
+
+    def clean(self) -> None:
+        super().clean()
+        if self.assessment_required == AssessmentRequirement.SCORE:
+            if self.assessment_min_score is None:
+                raise ValidationError(
+                    {"assessment_min_score": _("Enter the minimum score, e.g. 5,0.")}
+                )
+        else:
+            # The score is meaningless without the "score" requirement: not kept.
+            self.assessment_min_score = None
+
+    @property
+    def requirement(self) -> Requirement:
+        """What the certificate asks of the final assessment (attendees.rules)."""
+        return Requirement(self.assessment_required, self.assessment_min_score)
 
     def issue_date(self):
         return self.issued_on or self.training_class.end_date

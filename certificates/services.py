@@ -57,6 +57,19 @@ Progress = Callable[[int, int], None]  # (done, total)
 def certificate_settings_save(*, actor: User, settings: CertificateSettings) -> CertificateSettings:
     creating = settings.pk is None
     settings.full_clean()
+    if not creating and settings.training_class.has_issued_certificates():
+        saved = CertificateSettings.objects.get(pk=settings.pk)
+        if saved.requirement != settings.requirement:
+            # The certificates were issued on the results as they stood: a new rule now
+            # would make the register disagree with every eligibility figure.
+            raise ValidationError(
+                {
+                    "assessment_required": _(
+                        "Certificates of this class have been issued: what they require of "
+                        "the final assessment can no longer change."
+                    )
+                }
+            )
     settings.save()
     audit(
         actor=actor,
@@ -67,6 +80,12 @@ def certificate_settings_save(*, actor: User, settings: CertificateSettings) -> 
             "issuer": settings.issuer_id,
             "signer": f"{settings.signer_title} / {settings.signer_name}",
             "excused_counts": settings.excused_counts,
+            "assessment_required": settings.assessment_required,
+            "assessment_min_score": (
+                None
+                if settings.assessment_min_score is None
+                else str(settings.assessment_min_score)
+            ),
         },
     )
     return settings

@@ -40,6 +40,7 @@ from courses.models import (
     Venue,
 )
 from courses.vietnamese import fold, sorted_by_name
+from demo.evaluation import seed_evaluations
 from demo.materials import seed_materials
 
 DEMO_FILE = Path(__file__).with_name("laichau_2023.json")
@@ -246,6 +247,16 @@ def load_seed(path: str | Path) -> SeedReport:
                 trainer.save()
         unit = user.organisation.name if user.organisation else ""
         report.users.append((user.username, user.get_role_display(), unit))
+    # After the users: the demo's coordinator opens the evaluations and types the paper forms.
+    held = [row["code"] for row in data["classes"] if row.get("held")]
+    if held and data.get("evaluation"):
+        coordinator = next((u["username"] for u in data["users"] if u["role"] == "coordinator"), "")
+        seed_evaluations(
+            report,
+            actor=User.objects.filter(username=coordinator).first(),
+            held_code=held[0],
+            practice_code=data.get("practice_class", {}).get("code"),
+        )
     return report
 
 

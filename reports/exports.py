@@ -36,8 +36,13 @@ from django.utils import timezone
 from attendees.models import Attendance, AttendanceStatus, Enrollment
 from attendees.rules import (
     ATTENDED,
+    FAILED,
+    NO_REQUIREMENT,
     NOT_DECIDED,
     NOT_HELD,
+    PASSED,
+    AssessmentRequirement,
+    Requirement,
     Tally,
     can_be_missed,
     counted_in,
@@ -47,6 +52,8 @@ from attendees.rules import (
     is_final,
     is_held,
     person_rate,
+    requirements,
+    vn_score,
     with_recorded,
 )
 from certificates.models import Certificate
@@ -66,6 +73,7 @@ from core.documents.tables import (
 from courses.models import ParticipantCategory, Session, TrainingClass
 from courses.vietnamese import collation_key, sorted_by_name
 from reports.queries import (
+    MatrixRow,
     Summary,
     SummaryRow,
     absentees,
@@ -148,10 +156,32 @@ def _one(klass: TrainingClass) -> QuerySet[TrainingClass]:
 # ---------------------------------------------------------------------------- one class
 
 
+def _assessment_condition(requirement: Requirement) -> str:
+    """The final-assessment half of the eligibility note, as documents word it."""
+    if requirement.kind == AssessmentRequirement.PASSED:
+        return " và đạt đánh giá cuối khóa"
+    if requirement.kind == AssessmentRequirement.SCORE:
+        return f" và có điểm đánh giá cuối khóa từ {vn_score(requirement.min_score)} trở lên"
+    return ""
+
+
+def _assessment_column(requirement: Requirement) -> Col:
+    if requirement.kind == AssessmentRequirement.SCORE:
+        return Col("Điểm đánh giá cuối khóa", "rate", 9, short="Điểm cuối khóa")
+    return Col("Đánh giá cuối khóa", "code", 9, short="Đánh giá")
+
+
+def _assessment_cell(row: MatrixRow) -> float | str | None:
+    if row.requirement.kind == AssessmentRequirement.SCORE:
+        return None if row.score is None else float(row.score)
+    return {PASSED: "Đạt", FAILED: "Không đạt"}.get(row.assessment, "")
+
+
 def _matrix_table(klass: TrainingClass, user: User) -> Table:
     matrix = class_matrix(klass, Enrollment.objects.visible_to(user))
     sessions = matrix.sessions
     excused_counts = AttendanceStatus.EXCUSED in counted_in(klass)
+    assessed = matrix.requirement.enabled
     columns = [
         Col("STT", "int", 5),
         Col("Họ và tên", "text", 22),
@@ -170,6 +200,9 @@ def _matrix_table(klass: TrainingClass, user: User) -> Table:
         ),
         Col("Số buổi dự", "int", 8),
         Col("Tỷ lệ (%)", "rate", 8),
+        # Only in a class whose certificate asks for the final assessment: one column, of
+        # what it asks for (a score as a number, so that the sheet can sort and filter it).
+        *([_assessment_column(matrix.requirement)] if assessed else []),
         Col("Đủ điều kiện cấp GCN", "code", 11, short="Đủ ĐK cấp GCN"),
         Col("Số GCN", "code", 12),
     ]
@@ -184,6 +217,7 @@ def _matrix_table(klass: TrainingClass, user: User) -> Table:
                 *(STATUS_CODES.get(s, "") for s in row.statuses),
                 row.attended,
                 row.rate.cell,
+                *([_assessment_cell(row)] if assessed else []),
                 row.eligible_text,
                 row.certificate_number or "",
             ]
@@ -198,6 +232,7 @@ def _matrix_table(klass: TrainingClass, user: User) -> Table:
             *present,
             None,
             None,
+            *([None] if assessed else []),
             sum(1 for r in matrix.rows if r.eligible is True),
             sum(1 for r in matrix.rows if r.certificate_number),
         ]
@@ -207,8 +242,8 @@ def _matrix_table(klass: TrainingClass, user: User) -> Table:
         LEGEND,
         f"Số buổi dự tính các buổi {counted}; tỷ lệ = số buổi dự / {sum(matrix.held)} buổi "
         f"đã tổ chức (lớp có {len(sessions)} buổi). Đủ điều kiện cấp giấy chứng nhận (GCN) "
-        f"khi số buổi dự đạt từ {klass.certificate_threshold}% số buổi của lớp; chỉ xét khi "
-        "mọi buổi học đã kết thúc.",
+        f"khi số buổi dự đạt từ {klass.certificate_threshold}% số buổi của lớp"
+        f"{_assessment_condition(matrix.requirement)}; chỉ xét khi mọi buổi học đã kết thúc.",
     ]
     key = [
         f"{i}. {s.date:%d/%m/%Y}, {s.start_time:%H:%M}–{s.end_time:%H:%M}: {s.topic}"
@@ -480,6 +515,7 @@ def year_workbook(
     ):
         sessions[s.training_class_id].append(s)
     excused = excused_counting(classes_qs)
+    required = requirements(classes_qs)
     scope = _scope_line(user)
     subtitle = [f"Năm {year}"] + ([scope] if scope else [])
 
@@ -526,7 +562,8 @@ def year_workbook(
             notes=[
                 "Số buổi dự tính các buổi có mặt và đi muộn (và vắng có phép nếu lớp "
                 "tính như vậy khi xét cấp giấy chứng nhận); tỷ lệ = số buổi dự / số buổi "
-                f"đã tổ chức; đủ điều kiện cấp GCN chỉ xét khi lớp đã kết thúc ({NOT_DECIDED})."
+                f"đã tổ chức; đủ điều kiện cấp GCN chỉ xét khi lớp đã kết thúc ({NOT_DECIDED})"
+                + (", và ở lớp có yêu cầu thì cần đạt cả đánh giá cuối khóa." if required else ".")
             ],
         ),
         # The rate of a class not yet held is words: its column must hold them, or the
@@ -562,6 +599,8 @@ def year_workbook(
             "category__code",
             "certificate_number",
             "participant__date_of_birth",
+            "assessment",
+            "score",
         )
         .iterator(chunk_size=5000)
     )
@@ -589,6 +628,7 @@ def year_workbook(
         n_held, final = sum(held), is_final(class_sessions)
         counted = set(counted_statuses(klass.pk in excused))
         threshold = klass.certificate_threshold
+        requirement = required.get(klass.pk, NO_REQUIREMENT)
 
         people = people_groups.take(klass.pk)
         statuses: dict[int, list[str | None]] = {p[1]: [None] * n_sessions for p in people}
@@ -603,7 +643,7 @@ def year_workbook(
         people_rows = []
         absent: dict[str, list[list[Any]]] = defaultdict(list)
         tally = Tally()
-        for _, pk, name, unit, category, number, _born in people:
+        for _, pk, name, unit, category, number, _born, assessed, score in people:
             row_statuses = statuses[pk]
             attended = sum(1 for s in row_statuses if s in counted)
             tally.enrolled += 1
@@ -614,7 +654,11 @@ def year_workbook(
             if final:
                 tally.final_enrolled += 1
                 tally.final_certified += number is not None
-            decided = eligible(attended, n_sessions, threshold) if final else None
+            decided = (
+                eligible(attended, n_sessions, threshold, requirement, assessed, score)
+                if final
+                else None
+            )
             stt += 1
             people_rows.append(
                 [

@@ -10,6 +10,7 @@ import datetime
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.db.models import (
     Count,
@@ -31,10 +32,13 @@ from attendees.models import (
 )
 from attendees.rules import (
     ATTENDED,
+    NO_REQUIREMENT,
     NOT_DECIDED,
     Rate,
+    Requirement,
     Tally,
-    counted_in,
+    assessment_text,
+    class_rules,
     eligible,
     held_sessions,
     is_final,
@@ -69,6 +73,10 @@ class MatrixRow:
     final: bool = False  # the class's attendance is final: eligibility is decided
     counted: frozenset[str] = frozenset(ATTENDED)
     held_flags: tuple[bool, ...] = ()
+    # The trainer's final assessment, and what the class's certificate asks of it.
+    assessment: str = ""
+    score: Decimal | None = None
+    requirement: Requirement = NO_REQUIREMENT
 
     @property
     def rate(self) -> Rate:
@@ -79,7 +87,27 @@ class MatrixRow:
         """None until the class's attendance is final (see attendees.rules)."""
         if not self.final:
             return None
-        return eligible(self.attended, self.total, self.threshold)
+        return eligible(
+            self.attended,
+            self.total,
+            self.threshold,
+            self.requirement,
+            self.assessment,
+            self.score,
+        )
+
+    @property
+    def assessment_text(self) -> str:
+        return assessment_text(self.assessment, self.score)
+
+    @property
+    def assessment_met(self) -> bool:
+        return self.requirement.met(self.assessment, self.score)
+
+    @property
+    def short_of_attendance(self) -> bool:
+        """Decided, and below the attendance threshold (whatever the assessment says)."""
+        return self.final and not eligible(self.attended, self.total, self.threshold)
 
     @property
     def eligible_text(self) -> str:
@@ -102,6 +130,7 @@ class Matrix:
     rows: list[MatrixRow]
     held: list[bool] = field(default_factory=list)  # per session: has it taken place?
     final: bool = False
+    requirement: Requirement = NO_REQUIREMENT
 
     def count(self, session_index: int, status: str) -> int:
         return sum(1 for row in self.rows if row.statuses[session_index] == status)
@@ -162,13 +191,16 @@ def class_matrix(training_class: TrainingClass, enrollments: QuerySet[Enrollment
             "attendances__session_id",
             "attendances__status",
             "participant__date_of_birth",
+            "assessment",
+            "score",
         )
     )
-    counted = frozenset(counted_in(training_class))
+    marks, requirement = class_rules(training_class)
+    counted = frozenset(marks)
     total, threshold = len(sessions), training_class.certificate_threshold
     n_held, flags = sum(held), tuple(held)
     people: dict[int, MatrixRow] = {}
-    for pk, name, unit, category, number, session_id, status, born in rows:
+    for pk, name, unit, category, number, session_id, status, born, assessed, score in rows:
         row = people.get(pk)
         if row is None:
             row = people[pk] = MatrixRow(
@@ -186,6 +218,9 @@ def class_matrix(training_class: TrainingClass, enrollments: QuerySet[Enrollment
                 final,
                 counted,
                 flags,
+                assessed,
+                score,
+                requirement,
             )
         i = index.get(session_id)
         if i is not None:  # None: nothing recorded for this person yet
@@ -193,7 +228,7 @@ def class_matrix(training_class: TrainingClass, enrollments: QuerySet[Enrollment
             if status in counted:
                 row.attended += 1
     result = sorted_by_name(people.values(), then=lambda r: r.enrollment_id)
-    return Matrix(training_class, sessions, result, held, final)
+    return Matrix(training_class, sessions, result, held, final, requirement)
 
 
 # ---------------------------------------------------------------------------- summaries

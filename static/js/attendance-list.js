@@ -2,8 +2,10 @@
 // opens (on a phone it is folded away until needed), and the number of rows changed but
 // not saved yet is shown by "Save". Without this script the list still saves; only the
 // reason of a folded row cannot be typed on a phone until the server asks for it.
+// The final assessment list (attendees/assessment.html) is marked the same way.
 (function () {
-  const form = document.getElementById("attendance-form");
+  const form =
+    document.getElementById("attendance-form") || document.getElementById("assessment-form");
   if (!form) return;
   const counter = form.querySelector("[data-changed-count]");
   const rows = Array.from(form.querySelectorAll("tr[data-enrollment]"));

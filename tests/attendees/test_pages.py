@@ -69,6 +69,7 @@ def _pages(w, p):
         "substitute_a": ("get", reverse("attendees:nomination-substitute", args=[p["na"].pk])),
         "unit_export": ("get", reverse("attendees:unit-nominations-export", args=[a, "pdf"])),
         "possible_duplicates": ("get", reverse("attendees:possible-duplicates")),
+        "assessment": ("get", reverse("attendees:assessment", args=[a])),
     }
 
 
@@ -92,6 +93,9 @@ EXPECTED = {
     "substitute_a": (302, 403, 200, 404, 403, 403, 200),
     "unit_export": (302, 403, 200, 200, 403, 403, 404),
     "possible_duplicates": (302, 403, 403, 403, 403, 403, 200),
+    # The final assessment (#18): read by whoever sees the class, saved by its trainer and
+    # the coordinator (tests/attendees/test_assessment.py).
+    "assessment": (302, 403, 200, 200, 200, 200, 200),
 }
 
 
@@ -134,6 +138,8 @@ def test_every_attendees_url_is_covered(world, people):
         "possible-duplicate-decide",
         # late scans held for the coordinator: tests/attendees/test_late_scans.py
         "held-scan-review",
+        # the final assessment list: tests/attendees/test_assessment.py
+        "assessment",
         # attendance pages, matrix in test_attendance_pages.py:
         *ATTENDANCE_URL_NAMES,
     }

@@ -50,11 +50,20 @@ def test_seed_loads_the_2023_plan(db):
 def test_seed_twice_changes_nothing(db, capsys):
     call_command("seed_demo")
     first = _snapshot()
+    # The demo's coordinator opened, closed and typed in the evaluation forms (#18),
+    # through the services that audit them; nothing else is in the log.
+    audited = list(AuditLog.objects.values_list("pk", "action"))
+    assert {action for _pk, action in audited} == {
+        "evaluation.open",
+        "evaluation.paper",
+        "evaluation.close",
+        "evaluation.paper_entry",
+    }
     call_command("seed_demo")
     out = capsys.readouterr().out
     assert _snapshot() == first
     assert "0 rows created, 0 updated" in out
-    assert not AuditLog.objects.exists()
+    assert list(AuditLog.objects.values_list("pk", "action")) == audited
 
 
 def test_seed_prints_the_demo_logins(db, capsys):
@@ -148,3 +157,62 @@ def test_the_demo_s_invitations_are_dated_before_its_held_class_starts(db):
     assert "Số: 01/GM-STTTT" in text
     assert "Lai Châu, ngày 26 tháng 9 năm 2023" in text
     assert "DỰ THẢO" not in text
+
+
+def test_the_held_class_was_evaluated(db):
+    """L1's evaluation (#18): ~70 online forms from its learners, 15 paper forms printed
+    and 12 typed in, three invalid under the 5 % rule, means a little above "Tốt" with
+    each lecturer judged apart, comments in Vietnamese (a seeded generator: the same forms
+    on every run; a second run adds none, see test_seed_twice_changes_nothing)."""
+    from django.db.models import Avg
+
+    from evaluation.models import Answer, Comment, Evaluation
+    from evaluation.rules import form_is_valid
+
+    call_command("seed_demo", stdout=open("/dev/null", "w"))
+    klass = TrainingClass.objects.get(code="TTDN-2023-L1")
+    evaluation = Evaluation.objects.get(training_class=klass)
+    assert evaluation.state == "closed"
+    assert evaluation.opened_at.date() == evaluation.closed_at.date() - datetime.timedelta(days=2)
+    assert evaluation.opened_at.year == 2023
+    forms = evaluation.responses
+    assert forms.filter(source="online").count() == 70
+    assert forms.filter(source="paper").count() == 12
+    assert list(evaluation.paper.values_list("first_number", "last_number")) == [(71, 85)]
+    assert all(r.respondent for r in forms.filter(source="online"))
+    assert not any(r.respondent for r in forms.filter(source="paper"))
+    invalid = list(forms.filter(is_valid=False).values_list("source", "answered", "indicators"))
+    assert len(invalid) == 3 and sorted(s for s, _a, _i in invalid) == ["online", "paper", "paper"]
+    for response in forms.all():
+        assert response.is_valid == form_is_valid(
+            answered=response.answered, indicators=response.indicators
+        )
+        assert response.answered == response.answers.count()
+    valid = Answer.objects.filter(response__evaluation=evaluation, response__is_valid=True)
+    overall = valid.aggregate(m=Avg("value"))["m"]
+    assert 4.0 <= overall <= 4.5
+    lecturers = [
+        valid.filter(indicator__section=s).aggregate(m=Avg("value"))["m"]
+        for s in evaluation.sections.filter(kind="lecturer")
+    ]
+    assert len(lecturers) == 4  # the four who taught L1
+    assert all(3.9 <= m <= 4.6 for m in lecturers)
+    assert max(lecturers) - min(lecturers) >= 0.25  # each judged on their own
+    comments = Comment.objects.filter(response__evaluation=evaluation)
+    assert comments.count() >= 40
+    assert comments.filter(text__contains="Giảng viên").exists()
+
+
+def test_the_practice_class_has_an_open_evaluation_to_try(db):
+    from evaluation.models import Evaluation
+
+    call_command("seed_demo", stdout=open("/dev/null", "w"))
+    evaluation = Evaluation.objects.get(training_class__code="TTDN-THUCHANH")
+    assert evaluation.is_open and not evaluation.responses.exists()
+    assert evaluation.sections.filter(kind="lecturer", trainer__full_name="Lò Văn Pành").exists()
+    # The README's figures stand: L1 asks for attendance only, 77 of its 90 qualify.
+    from certificates.eligibility import class_eligibility
+
+    rows = class_eligibility(TrainingClass.objects.get(code="TTDN-2023-L1"))
+    assert (sum(r.eligible for r in rows), len(rows)) == (77, 90)
+    assert not any(r.requirement.enabled for r in rows)

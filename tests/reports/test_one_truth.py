@@ -35,12 +35,13 @@ import unicodedata
 
 import docx
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from attendees.models import Attendance
+from attendees.models import Attendance, Enrollment
 from attendees.rules import NOT_DECIDED, NOT_HELD
 from certificates.eligibility import class_eligibility, settings_for
 from certificates.services import certificate_issue
@@ -78,6 +79,12 @@ def _mark(enrollment, session, status):
 
 @pytest.fixture
 def year(world):
+    return _build_year(world)
+
+
+def _build_year(world, *, dung_fails: bool = False):
+    """``dung_fails``: H requires "passed" in the final assessment; Ánh passed, Dũng (all
+    four sessions attended) failed, so only Ánh gets a certificate."""
     a, b = world.unit_a, world.unit_b
     organiser = world.class_a.organiser
     plan = world.class_a.plan
@@ -140,9 +147,18 @@ def year(world):
         session.save(update_fields=["closed_at"])
     settings = settings_for(h)
     settings.excused_counts = True
+    certified = ("anh", "dung")
+    if dung_fails:
+        settings.assessment_required = "passed"
+        for key, result in (("anh", "passed"), ("dung", "failed"), ("binh", "passed")):
+            Enrollment.objects.filter(pk=people[key].pk).update(assessment=result)
+        certified = ("anh",)
     settings.save()
-    for key in ("anh", "dung"):
+    for key in certified:
         certificate_issue(actor=world.coordinator, enrollment=people[key])
+    if dung_fails:
+        with pytest.raises(ValidationError, match="Chưa đạt đánh giá cuối khóa"):
+            certificate_issue(actor=world.coordinator, enrollment=people["dung"])
     return classes
 
 
@@ -314,3 +330,74 @@ def test_eligibility_agrees_with_the_matrix_and_the_register(year, world):
     for r in rows:
         name = r.enrollment.participant.full_name
         assert r.rate.cell == PERSON_RATE[name][0]
+
+
+# ---------------------------------------------------------------------------- #18
+
+
+@pytest.fixture
+def assessed_year(world):
+    return _build_year(world, dung_fails=True)
+
+
+# Dũng attended all four sessions of H but failed the final assessment H requires.
+ASSESSED_RATE = {**PERSON_RATE, "Lê Văn Dũng": (100.0, "Không")}
+
+
+def test_a_failed_assessment_is_not_eligible_anywhere(client, assessed_year, world):
+    h = assessed_year["H"]
+    rows = class_eligibility(h)
+    eligible = {r.enrollment.participant.full_name for r in rows if r.eligible}
+    assert eligible == {"Lê Văn Ánh"}
+    dung = next(r for r in rows if r.enrollment.participant.full_name == "Lê Văn Dũng")
+    assert dung.attendance_met and dung.reason == "Chưa đạt đánh giá cuối khóa."
+    # The class workbook: the verdict, and the assessment in its one column.
+    wb = load_workbook(io.BytesIO(class_workbook(h, world.coordinator)))
+    matrix = wb["Điểm danh"]
+    header = _header(matrix, "Họ và tên")
+    name_at, rate_at = header.index("Họ và tên"), header.index("Tỷ lệ (%)")
+    eligible_at = header.index("Đủ điều kiện cấp GCN")
+    assessed_at = header.index("Đánh giá cuối khóa")
+    listed = {
+        r[name_at]: (r[rate_at], r[eligible_at], r[assessed_at])
+        for r in _rows(matrix)
+        if len(r) > name_at and r[name_at] in ASSESSED_RATE
+    }
+    assert listed == {
+        "Lê Văn Ánh": (100.0, "Có", "Đạt"),
+        "Lê Thị Bình": (75.0, "Không", "Đạt"),
+        "Lê Văn Chi": (25.0, "Không", None),  # not assessed: an empty cell
+        "Lê Văn Dũng": (100.0, "Không", "Không đạt"),
+    }
+    footer = _row(matrix, "Số người có mặt (x, M)")
+    assert footer[eligible_at] == 1
+    # R is not assessed: no column there.
+    other = load_workbook(io.BytesIO(class_workbook(assessed_year["R"], world.coordinator)))
+    assert "Đánh giá cuối khóa" not in _header(other["Điểm danh"], "Họ và tên")
+    # The year workbook's people sheet.
+    out = io.BytesIO()
+    year_workbook(YEAR, world.coordinator, out)
+    people = load_workbook(io.BytesIO(out.getvalue()))["Danh sách học viên"]
+    header = _header(people, "Họ và tên")
+    name_at, rate_at = header.index("Họ và tên"), header.index("Tỷ lệ (%)")
+    eligible_at = header.index("Đủ điều kiện cấp GCN")
+    listed = {
+        r[name_at]: (r[rate_at], r[eligible_at])
+        for r in _rows(people)
+        if len(r) > name_at and r[name_at] in PERSON_RATE
+    }
+    assert listed == ASSESSED_RATE
+    notes = " ".join(c for r in _rows(people) for c in r if isinstance(c, str))
+    assert "cần đạt cả đánh giá cuối khóa" in notes
+    # The class report page: no "Qualifies" for Dũng, his result marked.
+    client.force_login(world.coordinator)
+    response = client.get(reverse("reports:class", args=[CODES["H"]]))
+    by_id = {r.full_name: r for r in response.context["matrix"].rows}
+    assert by_id["Lê Văn Dũng"].eligible is False
+    assert by_id["Lê Văn Dũng"].assessment_text == "Không đạt"
+    assert 'data-col="assessment">Không đạt<' in response.content.decode()
+    # The certificate figures: 1 of H's 4.
+    figures = results_figures(YEAR, world.coordinator)
+    t = figures.tally
+    assert (t.final_certified, t.final_enrolled, str(t.certificate_rate)) == (1, 4, "25%")
+    assert (t.attended_sessions, t.due_sessions, str(t.rate)) == (15, 22, "68,2%")

@@ -877,4 +877,21 @@ RULES: dict[str, Rule] = {
     "reports:evaluation-year-export": Rule(
         get=READERS, variants=_fmts(lambda w: {"year": w.class_a.year}, ("docx", "pdf"))
     ),
+    # issue 18: i18-assess
+    # The final assessment list: read by whoever sees class A (a unit's officer its own
+    # people only), saved by its trainer and the coordinator. Class A holds an issued
+    # certificate, so a permitted save is refused with the reason and changes nothing
+    # (tests/attendees/test_assessment.py saves in a class without one).
+    "attendees:assessment": Rule(
+        get=CLASS_A,
+        args=_code,
+        post=SCANNERS_A,
+        data=lambda w: {
+            f"assessment-{w.enrollment_a2.pk}": "failed",
+            f"initial-assessment-{w.enrollment_a2.pk}": "",
+            f"score-{w.enrollment_a2.pk}": "4,5",
+            f"initial-score-{w.enrollment_a2.pk}": "",
+        },
+        changes_db=False,
+    ),
 }
