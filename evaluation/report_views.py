@@ -28,7 +28,7 @@ from django.utils.translation import pgettext
 from accounts.decorators import role_required, staff_reader_required
 from courses.models import Trainer, TrainingClass
 from evaluation.models import Evaluation
-from evaluation.rules import SCALE_LABELS
+from evaluation.rules import MIN_VALID_FORMS_FOR_TRAINERS, SCALE_LABELS
 from evaluation.stats import class_figures, year_figures
 
 
@@ -68,6 +68,7 @@ def class_statistics(request: HttpRequest, code: str) -> HttpResponse:
             "evaluation": evaluation,
             "figures": figures,
             "whole": whole,
+            "min_forms": MIN_VALID_FORMS_FOR_TRAINERS,
             "scale": list(SCALE_LABELS.items()),
             "today": timezone.localdate(),
         },

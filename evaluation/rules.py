@@ -9,6 +9,9 @@ from __future__ import annotations
 
 SCALE = (1, 2, 3, 4, 5)
 MAX_UNANSWERED_PERCENT = 5
+# A trainer reads their class's figures only from this many valid forms up: with fewer,
+# a mean or a distribution is one or two people's answers (the department reads them).
+MIN_VALID_FORMS_FOR_TRAINERS = 5
 
 
 def form_is_valid(*, answered: int, indicators: int) -> bool:

@@ -49,7 +49,7 @@ from evaluation.models import (
     ResponseSource,
     SectionKind,
 )
-from evaluation.rules import SCALE
+from evaluation.rules import MIN_VALID_FORMS_FOR_TRAINERS, SCALE
 
 _CENT = Decimal("0.01")
 # The points of the scale in the charts: red (1) through grey (3) to blue (5).
@@ -238,6 +238,8 @@ class ClassFigures:
     # False when sections were left out for the reader (a trainer does not see the
     # figures of a colleague's lecturer section, nor the class mean they are part of).
     complete: bool = True
+    # True when a trainer is shown no figure at all: too few valid forms (rules).
+    withheld: bool = False
 
     @property
     def label(self) -> str:
@@ -275,7 +277,11 @@ class ClassFigures:
 
     def for_trainer(self, trainer: Trainer | None) -> ClassFigures:
         """What the class's trainer may read: every section but a colleague's lecturer
-        section, and no comment (a comment is one person's words)."""
+        section, and no comment (a comment is one person's words); nothing but the counts
+        while fewer than MIN_VALID_FORMS_FOR_TRAINERS forms are valid, since a mean of one
+        or two forms is their answers."""
+        if self.forms.valid < MIN_VALID_FORMS_FOR_TRAINERS:
+            return replace(self, sections=[], complete=False, withheld=True)
         kept = [
             replace(s, comments=[])
             for s in self.sections

@@ -95,14 +95,15 @@ def test_a_trainer_does_not_see_a_colleagues_lecturer_section(db):
     evaluation = services.evaluation_open(
         actor=coordinator, training_class=klass, template=template()
     )
-    batch = services.paper_forms_reserve(actor=coordinator, evaluation=evaluation, count=1)
-    services.response_enter_paper(
-        actor=coordinator,
-        evaluation=evaluation,
-        number=batch.first_number,
-        answers=dict.fromkeys(evaluation.indicators().values_list("pk", flat=True), 4),
-        comments={},
-    )
+    batch = services.paper_forms_reserve(actor=coordinator, evaluation=evaluation, count=5)
+    for number in range(batch.first_number, batch.last_number + 1):
+        services.response_enter_paper(
+            actor=coordinator,
+            evaluation=evaluation,
+            number=number,
+            answers=dict.fromkeys(evaluation.indicators().values_list("pk", flat=True), 4),
+            comments={},
+        )
     html = _client(me.user).get(reverse("evaluation_stats:class", args=[klass.code])).content
     html = html.decode()
     assert "Giảng viên: Lò Văn Pành" in html
@@ -115,6 +116,43 @@ def test_a_trainer_does_not_see_a_colleagues_lecturer_section(db):
         .content.decode()
     )
     assert "Tòng Thị Ánh" in coordinator_html
+
+
+def test_a_trainer_sees_no_figure_below_five_valid_forms(db):
+    """With four valid forms a mean is four people's answers: the trainer gets the counts
+    and a note; the fifth form shows the figures."""
+    coordinator = f.user(Role.COORDINATOR)
+    me = f.trainer(f.user(Role.TRAINER), full_name="Lò Văn Pành")
+    klass = f.training_class(code="TTDN-2023-K")
+    f.session(klass, trainers=[me])
+    evaluation = services.evaluation_open(
+        actor=coordinator, training_class=klass, template=template()
+    )
+    batch = services.paper_forms_reserve(actor=coordinator, evaluation=evaluation, count=5)
+    every = evaluation.indicators().values_list("pk", flat=True)
+    url = reverse("evaluation_stats:class", args=[klass.code])
+    for number in range(batch.first_number, batch.last_number):
+        services.response_enter_paper(
+            actor=coordinator,
+            evaluation=evaluation,
+            number=number,
+            answers=dict.fromkeys(every, 2),
+            comments={},
+        )
+    html = _client(me.user).get(url).content.decode()
+    assert 'data-figure="valid">4<' in html
+    assert 'id="withheld"' in html
+    assert "2,00" not in html and "<svg" not in html[html.index("<main") :]
+    assert "2,00" in _client(coordinator).get(url).content.decode()
+    services.response_enter_paper(
+        actor=coordinator,
+        evaluation=evaluation,
+        number=batch.last_number,
+        answers=dict.fromkeys(every, 2),
+        comments={},
+    )
+    html = _client(me.user).get(url).content.decode()
+    assert 'id="withheld"' not in html and "2,00" in html
 
 
 def test_a_units_officer_sees_no_evaluation(year):
