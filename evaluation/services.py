@@ -187,6 +187,17 @@ def _clean(
     return kept, texts, len(indicator_ids)
 
 
+def _stamp(source: str):
+    """When a form was saved. An online form keeps the day only: its participant's page
+    openings are in the audit log with their time, and matching a form's minute to an
+    opening would name the person who wrote it. A paper form keeps the time it was typed
+    in (staff's work, tied to no one)."""
+    now = timezone.now()
+    if source != ResponseSource.ONLINE:
+        return now
+    return timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+
+
 def _write(
     response: EvaluationResponse, kept: dict[int, int], texts: dict[int, str], total: int
 ) -> EvaluationResponse:
@@ -201,7 +212,7 @@ def _write(
     response.indicators = total
     response.answered = len(kept)
     response.is_valid = form_is_valid(answered=len(kept), indicators=total)
-    response.updated_at = timezone.now()
+    response.updated_at = _stamp(response.source)
     response.save(update_fields=["indicators", "answered", "is_valid", "updated_at"])
     return response
 
@@ -234,6 +245,7 @@ def response_submit(
             number=_take_numbers(evaluation, 1),
             source=ResponseSource.ONLINE,
             respondent=key,
+            submitted_at=_stamp(ResponseSource.ONLINE),
         )
     return _write(response, kept, texts, total)
 

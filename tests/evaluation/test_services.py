@@ -276,3 +276,28 @@ def test_a_saved_form_is_marked_by_the_five_percent_rule(world, count, blank, va
     assert (saved.indicators, saved.answered, saved.is_valid) == (count, count - blank, valid)
     counts = evaluation.counts()
     assert (counts["valid"], counts["invalid"]) == ((1, 0) if valid else (0, 1))
+
+
+def test_an_online_form_keeps_the_day_not_the_time(ev):
+    """The participant's page openings are audited with their time: an online form that
+    kept its minute could be matched to one. A paper form keeps the time it was typed."""
+    from django.utils import timezone
+
+    evaluation = ev.evaluation
+    online = services.response_submit(
+        evaluation=evaluation, enrollment=ev.enrollments[0], answers=_all(evaluation), comments={}
+    )
+    online.refresh_from_db()
+    for stamp in (online.submitted_at, online.updated_at):
+        local = timezone.localtime(stamp)
+        assert (local.hour, local.minute, local.second) == (0, 0, 0)
+        assert local.date() == timezone.localdate()
+    batch = services.paper_forms_reserve(actor=ev.coordinator, evaluation=evaluation, count=1)
+    paper = services.response_enter_paper(
+        actor=ev.coordinator,
+        evaluation=evaluation,
+        number=batch.first_number,
+        answers=_all(evaluation),
+        comments={},
+    )
+    assert abs((timezone.now() - paper.submitted_at).total_seconds()) < 60
