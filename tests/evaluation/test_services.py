@@ -301,3 +301,16 @@ def test_an_online_form_keeps_the_day_not_the_time(ev):
         comments={},
     )
     assert abs((timezone.now() - paper.submitted_at).total_seconds()) < 60
+
+
+def test_opening_with_no_template_at_all_loads_the_ready_one(world):
+    """A database emptied after migrating (a browser test's live server flushes it) has
+    no template: opening an evaluation loads the ready default instead of failing."""
+    from evaluation.models import SurveyTemplate
+
+    SurveyTemplate.objects.all().delete()
+    f.enrollment(world.class_a, world.unit_a)
+    evaluation = services.evaluation_open(actor=world.coordinator, training_class=world.class_a)
+    template = SurveyTemplate.objects.get()
+    assert template.is_default and evaluation.template_name == template.name
+    assert evaluation.indicators().count() >= sum(len(s[3]) for s in SECTIONS)
