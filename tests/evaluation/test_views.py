@@ -353,3 +353,12 @@ def test_personal_page_says_the_form_was_received_and_the_survey_leads_back(ev):
     assert _answer_url(enrollment) in after
     theirs = client.get(reverse("portal:page", kwargs={"token": other.page_token})).content
     assert saved.label not in theirs.decode() and "Trả lời phiếu đánh giá" in theirs.decode()
+
+
+def test_reserving_paper_forms_asks_how_many_not_a_form_number(ev):
+    """The label "Số phiếu giấy" reads as "paper form number": beside a data-entry screen that asks
+    for form numbers, the clerk typed a form's number here. The field asks how many."""
+    page = login(ev.coordinator).get(reverse("evaluation:class", args=[ev.class_a.code]))
+    html = page.content.decode()
+    assert "Số lượng phiếu giấy cần in" in html
+    assert ">Số phiếu giấy<" not in html
