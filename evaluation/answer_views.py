@@ -43,7 +43,13 @@ def answer(request: HttpRequest, token: str) -> HttpResponse:
     klass = enrollment.training_class
     evaluation = Evaluation.objects.filter(training_class=klass).first()
     own = services.response_of(evaluation, enrollment) if evaluation else None
-    context = {"klass": klass, "evaluation": evaluation, "own": own, "legend": SCALE_LEGEND}
+    context = {
+        "klass": klass,
+        "evaluation": evaluation,
+        "own": own,
+        "legend": SCALE_LEGEND,
+        "token": token,  # the way back to the person's page
+    }
     if evaluation is None or not evaluation.is_open:
         return _private(render(request, "evaluation/answer.html", context))
 

@@ -35,6 +35,8 @@ from core.http import content_disposition
 from core.media import serve_file
 from core.pages import confirm_page
 from courses.models import AuditLog
+from evaluation import services as evaluation_services
+from evaluation.models import EvaluationResponse
 from materials import services as material_services
 from materials.library_views import INLINE_TYPES, KNOWN_TYPES, counts_as_download
 from portal import content
@@ -109,19 +111,22 @@ def _audit_open(enrollment: Enrollment) -> None:
         audit(actor=None, action=OPENED, target=enrollment)
 
 
-def _evaluation_url(enrollment: Enrollment) -> str:
-    """The survey's address while the class's evaluation is open. The survey is built in
-    the evaluation app; until its URL exists the page simply has no link."""
+def _evaluation(enrollment: Enrollment) -> tuple[str, EvaluationResponse | None]:
+    """The survey's address while the class's evaluation is open, and the person's own form
+    if they answered already — so the page says "your form no. 007, correct it" rather
+    than asking again. The survey is built in the evaluation app; until its URL exists the
+    page simply has no link."""
     try:
         evaluation = enrollment.training_class.evaluation
     except ObjectDoesNotExist:
-        return ""
+        return "", None
     if not evaluation.is_open:
-        return ""
+        return "", None
     try:
-        return reverse("evaluation-answer", kwargs={"token": enrollment.page_token})
+        url = reverse("evaluation-answer", kwargs={"token": enrollment.page_token})
     except NoReverseMatch:
-        return ""
+        return "", None
+    return url, evaluation_services.response_of(evaluation, enrollment)
 
 
 @personal_page
@@ -130,6 +135,7 @@ def page(request: HttpRequest, enrollment: Enrollment) -> HttpResponse:
     klass = enrollment.training_class
     sessions, summary = content.schedule(enrollment, now=timezone.now())
     venues = list(dict.fromkeys([klass.venue, *(line.venue for line in sessions)]))
+    evaluation_url, evaluation_own = _evaluation(enrollment)
     return render(
         request,
         "portal/page.html",
@@ -142,7 +148,8 @@ def page(request: HttpRequest, enrollment: Enrollment) -> HttpResponse:
             "summary": summary,
             "materials": content.materials(enrollment),
             "certificate": content.certificate(enrollment),
-            "evaluation_url": _evaluation_url(enrollment),
+            "evaluation_url": evaluation_url,
+            "evaluation_own": evaluation_own,
             "token": enrollment.page_token,
         },
     )

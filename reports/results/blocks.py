@@ -382,11 +382,14 @@ def _evaluation_grid(evaluation: YearFigures) -> Grid:
             evaluation.distribution.mean_text,
         ]
     )
-    kind_width = 78 / max(len(kinds), 1)
+    # 165 mm in all. A subject's column is at least 17 mm, so that "Chương" (the widest
+    # word of the headings, in bold 11 pt with the cell's padding) is never broken in the
+    # PDF; the class code keeps 33 mm ("TTDN-2023-L1" on one line).
+    kind_width = 86 / max(len(kinds), 1)
     return Grid(
         ["TT", "Lớp", "Phiếu hợp lệ", *[_KIND_HEADS[k] for k in kinds], "Chung"],
         rows,
-        [10, 39, 18, *[kind_width] * len(kinds), 20],
+        [9, 33, 17, *[kind_width] * len(kinds), 20],
         "clr" + "r" * len(kinds) + "r",
         total=True,
         size=11,

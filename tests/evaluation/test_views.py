@@ -331,3 +331,34 @@ def test_after_closing_the_participant_still_sees_their_form_number(ev):
     page = client.get(url).content.decode()
     assert EvaluationResponse.objects.get().label in page
     assert 'id="closed"' in page and "answer-form" not in page
+
+
+def test_personal_page_says_the_form_was_received_and_the_survey_leads_back(ev):
+    """After answering, the person's page gives their form number and offers to correct it
+    rather than asking again; the survey links back to the page (the phone has no other
+    way back but the browser's history). Another person's page still asks."""
+    client = Client()
+    enrollment, other = ev.enrollments[0], ev.enrollments[1]
+    page_url = reverse("portal:page", kwargs={"token": enrollment.page_token})
+    survey = client.get(_answer_url(enrollment)).content.decode()
+    assert f'href="{page_url}" id="back-to-page"' in survey
+    before = client.get(page_url).content.decode()
+    assert 'id="evaluation-answered"' not in before
+    assert "Trả lời phiếu đánh giá" in before
+    client.post(_answer_url(enrollment), _grid(ev.evaluation, "4"))
+    saved = EvaluationResponse.objects.get()
+    after = client.get(page_url).content.decode()
+    assert 'id="evaluation-answered"' in after
+    assert saved.label in after and "Xem, sửa phiếu của tôi" in after
+    assert _answer_url(enrollment) in after
+    theirs = client.get(reverse("portal:page", kwargs={"token": other.page_token})).content
+    assert saved.label not in theirs.decode() and "Trả lời phiếu đánh giá" in theirs.decode()
+
+
+def test_reserving_paper_forms_asks_how_many_not_a_form_number(ev):
+    """The label "Số phiếu giấy" reads as "paper form number": beside a data-entry screen that asks
+    for form numbers, the clerk typed a form's number here. The field asks how many."""
+    page = login(ev.coordinator).get(reverse("evaluation:class", args=[ev.class_a.code]))
+    html = page.content.decode()
+    assert "Số lượng phiếu giấy cần in" in html
+    assert ">Số phiếu giấy<" not in html

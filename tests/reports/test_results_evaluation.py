@@ -87,3 +87,31 @@ def test_results_page_without_an_evaluation(client):
     client.force_login(coordinator)
     html = client.get(reverse("reports:results"), {"year": 2023}).content.decode()
     assert 'id="evaluation"' not in html
+
+
+def test_evaluation_table_headings_fit_their_columns_in_the_pdf():
+    """Every word of the table's headings fits its column at the table's size, so the PDF
+    never breaks one mid-word ("Chươn / g trình") — with all five subjects of evaluation,
+    the narrowest the columns get."""
+    from types import SimpleNamespace
+
+    from reportlab.lib.units import mm
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    from core.documents.header import register_fonts
+    from reports.results.blocks import _KIND_HEADS, _evaluation_grid
+
+    mean = SimpleNamespace(mean_text="4,24")
+    year = SimpleNamespace(
+        kinds=[SimpleNamespace(kind=k, distribution=mean) for k in _KIND_HEADS],
+        classes=[],
+        forms=SimpleNamespace(valid=79),
+        distribution=mean,
+    )
+    grid = _evaluation_grid(year)
+    bold = register_fonts().bold
+    padding = 6  # the PDF table's left + right padding, points
+    for heading, width in zip(grid.header, grid.widths, strict=True):
+        for word in heading.split():
+            assert stringWidth(word, bold, grid.size) + padding <= width * mm, (heading, word)
+    assert sum(grid.widths) <= 165  # the text width of an A4 page in the Decree 30 margins
