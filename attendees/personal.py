@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.db import transaction
 from django.http import HttpRequest
+from django.http.response import HttpResponseBase
+from django.utils import translation
 
 from accounts.throttle import client_address, rate_limit_hit
 from attendees.models import Enrollment, new_page_token
@@ -64,3 +66,37 @@ def page_rate_limited(request: HttpRequest) -> bool:
         limit=settings.PARTICIPANT_PAGE_RATE_LIMIT,
         window=datetime.timedelta(minutes=1),
     )
+
+
+def page_language(request: HttpRequest) -> str | None:
+    """The language chosen with ``?lang=`` on a page under the personal link (the page
+    and its survey), activated for this request; None when none (or an unknown one) is
+    chosen. Vietnamese stays the default (accounts.middleware.CookieLocaleMiddleware).
+
+    The site's switch is a POST to ``set_language``, which these pages cannot use: under
+    ``Referrer-Policy: no-referrer`` a browser sends ``Origin: null`` with a form's POST
+    and Django's CSRF check refuses it. So their VI/EN links are plain GETs with
+    ``?lang=``, and :func:`remember_language` keeps the choice in the same cookie
+    ``set_language`` sets."""
+    chosen = request.GET.get("lang")
+    if chosen not in {code for code, _name in settings.LANGUAGES}:
+        return None
+    if chosen != translation.get_language():
+        translation.activate(chosen)
+        request.LANGUAGE_CODE = chosen
+    return chosen
+
+
+def remember_language(response: HttpResponseBase, chosen: str | None) -> HttpResponseBase:
+    """Keep the language :func:`page_language` activated for the next visit."""
+    if chosen:
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME,
+            chosen,
+            max_age=settings.LANGUAGE_COOKIE_AGE,
+            samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+            secure=settings.LANGUAGE_COOKIE_SECURE,
+            httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        )
+        response["Content-Language"] = chosen
+    return response

@@ -14,7 +14,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from attendees.personal import enrollment_for_page, page_rate_limited
+from attendees.personal import (
+    enrollment_for_page,
+    page_language,
+    page_rate_limited,
+    remember_language,
+)
 from core.pages import form_errors
 from evaluation import services
 from evaluation.forms import SCALE_LEGEND, AnswerForm
@@ -33,6 +38,13 @@ def _private(response: HttpResponse) -> HttpResponse:
 
 
 def answer(request: HttpRequest, token: str) -> HttpResponse:
+    """The survey, in the participant's page's light layout and with its VI/EN links (a
+    GET ``?lang=``, kept in the language cookie as the page keeps it)."""
+    chosen = page_language(request)
+    return remember_language(_answer(request, token), chosen)
+
+
+def _answer(request: HttpRequest, token: str) -> HttpResponse:
     if page_rate_limited(request):
         response = render(request, "evaluation/answer_limited.html", status=429)
         response["Retry-After"] = "60"

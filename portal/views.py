@@ -21,7 +21,7 @@ from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, render
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_safe
 
@@ -45,10 +45,6 @@ from portal.ics import class_calendar
 OPENED = "page_link.open"
 
 
-def _languages() -> set[str]:
-    return {code for code, _name in settings.LANGUAGES}
-
-
 def _private(response: HttpResponseBase) -> HttpResponseBase:
     response["X-Robots-Tag"] = "noindex, nofollow"
     response["Cache-Control"] = "no-store"
@@ -60,19 +56,12 @@ def personal_page(view: Callable) -> Callable:
     """For the views under the personal link: the rate limit, the code looked up (the same
     404 for unknown and revoked), ``?lang=`` honoured, the privacy headers.
 
-    The language: Vietnamese unless chosen (accounts.middleware.CookieLocaleMiddleware).
-    The site's switch is a POST to ``set_language``, which this page cannot use: with
-    ``Referrer-Policy: no-referrer`` a browser sends ``Origin: null`` with a form's POST
-    and Django's CSRF check refuses it. So the page's VI/EN links are plain GETs with
-    ``?lang=``, and the choice is kept in the same cookie ``set_language`` sets."""
+    The language: attendees.personal.page_language says why a GET ``?lang=``."""
 
     @wraps(view)
     @require_safe  # GET and HEAD (a download manager asks HEAD first)
     def wrapper(request: HttpRequest, token: str, **kwargs) -> HttpResponseBase:
-        chosen = request.GET.get("lang")
-        if chosen in _languages() and chosen != translation.get_language():
-            translation.activate(chosen)
-            request.LANGUAGE_CODE = chosen
+        chosen = personal.page_language(request)
         if personal.page_rate_limited(request):
             response = render(request, "portal/limited.html", status=429)
             response["Retry-After"] = "60"
@@ -82,16 +71,7 @@ def personal_page(view: Callable) -> Callable:
                 response = render(request, "portal/not_found.html", status=404)
             else:
                 response = view(request, enrollment, **kwargs)
-        if chosen in _languages():
-            response.set_cookie(
-                settings.LANGUAGE_COOKIE_NAME,
-                chosen,
-                max_age=settings.LANGUAGE_COOKIE_AGE,
-                samesite=settings.LANGUAGE_COOKIE_SAMESITE,
-                secure=settings.LANGUAGE_COOKIE_SECURE,
-                httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
-            )
-            response["Content-Language"] = chosen
+        personal.remember_language(response, chosen)
         return _private(response)
 
     return wrapper

@@ -279,7 +279,7 @@ def test_participant_is_warned_when_the_form_will_not_count(ev):
     response = client.post(url, {}, follow=True)
     text = response.content.decode()
     assert not EvaluationResponse.objects.get().is_valid
-    assert "5 %" in text and "alert-warning" in text
+    assert "5 %" in text and "msg-warning" in text
 
 
 def test_closed_and_not_open_evaluations_say_so(world):
@@ -362,3 +362,28 @@ def test_reserving_paper_forms_asks_how_many_not_a_form_number(ev):
     html = page.content.decode()
     assert "Số lượng phiếu giấy cần in" in html
     assert ">Số phiếu giấy<" not in html
+
+
+def test_the_survey_is_on_the_light_layout_of_the_persons_page(ev):
+    """Issue 18 review: the survey had the staff layout (menu, library, log in, a POST
+    language switch, Bootstrap's script). It shares the page's light layout now: one small
+    stylesheet and its own, no script, the GET VI/EN links — and the form still posts."""
+    client = Client()
+    url = _answer_url(ev.enrollments[0])
+    page = client.get(url).content.decode()
+    assert "css/portal.css" in page and "css/evaluation.css" in page
+    assert "<script" not in page and "bootstrap" not in page
+    assert reverse("set_language") not in page and reverse("login") not in page
+    assert 'href="?lang=en"' in page and '<meta name="referrer" content="same-origin">' in page
+    assert client.post(url, _grid(ev.evaluation, "4")).status_code == 302
+    assert EvaluationResponse.objects.count() == 1
+
+
+def test_the_survey_switches_to_english_and_keeps_it(ev):
+    client = Client()
+    url = _answer_url(ev.enrollments[0])
+    response = client.get(url + "?lang=en")
+    assert response["Content-Language"] == "en"
+    assert "Send my evaluation" in response.content.decode()
+    assert "Send my evaluation" in client.get(url).content.decode()  # the cookie kept it
+    assert "Gửi" in client.get(url + "?lang=vi").content.decode()
