@@ -3,6 +3,8 @@ who answered."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -387,3 +389,18 @@ def test_the_survey_switches_to_english_and_keeps_it(ev):
     assert "Send my evaluation" in response.content.decode()
     assert "Send my evaluation" in client.get(url).content.decode()  # the cookie kept it
     assert "Gửi" in client.get(url + "?lang=vi").content.decode()
+
+
+def test_participants_are_addressed_as_anh_chi_and_khoa_is_spelt_khoa(ev):
+    """Issue 18 review: the page said "bạn" and "khoá" where the survey says "anh/chị" and
+    "khóa". One register and one spelling on every screen a participant reads."""
+    client = Client()
+    enrollment = ev.enrollments[0]
+    page_url = reverse("portal:page", kwargs={"token": enrollment.page_token})
+    screens = [client.get(page_url).content.decode(), client.get(_answer_url(enrollment))]
+    client.post(_answer_url(enrollment), _grid(ev.evaluation, "4"))
+    screens += [client.get(page_url).content.decode(), client.get(_answer_url(enrollment))]
+    for html in (s if isinstance(s, str) else s.content.decode() for s in screens):
+        assert "anh/chị" in html.lower()
+        assert not re.search(r"\b[Bb]ạn\b", html)
+        assert "khoá" not in html.lower()
