@@ -9,7 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from evaluation.models import Evaluation, SurveyTemplate, TemplateSection
-from evaluation.rules import MAX_UNANSWERED_PERCENT, SCALE, SCALE_LABELS
+from evaluation.rules import MAX_UNANSWERED_PERCENT, SCALE, SCALE_WORDS
 from evaluation.services import MAX_COMMENT_LENGTH, MAX_PAPER_FORMS
 
 
@@ -92,7 +92,7 @@ class PaperReserveForm(forms.Form):
 
 # --- The answer grid ---------------------------------------------------------------------
 
-SCALE_CHOICES = [(str(v), SCALE_LABELS[v]) for v in SCALE]
+SCALE_CHOICES = [(str(v), SCALE_WORDS[v]) for v in SCALE]
 # Typed in the quick field for an unanswered indicator.
 BLANK_MARKS = "0-"
 # Typed between groups to keep one's place; not an answer.
@@ -209,7 +209,7 @@ class AnswerForm(forms.Form):
         return len(self.indicator_ids) * MAX_UNANSWERED_PERCENT // 100
 
 
-SCALE_LEGEND = [(v, SCALE_LABELS[v]) for v in SCALE]
+SCALE_LEGEND = [(v, SCALE_WORDS[v]) for v in SCALE]
 
 
 class PaperNumberForm(forms.Form):

@@ -7,6 +7,8 @@ forms are counted apart and left out of every mean and distribution.
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
+
 SCALE = (1, 2, 3, 4, 5)
 MAX_UNANSWERED_PERCENT = 5
 # A trainer reads their class's figures only from this many valid forms up: with fewer,
@@ -28,12 +30,23 @@ def form_label(class_code: str, number: int) -> str:
     return f"{class_code} · {number:03d}"
 
 
-# What each point of the scale means, printed on the paper form and shown beside the
-# online one (Circular 10/2017's five levels).
+# What each point of the scale means (Circular 10/2017's five levels), in Vietnamese
+# whatever the reader's language: printed on the paper form (evaluation/paper.py) and in
+# the report (reports/evaluation_report.py), both official documents.
 SCALE_LABELS = {
     1: "Rất kém",
     2: "Kém",
     3: "Trung bình",
     4: "Tốt",
     5: "Rất tốt",
+}
+
+# The same five levels on the web form, in the reader's language (the participant may
+# switch their page to English); the Vietnamese translations are SCALE_LABELS' words.
+SCALE_WORDS = {
+    1: _("Very poor"),
+    2: _("Poor"),
+    3: _("Fair"),
+    4: _("Good"),
+    5: _("Very good"),
 }

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import subprocess
 
+from django.utils import translation
+
 from evaluation import services
 from evaluation.paper import TITLE, paper_forms_pdf
 
@@ -45,3 +47,14 @@ def test_the_number_is_on_every_page_and_forms_never_share_a_page(ev, tmp_path):
     assert all(len(found) == 1 for found in labels), labels
     per_form = [sum(1 for found in labels if found == [n]) for n in (1, 2)]
     assert per_form[0] == per_form[1] and 1 <= per_form[0] <= 2
+
+
+def test_the_paper_form_keeps_the_vietnamese_scale_in_the_english_ui(ev, tmp_path):
+    """The web form's scale words follow the reader's language (rules.SCALE_WORDS); the
+    printed form is an official document and stays Vietnamese whoever prints it."""
+    batch = services.paper_forms_reserve(actor=ev.coordinator, evaluation=ev.evaluation, count=1)
+    with translation.override("en"):
+        pdf = paper_forms_pdf(ev.evaluation, batch.first_number, batch.last_number)
+    flat = " ".join(_text(pdf, tmp_path).split())
+    assert "1 = Rất kém" in flat and "5 = Rất tốt" in flat
+    assert "Very" not in flat

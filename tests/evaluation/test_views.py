@@ -404,3 +404,14 @@ def test_participants_are_addressed_as_anh_chi_and_khoa_is_spelt_khoa(ev):
         assert "anh/chị" in html.lower()
         assert not re.search(r"\b[Bb]ạn\b", html)
         assert "khoá" not in html.lower()
+
+
+def test_the_scale_words_follow_the_page_language(ev):
+    """Issue 18 review: in English the survey's scale stayed "1 = Rất kém…"."""
+    url = _answer_url(ev.enrollments[0])
+    english = Client().get(url + "?lang=en").content.decode()
+    for word in ("1 = Very poor", "2 = Poor", "3 = Fair", "4 = Good", "5 = Very good"):
+        assert word in english
+    assert "Rất" not in english and "Trung bình" not in english
+    vietnamese = Client().get(url).content.decode()
+    assert "1 = Rất kém" in vietnamese and "5 = Rất tốt" in vietnamese
