@@ -23,10 +23,12 @@ from materials.models import ClassMaterial, Language, MaterialFile
 
 #: What a session without a mark says, beside the four marks of AttendanceStatus.
 NOT_HELD_YET = "not_held_yet"
+IN_PROGRESS = "in_progress"
 NOT_RECORDED = "not_recorded"
 STATUS_LABELS = {
     **dict(AttendanceStatus.choices),
     NOT_HELD_YET: _("Not held yet"),
+    IN_PROGRESS: _("In progress"),
     NOT_RECORDED: _("No attendance taken yet"),
 }
 
@@ -45,13 +47,15 @@ class SessionLine:
 def session_status(session, mark: str | None, *, recorded: bool, now: datetime.datetime) -> str:
     """The person's status in one session: their mark; "absent" when no mark means absent
     (rules.can_be_missed: the session is closed, or over with a roll taken); otherwise
-    the session is still to come, or over without a roll (which says nothing about them)."""
+    the session is under way (started, not over, not closed: "not held yet" would tell a
+    person sitting in it that it has not begun), still to come, or over without a roll
+    (which says nothing about them)."""
     if mark:
         return mark
     if rules.can_be_missed(session, now, recorded=recorded):
         return AttendanceStatus.ABSENT
     if session.closed_at is None and session.ends_at() > now:
-        return NOT_HELD_YET
+        return IN_PROGRESS if session.starts_at() <= now else NOT_HELD_YET
     return NOT_RECORDED
 
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 from freezegun import freeze_time
 
 from attendees import personal
+from attendees.models import Attendance
 from certificates import services as certificate_services
 from courses.models import AuditLog, Session
 from evaluation.models import Evaluation
@@ -215,3 +216,22 @@ def test_evaluation_link_only_while_open(portal):
     evaluation.state = "closed"
     evaluation.save()
     assert 'id="evaluation"' not in get(page_url(portal.token)).content.decode()
+
+
+def test_a_session_under_way_says_in_progress_or_the_persons_mark(portal):
+    """Issue 18 review: during a session the page said "Chưa diễn ra" (not held yet) to
+    someone sitting in it. Under way it says so; once they are scanned, their mark."""
+    last = portal.sessions[-1]
+    with freeze_time(last.starts_at() - datetime.timedelta(minutes=1)):
+        assert statuses(get(page_url(portal.token)).content.decode())[-1] == "not_held_yet"
+    with freeze_time(last.starts_at() + datetime.timedelta(minutes=30)):
+        html = get(page_url(portal.token)).content.decode()
+        assert statuses(html)[-1] == "in_progress"
+        assert "Đang diễn ra" in html and "Chưa diễn ra" not in html
+        Attendance.objects.create(
+            enrollment=portal.enrollment,
+            session=last,
+            status="present",
+            first_scan_at=timezone.now(),
+        )
+        assert statuses(get(page_url(portal.token)).content.decode())[-1] == "present"
