@@ -139,7 +139,12 @@ def materials(enrollment: Enrollment) -> list[MaterialLine]:
     for use in uses:
         edition = use.edition
         edition.languages_list = list(edition.languages.all())
-        edition.languages_text = ", ".join(lang.name for lang in edition.languages_list)
+        # The languages the edition's label does not already name ("Tiếng Việt, in lần 1"
+        # needs no "· Tiếng Việt" after it), accents and case aside.
+        label = fold(edition.label)
+        edition.languages_text = ", ".join(
+            lang.name for lang in edition.languages_list if fold(lang.name) not in label
+        )
         edition.file_list = list(edition.files.all())
         edition.is_mine = mine is not None and any(
             lang.pk == mine.pk for lang in edition.languages_list

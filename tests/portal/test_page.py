@@ -235,3 +235,17 @@ def test_a_session_under_way_says_in_progress_or_the_persons_mark(portal):
             first_scan_at=timezone.now(),
         )
         assert statuses(get(page_url(portal.token)).content.decode())[-1] == "present"
+
+
+def test_an_edition_names_its_language_once(portal):
+    """Issue 18 review: "Tiếng Việt, in lần 1 (2023) · Tiếng Việt". The language follows
+    the label only when the label does not name it already (accents and case aside)."""
+    vi = portal.file_vi.edition
+    vi.label = "tiếng viet, in lần 1 (2023)"
+    vi.save(update_fields=["label"])
+    hmn = portal.file_hmn.edition
+    hmn.label = "In lần 2 (2024)"
+    hmn.save(update_fields=["label"])
+    html = get(page_url(portal.token)).content.decode()
+    assert "tiếng viet, in lần 1 (2023)</strong></div>" in html
+    assert "In lần 2 (2024)</strong> · Tiếng Mông</div>" in html
