@@ -25,12 +25,13 @@ MAX_TOKEN_LENGTH = 64
 
 
 def enrollment_for_page(token: str) -> Enrollment | None:
-    """The enrollment a personal link opens, or None (unknown, revoked, mangled)."""
+    """The enrollment a personal link opens, or None (unknown, revoked, mangled, or the
+    person erased: their link opens nothing, the page and the survey alike)."""
     token = (token or "").strip()
     if not token or len(token) > MAX_TOKEN_LENGTH or "\x00" in token:
         return None
     return (
-        Enrollment.objects.filter(page_token=token)
+        Enrollment.objects.filter(page_token=token, participant__erased_at__isnull=True)
         .select_related("participant", "training_class", "organisation")
         .first()
     )

@@ -67,7 +67,7 @@ def personal_page(view: Callable) -> Callable:
             response["Retry-After"] = "60"
         else:
             enrollment = personal.enrollment_for_page(token)
-            if enrollment is None or enrollment.participant.erased_at is not None:
+            if enrollment is None:
                 response = render(request, "portal/not_found.html", status=404)
             else:
                 response = view(request, enrollment, **kwargs)

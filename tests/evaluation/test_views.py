@@ -415,3 +415,20 @@ def test_the_scale_words_follow_the_page_language(ev):
     assert "Rất" not in english and "Trung bình" not in english
     vietnamese = Client().get(url).content.decode()
     assert "1 = Rất kém" in vietnamese and "5 = Rất tốt" in vietnamese
+
+
+def test_an_erased_persons_link_opens_no_survey(ev):
+    """Erasing a person ends their link everywhere (attendees.personal decides once): the
+    survey answers like an unknown link and takes no form."""
+    from django.utils import timezone
+
+    enrollment = ev.enrollments[0]
+    person = enrollment.participant
+    person.erased_at = timezone.now()
+    person.save()
+    url = _answer_url(enrollment)
+    unknown = Client().get(reverse("evaluation-answer", kwargs={"token": "nobody-has-this"}))
+    page = Client().get(url)
+    assert page.status_code == 404 and page.content == unknown.content
+    assert Client().post(url, _grid(ev.evaluation, "4")).status_code == 404
+    assert not EvaluationResponse.objects.exists()
