@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from crispy_forms.helper import FormHelper
 from django import forms
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from evaluation.models import Evaluation, SurveyTemplate, TemplateSection
@@ -87,6 +88,15 @@ class PaperReserveForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # Django's own bound messages read "Đảm bảo giá trị này lớn hơn hoặc bằng với 1 ."
+        # (sic): one message naming the field and both bounds, formatted here because the
+        # validators' params know only one bound.
+        out_of_range = gettext(
+            "The number of paper forms to print is between 1 and %(max)s at a time."
+        ) % {"max": MAX_PAPER_FORMS}
+        self.fields["count"].error_messages.update(
+            {"min_value": out_of_range, "max_value": out_of_range}
+        )
         self.helper = _helper()
 
 

@@ -252,3 +252,21 @@ def test_today_is_the_default_date(year):
     assert response.status_code == 200
     today = datetime.date.today()
     assert f"năm {today.year}" in response_text(response)
+
+
+def test_counts_are_grouped_by_thousands_as_elsewhere(year, monkeypatch):
+    """2996 reads "2.996", as the report and the results page print it."""
+    import dataclasses
+
+    from evaluation import report_views
+
+    real = report_views.class_figures
+
+    def big(evaluation):
+        figures = real(evaluation)
+        figures.forms = dataclasses.replace(figures.forms, printed=2996)
+        return figures
+
+    monkeypatch.setattr(report_views, "class_figures", big)
+    html = _client(year.coordinator).get(_class_url(year)).content.decode()
+    assert 'data-figure="printed">2.996<' in html

@@ -279,7 +279,7 @@ def test_participant_is_warned_when_the_form_will_not_count(ev):
     response = client.post(url, {}, follow=True)
     text = response.content.decode()
     assert not EvaluationResponse.objects.get().is_valid
-    assert "5 %" in text and "alert-warning" in text
+    assert "5%" in text and "alert-warning" in text
 
 
 def test_closed_and_not_open_evaluations_say_so(world):
@@ -362,3 +362,36 @@ def test_reserving_paper_forms_asks_how_many_not_a_form_number(ev):
     html = page.content.decode()
     assert "Số lượng phiếu giấy cần in" in html
     assert ">Số phiếu giấy<" not in html
+
+
+# --- wording (i18-polish2) -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("count", ["0", "501"])
+def test_reserve_count_out_of_range_names_the_field_and_the_range(ev, count):
+    response = login(ev.coordinator).post(
+        reverse("evaluation:paper-reserve", args=[ev.class_a.code]), {"count": count}, follow=True
+    )
+    html = response.content.decode()
+    assert "Số lượng phiếu giấy cần in mỗi lần từ 1 đến 500." in html
+    assert "Đảm bảo giá trị" not in html
+
+
+def test_the_page_says_numbers_were_given_not_forms_printed(ev):
+    services.paper_forms_reserve(actor=ev.coordinator, evaluation=ev.evaluation, count=15)
+    html = login(ev.coordinator).get(reverse("evaluation:class", args=[ev.class_a.code]))
+    html = html.content.decode()
+    assert "Đã cấp số 15 phiếu giấy, đã nhập 0." in html
+    assert "Đã in 15" not in html
+
+
+def test_percentages_read_5_percent_without_a_space(ev):
+    client = login(ev.coordinator)
+    pages = [
+        client.get(reverse("evaluation:class", args=[ev.class_a.code])),
+        client.get(reverse("evaluation_stats:class", args=[ev.class_a.code])),
+        client.get(reverse("evaluation:paper-entry", args=[ev.class_a.code])),
+    ]
+    assert "bỏ trống quá 5%)" in pages[0].content.decode()
+    for page in pages:
+        assert "5 %" not in page.content.decode()
