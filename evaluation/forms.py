@@ -9,6 +9,7 @@ from django import forms
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from core.documents.forms import DocumentForm
 from evaluation.models import Evaluation, SurveyTemplate, TemplateSection
 from evaluation.rules import MAX_UNANSWERED_PERCENT, SCALE, SCALE_LABELS
 from evaluation.services import MAX_COMMENT_LENGTH, MAX_PAPER_FORMS
@@ -228,3 +229,21 @@ class PaperNumberForm(forms.Form):
         min_value=1,
         widget=forms.NumberInput(attrs={"autofocus": True, "autocomplete": "off"}),
     )
+
+
+# --- The evaluation report ----------------------------------------------------------------
+
+# Who the evaluation report goes to unless the officer changes it: the department's
+# leaders and the lecturers it assesses (reports/evaluation_report.py writes it).
+REPORT_RECIPIENTS = "- Lãnh đạo Sở (b/c);\n- Giảng viên các chuyên đề;\n- Lưu: VT, TTBC."
+
+
+def report_form(data: dict | None = None) -> DocumentForm:
+    """The officer's fields of the evaluation report (number, date, recipients, signer):
+    the results report's own, proposing this report's recipients. With ``data`` (the
+    export's query string) a field left empty takes its proposal."""
+    defaults = DocumentForm.defaults(REPORT_RECIPIENTS)
+    if data is None:
+        return DocumentForm(initial=defaults)
+    typed = {k: v for k, v in data.items() if k in defaults and (v.strip() or k == "number")}
+    return DocumentForm({**defaults, **typed})

@@ -45,7 +45,6 @@ BASIS = (
     "Căn cứ Thông tư số 10/2017/TT-BNV ngày 29/12/2017 của Bộ Nội vụ quy định về đánh giá"
     " chất lượng bồi dưỡng cán bộ, công chức, viên chức"
 )
-DEFAULT_RECIPIENTS = "- Lãnh đạo Sở (b/c);\n- Giảng viên các chuyên đề;\n- Lưu: VT, TTBC."
 CLASS_SUBJECT = "Kết quả đánh giá chất lượng"
 YEAR_SUBJECT = "Kết quả đánh giá chất lượng các lớp bồi dưỡng năm"
 
