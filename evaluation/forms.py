@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from core.documents.forms import DocumentForm
 from evaluation.models import Evaluation, SurveyTemplate, TemplateSection
 from evaluation.rules import MAX_UNANSWERED_PERCENT, SCALE, SCALE_LABELS
-from evaluation.services import MAX_COMMENT_LENGTH, MAX_PAPER_FORMS
+from evaluation.services import MAX_COMMENT_LENGTH, MAX_PAPER_FORMS, MAX_REASON_LENGTH
 
 
 def _helper() -> FormHelper:
@@ -228,6 +228,23 @@ class PaperNumberForm(forms.Form):
         label=_("Form number"),
         min_value=1,
         widget=forms.NumberInput(attrs={"autofocus": True, "autocomplete": "off"}),
+    )
+
+
+class PaperWithdrawForm(forms.Form):
+    """Which typed-in paper form to take back, and why (audited; services say the rest)."""
+
+    number = forms.IntegerField(
+        label=_("Form number (as printed on the form)"),
+        min_value=1,
+        widget=forms.NumberInput(attrs={"class": "max-w-7rem", "autocomplete": "off"}),
+    )
+    reason = forms.CharField(
+        label=_("Reason for withdrawing"),
+        max_length=MAX_REASON_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Kept in the audit log with the form's number, e.g. “typed in wrongly”."),
+        error_messages={"required": _("Say why the form is withdrawn.")},
     )
 
 

@@ -395,3 +395,45 @@ def test_percentages_read_5_percent_without_a_space(ev):
     assert "bỏ trống quá 5%)" in pages[0].content.decode()
     for page in pages:
         assert "5 %" not in page.content.decode()
+
+
+def test_an_entered_paper_form_is_withdrawn_from_the_entry_page_and_typed_in_again(ev):
+    client = login(ev.coordinator)
+    code = ev.class_a.code
+    services.paper_forms_reserve(actor=ev.coordinator, evaluation=ev.evaluation, count=2)
+    entry = reverse("evaluation:paper-entry", args=[code])
+    client.post(entry, _grid(ev.evaluation, value="2", number=1))
+    page = client.get(entry, {"number": 1}).content.decode()
+    withdraw = reverse("evaluation:paper-withdraw", args=[code])
+    assert "number-problem" in page and f'href="{withdraw}?number=1"' in page
+    confirm = client.get(withdraw, {"number": 1}).content.decode()
+    assert 'id="confirm-action"' in confirm and 'value="1"' in confirm
+    assert "Rút một phiếu giấy đã nhập?" in confirm
+    # Without a reason: asked for, nothing withdrawn.
+    refused = client.post(f"{withdraw}?number=1", {"confirm": "yes", "number": 1, "reason": ""})
+    assert refused.status_code == 200 and "Ghi lý do rút phiếu." in refused.content.decode()
+    assert EvaluationResponse.objects.filter(number=1).exists()
+    done = client.post(
+        f"{withdraw}?number=1", {"confirm": "yes", "number": 1, "reason": "Nhập nhầm"}
+    )
+    assert done.status_code == 302 and done["Location"] == f"{entry}?number=1"
+    page = client.get(done["Location"]).content.decode()
+    assert "entry-form" in page and f"Đã rút phiếu {code} · 001" in page
+    assert not EvaluationResponse.objects.exists()
+
+
+def test_an_online_forms_number_offers_no_withdrawal(ev):
+    client = login(ev.coordinator)
+    code = ev.class_a.code
+    services.paper_forms_reserve(actor=ev.coordinator, evaluation=ev.evaluation, count=1)
+    online = services.response_submit(
+        evaluation=ev.evaluation, enrollment=ev.enrollments[0], answers={}, comments={}
+    )
+    page = client.get(reverse("evaluation:paper-entry", args=[code]), {"number": online.number})
+    assert "withdraw-link" not in page.content.decode()
+    response = client.post(
+        reverse("evaluation:paper-withdraw", args=[code]),
+        {"confirm": "yes", "number": online.number, "reason": "Nhầm"},
+    )
+    assert response.status_code == 200 and "trả lời trực tuyến" in response.content.decode()
+    assert EvaluationResponse.objects.filter(pk=online.pk).exists()
