@@ -270,6 +270,8 @@ def test_counts_are_grouped_by_thousands_as_elsewhere(year, monkeypatch):
     monkeypatch.setattr(report_views, "class_figures", big)
     html = _client(year.coordinator).get(_class_url(year)).content.decode()
     assert 'data-figure="printed">2.996<' in html
+    # Numbers reserved for paper forms, as the evaluation page says (not all printed).
+    assert "Phiếu giấy đã cấp số" in html and "Phiếu giấy đã in" not in html
 
 
 def _form_fields(html: str) -> dict[str, str]:
