@@ -91,7 +91,7 @@ def _answer(request: HttpRequest, token: str) -> HttpResponse:
                 messages.warning(
                     request,
                     _(
-                        "%(missing)s of %(total)s questions are unanswered: more than 5 %% "
+                        "%(missing)s of %(total)s questions are unanswered: more than 5%% "
                         "unanswered, so this form will not be counted. You can still "
                         "answer them below."
                     )

@@ -6,11 +6,13 @@ from __future__ import annotations
 
 from crispy_forms.helper import FormHelper
 from django import forms
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from core.documents.forms import DocumentForm
 from evaluation.models import Evaluation, SurveyTemplate, TemplateSection
 from evaluation.rules import MAX_UNANSWERED_PERCENT, SCALE, SCALE_WORDS
-from evaluation.services import MAX_COMMENT_LENGTH, MAX_PAPER_FORMS
+from evaluation.services import MAX_COMMENT_LENGTH, MAX_PAPER_FORMS, MAX_REASON_LENGTH
 
 
 def _helper() -> FormHelper:
@@ -87,6 +89,15 @@ class PaperReserveForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # Django's own bound messages read "Đảm bảo giá trị này lớn hơn hoặc bằng với 1 ."
+        # (sic): one message naming the field and both bounds, formatted here because the
+        # validators' params know only one bound.
+        out_of_range = gettext(
+            "The number of paper forms to print is between 1 and %(max)s at a time."
+        ) % {"max": MAX_PAPER_FORMS}
+        self.fields["count"].error_messages.update(
+            {"min_value": out_of_range, "max_value": out_of_range}
+        )
         self.helper = _helper()
 
 
@@ -218,3 +229,38 @@ class PaperNumberForm(forms.Form):
         min_value=1,
         widget=forms.NumberInput(attrs={"autofocus": True, "autocomplete": "off"}),
     )
+
+
+class PaperWithdrawForm(forms.Form):
+    """Which typed-in paper form to take back, and why (audited; services say the rest)."""
+
+    number = forms.IntegerField(
+        label=_("Form number (as printed on the form)"),
+        min_value=1,
+        widget=forms.NumberInput(attrs={"class": "max-w-7rem", "autocomplete": "off"}),
+    )
+    reason = forms.CharField(
+        label=_("Reason for withdrawing"),
+        max_length=MAX_REASON_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Kept in the audit log with the form's number, e.g. “typed in wrongly”."),
+        error_messages={"required": _("Say why the form is withdrawn.")},
+    )
+
+
+# --- The evaluation report ----------------------------------------------------------------
+
+# Who the evaluation report goes to unless the officer changes it: the department's
+# leaders and the lecturers it assesses (reports/evaluation_report.py writes it).
+REPORT_RECIPIENTS = "- Lãnh đạo Sở (b/c);\n- Giảng viên các chuyên đề;\n- Lưu: VT, TTBC."
+
+
+def report_form(data: dict | None = None) -> DocumentForm:
+    """The officer's fields of the evaluation report (number, date, recipients, signer):
+    the results report's own, proposing this report's recipients. With ``data`` (the
+    export's query string) a field left empty takes its proposal."""
+    defaults = DocumentForm.defaults(REPORT_RECIPIENTS)
+    if data is None:
+        return DocumentForm(initial=defaults)
+    typed = {k: v for k, v in data.items() if k in defaults and (v.strip() or k == "number")}
+    return DocumentForm({**defaults, **typed})

@@ -22,11 +22,11 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
-from django.utils import timezone
 from django.utils.translation import pgettext
 
 from accounts.decorators import role_required, staff_reader_required
 from courses.models import Trainer, TrainingClass
+from evaluation.forms import report_form
 from evaluation.models import Evaluation
 from evaluation.rules import MIN_VALID_FORMS_FOR_TRAINERS, SCALE_LABELS
 from evaluation.stats import class_figures, year_figures
@@ -70,7 +70,7 @@ def class_statistics(request: HttpRequest, code: str) -> HttpResponse:
             "whole": whole,
             "min_forms": MIN_VALID_FORMS_FOR_TRAINERS,
             "scale": list(SCALE_LABELS.items()),
-            "today": timezone.localdate(),
+            "report_form": report_form() if whole else None,
         },
     )
 
@@ -90,6 +90,6 @@ def year_statistics(request: HttpRequest, year: int) -> HttpResponse:
             "figures": figures,
             "practice_classes": TrainingClass.objects.practice().filter(year=year).order_by("code"),
             "scale": list(SCALE_LABELS.items()),
-            "today": timezone.localdate(),
+            "report_form": report_form(),
         },
     )

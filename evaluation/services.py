@@ -317,6 +317,48 @@ def response_enter_paper(
     return response
 
 
+MAX_REASON_LENGTH = 300
+
+
+@transaction.atomic
+def paper_form_withdraw(*, actor: User, evaluation: Evaluation, number: int, reason: str) -> int:
+    """Take back a paper form typed in wrongly, by its number: its answers and comments
+    go, and the number can be typed in again from the paper. Audited with the number and
+    the reason only — a paper form is tied to nobody, and nothing here names anyone. An
+    online form is refused: it belongs to its participant, who corrects it themselves."""
+    reason = " ".join(nfc(reason or "").split())
+    if not reason:
+        raise ValidationError({"reason": _("Say why the form is withdrawn.")})
+    if len(reason) > MAX_REASON_LENGTH:
+        raise ValidationError(
+            {"reason": _("At most %(max)s characters.") % {"max": MAX_REASON_LENGTH}}
+        )
+    evaluation = Evaluation.objects.select_for_update().get(pk=evaluation.pk)
+    label = form_label(evaluation.training_class.code, number)
+    response = evaluation.responses.filter(number=number).first()
+    if response is None:
+        raise ValidationError(
+            {"number": _("Form %(label)s has not been entered.") % {"label": label}}
+        )
+    if response.source != ResponseSource.PAPER:
+        raise ValidationError(
+            {
+                "number": _(
+                    "Form %(label)s was answered online: only its participant can correct it."
+                )
+                % {"label": label}
+            }
+        )
+    response.delete()  # its answers and comments with it (CASCADE)
+    audit(
+        actor=actor,
+        action="evaluation.paper_withdraw",
+        target=evaluation,
+        changes={"form": number, "reason": reason},
+    )
+    return number
+
+
 # --- Templates: edited by the coordinator, copied into a class when it opens ---------------
 
 

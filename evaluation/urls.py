@@ -23,4 +23,5 @@ urlpatterns = [
     path("classes/<str:code>/evaluation/paper/", views.paper_reserve, name="paper-reserve"),
     path("classes/<str:code>/evaluation/paper/<int:pk>/", views.paper_pdf, name="paper-pdf"),
     path("classes/<str:code>/evaluation/enter/", views.paper_entry, name="paper-entry"),
+    path("classes/<str:code>/evaluation/withdraw/", views.paper_withdraw, name="paper-withdraw"),
 ]

@@ -25,10 +25,17 @@ from evaluation.forms import (
     OpenForm,
     PaperNumberForm,
     PaperReserveForm,
+    PaperWithdrawForm,
     SectionForm,
     TemplateForm,
 )
-from evaluation.models import Evaluation, PaperBatch, SurveyTemplate, TemplateSection
+from evaluation.models import (
+    Evaluation,
+    PaperBatch,
+    ResponseSource,
+    SurveyTemplate,
+    TemplateSection,
+)
 from evaluation.paper import paper_forms_pdf
 from evaluation.rules import MAX_UNANSWERED_PERCENT, form_label
 
@@ -312,12 +319,17 @@ def paper_entry(request: HttpRequest, code: str) -> HttpResponse:
     number_form = PaperNumberForm(
         request.POST or (request.GET if "number" in request.GET else None)
     )
-    number, problem, form = None, "", None
+    number, problem, form, withdraw_url = None, "", None, ""
     if number_form.is_bound and number_form.is_valid():
         number = number_form.cleaned_data["number"]
         problem = services.paper_number_problem(evaluation, number)
         if problem:
             number_form.add_error("number", problem)
+            # A paper form typed in wrongly is taken back here, then typed in again.
+            if evaluation.responses.filter(number=number, source=ResponseSource.PAPER).exists():
+                withdraw_url = (
+                    reverse("evaluation:paper-withdraw", args=[code]) + f"?number={number}"
+                )
             number = None  # back to the number, with why
     if number is not None:
         form = AnswerForm(
@@ -368,5 +380,46 @@ def paper_entry(request: HttpRequest, code: str) -> HttpResponse:
             "entered": counts["paper"],
             "printed": evaluation.paper_printed(),
             "legend": SCALE_LEGEND,
+            "withdraw_url": withdraw_url,
         },
+    )
+
+
+@coordinator_required
+def paper_withdraw(request: HttpRequest, code: str) -> HttpResponse:
+    """Take back a typed-in paper form (typed in wrongly), by its number and with a
+    reason; then its number can be typed in again. Never an online form, never a name."""
+    evaluation = _get_evaluation(request, code)
+    klass = evaluation.training_class
+    typed = (request.POST or request.GET).get("number", "")
+    form = PaperWithdrawForm(
+        request.POST or None, initial={"number": int(typed) if typed.isdigit() else None}
+    )
+    entry = reverse("evaluation:paper-entry", args=[code])
+    return confirm_page(
+        request,
+        act=lambda: services.paper_form_withdraw(
+            actor=request.user,
+            evaluation=evaluation,
+            number=form.cleaned_data["number"],
+            reason=form.cleaned_data["reason"],
+        ),
+        done=lambda number: (
+            _("Form %(label)s is withdrawn: type it in again.")
+            % {"label": form_label(code, number)}
+        ),
+        # Back at the number, which now opens an empty grid.
+        back=f"{entry}?number={typed}" if typed.isdigit() else entry,
+        page={
+            "title": _("Withdraw a typed-in paper form?"),
+            "subject": f"{klass.code} — {klass.title}",
+            "consequences": [
+                _("The form's answers and comments are deleted and no longer counted."),
+                _("Its number can then be typed in again from the paper form."),
+                _("Only paper forms: a form answered online belongs to its participant."),
+            ],
+            "button": _("Withdraw the form"),
+            "danger": True,
+        },
+        form=form,
     )

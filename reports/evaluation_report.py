@@ -15,6 +15,8 @@ import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.utils.text import capfirst
+
 from core.documents.header import place_date
 from core.documents.wording import cited_date, period, vn_count, vn_int
 from courses.models import TrainingClass
@@ -26,6 +28,7 @@ from evaluation.stats import (
     FormCounts,
     IndicatorFigures,
     LecturerFigures,
+    SectionFigures,
     YearFigures,
 )
 from reports.results.blocks import Block, Grid
@@ -42,7 +45,6 @@ BASIS = (
     "Căn cứ Thông tư số 10/2017/TT-BNV ngày 29/12/2017 của Bộ Nội vụ quy định về đánh giá"
     " chất lượng bồi dưỡng cán bộ, công chức, viên chức"
 )
-DEFAULT_RECIPIENTS = "- Lãnh đạo Sở (b/c);\n- Giảng viên các chuyên đề;\n- Lưu: VT, TTBC."
 CLASS_SUBJECT = "Kết quả đánh giá chất lượng"
 YEAR_SUBJECT = "Kết quả đánh giá chất lượng các lớp bồi dưỡng năm"
 
@@ -193,13 +195,14 @@ def _summary(comments: list[str]) -> list[tuple[str, int]]:
 
 def _comment_blocks(groups: list[tuple[str, list[str]]]) -> list[Block]:
     """Each different comment once, with the number of forms that gave it when more
-    than one ("Cần thêm thời gian thảo luận (03 ý kiến)")."""
+    than one ("Cần thêm thời gian thảo luận (3 ý kiến)": a count in running text, not
+    the two-digit "03 lớp" of a list of classes)."""
     blocks: list[Block] = []
     for letter, (title, comments) in zip(_LETTERS, groups, strict=False):
         blocks.append(Block("h3", f"{letter}) {title}"))
         if comments:
             blocks += [
-                Block("item", f"- {text}" + (f" ({vn_count(n)} ý kiến)" if n > 1 else ""))
+                Block("item", f"- {text}" + (f" ({vn_int(n)} ý kiến)" if n > 1 else ""))
                 for text, n in _summary(comments)
             ]
         else:
@@ -220,6 +223,15 @@ def _extremes(rows: list[tuple[str, Distribution]]) -> list[str]:
         f"Nội dung được đánh giá cao nhất: {high[0]} ({_mean(high[1])}); thấp nhất:"
         f" {low[0]} ({_mean(low[1])})."
     ]
+
+
+def _section_name(section: SectionFigures) -> str:
+    """A section as running text names it: a lecturer section's title is the form's heading
+    "Giảng viên: TS. Trần Thị Thu Hà", which after "cao nhất:" reads with two colons; the
+    sentence says "giảng viên TS. Trần Thị Thu Hà"."""
+    if section.trainer is not None:
+        return f"giảng viên {section.trainer}"
+    return section.title
 
 
 # ---------------------------------------------------------------------------- one class
@@ -298,7 +310,7 @@ def class_blocks(figures: ClassFigures, issuer: Issuer) -> list[Block]:
     blocks.append(Block("h1", "V. NHẬN XÉT, KẾT LUẬN"))
     blocks += [
         Block("item", f"- {line}")
-        for line in _extremes([(s.title, s.distribution) for s in figures.sections])
+        for line in _extremes([(_section_name(s), s.distribution) for s in figures.sections])
     ]
     blocks.append(Block("note", CONCLUSION_PLACEHOLDER))
     blocks.append(
@@ -448,7 +460,9 @@ def year_blocks(figures: YearFigures, issuer: Issuer) -> list[Block]:
     blocks.append(Block("h1", "IV. Ý KIẾN CỦA HỌC VIÊN"))
     groups: list[tuple[str, list[str]]] = []
     for c in figures.classes:
-        comments = [f"{s.title}: {text}" for s in c.sections for text in s.comments]
+        comments = [
+            f"{capfirst(_section_name(s))}: {text}" for s in c.sections for text in s.comments
+        ]
         title = f"Lớp {c.training_class.code}"
         groups.append((f"{title}: {vn_int(len(comments))} ý kiến" if comments else title, comments))
     if groups:

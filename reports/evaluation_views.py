@@ -7,42 +7,27 @@ from __future__ import annotations
 
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 
 from accounts.decorators import staff_reader_required
 from core.http import document_response
 from courses.models import TrainingClass
+from evaluation.forms import report_form
 from evaluation.models import Evaluation
 from evaluation.stats import class_figures, year_figures
 from reports import evaluation_report
-from reports.forms import ResultsForm
 from reports.results_views import FIRST_YEAR, LAST_YEAR
 
 FORMATS = ("docx", "pdf")
 
 
-def _document(request: HttpRequest, year: int, subject: str) -> dict | HttpResponse:
-    """The officer's fields (number, date, recipients, signer) from the query string,
-    checked by the results report's form; a 400 saying what is wrong."""
-    data = {
-        "number": "",
-        "on": timezone.localdate().strftime("%d/%m/%Y"),
-        "subject": subject,
-        "recipients": evaluation_report.DEFAULT_RECIPIENTS,
-        "signer_title": "GIÁM ĐỐC",
-        "signer_name": "",
-        **{k: v for k, v in request.GET.dict().items() if v.strip() or k == "number"},
-        "year": str(year),
-    }
-    form = ResultsForm(data, years=[year])
+def _document(request: HttpRequest, subject: str) -> dict | HttpResponse:
+    """The officer's fields (number, date, recipients, signer) from the query string, as
+    the statistics page's form sent them (evaluation.forms.report_form, the results
+    report's fields); a 400 saying what is wrong."""
+    form = report_form(request.GET.dict())
     if not form.is_valid():
-        problems = "; ".join(
-            f"{form.fields[name].label}: {' '.join(errors)}" for name, errors in form.errors.items()
-        )
-        return HttpResponseBadRequest(problems, content_type="text/plain; charset=utf-8")
-    values = dict(form.cleaned_data)
-    values.pop("year")
-    return values
+        return HttpResponseBadRequest(form.problems(), content_type="text/plain; charset=utf-8")
+    return {**form.cleaned_data, "subject": subject}
 
 
 @staff_reader_required
@@ -52,7 +37,7 @@ def class_export(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
     klass = get_object_or_404(TrainingClass.objects.visible_to(request.user), code=code)
     evaluation = get_object_or_404(Evaluation, training_class=klass)
     figures = class_figures(evaluation)
-    document = _document(request, klass.year, evaluation_report.class_subject(figures))
+    document = _document(request, evaluation_report.class_subject(figures))
     if isinstance(document, HttpResponse):
         return document
     content = evaluation_report.class_report(figures, fmt, **document)
@@ -68,7 +53,7 @@ def class_export(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
 def year_export(request: HttpRequest, year: int, fmt: str) -> HttpResponse:
     if fmt not in FORMATS or not FIRST_YEAR <= year <= LAST_YEAR:
         raise Http404
-    document = _document(request, year, evaluation_report.year_subject(year))
+    document = _document(request, evaluation_report.year_subject(year))
     if isinstance(document, HttpResponse):
         return document
     content = evaluation_report.year_report(year_figures(year), fmt, **document)

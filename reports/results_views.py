@@ -23,7 +23,6 @@ from reports.forms import ResultsForm
 from reports.results import (
     DEFAULT_RECIPIENTS,
     DEFAULT_SUBJECT,
-    SIGNER_TITLES,
     assessment,
     document_number,
     document_subject,
@@ -53,13 +52,9 @@ def _default_year(user) -> int:
 
 def _defaults(year: int) -> dict[str, str]:
     return {
+        **ResultsForm.defaults(DEFAULT_RECIPIENTS),
         "year": str(year),
-        "number": "",
-        "on": timezone.localdate().strftime("%d/%m/%Y"),
         "subject": DEFAULT_SUBJECT,
-        "recipients": DEFAULT_RECIPIENTS,
-        "signer_title": SIGNER_TITLES[0],
-        "signer_name": "",
     }
 
 
@@ -140,10 +135,7 @@ def results_export(request: HttpRequest, year: int, fmt: str) -> HttpResponse:
     data = {**_defaults(year), **request.GET.dict(), "year": str(year)}
     form = ResultsForm(data, years=sorted({year, *_years(request.user)}, reverse=True))
     if not form.is_valid():
-        problems = "; ".join(
-            f"{form.fields[name].label}: {' '.join(errors)}" for name, errors in form.errors.items()
-        )
-        return HttpResponseBadRequest(problems, content_type="text/plain; charset=utf-8")
+        return HttpResponseBadRequest(form.problems(), content_type="text/plain; charset=utf-8")
     values = form.cleaned_data
     render_file = EXPORTS[fmt]
     content = render_file(

@@ -9,6 +9,8 @@ department takes its pieces from here instead of styling its own.
 * :mod:`~core.documents.fitting` — measuring text: shrink to one line, wrap, fit a name,
   column widths.
 * :mod:`~core.documents.tables` — one table (columns, typed rows) to xlsx, CSV and PDF.
+* :mod:`~core.documents.forms` — the officer's fields of a report (number, date,
+  recipients, signer's title and name), one form for every report the app writes.
 * :mod:`~core.documents.spreadsheet` — text cells that are never formulas, and the print
   set-up of every workbook.
 """

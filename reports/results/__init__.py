@@ -24,7 +24,6 @@ from reports.results.figures import ATTENDANCE_TARGET, ResultsFigures, results_f
 from reports.results.frame import (
     DEFAULT_RECIPIENTS,
     DEFAULT_SUBJECT,
-    SIGNER_TITLES,
     document_number,
     document_subject,
 )
@@ -35,7 +34,6 @@ __all__ = [
     "DEFAULT_RECIPIENTS",
     "DEFAULT_SUBJECT",
     "PROPOSAL_PLACEHOLDER",
-    "SIGNER_TITLES",
     "Block",
     "Grid",
     "ResultsFigures",

@@ -17,7 +17,6 @@ DEFAULT_SUBJECT = (
     "thông tin đối ngoại cho cán bộ làm công tác thông tin đối ngoại khu vực biên giới"
 )
 DEFAULT_RECIPIENTS = "- UBND tỉnh (b/c);\n- Bộ Thông tin và Truyền thông (b/c);\n- Lưu: VT, TTBC."
-SIGNER_TITLES = ("GIÁM ĐỐC", "KT. GIÁM ĐỐC\nPHÓ GIÁM ĐỐC")
 
 
 @dataclass

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 from copy import copy
+from dataclasses import replace
 from typing import Unpack
 
 from reportlab.lib import colors
@@ -26,7 +27,7 @@ from core.documents.header import (
     style,
 )
 from reports.results.blocks import Block, Grid, report_blocks
-from reports.results.charts import chart_drawing
+from reports.results.charts import ROW_MM, Chart, chart_drawing
 from reports.results.figures import ResultsFigures
 from reports.results.frame import (
     INDENT_MM,
@@ -138,9 +139,7 @@ def _pdf_body(blocks: list[Block]) -> list[Flowable]:
     story: list[Flowable] = []
     for i, block in enumerate(blocks):
         if block.kind == "chart":
-            drawing = chart_drawing(block.chart)
-            drawing.hAlign = "CENTER"
-            story += [Spacer(1, 2 * mm), drawing, Spacer(1, 4 * mm)]
+            story += [Spacer(1, 2 * mm), ChartFlowable(block.chart), Spacer(1, 4 * mm)]
             continue
         if block.kind != "table":
             story.append(para(block.text, styles.get(block.kind, body)))
@@ -158,6 +157,40 @@ def _pdf_body(blocks: list[Block]) -> list[Flowable]:
             story.append(CondPageBreak(_height(run, table, rows=2)))
         story += [*run, table]
     return story
+
+
+class ChartFlowable(Flowable):
+    """A bar chart that may break between its bars. Drawn whole, a chart that did not fit
+    under the text moved to the next page and left up to a third of page 1 empty; its
+    first bars now fill that room and the rest continue, titled "(tiếp theo)", overleaf.
+    At least two bars stay on either side, else it moves whole as before."""
+
+    MIN_BARS = 2
+
+    def __init__(self, chart: Chart):
+        super().__init__()
+        self.chart = chart
+        self.drawing = chart_drawing(chart)
+        self.hAlign = "CENTER"
+
+    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
+        self.width, self.height = self.drawing.width, self.drawing.height
+        return self.width, self.height
+
+    def draw(self) -> None:
+        self.drawing.drawOn(self.canv, 0, 0)
+
+    def split(self, avail_width: float, avail_height: float) -> list[Flowable]:
+        chart = self.chart
+        fit = int((avail_height / mm - replace(chart, bars=[]).height_mm) // ROW_MM)
+        if fit < self.MIN_BARS or len(chart.bars) - fit < self.MIN_BARS:
+            return []
+        return [
+            ChartFlowable(replace(chart, bars=chart.bars[:fit])),
+            ChartFlowable(
+                replace(chart, title=f"{chart.title} (tiếp theo)", bars=chart.bars[fit:])
+            ),
+        ]
 
 
 def _not_kept(heading: ParagraphStyle) -> ParagraphStyle:

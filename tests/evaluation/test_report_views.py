@@ -252,3 +252,91 @@ def test_today_is_the_default_date(year):
     assert response.status_code == 200
     today = datetime.date.today()
     assert f"năm {today.year}" in response_text(response)
+
+
+def test_counts_are_grouped_by_thousands_as_elsewhere(year, monkeypatch):
+    """2996 reads "2.996", as the report and the results page print it."""
+    import dataclasses
+
+    from evaluation import report_views
+
+    real = report_views.class_figures
+
+    def big(evaluation):
+        figures = real(evaluation)
+        figures.forms = dataclasses.replace(figures.forms, printed=2996)
+        return figures
+
+    monkeypatch.setattr(report_views, "class_figures", big)
+    html = _client(year.coordinator).get(_class_url(year)).content.decode()
+    assert 'data-figure="printed">2.996<' in html
+    # Numbers reserved for paper forms, as the evaluation page says (not all printed).
+    assert "Phiếu giấy đã cấp số" in html and "Phiếu giấy đã in" not in html
+
+
+def _form_fields(html: str) -> dict[str, str]:
+    """The named fields of the page's report form and the values it proposes."""
+    import html as html_lib
+    from html.parser import HTMLParser
+
+    form = html[html.index('id="report-form"') :]
+    form = form[: form.index("</form>")]
+    fields: dict[str, str] = {}
+
+    class Parser(HTMLParser):
+        name: str | None = None
+
+        def handle_starttag(self, tag, attrs):
+            attrs = dict(attrs)
+            if tag == "input" and attrs.get("name"):
+                fields[attrs["name"]] = attrs.get("value") or ""
+            elif tag == "textarea":
+                self.name = attrs["name"]
+                fields[self.name] = ""
+
+        def handle_data(self, data):
+            if self.name:
+                fields[self.name] += data
+
+        def handle_endtag(self, tag):
+            if tag == "textarea":
+                fields[self.name] = html_lib.unescape(fields[self.name]).strip()
+                self.name = None
+
+    Parser(convert_charrefs=True).feed(form)
+    return fields
+
+
+@pytest.mark.parametrize("page", ["class", "year"])
+def test_the_report_form_lets_a_deputy_sign_and_edits_the_recipients(year, page):
+    """The form asked only number, date and name: the title was fixed "GIÁM ĐỐC" and
+    "Nơi nhận" could not be changed. It is now the results report's form."""
+    client = _client(year.coordinator)
+    if page == "class":
+        url = _class_url(year)
+        export = reverse("reports:evaluation-class-export", args=[year.class_a.code, "docx"])
+    else:
+        url = reverse("evaluation_stats:year", args=[2023])
+        export = reverse("reports:evaluation-year-export", args=[2023, "docx"])
+    fields = _form_fields(client.get(url).content.decode())
+    assert set(fields) == {"number", "on", "recipients", "signer_title", "signer_name"}
+    assert fields["signer_title"] == "GIÁM ĐỐC"
+    assert "Lãnh đạo Sở (b/c)" in fields["recipients"]
+    fields.update(
+        signer_title="KT. GIÁM ĐỐC\r\nPHÓ GIÁM ĐỐC",
+        signer_name="Nguyễn Văn An",
+        recipients=fields["recipients"] + "\r\n- Phòng Văn hóa huyện (p/h);",
+    )
+    text = response_text(client.get(export, fields))
+    assert "KT. GIÁM ĐỐC" in text and "PHÓ GIÁM ĐỐC" in text
+    assert "Phòng Văn hóa huyện (p/h)" in text and "Nguyễn Văn An" in text
+
+
+def test_the_report_form_is_the_results_reports_own():
+    """One home for the officer's fields: a field added to the results report's form is
+    on the evaluation report's form too."""
+    from evaluation.forms import report_form
+    from reports.forms import ResultsForm
+
+    results_fields = set(ResultsForm.base_fields) - {"year", "subject"}
+    assert set(report_form().fields) == results_fields

@@ -314,3 +314,55 @@ def test_opening_with_no_template_at_all_loads_the_ready_one(world):
     template = SurveyTemplate.objects.get()
     assert template.is_default and evaluation.template_name == template.name
     assert evaluation.indicators().count() >= sum(len(s[3]) for s in SECTIONS)
+
+
+# --- withdrawing a paper form typed in wrongly (i18-polish2) -------------------------------
+
+
+def _typed(ev, number=1, value=4):
+    section = ev.evaluation.sections.first()
+    return services.response_enter_paper(
+        actor=ev.coordinator,
+        evaluation=ev.evaluation,
+        number=number,
+        answers=_all(ev.evaluation, value),
+        comments={section.pk: "Gõ nhầm"},
+    )
+
+
+def test_a_withdrawn_paper_form_can_be_typed_in_again(ev):
+    services.paper_forms_reserve(actor=ev.coordinator, evaluation=ev.evaluation, count=2)
+    _typed(ev, value=2)
+    assert services.paper_number_problem(ev.evaluation, 1)  # "already entered"
+    withdrawn = services.paper_form_withdraw(
+        actor=ev.coordinator, evaluation=ev.evaluation, number=1, reason="  Nhập  nhầm cột 3 "
+    )
+    assert withdrawn == 1
+    assert not EvaluationResponse.objects.filter(number=1).exists()
+    assert services.paper_number_problem(ev.evaluation, 1) == ""
+    again = _typed(ev, value=5)
+    assert again.number == 1 and set(again.answers.values_list("value", flat=True)) == {5}
+    entry = AuditLog.objects.get(action="evaluation.paper_withdraw")
+    # The number and the reason, nothing that names anyone beyond the acting coordinator.
+    assert entry.changes == {"form": 1, "reason": "Nhập nhầm cột 3"}
+    assert entry.actor == ev.coordinator and entry.target_id == str(ev.evaluation.pk)
+
+
+def test_only_an_entered_paper_form_can_be_withdrawn_and_with_a_reason(ev):
+    services.paper_forms_reserve(actor=ev.coordinator, evaluation=ev.evaluation, count=2)
+    online = services.response_submit(
+        evaluation=ev.evaluation,
+        enrollment=ev.enrollments[0],
+        answers=_all(ev.evaluation),
+        comments={},
+    )
+    _typed(ev, number=1)
+    cases = [(online.number, "Nhầm"), (2, "Nhầm"), (1, "   ")]
+    for number, reason in cases:
+        with override("en"), pytest.raises(ValidationError) as caught:
+            services.paper_form_withdraw(
+                actor=ev.coordinator, evaluation=ev.evaluation, number=number, reason=reason
+            )
+        assert caught.value.message_dict
+    assert EvaluationResponse.objects.count() == 2
+    assert not AuditLog.objects.filter(action="evaluation.paper_withdraw").exists()

@@ -281,7 +281,7 @@ def test_participant_is_warned_when_the_form_will_not_count(ev):
     response = client.post(url, {}, follow=True)
     text = response.content.decode()
     assert not EvaluationResponse.objects.get().is_valid
-    assert "5 %" in text and "msg-warning" in text
+    assert "5%" in text and "msg-warning" in text
 
 
 def test_closed_and_not_open_evaluations_say_so(world):
@@ -432,3 +432,78 @@ def test_an_erased_persons_link_opens_no_survey(ev):
     assert page.status_code == 404 and page.content == unknown.content
     assert Client().post(url, _grid(ev.evaluation, "4")).status_code == 404
     assert not EvaluationResponse.objects.exists()
+
+
+# --- wording (i18-polish2) -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("count", ["0", "501"])
+def test_reserve_count_out_of_range_names_the_field_and_the_range(ev, count):
+    response = login(ev.coordinator).post(
+        reverse("evaluation:paper-reserve", args=[ev.class_a.code]), {"count": count}, follow=True
+    )
+    html = response.content.decode()
+    assert "Số lượng phiếu giấy cần in mỗi lần từ 1 đến 500." in html
+    assert "Đảm bảo giá trị" not in html
+
+
+def test_the_page_says_numbers_were_given_not_forms_printed(ev):
+    services.paper_forms_reserve(actor=ev.coordinator, evaluation=ev.evaluation, count=15)
+    html = login(ev.coordinator).get(reverse("evaluation:class", args=[ev.class_a.code]))
+    html = html.content.decode()
+    assert "Đã cấp số 15 phiếu giấy, đã nhập 0." in html
+    assert "Đã in 15" not in html
+
+
+def test_percentages_read_5_percent_without_a_space(ev):
+    client = login(ev.coordinator)
+    pages = [
+        client.get(reverse("evaluation:class", args=[ev.class_a.code])),
+        client.get(reverse("evaluation_stats:class", args=[ev.class_a.code])),
+        client.get(reverse("evaluation:paper-entry", args=[ev.class_a.code])),
+    ]
+    assert "bỏ trống quá 5%)" in pages[0].content.decode()
+    for page in pages:
+        assert "5 %" not in page.content.decode()
+
+
+def test_an_entered_paper_form_is_withdrawn_from_the_entry_page_and_typed_in_again(ev):
+    client = login(ev.coordinator)
+    code = ev.class_a.code
+    services.paper_forms_reserve(actor=ev.coordinator, evaluation=ev.evaluation, count=2)
+    entry = reverse("evaluation:paper-entry", args=[code])
+    client.post(entry, _grid(ev.evaluation, value="2", number=1))
+    page = client.get(entry, {"number": 1}).content.decode()
+    withdraw = reverse("evaluation:paper-withdraw", args=[code])
+    assert "number-problem" in page and f'href="{withdraw}?number=1"' in page
+    confirm = client.get(withdraw, {"number": 1}).content.decode()
+    assert 'id="confirm-action"' in confirm and 'value="1"' in confirm
+    assert "Rút một phiếu giấy đã nhập?" in confirm
+    # Without a reason: asked for, nothing withdrawn.
+    refused = client.post(f"{withdraw}?number=1", {"confirm": "yes", "number": 1, "reason": ""})
+    assert refused.status_code == 200 and "Ghi lý do rút phiếu." in refused.content.decode()
+    assert EvaluationResponse.objects.filter(number=1).exists()
+    done = client.post(
+        f"{withdraw}?number=1", {"confirm": "yes", "number": 1, "reason": "Nhập nhầm"}
+    )
+    assert done.status_code == 302 and done["Location"] == f"{entry}?number=1"
+    page = client.get(done["Location"]).content.decode()
+    assert "entry-form" in page and f"Đã rút phiếu {code} · 001" in page
+    assert not EvaluationResponse.objects.exists()
+
+
+def test_an_online_forms_number_offers_no_withdrawal(ev):
+    client = login(ev.coordinator)
+    code = ev.class_a.code
+    services.paper_forms_reserve(actor=ev.coordinator, evaluation=ev.evaluation, count=1)
+    online = services.response_submit(
+        evaluation=ev.evaluation, enrollment=ev.enrollments[0], answers={}, comments={}
+    )
+    page = client.get(reverse("evaluation:paper-entry", args=[code]), {"number": online.number})
+    assert "withdraw-link" not in page.content.decode()
+    response = client.post(
+        reverse("evaluation:paper-withdraw", args=[code]),
+        {"confirm": "yes", "number": online.number, "reason": "Nhầm"},
+    )
+    assert response.status_code == 200 and "trả lời trực tuyến" in response.content.decode()
+    assert EvaluationResponse.objects.filter(pk=online.pk).exists()

@@ -894,4 +894,19 @@ RULES: dict[str, Rule] = {
         },
         changes_db=False,
     ),
+    # issue 18: i18-polish2
+    # Withdrawing a typed-in paper form (typed in wrongly): the coordinator only, like
+    # typing it in. Class A holds one typed paper form (tests/security/world.py).
+    "evaluation:paper-withdraw": Rule(
+        get=COORD,
+        args=_code,
+        post=COORD,
+        data=lambda w: {
+            "confirm": "yes",
+            "number": w.evaluation.responses.filter(source="paper")
+            .values_list("number", flat=True)
+            .first(),
+            "reason": "Nhập nhầm",
+        },
+    ),
 }
