@@ -69,3 +69,20 @@ SECTIONS = [
         ],
     ),
 ]
+
+
+def load(survey_template, template_section, template_indicator, *, is_default: bool = True):
+    """Write the ready template with the model classes given: the app's own (services,
+    after a flush) or migration 0002's historical ones — one copy of the loading."""
+    template = survey_template.objects.create(
+        name=NAME, description=DESCRIPTION, is_default=is_default
+    )
+    for position, (kind, title, prompt, indicators) in enumerate(SECTIONS, start=1):
+        section = template_section.objects.create(
+            template=template, position=position, kind=kind, title=title, comment_prompt=prompt
+        )
+        template_indicator.objects.bulk_create(
+            template_indicator(section=section, position=i, text=text)
+            for i, text in enumerate(indicators, start=1)
+        )
+    return template

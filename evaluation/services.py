@@ -65,18 +65,7 @@ def default_template() -> SurveyTemplate | None:
         return template
     from evaluation import default_template as ready
 
-    template = SurveyTemplate.objects.create(
-        name=ready.NAME, description=ready.DESCRIPTION, is_default=True
-    )
-    for position, (kind, title, prompt, indicators) in enumerate(ready.SECTIONS, start=1):
-        section = TemplateSection.objects.create(
-            template=template, position=position, kind=kind, title=title, comment_prompt=prompt
-        )
-        TemplateIndicator.objects.bulk_create(
-            TemplateIndicator(section=section, position=i, text=text)
-            for i, text in enumerate(indicators, start=1)
-        )
-    return template
+    return ready.load(SurveyTemplate, TemplateSection, TemplateIndicator)
 
 
 @transaction.atomic

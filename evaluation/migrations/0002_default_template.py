@@ -11,19 +11,12 @@ def load(apps, schema_editor):
     TemplateIndicator = apps.get_model("evaluation", "TemplateIndicator")
     if SurveyTemplate.objects.filter(name=d.NAME).exists():
         return
-    template = SurveyTemplate.objects.create(
-        name=d.NAME,
-        description=d.DESCRIPTION,
+    d.load(
+        SurveyTemplate,
+        TemplateSection,
+        TemplateIndicator,
         is_default=not SurveyTemplate.objects.filter(is_default=True).exists(),
     )
-    for position, (kind, title, prompt, indicators) in enumerate(d.SECTIONS, start=1):
-        section = TemplateSection.objects.create(
-            template=template, position=position, kind=kind, title=title, comment_prompt=prompt
-        )
-        TemplateIndicator.objects.bulk_create(
-            TemplateIndicator(section=section, position=i, text=text)
-            for i, text in enumerate(indicators, start=1)
-        )
 
 
 class Migration(migrations.Migration):
